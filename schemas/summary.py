@@ -1,0 +1,88 @@
+"""Response body of `POST /v1/summaries`: the contract newsroom tools build on.
+
+Every item carries evidence: verbatim quotes whose offsets the service located in the submitted text
+itself. Offsets are Unicode code-point indices, `text[start:end]` (Python slicing, end exclusive).
+"""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class ParticipantKind(StrEnum):
+    person = "person"
+    organization = "organization"
+    country = "country"
+    group = "group"
+    other = "other"
+
+
+class Precision(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+    year = "year"
+
+
+class MatchKind(StrEnum):
+    exact = "exact"
+    normalised = "normalised"  # equal after folding quotes, dashes, whitespace and case
+
+
+class Evidence(BaseModel):
+    quote: str = Field(description="The passage exactly as it stands in the article: text[start:end].")
+    start: int = Field(ge=0, description="Code-point offset of the first character in the submitted text.")
+    end: int = Field(ge=0, description="Code-point offset one past the last character.")
+    match: MatchKind = Field(description="How the model's quote was aligned to the article.")
+
+
+class Participant(BaseModel):
+    name: str = Field(description="The fullest form of the name used in the article.")
+    kind: ParticipantKind
+    role: str | None = Field(default=None, description="What the participant is or does in this story.")
+    affiliation: str | None = None
+    aliases: list[str] = Field(default_factory=list, description="Other forms of the name in the article.")
+    evidence: list[Evidence]
+
+
+class DateItem(BaseModel):
+    text: str = Field(description="The date expression exactly as written in the article.")
+    start: date | None = Field(description="First day, resolved by the service; null if it cannot be resolved.")
+    end: date | None = Field(description="Last day (equal to start for a single day).")
+    precision: Precision | None
+    approximate: bool = Field(description="Hedged in the article: 'around', 'give or take', 'early next week'.")
+    event: str = Field(description="What happens then.")
+    evidence: list[Evidence]
+
+
+class OpenIssue(BaseModel):
+    issue: str = Field(description="One sentence: what the article says is still unresolved.")
+    parties: list[str] = Field(default_factory=list, description="Participants' names.")
+    evidence: list[Evidence]
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class Meta(BaseModel):
+    model: str
+    prompt_version: str
+    mode: str = Field(description="Structured-output mode used with the model server.")
+    attempts: int = Field(description="Answers requested from the model, re-asks included.")
+    retries: int = Field(description="Transient model-server failures that were retried.")
+    usage: Usage = Field(description="Tokens summed over all attempts.")
+    latency_ms: int
+    warnings: list[str] = Field(default_factory=list)
+
+
+class SummaryResponse(BaseModel):
+    id: str | None = Field(default=None, description="The client's reference, echoed back.")
+    summary: str
+    participants: list[Participant]
+    dates: list[DateItem]
+    open_issues: list[OpenIssue]
+    meta: Meta

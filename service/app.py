@@ -1,0 +1,59 @@
+"""The one app factory: routes, lifespan (model client, embedded server), dependencies, error handling."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from service.errors import to_problem_response
+from service.pipeline import Summariser
+from service.routes.health import health, ready
+from service.routes.summaries import create_summary
+from service.runtime import open_summariser
+from service.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def model_lifespan(app: Litestar) -> AsyncIterator[None]:
+        # Loads the embedded model (if any) once, at start-up, not per request.
+        async with open_summariser(settings) as summariser:
+            app.state.summariser = summariser
+            yield
+
+    def provide_summariser(state: State) -> Summariser:
+        summariser: Summariser = state.summariser
+        return summariser
+
+    async def require_json(request: Request[object, object, State]) -> None:
+        if request.method == "POST" and request.content_type[0] != "application/json":
+            raise HTTPException(status_code=415, detail="send the article as application/json")
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return Litestar(
+        route_handlers=[create_summary, health, ready],
+        lifespan=[model_lifespan],
+        dependencies={
+            "summariser": Provide(provide_summariser, sync_to_thread=False),
+        },
+        before_request=require_json,
+        exception_handlers={Exception: to_problem_response},
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Structured summarisation API",
+            version="0.1.0",
+            description="POST an article; get a neutral summary with participants, dates and open issues, "
+            "each grounded in verbatim quotes whose offsets the service checked.",
+            path="/docs",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        debug=False,
+    )

@@ -1,0 +1,223 @@
+"""Resolve a date expression, as written in an article, to an ISO range — by code, not by the model.
+
+dateparser does single expressions relative to the publication date (RELATIVE_BASE). On top of it:
+- ranges: "Feb. 17–18", "between March 3 and 5", "17–18 February", "from May 1 to June 2";
+- hedges: "around", "about", "give or take a day or two" (→ approximate, and the window it implies);
+- periods: a week, month or year becomes its first and last day; decades ("the 1990s");
+- no year written: the year that puts the date nearest to publication ("Jan. 5" in a December article);
+- no publication date: absolute dates resolve, relative ones ("next week") stay unresolved — never today.
+"""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from dateparser.data.languages_info import language_order
+from dateparser.date import DateDataParser
+
+from schemas import Precision
+
+# Two far-apart reference dates: an expression that resolves differently against them is relative.
+_PROBES = (datetime(2001, 3, 14), datetime(2013, 10, 7))
+
+_HEDGE_PREFIX = re.compile(
+    r"^(?:around|about|approximately|roughly|circa|ca\.|some time around|sometime around|"
+    r"etwa|ungefähr|gegen|um)\s+",
+    re.IGNORECASE,
+)
+_GIVE_OR_TAKE = re.compile(r",?\s*(?:give or take|plus or minus|±)\s+(?P<amount>.+?)\s*(?:days?)?\s*$", re.IGNORECASE)
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a few": 3}
+_PART_OF = re.compile(r"^(?P<part>early|mid|late|end of|beginning of|anfang|mitte|ende)[-\s]+", re.IGNORECASE)
+_RANGE = re.compile(
+    r"^(?:between|from|von|zwischen|vom)?\s*(?P<left>.+?)\s*"
+    r"(?:–|—|-|\bto\b|\band\b|\buntil\b|\bthrough\b|\bbis\b|\bund\b)\s*(?P<right>.+?)$",
+    re.IGNORECASE,
+)
+_ISO = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?(?:[T ].*)?$")
+_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|late\s+|mid-?)?(?P<decade>1\d{3}|20\d{2})['’]?s$", re.IGNORECASE)
+_YEAR = re.compile(r"\b\d{4}\b")
+_NUMBER = re.compile(r"\d{1,2}")
+_KNOWN_LANGUAGES = frozenset(language_order)
+_PERIODS = {"day": Precision.day, "week": Precision.week, "month": Precision.month, "year": Precision.year}
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    start: date | None
+    end: date | None
+    precision: Precision | None
+    approximate: bool = False
+
+    @property
+    def resolved(self) -> bool:
+        return self.start is not None
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    start: date
+    end: date
+    precision: Precision
+
+
+class DateResolver:
+    """One resolver per language set; parsers are cached, so make it once and reuse it."""
+
+    def __init__(self, languages: tuple[str, ...] | None = None) -> None:
+        # A language dateparser does not know is left out; with none left, it detects the language.
+        known = tuple(language for language in languages or () if language in _KNOWN_LANGUAGES)
+        self.languages = known or None
+
+    def resolve(self, expression: str, published: date | None) -> ResolvedDate | None:
+        """None when the expression is not a date at all; start/end None when it needs a `published`."""
+        text = " ".join(expression.split()).strip(" .,;:")
+        approximate, window = False, 0
+        if match := _GIVE_OR_TAKE.search(text):
+            approximate, window = True, _amount(match["amount"])
+            text = text[: match.start()].strip(" ,")
+        if match := _HEDGE_PREFIX.match(text):
+            approximate, text = True, text[match.end() :]
+        part = None
+        if match := _PART_OF.match(text):
+            approximate, part, text = True, match["part"].lower(), text[match.end() :]
+        if not text:
+            return None
+
+        parsed = self._parse_range(text, published) or self._parse_single(text, published)
+        if parsed is None:
+            return None
+        if isinstance(parsed, _Relative):
+            return ResolvedDate(None, None, parsed.precision, approximate)
+        start, end = parsed.start, parsed.end
+        if part is not None:
+            start, end = _part_of(part, start, end)
+        if window:
+            start, end = start - timedelta(days=window), end + timedelta(days=window)
+        return ResolvedDate(start, end, parsed.precision, approximate)
+
+    def _parse_range(self, text: str, published: date | None) -> "_Parsed | _Relative | None":
+        if _ISO.match(text) or not (match := _RANGE.match(text)):
+            return None
+        left, right = match["left"], match["right"]
+        if right.isdigit() and _NUMBER.search(left):  # "Feb. 17–18": the month comes from the left
+            right = _replace_last_number(left, right)
+        elif left.isdigit() and _NUMBER.search(right):  # "17–18 February": from the right
+            left = _replace_first_number(right, left)
+        if _YEAR.search(right) and not _YEAR.search(left):  # "Dec. 30 to Jan. 2, 2027"
+            left = f"{left} {_YEAR.findall(right)[-1]}"
+        first, last = self._parse_single(left, published), self._parse_single(right, published)
+        if first is None or last is None:
+            return None
+        if isinstance(first, _Relative) or isinstance(last, _Relative):
+            return _Relative(Precision.day)
+        if last.end < first.start and last.start.year == first.start.year and not _YEAR.search(right):
+            last = _Parsed(_add_year(last.start), _add_year(last.end), last.precision)
+        if last.end < first.start:
+            return None
+        precision = first.precision if first.precision == last.precision else Precision.day
+        return _Parsed(first.start, last.end, precision)
+
+    def _parse_single(self, text: str, published: date | None) -> "_Parsed | _Relative | None":
+        if match := _DECADE.match(text):
+            decade = int(match["decade"])
+            return _Parsed(date(decade, 1, 1), date(decade + 9, 12, 31), Precision.year)
+        first, second = (self._parse_against(text, base) for base in _PROBES)
+        if first is None or second is None:
+            return None
+        if first == second:  # absolute: does not depend on the reference date
+            return first
+        if published is None:
+            return _Relative(first.precision)
+        base = datetime.combine(published, datetime.min.time())
+        parsed = self._parse_against(text, base)
+        if parsed is None:
+            return None
+        same_calendar_day = (first.start.month, first.start.day) == (second.start.month, second.start.day)
+        if same_calendar_day and parsed.precision in (Precision.day, Precision.month) and not _YEAR.search(text):
+            parsed = _nearest_year(parsed, published)  # "Jan. 5": no year written
+        return parsed
+
+    def _parse_against(self, text: str, base: datetime) -> _Parsed | None:
+        data = _parser(self.languages, base).get_date_data(text)
+        if data is None or data.date_obj is None:
+            return None
+        moment: datetime = data.date_obj
+        precision = _PERIODS.get(data.period or "day")
+        if precision is None or (precision is Precision.day and moment.time() != datetime.min.time()):
+            return None  # a time of day or a duration ago ("1990 seconds"), not a calendar date
+        day = moment.date()
+        match precision:
+            case Precision.week:
+                start = day - timedelta(days=day.weekday())
+                return _Parsed(start, start + timedelta(days=6), precision)
+            case Precision.month:
+                last = calendar.monthrange(day.year, day.month)[1]
+                return _Parsed(day.replace(day=1), day.replace(day=last), precision)
+            case Precision.year:
+                return _Parsed(date(day.year, 1, 1), date(day.year, 12, 31), precision)
+        return _Parsed(day, day, precision)
+
+
+@dataclass(frozen=True)
+class _Relative:
+    """Depends on the publication date, which was not given."""
+
+    precision: Precision | None
+
+
+@lru_cache(maxsize=64)
+def _parser(languages: tuple[str, ...] | None, base: datetime) -> DateDataParser:
+    settings = {"RELATIVE_BASE": base, "PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "current_period"}
+    return DateDataParser(languages=list(languages) if languages else None, settings=settings)
+
+
+def _amount(words: str) -> int:
+    words = words.lower().strip()
+    numbers = [int(n) for n in re.findall(r"\d+", words)]
+    numbers += [value for word, value in _WORD_NUMBERS.items() if re.search(rf"\b{word}\b", words)]
+    return max(numbers, default=1)
+
+
+def _part_of(part: str, start: date, end: date) -> tuple[date, date]:
+    span = (end - start).days + 1
+    third = max(span // 3, 1)
+    if part in ("early", "beginning of", "anfang"):
+        return start, start + timedelta(days=third - 1)
+    if part in ("mid", "mitte"):
+        return start + timedelta(days=third), end - timedelta(days=third)
+    return end - timedelta(days=third - 1), end
+
+
+def _nearest_year(parsed: _Parsed, published: date) -> _Parsed:
+    candidates = [
+        _Parsed(_shift_year(parsed.start, delta), _shift_year(parsed.end, delta), parsed.precision)
+        for delta in (-1, 0, 1)
+        if _shift_year(parsed.start, delta) is not None
+    ]
+    return min(candidates, key=lambda c: abs((c.start - published).days))
+
+
+def _shift_year(day: date, delta: int) -> date:
+    try:
+        return day.replace(year=day.year + delta)
+    except ValueError:  # Feb. 29
+        return day.replace(year=day.year + delta, day=28)
+
+
+def _add_year(day: date) -> date:
+    return _shift_year(day, 1)
+
+
+def _replace_last_number(template: str, number: str) -> str:
+    spans = list(_NUMBER.finditer(template))
+    last = spans[-1]
+    return template[: last.start()] + number + template[last.end() :]
+
+
+def _replace_first_number(template: str, number: str) -> str:
+    first = _NUMBER.search(template)
+    if first is None:
+        return number
+    return template[: first.start()] + number + template[first.end() :]

@@ -1,0 +1,268 @@
+"""The one place that calls the model: openai's async client, instructor for structure, tenacity for faults.
+
+Retries have one owner each:
+- transient model-server faults (429, 408/409, 5xx, timeouts, connection errors) are retried here, with
+  tenacity, honouring Retry-After; the openai client's own retries are off (`max_retries=0`);
+- an answer that fails validation is re-asked by instructor (`max_retries=reasks`) with the error appended;
+- the whole call runs under one time budget.
+
+Every HTTP call is counted and its token usage summed, re-asks and retries included, in `CallStats`.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Generic, TypeVar, cast
+
+import httpx
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai.types.chat import ChatCompletion
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from service.errors import (
+    ModelOutputInvalid,
+    ModelServerError,
+    ModelTimeout,
+    ModelUnavailable,
+    SummariseError,
+)
+from service.settings import Settings, StructuredMode
+
+T = TypeVar("T", bound=BaseModel)
+
+INSTRUCTOR_MODES: dict[StructuredMode, instructor.Mode] = {
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "tools": instructor.Mode.TOOLS,
+    "tools_strict": instructor.Mode.TOOLS_STRICT,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+
+@dataclass
+class CallStats:
+    """What one extraction cost, across retries and re-asks."""
+
+    deadline: float
+    answers: int = 0  # responses the model gave (each one validated: first try + re-asks)
+    retries: int = 0  # transient failures retried
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def count(self, response: ChatCompletion) -> None:
+        self.answers += 1
+        if response.usage is not None:
+            self.prompt_tokens += response.usage.prompt_tokens
+            self.completion_tokens += response.usage.completion_tokens
+
+
+@dataclass(frozen=True)
+class Answer(Generic[T]):
+    value: T
+    stats: CallStats
+    # Set when no answer passed the strict check and `value` is the last one, parsed without context.
+    rejected_because: str | None = None
+
+
+_stats: ContextVar[CallStats] = ContextVar("call_stats")
+
+
+class RetryAfterBeyondBudget(Exception):
+    def __init__(self, wait_s: float, remaining_s: float) -> None:
+        super().__init__(f"the model server asked us to wait {wait_s:g} s; {max(remaining_s, 0):.0f} s of budget left")
+        self.wait_s = wait_s
+
+
+class ModelClient:
+    """Talks to one OpenAI-compatible server. Built once at start-up; safe for concurrent requests."""
+
+    def __init__(self, settings: Settings, http_client: httpx.AsyncClient, base_url: str, model: str) -> None:
+        self.settings = settings
+        self.base_url = base_url
+        self.model = model
+        self.mode: StructuredMode = settings.resolved_mode()
+        api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+        self._openai = openai.AsyncOpenAI(
+            base_url=base_url,
+            api_key=api_key,
+            http_client=http_client,  # an httpx client: pooled, and visible to respx in tests
+            max_retries=0,
+            timeout=httpx.Timeout(settings.model_timeout_s, connect=10.0),
+        )
+        # instructor wraps our retrying `create`: it owns re-asks, we own transient faults.
+        self._create: Callable[..., Awaitable[Any]] = instructor.patch(
+            create=self._create_with_retries, mode=INSTRUCTOR_MODES[self.mode]
+        )
+
+    async def extract(
+        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any]
+    ) -> Answer[T]:
+        budget = self.settings.request_budget_s
+        stats = CallStats(deadline=time.monotonic() + budget)
+        token = _stats.set(stats)
+        try:
+            async with asyncio.timeout(budget):
+                value = await self._create(
+                    model=self.model,
+                    messages=messages,
+                    response_model=response_model,
+                    context=context,
+                    max_retries=self.settings.reasks,
+                    max_tokens=self.settings.max_output_tokens,
+                    temperature=self.settings.temperature,
+                )
+            return Answer(cast(T, value), stats)
+        except TimeoutError:
+            raise ModelTimeout(
+                f"no valid answer within the request budget of {budget:g} s "
+                f"({stats.answers} answers, {stats.retries} retries)"
+            ) from None
+        except InstructorRetryException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, (openai.APIError, RetryAfterBeyondBudget)):
+                raise _server_fault(cause, self.base_url) from cause
+            if isinstance(cause, IncompleteOutputException):
+                raise _truncated(self.settings.max_output_tokens) from cause
+            return Answer(_lenient_parse(exc, response_model), stats, rejected_because=str(cause or exc))
+        except IncompleteOutputException as exc:
+            raise _truncated(self.settings.max_output_tokens) from exc
+        except (openai.APIError, RetryAfterBeyondBudget) as exc:
+            raise _server_fault(exc, self.base_url) from exc
+        finally:
+            _stats.reset(token)
+
+    async def ready(self) -> bool:
+        try:
+            await self._openai.with_options(timeout=3.0).models.list()
+        except openai.APIError:
+            return False
+        return True
+
+    async def _create_with_retries(self, **kwargs: Any) -> ChatCompletion:
+        stats = _stats.get()
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_is_transient),
+            stop=stop_after_attempt(self.settings.transient_attempts),
+            wait=_wait_as_server_asks,
+            before_sleep=lambda _: setattr(stats, "retries", stats.retries + 1),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                response: ChatCompletion = await self._openai.chat.completions.create(**kwargs)
+                stats.count(response)
+                return response
+        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+        return True
+    return isinstance(exc, openai.APIStatusError) and (exc.status_code in (408, 409, 429) or exc.status_code >= 500)
+
+
+_backoff = wait_random_exponential(multiplier=0.5, max=8)
+
+
+def _wait_as_server_asks(state: RetryCallState) -> float:
+    """Retry-After when the server gives one (seconds or HTTP date), else jittered exponential backoff."""
+    stats = _stats.get()
+    exc = state.outcome.exception() if state.outcome else None
+    asked = _retry_after(exc) if isinstance(exc, openai.APIStatusError) else None
+    wait = asked if asked is not None else _backoff(state)
+    if wait >= stats.remaining():
+        if asked is not None:
+            raise RetryAfterBeyondBudget(asked, stats.remaining())
+        wait = max(stats.remaining() - 0.1, 0.0)
+    return wait
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    value = exc.response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _server_fault(exc: Exception, base_url: str) -> SummariseError:
+    if isinstance(exc, RetryAfterBeyondBudget):
+        return ModelUnavailable(
+            f"model server is rate-limiting: {exc}", headers={"Retry-After": str(round(exc.wait_s))}
+        )
+    if isinstance(exc, openai.APITimeoutError):
+        return ModelTimeout(f"model server at {base_url} did not answer in time")
+    if isinstance(exc, openai.APIConnectionError):
+        return ModelUnavailable(f"cannot connect to the model server at {base_url}")
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        if status in (429, 503):
+            retry_after = exc.response.headers.get("retry-after")
+            return ModelUnavailable(
+                f"model server still answered {status} after retries",
+                headers={"Retry-After": retry_after} if retry_after else None,
+            )
+        what = "failed" if status >= 500 else "rejected our request"
+        return ModelServerError(f"model server {what}: HTTP {status}: {_short(exc.message)}")
+    return ModelServerError(f"model server error: {_short(str(exc))}")
+
+
+def _truncated(max_tokens: int) -> ModelOutputInvalid:
+    return ModelOutputInvalid(f"the model's answer was cut off at max_tokens={max_tokens} before it was complete")
+
+
+def _lenient_parse(exc: InstructorRetryException, response_model: type[T]) -> T:
+    """The last answer, validated without the evidence check; the pipeline then drops ungrounded items."""
+    last_error = _short(str(exc.__cause__ or exc), 1000)
+    content = _content_of(exc.last_completion)
+    if content is None:
+        raise ModelOutputInvalid(f"no valid summary after {exc.n_attempts} attempts; last error: {last_error}")
+    try:
+        return response_model.model_validate_json(content)
+    except ValidationError:
+        raise ModelOutputInvalid(
+            f"no valid summary after {exc.n_attempts} attempts; last error: {last_error}"
+        ) from None
+
+
+def _content_of(completion: object) -> str | None:
+    if not isinstance(completion, ChatCompletion) or not completion.choices:
+        return None
+    message = completion.choices[0].message
+    if message.tool_calls:
+        function = getattr(message.tool_calls[0], "function", None)
+        return getattr(function, "arguments", None)
+    content = (message.content or "").strip()
+    if content.startswith("```"):  # MD_JSON answers come fenced
+        content = content.strip("`").removeprefix("json").strip()
+    return content or None
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["Answer", "CallStats", "ModelClient"]

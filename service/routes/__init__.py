@@ -1,0 +1,1 @@
+"""HTTP handlers: thin, typed, one line of work each."""

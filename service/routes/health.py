@@ -1,0 +1,17 @@
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+
+from service.pipeline import Summariser
+
+
+@get("/health", summary="The process is up", sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/ready", summary="The model server answers", responses=None)
+async def ready(summariser: NamedDependency[Summariser]) -> dict[str, str]:
+    if not await summariser.llm.ready():
+        raise HTTPException(status_code=503, detail=f"model server at {summariser.llm.base_url} is not answering")
+    return {"status": "ready", "model": summariser.llm.model}

@@ -1,0 +1,41 @@
+"""Build the summariser for a process: embedded or external model server, one pooled HTTP client."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import httpx
+
+from service.embedded import EmbeddedServer, start_embedded
+from service.llm import ModelClient
+from service.pipeline import Summariser
+from service.prompts import load_prompt
+from service.settings import Settings
+
+
+@asynccontextmanager
+async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
+    """Start what the settings ask for, yield a ready Summariser, and stop it all on the way out."""
+    embedded: EmbeddedServer | None = None
+    if settings.base_url is None:
+        server, embedded_name = await anyio.to_thread.run_sync(
+            lambda: start_embedded(
+                settings.embedded_model,
+                settings.model_cache_dir,
+                n_ctx=settings.embedded_n_ctx,
+                threads=settings.embedded_threads,
+            )
+        )
+        embedded = server
+        base_url, model = server.base_url, settings.model or embedded_name
+    else:
+        base_url, model = str(settings.base_url), settings.model or ""
+    limits = httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
+    http_client = httpx.AsyncClient(limits=limits)
+    try:
+        llm = ModelClient(settings, http_client, base_url, model)
+        yield Summariser(llm, load_prompt("summarise"), settings)
+    finally:
+        await http_client.aclose()
+        if embedded is not None:
+            embedded.stop()

@@ -1,0 +1,63 @@
+"""Typed settings, read once from the environment (prefix `SUMMARISE_`) or `.env`, then injected."""
+
+import os
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+StructuredMode = Literal["auto", "json_schema", "tools", "tools_strict", "json", "md_json"]
+EmbeddedSize = Literal["1.5b", "0.5b"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SUMMARISE_", env_file=".env", extra="ignore")
+
+    # --- the model server -------------------------------------------------------------------------
+    base_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (Ollama). "
+        "Unset: the embedded llama.cpp server is started.",
+    )
+    model: str | None = Field(default=None, description="Model name on that server.")
+    api_key: SecretStr | None = None
+    mode: StructuredMode = Field(
+        default="auto",
+        description="How instructor asks for structure. auto: tools for api.openai.com, json_schema elsewhere.",
+    )
+
+    # --- the embedded default ---------------------------------------------------------------------
+    embedded_model: EmbeddedSize = "1.5b"
+    embedded_n_ctx: int = Field(default=8192, ge=1024)
+    embedded_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    model_cache_dir: Path = Path.home() / ".cache" / "summarise"
+
+    # --- limits and budgets -----------------------------------------------------------------------
+    max_body_bytes: int = Field(default=1_000_000, ge=1024, description="Larger bodies get 413 unread.")
+    max_text_chars: int = Field(default=60_000, ge=100, description="Longer texts get 413.")
+    max_output_tokens: int = Field(default=1536, ge=64)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    reasks: int = Field(default=1, ge=0, le=5, description="Re-asks after an invalid answer.")
+    transient_attempts: int = Field(default=3, ge=1, le=10, description="Tries per call on 429/5xx/timeouts.")
+    model_timeout_s: float = Field(default=180.0, gt=0, description="Per HTTP call to the model server.")
+    request_budget_s: float = Field(default=300.0, gt=0, description="Total time for one summary.")
+    max_connections: int = Field(default=100, ge=1)
+
+    @model_validator(mode="after")
+    def external_server_needs_model(self) -> "Settings":
+        if self.base_url is not None and not self.model:
+            raise ValueError("SUMMARISE_MODEL must name the model when SUMMARISE_BASE_URL is set")
+        return self
+
+    @property
+    def uses_embedded(self) -> bool:
+        return self.base_url is None
+
+    def resolved_mode(self) -> StructuredMode:
+        """OpenAI honours forced tool calls; local servers do not, but all honour a JSON schema."""
+        if self.mode != "auto":
+            return self.mode
+        host = urlsplit(str(self.base_url)).hostname if self.base_url else None
+        return "tools" if host == "api.openai.com" else "json_schema"

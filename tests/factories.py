@@ -1,0 +1,89 @@
+"""Real-shaped OpenAI chat-completion payloads, as a llama.cpp or OpenAI server returns them."""
+
+import json
+from typing import Any
+
+import httpx
+
+SEED_ANSWER: dict[str, Any] = {
+    "summary": "U.S. and Ukrainian officials plan more talks in Geneva on Feb. 26. "
+    "The timing is not confirmed by the Kremlin.",
+    "participants": [
+        {
+            "name": "Steve Witkoff",
+            "kind": "person",
+            "role": "U.S. Special Envoy; announced the talks",
+            "affiliation": "United States",
+            "aliases": ["Witkoff", "Special Envoy Steve Witkoff"],
+        },
+        {"name": "Jared Kushner", "kind": "person", "role": "co-leader of the American delegation", "aliases": []},
+        {"name": "Rustem Umerov", "kind": "person", "role": "NSDC Secretary", "aliases": ["Umerov"]},
+        {"name": "Kremlin", "kind": "organization", "role": "did not confirm the timeline", "aliases": []},
+    ],
+    "dates": [
+        {"text": "Feb. 26", "event": "next round of talks in Geneva"},
+        {"text": "Feb. 24", "event": "Witkoff's online address"},
+        {"text": "Feb. 17–18", "event": "previous round of negotiations"},
+        {"text": "Around Feb. 27, give or take a day or two", "event": "timing of the talks per Budanov"},
+    ],
+    "open_issues": [
+        {
+            "issue": "The timeline of the talks is not confirmed.",
+            "parties": ["Kremlin"],
+            "quote": "The Kremlin did not confirm the timeline for the talks.",
+        }
+    ],
+}
+
+
+def chat_completion(
+    content: dict[str, Any] | str,
+    *,
+    finish_reason: str = "stop",
+    prompt_tokens: int = 900,
+    completion_tokens: int = 300,
+    model: str = "test-model",
+) -> dict[str, Any]:
+    text = content if isinstance(content, str) else json.dumps(content)
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 1_790_000_000,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish_reason,
+                "message": {"role": "assistant", "content": text},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def tool_call_completion(arguments: dict[str, Any], *, name: str = "Extraction") -> dict[str, Any]:
+    payload = chat_completion("", finish_reason="tool_calls")
+    payload["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}
+        ],
+    }
+    return payload
+
+
+def answer(content: dict[str, Any] | str, **kwargs: Any) -> httpx.Response:
+    return httpx.Response(200, json=chat_completion(content, **kwargs))
+
+
+def error(status: int, message: str = "error", headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(status, json={"error": {"message": message, "type": "server_error"}}, headers=headers)
+
+
+def models_list(model: str = "test-model") -> httpx.Response:
+    return httpx.Response(200, json={"object": "list", "data": [{"id": model, "object": "model", "owned_by": "me"}]})

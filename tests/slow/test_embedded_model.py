@@ -1,0 +1,41 @@
+"""The real thing: the embedded llama.cpp server with the default model summarises the seed article.
+
+Slow (model load plus 30-60 s of generation on two cores); deselect locally with `-m "not slow"`.
+No mock: the only network traffic is to the embedded server on loopback."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from service.app import create_app
+from service.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+async def test_the_embedded_model_summarises_the_seed_article(seed_article: dict[str, Any]) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.uses_embedded
+
+    async with AsyncTestClient(app=create_app(settings), timeout=600) as client:
+        ready = await client.get("/ready")
+        response = await client.post("/v1/summaries", json=seed_article)
+
+    assert ready.status_code == 200, ready.text
+    assert response.status_code == 200, response.text
+    body = response.json()
+    print(response.text)  # shown with -s: the seed's summary from the embedded model
+    text = seed_article["text"]
+    for section in ("participants", "dates", "open_issues"):
+        for item in body[section]:
+            assert item["evidence"]
+            for evidence in item["evidence"]:
+                assert text[evidence["start"] : evidence["end"]] == evidence["quote"]
+    assert body["summary"]
+    names = " ".join(p["name"] for p in body["participants"])
+    assert "Witkoff" in names
+    assert any(d["start"] == date(2026, 2, 26).isoformat() for d in body["dates"])
+    assert body["meta"]["model"] == "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    assert body["meta"]["usage"]["completion_tokens"] > 0

@@ -1,0 +1,99 @@
+"""Locating quotes: exact, folded (quotes, dashes, whitespace, case), code-point offsets, nearest occurrence."""
+
+import pytest
+
+from schemas import MatchKind
+from service.grounding import ArticleText
+
+ARTICLE = (
+    "U.S. and Ukrainian officials will meet on Feb. 26. \u201cWe are ready,\u201d the envoy said.\n\n"
+    "Talks ended without a breakthrough \u2014 again. The envoy said talks would go on."
+)
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected", "match"),
+    [
+        ("will meet on Feb. 26", "will meet on Feb. 26", MatchKind.exact),
+        ('"We are ready," the envoy said', "\u201cWe are ready,\u201d the envoy said", MatchKind.normalised),
+        ("U. S. and Ukrainian officials", "U.S. and Ukrainian officials", MatchKind.normalised),
+        ("TALKS ENDED without a breakthrough - again", "Talks ended without a breakthrough \u2014 again",
+         MatchKind.normalised),
+        ("  will   meet\non Feb. 26 ", "will meet on Feb. 26", MatchKind.normalised),
+    ],
+)  # fmt: skip
+def test_quotes_are_found_and_offsets_point_at_the_article_text(quote: str, expected: str, match: MatchKind) -> None:
+    article = ArticleText(ARTICLE)
+
+    span = article.locate(quote)
+
+    assert span is not None
+    assert ARTICLE[span.start : span.end] == expected
+    assert span.match is match
+
+
+@pytest.mark.parametrize("quote", ["", "   ", "Russian officials will meet", "the envoy said talks had ended"])
+def test_text_that_is_not_in_the_article_is_not_found(quote: str) -> None:
+    assert ArticleText(ARTICLE).locate(quote) is None
+
+
+def test_a_repeated_phrase_maps_to_the_occurrence_nearest_the_other_evidence() -> None:
+    article = ArticleText(ARTICLE)
+    last_sentence = ARTICLE.index("talks would go on")
+
+    first = article.locate("the envoy said")
+    nearest = article.locate("envoy said", near=last_sentence)
+
+    assert first is not None
+    assert nearest is not None
+    assert first.start == ARTICLE.index("the envoy said")
+    assert nearest.start == ARTICLE.rindex("envoy said")
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("Зеленський зустрівся з Умєровим у Женеві 26 лютого.", "Умєровим у Женеві"),
+        ("Le président Émile Müller a déclaré: « Nous négocions. »", "Émile Müller"),
+        ("Fans 🎉🎉 cheered as Zoë Ånström scored.", "Zoë Ånström scored"),
+        ("Fans 🎉🎉 cheered as ZOË ÅNSTRÖM scored.", "zoë ånström"),
+    ],
+)
+def test_offsets_are_code_points_in_non_ascii_text(text: str, quote: str) -> None:
+    span = ArticleText(text).locate(quote)
+
+    assert span is not None
+    assert text[span.start : span.end].casefold() == quote.casefold()
+
+
+def test_folding_keeps_offsets_when_lowercasing_changes_length() -> None:
+    text = "Die Straße İstanbul führt nach Köln."  # "İ".lower() is two code points
+    span = ArticleText(text).locate("istanbul führt")
+
+    assert span is None or text[span.start : span.end] == "İstanbul führt"
+    exact = ArticleText(text).locate("Straße İstanbul")
+    assert exact is not None
+    assert text[exact.start : exact.end] == "Straße İstanbul"
+
+
+def test_sentences_do_not_break_at_abbreviations_or_initials() -> None:
+    text = "U.S. envoy Steve Witkoff met Dr. Smith on Feb. 26 in Geneva. They agreed.\nA new paragraph starts here."
+    article = ArticleText(text)
+
+    sentences = [text[start:end] for start, end in article.sentences]
+
+    assert sentences == [
+        "U.S. envoy Steve Witkoff met Dr. Smith on Feb. 26 in Geneva.",
+        "They agreed.",
+        "A new paragraph starts here.",
+    ]
+
+
+def test_the_sentence_around_a_name_is_its_evidence() -> None:
+    article = ArticleText(ARTICLE)
+    span = article.locate("breakthrough")
+    assert span is not None
+
+    sentence = article.sentence_around(span)
+
+    assert ARTICLE[sentence.start : sentence.end] == "Talks ended without a breakthrough \u2014 again."

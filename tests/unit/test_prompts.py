@@ -1,0 +1,36 @@
+"""Prompts are versioned files, loaded strictly."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from service.prompts import load_prompt
+
+
+def test_the_shipped_prompt_has_a_version_and_renders_the_article() -> None:
+    prompt = load_prompt("summarise")
+
+    messages = prompt.render(published="2026-02-24", title="T", text="The article $body with {braces}.")
+
+    assert prompt.version.startswith("summarise-")
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert "<article>\nThe article $body with {braces}.\n</article>" in messages[1]["content"]
+    assert "Published: 2026-02-24" in messages[1]["content"]
+
+
+def test_a_missing_variable_is_an_error_not_an_empty_string() -> None:
+    with pytest.raises(KeyError, match="text"):
+        load_prompt("summarise").render(published="2026-02-24", title="T")
+
+
+def test_an_unused_variable_is_an_error() -> None:
+    with pytest.raises(ValueError, match="colour"):
+        load_prompt("summarise").render(published="x", title="T", text="a", colour="blue")
+
+
+def test_unknown_keys_in_a_prompt_file_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "odd.toml").write_text('version = "1"\nsystem = "s"\nuser = "u"\ntemperature = 0.3\n')
+
+    with pytest.raises(ValidationError, match="temperature"):
+        load_prompt("odd", tmp_path)
