@@ -1,4 +1,4 @@
-"""`summarise`: the API server, one file, and (later) the evaluation — faces of the same pipeline."""
+"""`summarise`: the API server, one file, and the evaluation — faces of the same pipeline."""
 
 import asyncio
 import json
@@ -57,3 +57,58 @@ def file(article: Path, published: "date | None", title: str | None, language: s
     except SummariseError as exc:
         click.echo(json.dumps({"status": exc.status, "title": exc.title, "detail": exc.detail}), err=True)
         sys.exit(1)
+
+
+@main.command("eval")
+@click.option("--cases", "cases_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--base-url", help="OpenAI-compatible server; default: the embedded model.")
+@click.option("--model", help="Model name on that server.")
+@click.option(
+    "--pipeline", "pipelines", type=click.Choice(["ours", "naive", "both"]), default="both", show_default=True
+)
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the full report here."
+)
+@click.option("--limit", type=int, help="Only the first N cases.")
+@click.option("--only", multiple=True, help="Case id (or its number prefix); repeatable.")
+def evaluate(
+    cases_dir: Path,
+    base_url: str | None,
+    model: str | None,
+    pipelines: str,
+    json_path: Path | None,
+    limit: int | None,
+    only: tuple[str, ...],
+) -> None:
+    """Score pipelines on gold-annotated cases (the format of shared/eval/cases) and print the table."""
+    from tqdm import tqdm
+
+    from service import evaluation
+    from service.naive import NaiveSummariser
+    from service.prompts import load_prompt
+
+    overrides = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    cases = evaluation.load_cases(cases_dir, only=only, limit=limit)
+    if not cases:
+        raise click.UsageError(f"no cases in {cases_dir} match")
+    chosen = ["ours", "naive"] if pipelines == "both" else [pipelines]
+
+    async def run() -> list[evaluation.CaseResult]:
+        results = []
+        async with open_summariser(settings) as summariser:
+            runners = evaluation.pipeline_runners(summariser, NaiveSummariser(summariser.llm, load_prompt("naive")))
+            with tqdm(total=len(cases) * len(chosen), file=sys.stderr, unit="run", dynamic_ncols=True) as bar:
+                for case in cases:
+                    for name in chosen:
+                        bar.set_description(f"{name} {case.id[:28]}")
+                        results.append(await evaluation.run_case(name, runners[name], case))
+                        bar.update()
+            model_name = summariser.llm.model
+        if json_path:
+            meta = {"model": model_name, "cases": len(cases), "pipelines": chosen, "date": date.today().isoformat()}
+            evaluation.write_report(json_path, results, meta)
+        return results
+
+    results = asyncio.run(run())
+    click.echo(evaluation.table(results))

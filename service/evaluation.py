@@ -1,0 +1,482 @@
+"""Score predicted summaries against gold-annotated cases, and run pipelines over a folder of cases.
+
+Matching rules (each gold item matches at most one prediction and vice versa; greedy, in gold order):
+
+- participants: names are normalised (case, accents kept, punctuation dropped, leading "the" and titles
+  such as "President" or "Special Envoy" removed while a name remains). A prediction matches a gold
+  participant when any of its names (name or alias) equals any gold name or alias, or is close to it:
+  rapidfuzz `ratio` >= PARTICIPANT_FUZZ (90). A duplicate prediction finds its gold taken: a false positive.
+- dates: a prediction matches when its (start, end) equals the gold (start, end or start) — resolution.
+  Separately, a gold date counts as *found* when some prediction's text overlaps the gold text (one
+  contains the other, normalised) or its start falls inside the gold range — detection.
+- open issues: `token_set_ratio` of the two sentences (stop words removed) >= ISSUE_SIMILARITY (0.6), or
+  >= ISSUE_SIMILARITY_WITH_PARTY (0.45) when they share a party. Issues are open-ended: read recall first.
+
+Counts are summed over cases (micro average) before precision, recall and F1 are computed.
+"""
+
+import json
+import re
+import statistics
+import time
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from rapidfuzz import fuzz
+
+from schemas import ArticleRequest, SummaryResponse
+from service.errors import SummariseError
+from service.naive import NaiveSummariser, NaiveSummary
+from service.pipeline import Summariser
+
+PARTICIPANT_FUZZ = 90
+ISSUE_SIMILARITY = 0.6
+ISSUE_SIMILARITY_WITH_PARTY = 0.45
+FIELDS = ("participants", "dates", "open_issues")
+
+_TITLES = (
+    "u.s. president", "president", "prime minister", "special envoy", "envoy", "minister", "secretary",
+    "chancellor", "mayor", "governor", "senator", "general", "major general", "gen.", "mr.", "mrs.", "ms.",
+    "dr.", "mr", "mrs", "ms", "dr", "sir", "king", "queen", "pope", "judge", "the",
+)  # fmt: skip
+_STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "will",
+        "would",
+        "whether",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "that",
+        "this",
+        "it",
+        "its",
+        "not",
+        "yet",
+        "still",
+        "no",
+        "has",
+        "have",
+        "had",
+        "after",
+        "before",
+        "about",
+        "over",
+    ]
+)
+
+
+# --- the gold format -----------------------------------------------------------------------------------
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class GoldParticipant(_Loose):
+    name: str
+    aliases: list[str] = []
+    kind: str = "other"
+
+
+class GoldDate(_Loose):
+    text: str
+    start: date
+    end: date | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def day_of_a_datetime(cls, value: object) -> object:
+        # Some gold dates carry a time ("2016-09-05T02:30"); we resolve to days.
+        return value.split("T")[0] if isinstance(value, str) else value
+
+
+class GoldIssue(_Loose):
+    issue: str
+    parties: list[str] = []
+
+
+class Gold(_Loose):
+    participants: list[GoldParticipant] = []
+    dates: list[GoldDate] = []
+    open_issues: list[GoldIssue] = []
+
+
+class Case(_Loose):
+    id: str
+    title: str | None = None
+    published: datetime | date | None = None
+    language: str | None = None
+    text: str
+    gold: Gold
+
+    def request(self) -> ArticleRequest:
+        return ArticleRequest(
+            text=self.text, title=self.title, published=self.published, language=self.language, id=self.id
+        )
+
+
+def load_cases(directory: Path, only: Iterable[str] = (), limit: int | None = None) -> list[Case]:
+    wanted = set(only)
+    cases = [Case.model_validate_json(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))]
+    cases = [case for case in cases if not wanted or case.id in wanted or case.id.split("_")[0] in wanted]
+    return cases[:limit] if limit else cases
+
+
+# --- predictions, whichever pipeline made them -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PredictedDate:
+    text: str
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class PredictedIssue:
+    issue: str
+    parties: tuple[str, ...] = ()
+
+
+@dataclass
+class Prediction:
+    participants: list[tuple[str, ...]] = field(default_factory=list)  # each: name, *aliases
+    dates: list[PredictedDate] = field(default_factory=list)
+    open_issues: list[PredictedIssue] = field(default_factory=list)
+    without_evidence: int = 0  # items returned without aligned evidence, or dropped for lacking it
+
+    @classmethod
+    def from_summary(cls, summary: SummaryResponse) -> "Prediction":
+        evidence_lists = [
+            *(p.evidence for p in summary.participants),
+            *(d.evidence for d in summary.dates),
+            *(i.evidence for i in summary.open_issues),
+        ]
+        return cls(
+            participants=[(p.name, *p.aliases) for p in summary.participants],
+            dates=[PredictedDate(d.text, d.start, d.end) for d in summary.dates],
+            open_issues=[PredictedIssue(i.issue, tuple(i.parties)) for i in summary.open_issues],
+            without_evidence=sum(1 for evidence in evidence_lists if not evidence)
+            + sum(1 for warning in summary.meta.warnings if warning.startswith("dropped")),
+        )
+
+    @classmethod
+    def from_naive(cls, naive: NaiveSummary) -> "Prediction":
+        dates = []
+        for text in naive.dates:
+            start, end = _iso_range(text)
+            dates.append(PredictedDate(text, start, end))
+        return cls(
+            participants=[(name,) for name in naive.participants],
+            dates=dates,
+            open_issues=[PredictedIssue(issue) for issue in naive.open_issues],
+            without_evidence=len(naive.participants) + len(naive.dates) + len(naive.open_issues),
+        )
+
+
+def _iso_range(text: str) -> tuple[date | None, date | None]:
+    found = re.findall(r"\d{4}-\d{2}-\d{2}", text)
+    try:
+        days = [date.fromisoformat(day) for day in found[:2]]
+    except ValueError:
+        return None, None
+    if not days:
+        return None, None
+    return days[0], days[-1]
+
+
+# --- scoring ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    matched: int = 0
+    predicted: int = 0
+    gold: int = 0
+    found: int = 0  # dates only: gold expressions detected, resolved right or not
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(
+            self.matched + other.matched,
+            self.predicted + other.predicted,
+            self.gold + other.gold,
+            self.found + other.found,
+        )
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else (1.0 if not self.gold else 0.0)
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else (1.0 if not self.predicted else 0.0)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def normalise_name(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).casefold().strip()
+    changed = True
+    while changed:
+        changed = False
+        for title in _TITLES:
+            if text.startswith(title + " ") and len(text) > len(title) + 1:
+                text, changed = text[len(title) + 1 :].strip(), True
+    text = re.sub(r"[^\w\s]", "", text)
+    return " ".join(text.split())
+
+
+def names_match(predicted: Iterable[str], gold: Iterable[str]) -> bool:
+    left = {normalise_name(n) for n in predicted} - {""}
+    right = {normalise_name(n) for n in gold} - {""}
+    if left & right:
+        return True
+    return any(fuzz.ratio(a, b) >= PARTICIPANT_FUZZ for a in left for b in right)
+
+
+def score_participants(predicted: list[tuple[str, ...]], gold: list[GoldParticipant]) -> Counts:
+    taken: set[int] = set()
+    matched = 0
+    for item in gold:
+        for index, names in enumerate(predicted):
+            if index not in taken and names_match(names, [item.name, *item.aliases]):
+                taken.add(index)
+                matched += 1
+                break
+    return Counts(matched, len(predicted), len(gold))
+
+
+def _text_overlaps(a: str, b: str) -> bool:
+    x, y = normalise_name(a), normalise_name(b)
+    return bool(x and y) and (x in y or y in x)
+
+
+def score_dates(predicted: list[PredictedDate], gold: list[GoldDate]) -> Counts:
+    taken: set[int] = set()
+    matched = found = 0
+    for item in gold:
+        end = item.end or item.start
+        for index, guess in enumerate(predicted):
+            if index not in taken and (guess.start, guess.end) == (item.start, end):
+                taken.add(index)
+                matched += 1
+                break
+        if any(
+            _text_overlaps(guess.text, item.text) or (guess.start is not None and item.start <= guess.start <= end)
+            for guess in predicted
+        ):
+            found += 1
+    return Counts(matched, len(predicted), len(gold), found)
+
+
+def _content_words(sentence: str) -> str:
+    return " ".join(w for w in re.findall(r"\w+", sentence.casefold()) if w not in _STOP_WORDS)
+
+
+def issue_similarity(a: str, b: str) -> float:
+    return fuzz.token_set_ratio(_content_words(a), _content_words(b)) / 100
+
+
+def score_issues(predicted: list[PredictedIssue], gold: list[GoldIssue]) -> Counts:
+    taken: set[int] = set()
+    matched = 0
+    for item in gold:
+        for index, guess in enumerate(predicted):
+            if index in taken:
+                continue
+            similarity = issue_similarity(guess.issue, item.issue)
+            shares_party = any(names_match([p], [q]) for p in guess.parties for q in item.parties)
+            if similarity >= ISSUE_SIMILARITY or (shares_party and similarity >= ISSUE_SIMILARITY_WITH_PARTY):
+                taken.add(index)
+                matched += 1
+                break
+    return Counts(matched, len(predicted), len(gold))
+
+
+def score(prediction: Prediction, gold: Gold) -> dict[str, Counts]:
+    return {
+        "participants": score_participants(prediction.participants, gold.participants),
+        "dates": score_dates(prediction.dates, gold.dates),
+        "open_issues": score_issues(prediction.open_issues, gold.open_issues),
+    }
+
+
+# --- running pipelines over cases ------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What a pipeline returned for one case: its prediction, its output as returned, and its costs."""
+
+    prediction: Prediction
+    output: dict[str, Any]
+    prompt_tokens: int
+    completion_tokens: int
+    attempts: int
+
+
+Runner = Callable[[ArticleRequest], Awaitable[Outcome]]
+
+
+@dataclass
+class CaseResult:
+    case_id: str
+    pipeline: str
+    scores: dict[str, Counts]
+    latency_s: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    without_evidence: int = 0
+    error: str | None = None
+    output: dict[str, Any] | None = None
+
+
+async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
+    started = time.monotonic()
+    try:
+        outcome = await runner(case.request())
+    except SummariseError as exc:
+        return CaseResult(
+            case.id, pipeline, score(Prediction(), case.gold), time.monotonic() - started, error=exc.detail
+        )
+    return CaseResult(
+        case_id=case.id,
+        pipeline=pipeline,
+        scores=score(outcome.prediction, case.gold),
+        latency_s=time.monotonic() - started,
+        prompt_tokens=outcome.prompt_tokens,
+        completion_tokens=outcome.completion_tokens,
+        attempts=outcome.attempts,
+        without_evidence=outcome.prediction.without_evidence,
+        output=outcome.output,
+    )
+
+
+def totals(results: list[CaseResult]) -> dict[str, Counts]:
+    summed = {name: Counts() for name in FIELDS}
+    for result in results:
+        for name in FIELDS:
+            summed[name] = summed[name] + result.scores[name]
+    summed["overall"] = summed["participants"] + summed["dates"] + summed["open_issues"]
+    return summed
+
+
+def table(results: list[CaseResult]) -> str:
+    """One block per pipeline, side by side in pipeline order: P/R/F1 per field, then costs."""
+    pipelines = list(dict.fromkeys(r.pipeline for r in results))
+    lines = [f"{'pipeline':<9} {'field':<13} {'P':>5} {'R':>5} {'F1':>5}  {'matched/pred/gold':>17}  found"]
+    for pipeline in pipelines:
+        mine = [r for r in results if r.pipeline == pipeline]
+        for name, counts in totals(mine).items():
+            found = f"{counts.found}/{counts.gold}" if name == "dates" else ""
+            lines.append(
+                f"{pipeline:<9} {name:<13} {counts.precision:5.2f} {counts.recall:5.2f} {counts.f1:5.2f}  "
+                f"{f'{counts.matched}/{counts.predicted}/{counts.gold}':>17}  {found}"
+            )
+    lines.append("")
+    lines.append(
+        f"{'pipeline':<9} {'articles':>8} {'lost':>4} {'latency s p50/mean':>19} {'prompt tok':>10} "
+        f"{'compl tok':>9} {'attempts':>8} {'no-evidence items':>17}"
+    )
+    for pipeline in pipelines:
+        mine = [r for r in results if r.pipeline == pipeline]
+        latencies = [r.latency_s for r in mine] or [0.0]
+        n = max(len(mine), 1)
+        lines.append(
+            f"{pipeline:<9} {len(mine):>8} {sum(1 for r in mine if r.error):>4} "
+            f"{statistics.median(latencies):>9.1f} / {statistics.mean(latencies):<7.1f} "
+            f"{sum(r.prompt_tokens for r in mine) / n:>10.0f} {sum(r.completion_tokens for r in mine) / n:>9.0f} "
+            f"{sum(r.attempts for r in mine) / n:>8.2f} {sum(r.without_evidence for r in mine):>17}"
+        )
+    return "\n".join(lines)
+
+
+def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
+    pipelines = list(dict.fromkeys(r.pipeline for r in results))
+    return {
+        "meta": meta,
+        "totals": {
+            pipeline: {
+                name: {**counts.__dict__, "precision": counts.precision, "recall": counts.recall, "f1": counts.f1}
+                for name, counts in totals([r for r in results if r.pipeline == pipeline]).items()
+            }
+            for pipeline in pipelines
+        },
+        "cases": {
+            pipeline: {
+                r.case_id: {
+                    "scores": {name: counts.__dict__ for name, counts in r.scores.items()},
+                    "latency_s": round(r.latency_s, 2),
+                    "prompt_tokens": r.prompt_tokens,
+                    "completion_tokens": r.completion_tokens,
+                    "attempts": r.attempts,
+                    "without_evidence": r.without_evidence,
+                    "error": r.error,
+                    "output": r.output,
+                }
+                for r in results
+                if r.pipeline == pipeline
+            }
+            for pipeline in pipelines
+        },
+    }
+
+
+def write_report(path: Path, results: list[CaseResult], meta: dict[str, Any]) -> None:
+    path.write_text(json.dumps(report(results, meta), indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def pipeline_runners(summariser: Summariser, naive: NaiveSummariser) -> dict[str, Runner]:
+    """`ours` is the API's pipeline; `naive` the one-call baseline on the same model client."""
+
+    async def ours(request: ArticleRequest) -> Outcome:
+        response = await summariser.summarise(request)
+        usage = response.meta.usage
+        return Outcome(
+            Prediction.from_summary(response),
+            response.model_dump(mode="json"),
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            response.meta.attempts,
+        )
+
+    async def plain(request: ArticleRequest) -> Outcome:
+        answer = await naive.summarise(request)
+        stats = answer.stats
+        return Outcome(
+            Prediction.from_naive(answer.value),
+            answer.value.model_dump(mode="json"),
+            stats.prompt_tokens,
+            stats.completion_tokens,
+            stats.answers,
+        )
+
+    return {"ours": ours, "naive": plain}

@@ -1,0 +1,125 @@
+"""`summarise eval` end to end on two cases, both pipelines, with the model server mocked by respx."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from click.testing import CliRunner
+
+from service.cli import main
+from tests.conftest import MODEL_URL
+from tests.factories import SEED_ANSWER, chat_completion
+
+NAIVE_ANSWER = {
+    "summary": "Talks in Geneva.",
+    "participants": ["Steve Witkoff", "Mickey Mouse"],
+    "dates": ["2026-02-26", "2026-02-24"],
+    "open_issues": ["The Kremlin did not confirm the timeline."],
+}
+SHORT_TEXT = "Mayor Ana Ruiz said on Monday that the council will vote next week."
+
+
+def write_cases(directory: Path, seed_article: dict[str, Any]) -> None:
+    seed_gold = {
+        "participants": [
+            {"name": "Steve Witkoff", "aliases": ["Witkoff"], "kind": "person"},
+            {"name": "Jared Kushner", "aliases": [], "kind": "person"},
+            {"name": "Kremlin", "aliases": ["The Kremlin"], "kind": "organization"},
+            {"name": "Iran", "aliases": [], "kind": "country"},
+        ],
+        "dates": [
+            {"text": "Feb. 26", "start": "2026-02-26", "end": None},
+            {"text": "Feb. 24", "start": "2026-02-24", "end": None},
+        ],
+        "open_issues": [{"issue": "The Kremlin has not confirmed the timeline for the talks.", "parties": ["Kremlin"]}],
+    }
+    short_gold = {
+        "participants": [{"name": "Ana Ruiz", "aliases": [], "kind": "person"}],
+        "dates": [{"text": "next week", "start": "2025-06-09", "end": "2025-06-15"}],
+        "open_issues": [],
+    }
+    cases = [
+        {**seed_article, "id": "000_seed", "gold": seed_gold},
+        {"id": "001_short", "published": "2025-06-03", "language": "en", "text": SHORT_TEXT, "gold": short_gold},
+    ]
+    for case in cases:
+        (directory / f"{case['id']}.json").write_text(json.dumps(case), encoding="utf-8")
+
+
+def model_answers(request: httpx.Request) -> httpx.Response:
+    body = json.loads(request.content)
+    schema_name = body["response_format"]["json_schema"]["name"]
+    if schema_name == "NaiveSummary":
+        return httpx.Response(200, json=chat_completion(NAIVE_ANSWER, prompt_tokens=500, completion_tokens=80))
+    article = body["messages"][-1]["content"]
+    if SHORT_TEXT in article:
+        short = {
+            "summary": "A vote is coming.",
+            "participants": [{"name": "Ana Ruiz", "kind": "person", "role": "Mayor", "aliases": []}],
+            "dates": [{"text": "next week", "event": "vote"}, {"text": "on Monday", "event": "announcement"}],
+            "open_issues": [],
+        }
+        return httpx.Response(200, json=chat_completion(short))
+    return httpx.Response(200, json=chat_completion(SEED_ANSWER))
+
+
+@pytest.fixture
+def model_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SUMMARISE_MODEL", "test-model")
+
+
+def test_eval_scores_both_pipelines_side_by_side(
+    model_env: None, model_server: respx.MockRouter, seed_article: dict[str, Any], tmp_path: Path
+) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    write_cases(cases, seed_article)
+    route = model_server.post("/chat/completions").mock(side_effect=model_answers)
+    report_path = tmp_path / "report.json"
+
+    result = CliRunner().invoke(
+        main, ["eval", "--cases", str(cases), "--base-url", MODEL_URL, "--json", str(report_path)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert route.call_count == 4  # two cases x two pipelines
+    report = json.loads(report_path.read_text())
+    ours, naive = report["totals"]["ours"], report["totals"]["naive"]
+    # seed: Witkoff, Kushner, Kremlin of 4 gold (Umerov is extra); short: Ana Ruiz
+    participants = ours["participants"]
+    assert (participants["matched"], participants["predicted"], participants["gold"]) == (4, 5, 5)
+    # seed: Feb. 26 and Feb. 24 right, two extra; short: next week right, Monday extra
+    assert (ours["dates"]["matched"], ours["dates"]["predicted"], ours["dates"]["gold"]) == (3, 6, 3)
+    assert (ours["open_issues"]["matched"], ours["open_issues"]["gold"]) == (1, 1)
+    # naive answers the same for both cases: Witkoff matches once; two ISO dates right on the seed only
+    assert (naive["participants"]["matched"], naive["participants"]["predicted"]) == (1, 4)
+    assert (naive["dates"]["matched"], naive["dates"]["predicted"]) == (2, 4)
+    assert report["cases"]["ours"]["000_seed"]["output"]["participants"][0]["evidence"]
+    assert report["cases"]["naive"]["001_short"]["output"]["participants"] == ["Steve Witkoff", "Mickey Mouse"]
+    assert report["cases"]["naive"]["001_short"]["prompt_tokens"] == 500
+    assert report["meta"]["model"] == "test-model"
+    table = result.stdout
+    assert "ours      participants" in table
+    assert "naive     participants" in table
+    assert "no-evidence items" in table
+
+
+def test_eval_only_and_limit_pick_cases(
+    model_env: None, model_server: respx.MockRouter, seed_article: dict[str, Any], tmp_path: Path
+) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    write_cases(cases, seed_article)
+    route = model_server.post("/chat/completions").mock(side_effect=model_answers)
+
+    result = CliRunner().invoke(
+        main, ["eval", "--cases", str(cases), "--base-url", MODEL_URL, "--only", "001", "--pipeline", "ours"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert route.call_count == 1
+    assert "naive" not in result.stdout
