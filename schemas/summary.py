@@ -28,6 +28,7 @@ class Precision(StrEnum):
 class MatchKind(StrEnum):
     exact = "exact"
     normalised = "normalised"  # equal after folding quotes, dashes, whitespace and case
+    fuzzy = "fuzzy"  # a close match (a word dropped or changed); the quote shows the article's own words
 
 
 class Evidence(BaseModel):
@@ -52,7 +53,7 @@ class DateItem(BaseModel):
     end: date | None = Field(description="Last day (equal to start for a single day).")
     precision: Precision | None
     approximate: bool = Field(description="Hedged in the article: 'around', 'give or take', 'early next week'.")
-    event: str = Field(description="What happens then.")
+    event: str | None = Field(description="What happens then; null when the model did not say.")
     evidence: list[Evidence]
 
 
@@ -76,6 +77,7 @@ class Meta(BaseModel):
     retries: int = Field(description="Transient model-server failures that were retried.")
     usage: Usage = Field(description="Tokens summed over all attempts.")
     latency_ms: int
+    chunks: int = Field(default=1, description="Parts a long article was split into to fit the model's context.")
     warnings: list[str] = Field(default_factory=list)
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from service.settings import Settings
 @click.group()
 def main() -> None:
     """Structured, grounded summaries of news articles."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
 @main.command()

@@ -29,7 +29,16 @@ _HEDGE_PREFIX = re.compile(
 )
 _GIVE_OR_TAKE = re.compile(r",?\s*(?:give or take|plus or minus|±)\s+(?P<amount>.+?)\s*(?:days?)?\s*$", re.IGNORECASE)
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a few": 3}
-_PART_OF = re.compile(r"^(?P<part>early|mid|late|end of|beginning of|anfang|mitte|ende)[-\s]+", re.IGNORECASE)
+_PART_OF = re.compile(
+    r"^(?P<part>early|mid|late|end of|beginning of|anfang|mitte|ende)(?:[-\s]+in)?[-\s]+", re.IGNORECASE
+)
+_SINCE = re.compile(r"^(?:since|seit|ever since)\s+", re.IGNORECASE)
+# Words that frame a date without changing it: "on Tuesday", "in 2014", "am 7. Juni", "im Jahre 2012".
+_FRAME = re.compile(
+    r"^(?:on|in|at|by|during|until|till|as of|am|im jahre?|im|bis|zum|ab|the|this past)\s+", re.IGNORECASE
+)
+_TIME_OF_DAY = re.compile(r"\s+(?:morning|afternoon|evening|night|noon|morgen|nachmittag|abend)$", re.IGNORECASE)
+_PAST_WEEK = re.compile(r"^(?:this )?past (week|month|year)$", re.IGNORECASE)
 _RANGE = re.compile(
     r"^(?:between|from|von|zwischen|vom)?\s*(?P<left>.+?)\s*"
     r"(?:–|—|-|\bto\b|\band\b|\buntil\b|\bthrough\b|\bbis\b|\bund\b)\s*(?P<right>.+?)$",
@@ -82,15 +91,23 @@ class DateResolver:
         part = None
         if match := _PART_OF.match(text):
             approximate, part, text = True, match["part"].lower(), text[match.end() :]
+        since = bool(match := _SINCE.match(text))
+        if match:
+            text = text[match.end() :]
+        text = _PAST_WEEK.sub(r"last \1", _TIME_OF_DAY.sub("", text))
+        while match := _FRAME.match(text):
+            text = text[match.end() :]
         if not text:
             return None
 
         parsed = self._parse_range(text, published) or self._parse_single(text, published)
         if parsed is None:
             return None
-        if isinstance(parsed, _Relative):
+        if isinstance(parsed, _Relative) or (since and published is None):
             return ResolvedDate(None, None, parsed.precision, approximate)
         start, end = parsed.start, parsed.end
+        if since and published is not None:  # "since 2007": from then until the article
+            end = max(published, start)
         if part is not None:
             start, end = _part_of(part, start, end)
         if window:
@@ -101,9 +118,9 @@ class DateResolver:
         if _ISO.match(text) or not (match := _RANGE.match(text)):
             return None
         left, right = match["left"], match["right"]
-        if right.isdigit() and _NUMBER.search(left):  # "Feb. 17–18": the month comes from the left
+        if right.isdigit() and len(right) <= 2 and _NUMBER.search(left):  # "Feb. 17–18": the month comes from the left
             right = _replace_last_number(left, right)
-        elif left.isdigit() and _NUMBER.search(right):  # "17–18 February": from the right
+        elif left.isdigit() and len(left) <= 2 and _NUMBER.search(right):  # "17–18 February": from the right
             left = _replace_first_number(right, left)
         if _YEAR.search(right) and not _YEAR.search(left):  # "Dec. 30 to Jan. 2, 2027"
             left = f"{left} {_YEAR.findall(right)[-1]}"
@@ -181,6 +198,13 @@ def _amount(words: str) -> int:
 
 
 def _part_of(part: str, start: date, end: date) -> tuple[date, date]:
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        # a year in thirds by months: early = January-April, mid = May-August, late = September-December
+        first_month = {"early": 1, "beginning of": 1, "anfang": 1, "mid": 5, "mitte": 5}.get(part, 9)
+        last_month = first_month + 3
+        return date(start.year, first_month, 1), date(
+            start.year, last_month, calendar.monthrange(start.year, last_month)[1]
+        )
     span = (end - start).days + 1
     third = max(span // 3, 1)
     if part in ("early", "beginning of", "anfang"):
@@ -191,12 +215,19 @@ def _part_of(part: str, start: date, end: date) -> tuple[date, date]:
 
 
 def _nearest_year(parsed: _Parsed, published: date) -> _Parsed:
-    candidates = [
-        _Parsed(_shift_year(parsed.start, delta), _shift_year(parsed.end, delta), parsed.precision)
-        for delta in (-1, 0, 1)
-        if _shift_year(parsed.start, delta) is not None
-    ]
-    return min(candidates, key=lambda c: abs((c.start - published).days))
+    """The publication year, unless the date is far from it and close across New Year ("Jan. 5" in December)."""
+    same_year = _Parsed(
+        _shift_year(parsed.start, published.year - parsed.start.year),
+        _shift_year(parsed.end, published.year - parsed.start.year),
+        parsed.precision,
+    )
+    if abs((same_year.start - published).days) <= 180:
+        return same_year
+    for delta in (-1, 1):
+        shifted = _Parsed(_shift_year(same_year.start, delta), _shift_year(same_year.end, delta), parsed.precision)
+        if abs((shifted.start - published).days) <= 120:
+            return shifted
+    return same_year
 
 
 def _shift_year(day: date, delta: int) -> date:
@@ -221,3 +252,65 @@ def _replace_first_number(template: str, number: str) -> str:
     if first is None:
         return number
     return template[: first.start()] + number + template[first.end() :]
+
+
+# --- finding date expressions in text, by code ------------------------------------------------------------
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sep\.|Sept\.|Oct\.|Nov\.|Dec\.|"
+    r"Januar|Jänner|Februar|März|Mai|Juni|Juli|Oktober|Dezember)"
+)
+_WEEKDAY = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag)"
+)
+_DAY_NUMBER = r"(?:[12]\d|3[01]|0?[1-9])(?!\d)(?:st|nd|rd|th|\.)?"
+_YEAR_NUMBER = r"(?:1[5-9]\d\d|20\d\d)"
+_DASH = r"\s*(?:–|—|-|\bto\b|\band\b|\bthrough\b|\buntil\b|\bbis\b|\bund\b)\s*"
+_LEAD = r"(?:(?:[Bb]etween|[Ff]rom|[Ss]ince|[Ss]eit|[Vv]om|[Zz]wischen|[Uu]ntil|[Bb]y|[Ii]n|[Oo]n|[Aa]m|[Ii]m(?: Jahre?)?|[Ee]arly(?: in)?|[Ll]ate(?: in)?|[Mm]id-?)\s+)?"
+_HEDGE = r"(?:(?:[Aa]round|[Aa]bout|[Aa]pproximately|[Rr]oughly)\s+)?"
+_GIVE_OR_TAKE_TAIL = r"(?:,?\s+give or take (?:a|one|two|\d+) days?(?: or (?:two|three|\d+))?)?"
+_TIME_OF_DAY_WORDS = r"(?:\s+(?:morning|afternoon|evening|night))?"
+
+_DATE_PATTERNS = [
+    # Feb. 17–18, 2026 · between March 3 and 5 · from November 20 to December 11 · Around Feb. 27, give or take …
+    rf"{_HEDGE}{_LEAD}{_MONTH}\s+{_DAY_NUMBER}(?:{_DASH}(?:{_MONTH}\s+)?{_DAY_NUMBER})?(?:,?\s+{_YEAR_NUMBER})?"
+    rf"{_GIVE_OR_TAKE_TAIL}",
+    # 17–18 February 2026 · am 7. Juni 2015
+    rf"{_HEDGE}{_LEAD}{_DAY_NUMBER}(?:{_DASH}{_DAY_NUMBER})?\s+{_MONTH}(?:\s+{_YEAR_NUMBER})?",
+    # between July 2003 and December 2004 · seit September 2009 · early in 2016
+    rf"{_LEAD}{_MONTH}\s+{_YEAR_NUMBER}(?:{_DASH}{_MONTH}\s+{_YEAR_NUMBER})?",
+    # 08.06.2015 · 2026-02-24 · 6/8/2015
+    r"\b(?:[0-3]?\d\.[01]?\d\.(?:19|20)\d\d|(?:19|20)\d\d-[01]\d-[0-3]\d)\b",
+    # from 2004 to 2009 · 1976-1983 · since 2007 · in 2014 · the 1960s
+    rf"{_LEAD}(?:the\s+)?(?<![$€£\d])(?<!\$ ){_YEAR_NUMBER}(?:{_DASH}{_YEAR_NUMBER}|['’]?s)?\b(?![\d.,]\d|%)",
+    # on Tuesday · last Friday · Thursday afternoon
+    rf"(?:(?:[Oo]n|[Ll]ast|[Nn]ext|[Tt]his|[Aa]m|[Ll]etzten|[Vv]ergangenen|[Kk]ommenden|[Nn]ächsten)\s+)?{_WEEKDAY}{_TIME_OF_DAY_WORDS}",
+    # yesterday · next week · this past week · 17 years ago · gestern · letzte Woche
+    r"\b(?:[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight|[Gg]estern|[Hh]eute|[Vv]orgestern|[Üü]bermorgen)"
+    rf"{_TIME_OF_DAY_WORDS}\b",
+    r"\b(?:(?:[Ll]ast|[Nn]ext|[Tt]his(?: past)?|[Pp]ast|[Ee]arly next|[Ll]etzte[nr]?|[Nn]ächste[nr]?|[Dd]iese[nr]?|[Vv]ergangene[nr]?)"
+    r"\s+(?:week|month|year|Woche|Monat|Jahr))\b",
+    r"\b(?:\d{1,3}|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en|[Ee]leven|[Tt]welve|"
+    r"[Ff]ifteen|[Ss]eventeen|[Tt]wenty|[Aa]|[Aa]n)\s+(?:days?|weeks?|months?|years?)\s+ago\b",
+]
+_LEADING_FRAME = re.compile(r"(?:[Oo]n|[Ii]n|[Aa]t|[Aa]m|[Ii]m(?: Jahre?)?)\s+")
+_ABBREVIATED_MONTH_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
+_DATE_FINDER = re.compile("|".join(f"(?:{pattern})" for pattern in _DATE_PATTERNS))
+
+
+def find_date_expressions(text: str) -> list[tuple[int, int]]:
+    """Spans of date expressions in `text`, longest first at each place, not overlapping."""
+    spans: list[tuple[int, int]] = []
+    for match in _DATE_FINDER.finditer(text):
+        start, end = match.span()
+        while end > start and text[end - 1] in " ,;:":
+            end -= 1
+        if text[start:end].endswith(".") and not _ABBREVIATED_MONTH_END.search(text[start:end]):
+            end -= 1  # the full stop of the sentence, not of "Feb."
+        if frame := _LEADING_FRAME.match(text, start, end):
+            start = frame.end()  # "on Feb. 26" is written "Feb. 26"; "since 2007" keeps its meaning
+        if end > start:
+            spans.append((start, end))
+    return spans

@@ -130,7 +130,8 @@ class EmbeddedServer:
         params.hostnames = ["127.0.0.1"]
         params.port = 0  # any free port
         params.use_jinja = True
-        params.cache_prompt = True
+        params.cache_prompt = True  # the questions share the article prefix: reuse it
+        params.verbosity = 0  # errors only; llama.cpp's per-token timings would drown our logs
         self._server: Any = xllamacpp.Server(params)
         self.base_url = str(self._server.listening_address).rstrip("/") + "/v1"
 

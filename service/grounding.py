@@ -1,15 +1,24 @@
-"""Find a model's quote in the article and return its offsets.
+"""Find a model's quote in the article and return its offsets, the way a proofreader would.
 
-Offsets are code-point indices into the submitted text (Python `str` indices). A quote is accepted when it
-stands in the article exactly, or after folding what models routinely change when they copy: typographic
-quotes and dashes, runs of whitespace, and letter case. Anything else is not a quote of this article.
+Offsets are code-point indices into the submitted text (Python `str` indices). A quote is accepted:
+1. exactly as it stands in the article;
+2. else normalised: equal after folding what models routinely change when they copy — typographic
+   quotes and dashes, whitespace (dropped, since small models write "U. S." for "U.S."), letter case;
+3. else fuzzy: the best-aligned passage (rapidfuzz partial_ratio_alignment) scores at least FUZZY_MIN and
+   has about the quote's length — a dropped or changed word — and is widened to whole words.
+Anything else is not a quote of this article. Each span says which of the three matched.
 """
 
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from rapidfuzz import fuzz
+
 from schemas import MatchKind
+
+FUZZY_MIN = 92.0  # rapidfuzz score (0-100) for a fuzzy match; "with" for "without" scores below it
+FUZZY_MIN_CHARS = 12  # shorter quotes (names, dates) must match exactly or normalised
 
 _FOLD = str.maketrans(
     {
@@ -101,6 +110,11 @@ class ArticleText:
         return "".join(chars), origin
 
     @cached_property
+    def _folded_in_place(self) -> str:
+        """Folded one character for one, so its offsets are the article's."""
+        return "".join(_fold_char(char) for char in self.text)
+
+    @cached_property
     def sentences(self) -> list[tuple[int, int]]:
         """(start, end) of each sentence: paragraph breaks and sentence-final punctuation before a capital."""
         spans = []
@@ -132,12 +146,30 @@ class ArticleText:
         folded, origin = self._folded
         folded_needle = "".join(_fold_char(c) for c in needle if not c.isspace())
         folded_starts = _all_starts(folded, folded_needle)
-        if not folded_starts:
+        if folded_starts:
+            start = _nearest([origin[s] for s in folded_starts], near)
+            folded_start = folded_starts[[origin[s] for s in folded_starts].index(start)]
+            end = origin[folded_start + len(folded_needle) - 1] + 1
+            return Span(start, end, MatchKind.normalised)
+        return self._fuzzy(needle)
+
+    def _fuzzy(self, needle: str) -> Span | None:
+        if len(needle) < FUZZY_MIN_CHARS:
             return None
-        start = _nearest([origin[s] for s in folded_starts], near)
-        folded_start = folded_starts[[origin[s] for s in folded_starts].index(start)]
-        end = origin[folded_start + len(folded_needle) - 1] + 1
-        return Span(start, end, MatchKind.normalised)
+        folded_needle = "".join(_fold_char(c) for c in needle)
+        alignment = fuzz.partial_ratio_alignment(folded_needle, self._folded_in_place, score_cutoff=FUZZY_MIN)
+        if alignment is None:
+            return None
+        start, end = _trimmed(self.text, alignment.dest_start, alignment.dest_end)
+        while end > start and not self.text[end - 1].isalnum() and needle[-1:] != self.text[end - 1]:
+            end -= 1  # punctuation the quote did not end with
+        while start > 0 and self.text[start - 1].isalnum():  # widen a cut word to the whole word
+            start -= 1
+        while end < len(self.text) and self.text[end].isalnum():
+            end += 1
+        if not 0.75 * len(needle) <= end - start <= 1.33 * len(needle):
+            return None
+        return Span(start, end, MatchKind.fuzzy)
 
     def as_written(self, quote: str) -> str:
         """The article's own form of a quote it contains."""

@@ -10,6 +10,7 @@ Every HTTP call is counted and its token usage summed, re-asks and retries inclu
 """
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -19,6 +20,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import instructor
+import jiter
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from openai.types.chat import ChatCompletion
@@ -41,6 +43,9 @@ from service.errors import (
 from service.settings import Settings, StructuredMode
 
 T = TypeVar("T", bound=BaseModel)
+
+# instructor logs every exhausted re-ask as an ERROR; we handle those (salvage or 502) and report them.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 INSTRUCTOR_MODES: dict[StructuredMode, instructor.Mode] = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -78,6 +83,8 @@ class Answer(Generic[T]):
     stats: CallStats
     # Set when no answer passed the strict check and `value` is the last one, parsed without context.
     rejected_because: str | None = None
+    # Set when the answer was cut off at max_tokens and `value` keeps only its complete items.
+    truncated: bool = False
 
 
 _stats: ContextVar[CallStats] = ContextVar("call_stats")
@@ -98,6 +105,8 @@ class ModelClient:
         self.model = model
         self.mode: StructuredMode = settings.resolved_mode()
         api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+        self._http = http_client
+        self._tokenizer_available: bool | None = None
         self._openai = openai.AsyncOpenAI(
             base_url=base_url,
             api_key=api_key,
@@ -111,13 +120,18 @@ class ModelClient:
         )
 
     async def extract(
-        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any]
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        context: dict[str, Any],
+        deadline: float | None = None,
     ) -> Answer[T]:
+        """A validated answer, re-asked on invalid ones, within the budget ending at `deadline` (monotonic)."""
         budget = self.settings.request_budget_s
-        stats = CallStats(deadline=time.monotonic() + budget)
+        stats = CallStats(deadline=deadline or time.monotonic() + budget)
         token = _stats.set(stats)
         try:
-            async with asyncio.timeout(budget):
+            async with asyncio.timeout(stats.remaining()):
                 value = await self._create(
                     model=self.model,
                     messages=messages,
@@ -138,14 +152,36 @@ class ModelClient:
             if isinstance(cause, (openai.APIError, RetryAfterBeyondBudget)):
                 raise _server_fault(cause, self.base_url) from cause
             if isinstance(cause, IncompleteOutputException):
-                raise _truncated(self.settings.max_output_tokens) from cause
+                return Answer(self._salvage(cause, response_model), stats, truncated=True)
             return Answer(_lenient_parse(exc, response_model), stats, rejected_because=str(cause or exc))
         except IncompleteOutputException as exc:
-            raise _truncated(self.settings.max_output_tokens) from exc
+            return Answer(self._salvage(exc, response_model), stats, truncated=True)
         except (openai.APIError, RetryAfterBeyondBudget) as exc:
             raise _server_fault(exc, self.base_url) from exc
         finally:
             _stats.reset(token)
+
+    def _salvage(self, exc: IncompleteOutputException, response_model: type[T]) -> T:
+        """The complete items of an answer cut off at max_tokens (a small model looping on a list)."""
+        content = _content_of(exc.last_completion)
+        salvaged = salvage_partial(content, response_model) if content else None
+        if salvaged is None:
+            raise _truncated(self.settings.max_output_tokens) from exc
+        return salvaged
+
+    async def count_tokens(self, text: str) -> int:
+        """Tokens in `text` by the server's own tokenizer (llama.cpp's /tokenize), else a safe estimate."""
+        if self._tokenizer_available is not False:
+            root = self.base_url.removesuffix("/").removesuffix("/v1")
+            try:
+                response = await self._http.post(f"{root}/tokenize", json={"content": text}, timeout=10.0)
+                if response.status_code == 200:
+                    self._tokenizer_available = True
+                    return len(response.json()["tokens"])
+            except (httpx.HTTPError, ValueError, KeyError):
+                pass
+            self._tokenizer_available = False
+        return len(text) // 2 + 1  # conservative: most tokenizers average 3-4 characters per token
 
     async def ready(self) -> bool:
         try:
@@ -227,6 +263,42 @@ def _server_fault(exc: Exception, base_url: str) -> SummariseError:
         what = "failed" if status >= 500 else "rejected our request"
         return ModelServerError(f"model server {what}: HTTP {status}: {_short(exc.message)}")
     return ModelServerError(f"model server error: {_short(str(exc))}")
+
+
+def salvage_partial(content: str, response_model: type[T]) -> T | None:
+    """Parse a cut-off JSON answer, dropping incomplete list items; None if nothing valid is left."""
+    try:
+        data = jiter.from_json(content.encode(), partial_mode="on")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for _ in range(100):  # each round removes at least one bad item
+        try:
+            return response_model.model_validate(data)
+        except ValidationError as error:
+            if not _drop_bad_items(data, error, response_model):
+                return None
+    return None
+
+
+def _drop_bad_items(data: dict[str, Any], error: ValidationError, response_model: type[BaseModel]) -> bool:
+    bad: set[tuple[str, int]] = set()
+    changed = False
+    for problem in error.errors():
+        location = problem["loc"]
+        if len(location) >= 2 and isinstance(location[0], str) and isinstance(location[1], int):
+            bad.add((location[0], location[1]))
+        elif len(location) == 1 and problem["type"] == "missing" and isinstance(location[0], str):
+            annotation = response_model.model_fields[location[0]].annotation
+            if getattr(annotation, "__origin__", None) is list or "list[" in str(annotation):
+                data[location[0]] = []  # a list the answer never reached is empty
+                changed = True
+    for key, index in sorted(bad, reverse=True):
+        if isinstance(data.get(key), list) and index < len(data[key]):
+            del data[key][index]
+            changed = True
+    return changed
 
 
 def _truncated(max_tokens: int) -> ModelOutputInvalid:

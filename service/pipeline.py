@@ -1,33 +1,55 @@
-"""Article in, grounded summary out: ask the model, then check and complete its answer by code.
+"""Article in, grounded summary out: ask the model focused questions, then check and complete by code.
 
-The model proposes items with quotes; code decides what is returned:
-- every quote is located in the article (offsets computed here); an item with no located quote is dropped;
-- every date expression is resolved against the publication date by `dates.py`;
-- aliases must occur in the article; participants named twice are merged; issue parties use canonical names.
-Whatever is dropped or left unresolved is said in `meta.warnings`.
+For each part of the article (one part unless it is longer than the model's context):
+- three questions share one prefix (system prompt + article): who takes part, what happens on each date,
+  and a summary with what is unresolved. The server reuses the processed prefix for the 2nd and 3rd;
+- dates are found in the text and resolved against the publication date by `dates.py`; the model only
+  says what happens then (and may add an expression the patterns missed);
+- names, date expressions and quotes are located in the article (offsets computed here), an item with
+  nothing located is dropped, participants named several ways are merged, issue parties are canonical.
+Whatever is dropped, cut off or left unresolved is said in `meta.warnings`.
 """
 
+import asyncio
+import re
 import time
+from collections.abc import Coroutine
 from datetime import date
 from functools import lru_cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from schemas import (
     ArticleRequest,
     DateItem,
     Evidence,
+    MatchKind,
     Meta,
     OpenIssue,
     Participant,
     SummaryResponse,
     Usage,
 )
-from service.dates import DateResolver
+from service.dates import DateResolver, find_date_expressions
 from service.errors import ArticleTooLong
-from service.extraction import ExtractedParticipant, Extraction
+from service.extraction import (
+    DatesAnswer,
+    ExtractedDate,
+    ExtractedIssue,
+    ExtractedParticipant,
+    IssuesAnswer,
+    ParticipantsAnswer,
+    SummaryAnswer,
+)
 from service.grounding import ArticleText, Span
-from service.llm import ModelClient
+from service.llm import Answer, ModelClient
+from service.participants import canonical_party, merge_participants
 from service.prompts import PromptTemplate
 from service.settings import Settings
+
+T = TypeVar("T", bound=BaseModel)
+_PROMPT_MARGIN_TOKENS = 64
 
 
 class Summariser:
@@ -38,51 +60,162 @@ class Summariser:
 
     async def summarise(self, article: ArticleRequest) -> SummaryResponse:
         started = time.monotonic()
+        deadline = started + self.settings.request_budget_s
         if len(article.text) > self.settings.max_text_chars:
             raise ArticleTooLong(
                 f"text has {len(article.text)} characters; the limit is {self.settings.max_text_chars}"
             )
         published = article.published_date
-        messages = self.prompt.render(
-            published=published.isoformat() if published else "unknown",
-            title=article.title or "(none)",
-            text=article.text,
-        )
         text = ArticleText(article.text)
-        answer = await self.llm.extract(messages, Extraction, context={"article": text})
-
         warnings: list[str] = []
-        if answer.rejected_because:
-            warnings.append(
-                f"none of the model's {answer.stats.answers} answers passed the grounding check; "
-                "the items the article does not support were dropped (listed below)"
-            )
         if published is None:
             warnings.append("no publication date given: relative dates are left unresolved (start/end null)")
+
+        chunks = await self._chunks(article)
+        answers: list[Answer[Any]] = []
+        extracted_participants: list[ExtractedParticipant] = []
+        extracted_dates: list[ExtractedDate] = []
+        extracted_issues: list[tuple[ExtractedIssue, int]] = []
+        summaries: list[str] = []
+        date_spans = find_date_expressions(article.text)
+        for start, end in chunks:
+            variables = self._variables(article, article.text[start:end])
+            candidates = [article.text[a:b] for a, b in date_spans if start <= a < end]
+            people, dates, issues = await _all(
+                self._ask("participants", variables, ParticipantsAnswer, text, deadline),
+                self._ask("dates", {**variables, "candidates": _numbered(candidates)}, DatesAnswer, text, deadline),
+                self._ask("issues", variables, IssuesAnswer, text, deadline),
+            )
+            answers += [people, dates, issues]
+            extracted_participants += people.value.participants
+            extracted_dates += dates.value.dates
+            extracted_issues += [(issue, start) for issue in issues.value.open_issues]
+            summaries.append(issues.value.summary.strip())
+        summary = summaries[0]
+        if len(summaries) > 1:
+            combined = await self._ask(
+                "combine", self._variables(article, "\n\n".join(summaries)), SummaryAnswer, None, deadline
+            )
+            answers.append(combined)
+            summary = combined.value.summary.strip()
+
+        warnings += _answer_warnings(answers)
         grounder = _Grounder(text, warnings)
-        participants = grounder.participants(answer.value.participants)
-        stats = answer.stats
+        participants = merge_participants(grounder.participants(extracted_participants))
+        resolver = _resolver(_primary_language(article.language))
         return SummaryResponse(
             id=article.id,
-            summary=answer.value.summary.strip(),
+            summary=summary,
             participants=participants,
-            dates=grounder.dates(answer.value, published, _resolver(_primary_language(article.language))),
-            open_issues=grounder.open_issues(answer.value, participants),
+            dates=grounder.dates(date_spans, extracted_dates, published, resolver),
+            open_issues=grounder.open_issues(extracted_issues, participants),
             meta=Meta(
                 model=self.llm.model,
                 prompt_version=self.prompt.version,
                 mode=self.llm.mode,
-                attempts=stats.answers,
-                retries=stats.retries,
+                attempts=sum(a.stats.answers for a in answers),
+                retries=sum(a.stats.retries for a in answers),
                 usage=Usage(
-                    prompt_tokens=stats.prompt_tokens,
-                    completion_tokens=stats.completion_tokens,
-                    total_tokens=stats.prompt_tokens + stats.completion_tokens,
+                    prompt_tokens=sum(a.stats.prompt_tokens for a in answers),
+                    completion_tokens=sum(a.stats.completion_tokens for a in answers),
+                    total_tokens=sum(a.stats.prompt_tokens + a.stats.completion_tokens for a in answers),
                 ),
                 latency_ms=round((time.monotonic() - started) * 1000),
+                chunks=len(chunks),
                 warnings=warnings,
             ),
         )
+
+    def _variables(self, article: ArticleRequest, text: str) -> dict[str, str]:
+        published = article.published_date
+        return {
+            "published": published.isoformat() if published else "unknown",
+            "title": article.title or "(none)",
+            "text": text,
+        }
+
+    async def _ask(
+        self,
+        question: str,
+        variables: dict[str, str],
+        response_model: type[T],
+        article: ArticleText | None,
+        deadline: float,
+    ) -> Answer[T]:
+        messages = self.prompt.render(question, **variables)
+        context = {"article": article} if article else {}
+        return await self.llm.extract(messages, response_model, context=context, deadline=deadline)
+
+    async def _chunks(self, article: ArticleRequest) -> list[tuple[int, int]]:
+        """Spans of the text that each fit the model's context, split at paragraphs, overlapping by one."""
+        overhead = self.prompt.overhead_chars() // 2  # our English prompt: well under 2 characters a token
+        budget = self.settings.context_tokens - self.settings.max_output_tokens - overhead - _PROMPT_MARGIN_TOKENS
+        text = article.text
+        if len(text) <= budget:  # a token is at least one character: it fits, no need to count
+            return [(0, len(text))]
+        tokens = await self.llm.count_tokens(text)
+        if tokens <= budget:
+            return [(0, len(text))]
+        chars_per_part = max(int(budget * len(text) / tokens * 0.9), 200)
+        return split_paragraphs(text, chars_per_part)
+
+
+def split_paragraphs(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Greedy parts of at most max_chars, cut at line breaks (at spaces for an overlong paragraph); each
+    part after the first starts with the last paragraph of the one before, so no sentence loses its context."""
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    pieces: list[tuple[int, int]] = []
+    for start, end in paragraphs:
+        while end - start > max_chars:
+            cut = text.rfind(" ", start, start + max_chars)
+            cut = cut if cut > start else start + max_chars
+            pieces.append((start, cut))
+            start = cut
+        pieces.append((start, end))
+    parts: list[tuple[int, int]] = []
+    first = 0
+    while first < len(pieces):
+        last = first
+        while last + 1 < len(pieces) and pieces[last + 1][1] - pieces[first][0] <= max_chars:
+            last += 1
+        parts.append((pieces[first][0], pieces[last][1]))
+        if last + 1 >= len(pieces):
+            break
+        first = last if last > first else last + 1  # overlap: the next part repeats this one's last piece
+    return parts
+
+
+async def _all(
+    first: Coroutine[Any, Any, Answer[ParticipantsAnswer]],
+    second: Coroutine[Any, Any, Answer[DatesAnswer]],
+    third: Coroutine[Any, Any, Answer[IssuesAnswer]],
+) -> tuple[Answer[ParticipantsAnswer], Answer[DatesAnswer], Answer[IssuesAnswer]]:
+    """Ask concurrently; if one fails, cancel the others and raise its error (not an ExceptionGroup)."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = (group.create_task(first), group.create_task(second), group.create_task(third))
+    except ExceptionGroup as errors:
+        raise errors.exceptions[0] from None
+    return tasks[0].result(), tasks[1].result(), tasks[2].result()
+
+
+def _numbered(expressions: list[str]) -> str:
+    unique = list(dict.fromkeys(expressions))
+    return "\n".join(f"- {expression}" for expression in unique) if unique else "(none found)"
+
+
+def _answer_warnings(answers: list[Answer[Any]]) -> list[str]:
+    warnings = []
+    for answer in answers:
+        name = type(answer.value).__name__.removesuffix("Answer").lower()
+        if answer.rejected_because:
+            warnings.append(
+                f"{name}: no answer passed the grounding check ({answer.stats.answers} answers); "
+                "the items the article does not support were dropped (listed below)"
+            )
+        if answer.truncated:
+            warnings.append(f"{name}: the answer was cut off at max_tokens; only its complete items were kept")
+    return warnings
 
 
 class _Grounder:
@@ -102,80 +235,92 @@ class _Grounder:
         return [self._evidence(span) for span in unique[:2]]
 
     def participants(self, extracted: list[ExtractedParticipant]) -> list[Participant]:
-        merged: dict[str, Participant] = {}
+        grounded = []
         for item in extracted:
             # Names as the article writes them (the model may have changed spacing, quotes or case).
             found = list(dict.fromkeys(self.text.as_written(name) for name in item.names() if self.text.contains(name)))
             if not found:
                 self.warnings.append(f"dropped participant {item.name!r}: not named in the article")
                 continue
-            # The name is the fullest form the article uses; the other forms it uses are aliases.
             name = self.text.as_written(item.name) if self.text.contains(item.name) else max(found, key=len)
-            key = name.casefold()
-            evidence = self._sentences_naming(found)
-            if key in merged:  # the same participant twice: one entry, evidence and aliases united
-                known = merged[key]
-                known.evidence = sorted(
-                    {(e.start, e.end): e for e in [*known.evidence, *evidence]}.values(),
-                    key=lambda e: e.start,
+            grounded.append(
+                Participant(
+                    name=name,
+                    kind=item.kind,
+                    role=item.role.strip() or None,
+                    affiliation=(item.affiliation or "").strip() or None,
+                    aliases=[alias for alias in found if alias != name],
+                    evidence=self._sentences_naming(found),
                 )
-                known.aliases = list(dict.fromkeys([*known.aliases, *(a for a in found if a.casefold() != key)]))
-                continue
-            merged[key] = Participant(
-                name=name,
-                kind=item.kind,
-                role=item.role.strip() or None,
-                affiliation=(item.affiliation or "").strip() or None,
-                aliases=[alias for alias in found if alias.casefold() != key],
-                evidence=evidence,
             )
-        return list(merged.values())
+        return grounded
 
-    def dates(self, extraction: Extraction, published: date | None, resolver: DateResolver) -> list[DateItem]:
-        items: dict[str, DateItem] = {}
-        for item in extraction.dates:
+    def dates(
+        self,
+        found: list[tuple[int, int]],
+        extracted: list[ExtractedDate],
+        published: date | None,
+        resolver: DateResolver,
+    ) -> list[DateItem]:
+        """Every date expression code found, plus those only the model found, each once, with its event."""
+        told: list[tuple[Span, str]] = []  # where the model's expressions are, and what it says happens
+        for item in extracted:
             span = self.text.locate(item.text)
             if span is None:
                 self.warnings.append(f"dropped date {item.text!r}: not written so in the article")
-                continue
-            resolved = resolver.resolve(item.text, published)
+            else:
+                told.append((span, item.event.strip()))
+        spans = list(found)
+        spans += [(s.start, s.end) for s, _ in told if not any(a < s.end and s.start < b for a, b in spans)]
+        items: dict[str, DateItem] = {}
+        for start, end in sorted(spans):
+            expression = self.text.text[start:end]
+            resolved = resolver.resolve(expression, published)
             if resolved is None:
-                self.warnings.append(f"dropped date {item.text!r}: not a calendar date")
+                if (start, end) not in found:
+                    self.warnings.append(f"dropped date {expression!r}: not a calendar date")
                 continue
-            if not resolved.resolved and published is not None:
-                self.warnings.append(f"date {item.text!r} could not be resolved")
-            text = self.text.as_written(item.text)
-            if text.casefold() in items:  # a repeated expression is listed once
+            key = _core_expression(expression)
+            if key in items:  # a repeated expression is listed once
                 continue
-            items[text.casefold()] = DateItem(
-                text=text,
+            event = next((event for s, event in told if s.start < end and start < s.end and event), None)
+            items[key] = DateItem(
+                text=expression,
                 start=resolved.start,
                 end=resolved.end,
                 precision=resolved.precision,
                 approximate=resolved.approximate,
-                event=item.event.strip(),
-                evidence=[self._evidence(self.text.sentence_around(span))],
+                event=event,
+                evidence=[self._evidence(self.text.sentence_around(Span(start, end, MatchKind.exact)))],
             )
         return list(items.values())
 
-    def open_issues(self, extraction: Extraction, participants: list[Participant]) -> list[OpenIssue]:
-        canonical = {p.name.casefold(): p.name for p in participants}
-        canonical.update({alias.casefold(): p.name for p in participants for alias in p.aliases})
-        issues: list[OpenIssue] = []
-        for item in extraction.open_issues:
-            span = self.text.locate(item.quote)
+    def open_issues(
+        self, extracted: list[tuple[ExtractedIssue, int]], participants: list[Participant]
+    ) -> list[OpenIssue]:
+        issues: dict[str, OpenIssue] = {}
+        for item, near in extracted:
+            span = self.text.locate(item.quote, near=near)
             if span is None:
                 self.warnings.append(f"dropped open issue {item.issue!r}: its quote is not in the article")
                 continue
-            parties = [canonical.get(party.casefold().strip(), party.strip()) for party in item.parties]
-            issues.append(
-                OpenIssue(
-                    issue=item.issue.strip(),
-                    parties=list(dict.fromkeys(parties)),
-                    evidence=[self._evidence(span)],
-                )
+            key = " ".join(item.issue.casefold().split())
+            if key in issues:
+                continue
+            parties = [canonical_party(party, participants) for party in item.parties if party.strip()]
+            issues[key] = OpenIssue(
+                issue=item.issue.strip(), parties=list(dict.fromkeys(parties)), evidence=[self._evidence(span)]
             )
-        return issues
+        return list(issues.values())
+
+
+_FRAME_WORDS = re.compile(r"^(?:on|in|at|by|am|im|the)\s+", re.IGNORECASE)
+
+
+def _core_expression(expression: str) -> str:
+    """'On Friday' and 'on Friday.' are one expression."""
+    folded = " ".join(expression.casefold().split()).strip(" .,")
+    return _FRAME_WORDS.sub("", folded)
 
 
 def _primary_language(tag: str | None) -> str | None:

@@ -15,12 +15,16 @@ class PromptTemplate(BaseModel):
     version: str
     system: str
     user: str
+    questions: dict[str, str] = {}  # asked after the same system + user prefix, one call each
 
-    def render(self, **variables: str) -> list[dict[str, str]]:
+    def render(self, question: str | None = None, **variables: str) -> list[dict[str, str]]:
         """Chat messages; raises KeyError for a placeholder with no value, ValueError for an unused value."""
+        templates = [("system", self.system), ("user", self.user)]
+        if question is not None:
+            templates.append(("user", self.questions[question]))
         expected = {
             name
-            for template in (self.system, self.user)
+            for _, template in templates
             for _, name, braced, _ in string.Template.pattern.findall(template)
             for name in (name or braced,)
             if name
@@ -29,9 +33,13 @@ class PromptTemplate(BaseModel):
         if unused:
             raise ValueError(f"prompt {self.version} has no placeholder for {sorted(unused)}")
         return [
-            {"role": "system", "content": string.Template(self.system.strip()).substitute(variables)},
-            {"role": "user", "content": string.Template(self.user.strip()).substitute(variables)},
+            {"role": role, "content": string.Template(template.strip()).substitute(variables)}
+            for role, template in templates
         ]
+
+    def overhead_chars(self) -> int:
+        """An upper bound on the prompt's own size around the article (a token is at least a character)."""
+        return len(self.system) + len(self.user) + max((len(q) for q in self.questions.values()), default=0) + 200
 
 
 def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:

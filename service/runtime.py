@@ -22,7 +22,7 @@ async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
             lambda: start_embedded(
                 settings.embedded_model,
                 settings.model_cache_dir,
-                n_ctx=settings.embedded_n_ctx,
+                n_ctx=settings.context_tokens,
                 threads=settings.embedded_threads,
             )
         )

@@ -30,7 +30,12 @@ class Settings(BaseSettings):
 
     # --- the embedded default ---------------------------------------------------------------------
     embedded_model: EmbeddedSize = "1.5b"
-    embedded_n_ctx: int = Field(default=8192, ge=1024)
+    context_tokens: int = Field(
+        default=8192,
+        ge=2048,
+        description="The model's context window. The embedded server is started with it; longer articles are "
+        "split so that no request exceeds it (Ollama silently truncates what does).",
+    )
     embedded_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     model_cache_dir: Path = Path.home() / ".cache" / "summarise"
 

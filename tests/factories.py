@@ -1,13 +1,12 @@
-"""Real-shaped OpenAI chat-completion payloads, as a llama.cpp or OpenAI server returns them."""
+"""Real-shaped OpenAI chat-completion payloads, as a llama.cpp or OpenAI server returns them, and a mock
+model server that answers each of the pipeline's questions (recognised by the schema it asks for)."""
 
 import json
 from typing import Any
 
 import httpx
 
-SEED_ANSWER: dict[str, Any] = {
-    "summary": "U.S. and Ukrainian officials plan more talks in Geneva on Feb. 26. "
-    "The timing is not confirmed by the Kremlin.",
+SEED_PARTICIPANTS: dict[str, Any] = {
     "participants": [
         {
             "name": "Steve Witkoff",
@@ -19,13 +18,19 @@ SEED_ANSWER: dict[str, Any] = {
         {"name": "Jared Kushner", "kind": "person", "role": "co-leader of the American delegation", "aliases": []},
         {"name": "Rustem Umerov", "kind": "person", "role": "NSDC Secretary", "aliases": ["Umerov"]},
         {"name": "Kremlin", "kind": "organization", "role": "did not confirm the timeline", "aliases": []},
-    ],
+    ]
+}
+SEED_DATES: dict[str, Any] = {
     "dates": [
         {"text": "Feb. 26", "event": "next round of talks in Geneva"},
         {"text": "Feb. 24", "event": "Witkoff's online address"},
         {"text": "Feb. 17–18", "event": "previous round of negotiations"},
         {"text": "Around Feb. 27, give or take a day or two", "event": "timing of the talks per Budanov"},
-    ],
+    ]
+}
+SEED_ISSUES: dict[str, Any] = {
+    "summary": "U.S. and Ukrainian officials plan more talks in Geneva on Feb. 26. "
+    "The timing is not confirmed by the Kremlin.",
     "open_issues": [
         {
             "issue": "The timeline of the talks is not confirmed.",
@@ -33,6 +38,14 @@ SEED_ANSWER: dict[str, Any] = {
             "quote": "The Kremlin did not confirm the timeline for the talks.",
         }
     ],
+}
+SEED_ANSWERS: dict[str, Any] = {"participants": SEED_PARTICIPANTS, "dates": SEED_DATES, "issues": SEED_ISSUES}
+QUESTION_OF_SCHEMA = {
+    "ParticipantsAnswer": "participants",
+    "DatesAnswer": "dates",
+    "IssuesAnswer": "issues",
+    "SummaryAnswer": "combine",
+    "NaiveSummary": "naive",
 }
 
 
@@ -65,7 +78,7 @@ def chat_completion(
     }
 
 
-def tool_call_completion(arguments: dict[str, Any], *, name: str = "Extraction") -> dict[str, Any]:
+def tool_call_completion(arguments: dict[str, Any], *, name: str) -> dict[str, Any]:
     payload = chat_completion("", finish_reason="tool_calls")
     payload["choices"][0]["message"] = {
         "role": "assistant",
@@ -87,3 +100,44 @@ def error(status: int, message: str = "error", headers: dict[str, str] | None = 
 
 def models_list(model: str = "test-model") -> httpx.Response:
     return httpx.Response(200, json={"object": "list", "data": [{"id": model, "object": "model", "owned_by": "me"}]})
+
+
+def question_of(request: httpx.Request) -> str:
+    """Which of the pipeline's questions a chat-completion request asks, from the schema it sends."""
+    body = json.loads(request.content)
+    if "response_format" in body:
+        name = body["response_format"]["json_schema"]["name"]
+    else:
+        name = body["tools"][0]["function"]["name"]
+    return QUESTION_OF_SCHEMA[name]
+
+
+Reply = httpx.Response | dict[str, Any] | str
+
+
+class ModelServer:
+    """Answers each question from its own script: a reply, or a list of replies given in turn (the last
+    one repeats). Records which question each request asked, in order."""
+
+    def __init__(self, replies: dict[str, Reply | list[Reply]] | None = None, *, tools: bool = False) -> None:
+        self.replies = {**SEED_ANSWERS, **(replies or {})}
+        self.tools = tools
+        self.asked: list[str] = []
+        self.requests: dict[str, list[dict[str, Any]]] = {}
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        question = question_of(request)
+        turn = sum(1 for asked in self.asked if asked == question)
+        self.asked.append(question)
+        self.requests.setdefault(question, []).append(json.loads(request.content))
+        script = self.replies[question]
+        reply = script[min(turn, len(script) - 1)] if isinstance(script, list) else script
+        if isinstance(reply, httpx.Response):
+            return reply
+        if self.tools:
+            name = next(schema for schema, q in QUESTION_OF_SCHEMA.items() if q == question)
+            return httpx.Response(200, json=tool_call_completion(reply, name=name))  # type: ignore[arg-type]
+        return answer(reply)
+
+    def count(self, question: str) -> int:
+        return self.asked.count(question)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from tests.conftest import MODEL_URL
-from tests.factories import SEED_ANSWER, answer, error
+from tests.factories import ModelServer, error
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_file_prints_the_summary_json(
 ) -> None:
     article = tmp_path / "seed.txt"
     article.write_text(seed_article["text"], encoding="utf-8")
-    model_server.post("/chat/completions").mock(return_value=answer(SEED_ANSWER))
+    model_server.post("/chat/completions").mock(side_effect=ModelServer())
 
     result = CliRunner().invoke(main, ["file", str(article), "--published", "2026-02-24"])
 

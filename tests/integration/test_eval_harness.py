@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from tests.conftest import MODEL_URL
-from tests.factories import SEED_ANSWER, chat_completion
+from tests.factories import ModelServer, chat_completion, question_of
 
 NAIVE_ANSWER = {
     "summary": "Talks in Geneva.",
@@ -49,21 +49,19 @@ def write_cases(directory: Path, seed_article: dict[str, Any]) -> None:
         (directory / f"{case['id']}.json").write_text(json.dumps(case), encoding="utf-8")
 
 
+SHORT_ANSWERS = {
+    "participants": {"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "Mayor", "aliases": []}]},
+    "dates": {"dates": [{"text": "next week", "event": "vote"}]},
+    "issues": {"summary": "A vote is coming.", "open_issues": []},
+}
+
+
 def model_answers(request: httpx.Request) -> httpx.Response:
-    body = json.loads(request.content)
-    schema_name = body["response_format"]["json_schema"]["name"]
-    if schema_name == "NaiveSummary":
+    if question_of(request) == "naive":
         return httpx.Response(200, json=chat_completion(NAIVE_ANSWER, prompt_tokens=500, completion_tokens=80))
-    article = body["messages"][-1]["content"]
-    if SHORT_TEXT in article:
-        short = {
-            "summary": "A vote is coming.",
-            "participants": [{"name": "Ana Ruiz", "kind": "person", "role": "Mayor", "aliases": []}],
-            "dates": [{"text": "next week", "event": "vote"}, {"text": "on Monday", "event": "announcement"}],
-            "open_issues": [],
-        }
-        return httpx.Response(200, json=chat_completion(short))
-    return httpx.Response(200, json=chat_completion(SEED_ANSWER))
+    if SHORT_TEXT in json.loads(request.content)["messages"][1]["content"]:
+        return ModelServer(SHORT_ANSWERS)(request)
+    return ModelServer()(request)
 
 
 @pytest.fixture
@@ -86,14 +84,14 @@ def test_eval_scores_both_pipelines_side_by_side(
     )
 
     assert result.exit_code == 0, result.output
-    assert route.call_count == 4  # two cases x two pipelines
+    assert route.call_count == 2 * 3 + 2  # ours asks three questions per case, naive one
     report = json.loads(report_path.read_text())
     ours, naive = report["totals"]["ours"], report["totals"]["naive"]
     # seed: Witkoff, Kushner, Kremlin of 4 gold (Umerov is extra); short: Ana Ruiz
     participants = ours["participants"]
     assert (participants["matched"], participants["predicted"], participants["gold"]) == (4, 5, 5)
-    # seed: Feb. 26 and Feb. 24 right, two extra; short: next week right, Monday extra
-    assert (ours["dates"]["matched"], ours["dates"]["predicted"], ours["dates"]["gold"]) == (3, 6, 3)
+    # seed: code finds 5 dates, Feb. 26 and Feb. 24 are gold; short: "Monday" and "next week", the latter gold
+    assert (ours["dates"]["matched"], ours["dates"]["predicted"], ours["dates"]["gold"]) == (3, 7, 3)
     assert (ours["open_issues"]["matched"], ours["open_issues"]["gold"]) == (1, 1)
     # naive answers the same for both cases: Witkoff matches once; two ISO dates right on the seed only
     assert (naive["participants"]["matched"], naive["participants"]["predicted"]) == (1, 4)
@@ -121,5 +119,5 @@ def test_eval_only_and_limit_pick_cases(
     )
 
     assert result.exit_code == 0, result.output
-    assert route.call_count == 1
+    assert route.call_count == 3
     assert "naive" not in result.stdout

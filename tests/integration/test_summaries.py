@@ -1,22 +1,25 @@
-"""POST /v1/summaries against a mocked model server: the happy path, re-asks and the fault paths."""
+"""POST /v1/summaries against a mocked model server: the happy path, re-asks and the fault paths.
+
+The pipeline asks three questions per article (participants, dates, issues); `ModelServer` answers
+each from its own script, so a test can break one question and watch the others."""
 
 import copy
 import time
 from typing import Any
 
 import httpx
-import pytest
 import respx
 from litestar.testing import AsyncTestClient
 
-from tests.conftest import request_body
-from tests.factories import SEED_ANSWER, answer, error, tool_call_completion
+from service.app import create_app
+from service.settings import Settings
+from tests.factories import SEED_ISSUES, SEED_PARTICIPANTS, ModelServer, answer, error
 
 Client = AsyncTestClient[Any]
 
 
-def with_bad_issue_quote() -> dict[str, Any]:
-    bad = copy.deepcopy(SEED_ANSWER)
+def bad_issue_quote() -> dict[str, Any]:
+    bad = copy.deepcopy(SEED_ISSUES)
     bad["open_issues"][0]["quote"] = "The Kremlin refused to comment on anything at all."
     return bad
 
@@ -32,76 +35,90 @@ def assert_evidence_is_verbatim(body: dict[str, Any], text: str) -> int:
     return checked
 
 
+def serve(model_server: respx.MockRouter, server: ModelServer) -> respx.Route:
+    return model_server.post("/chat/completions").mock(side_effect=server)
+
+
 async def test_seed_article_gets_a_grounded_summary(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(return_value=answer(SEED_ANSWER))
+    server = ModelServer()
+    route = serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert route.call_count == 1  # the openai client went through httpx, where respx sees it
+    assert route.call_count == 3  # the openai client went through httpx, where respx sees it
+    assert sorted(server.asked) == ["dates", "issues", "participants"]
     assert body["id"] == seed_article["id"]
-    assert assert_evidence_is_verbatim(body, seed_article["text"]) >= 9
+    assert assert_evidence_is_verbatim(body, seed_article["text"]) >= 10
     witkoff = body["participants"][0]
     assert witkoff["name"] == "Steve Witkoff"
     assert witkoff["aliases"] == ["Witkoff", "Special Envoy Steve Witkoff"]
     assert witkoff["evidence"][0]["quote"].startswith("U.S. and Ukrainian officials will hold")
     dates = {d["text"]: (d["start"], d["end"], d["precision"], d["approximate"]) for d in body["dates"]}
-    assert dates == {
+    assert dates == {  # found and resolved by code: the model's list missed "Feb. 26–27"
         "Feb. 26": ("2026-02-26", "2026-02-26", "day", False),
         "Feb. 24": ("2026-02-24", "2026-02-24", "day", False),
         "Feb. 17–18": ("2026-02-17", "2026-02-18", "day", False),
+        "Feb. 26–27": ("2026-02-26", "2026-02-27", "day", False),
         "Around Feb. 27, give or take a day or two": ("2026-02-25", "2026-03-01", "day", True),
     }
+    events = {d["text"]: d["event"] for d in body["dates"]}
+    assert events["Feb. 26"] == "next round of talks in Geneva"
+    assert events["Feb. 26–27"] is None  # the model said nothing about it
+    assert body["summary"].startswith("U.S. and Ukrainian officials plan more talks")
     assert body["open_issues"][0]["parties"] == ["Kremlin"]
     meta = body["meta"]
-    assert meta["attempts"] == 1
+    assert meta["attempts"] == 3
     assert meta["retries"] == 0
-    assert meta["usage"] == {"prompt_tokens": 900, "completion_tokens": 300, "total_tokens": 1200}
+    assert meta["chunks"] == 1
+    assert meta["usage"] == {"prompt_tokens": 2700, "completion_tokens": 900, "total_tokens": 3600}
     assert meta["model"] == "test-model"
     assert meta["prompt_version"].startswith("summarise-")
     assert meta["warnings"] == []
 
 
-async def test_json_schema_mode_sends_the_schema_and_the_delimited_article(
+async def test_every_question_shares_the_article_prefix_and_asks_last(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(return_value=answer(SEED_ANSWER))
+    server = ModelServer()
+    serve(model_server, server)
 
     await api.post("/v1/summaries", json=seed_article)
 
-    sent = request_body(route)
-    assert sent["model"] == "test-model"
-    assert sent["response_format"]["type"] == "json_schema"
-    schema = sent["response_format"]["json_schema"]["schema"]
-    assert set(schema["properties"]) == {"summary", "participants", "dates", "open_issues"}
-    assert schema["properties"]["participants"]["maxItems"] == 15  # a runaway list stops at the cap
-    assert "tools" not in sent
-    system, user = sent["messages"]
+    bodies = [server.requests[q][0] for q in ("participants", "dates", "issues")]
+    prefixes = [body["messages"][:2] for body in bodies]
+    assert prefixes[0] == prefixes[1] == prefixes[2]  # the server can reuse the processed prefix
+    system, article = prefixes[0]
     assert system["role"] == "system"
-    assert "<article>\n" + seed_article["text"] + "\n</article>" in user["content"]
-    assert "Published: 2026-02-24" in user["content"]
+    assert "<article>\n" + seed_article["text"] + "\n</article>" in article["content"]
+    assert "Published: 2026-02-24" in article["content"]
+    questions = [body["messages"][2]["content"] for body in bodies]
+    assert questions[0].startswith("Question: who takes part")
+    assert "- Feb. 17–18\n" in questions[1]  # the dates code found, for the model to explain
+    for body in bodies:
+        assert body["model"] == "test-model"
+        assert body["response_format"]["type"] == "json_schema"
+        assert "tools" not in body
+    participants_schema = bodies[0]["response_format"]["json_schema"]["schema"]
+    assert participants_schema["properties"]["participants"]["maxItems"] == 15  # a runaway list stops here
 
 
-@pytest.mark.parametrize("settings_mode", ["tools"])
 async def test_tools_mode_forces_the_tool_and_reads_its_arguments(
-    settings_mode: str, settings: Any, model_server: respx.MockRouter, seed_article: dict[str, Any]
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    from service.app import create_app
-
-    route = model_server.post("/chat/completions").mock(
-        return_value=httpx.Response(200, json=tool_call_completion(SEED_ANSWER))
-    )
-    app = create_app(settings.model_copy(update={"mode": settings_mode}))
+    server = ModelServer(tools=True)
+    serve(model_server, server)
+    app = create_app(settings.model_copy(update={"mode": "tools"}))
     async with AsyncTestClient(app=app) as client:
         response = await client.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    sent = request_body(route)
-    assert sent["tool_choice"] == {"type": "function", "function": {"name": "Extraction"}}
-    assert sent["tools"][0]["function"]["name"] == "Extraction"
+    sent = server.requests["participants"][0]
+    assert sent["tool_choice"] == {"type": "function", "function": {"name": "ParticipantsAnswer"}}
+    assert sent["tools"][0]["function"]["name"] == "ParticipantsAnswer"
     assert "response_format" not in sent
     assert response.json()["meta"]["mode"] == "tools"
     assert len(response.json()["participants"]) == 4
@@ -110,27 +127,44 @@ async def test_tools_mode_forces_the_tool_and_reads_its_arguments(
 async def test_a_quote_not_in_the_article_is_re_asked_and_the_correction_returned(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(
-        side_effect=[answer(with_bad_issue_quote()), answer(SEED_ANSWER, prompt_tokens=1300, completion_tokens=310)]
-    )
+    server = ModelServer({"issues": [bad_issue_quote(), SEED_ISSUES]})
+    serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert route.call_count == 2
-    reask = request_body(route, 1)["messages"]
+    assert server.count("issues") == 2
+    assert server.count("participants") == 1  # only the question that went wrong is asked again
+    reask = server.requests["issues"][1]["messages"]
     assert "The Kremlin refused to comment on anything at all." in str(reask[-1]["content"])
     assert "is not in the article" in str(reask[-1]["content"])
     assert body["open_issues"][0]["evidence"][0]["quote"] == "The Kremlin did not confirm the timeline for the talks."
-    assert body["meta"]["attempts"] == 2
-    assert body["meta"]["usage"] == {"prompt_tokens": 2200, "completion_tokens": 610, "total_tokens": 2810}
+    assert body["meta"]["attempts"] == 4
+    assert body["meta"]["usage"]["prompt_tokens"] == 4 * 900
+
+
+async def test_a_paraphrased_quote_is_aligned_fuzzily_without_a_re_ask(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    paraphrased = copy.deepcopy(SEED_ISSUES)
+    paraphrased["open_issues"][0]["quote"] = "The Kremlin didn't confirm the timeline for the talks"
+    server = ModelServer({"issues": paraphrased})
+    serve(model_server, server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("issues") == 1
+    evidence = body["open_issues"][0]["evidence"][0]
+    assert evidence["match"] == "fuzzy"
+    assert evidence["quote"] == "The Kremlin did not confirm the timeline for the talks"
 
 
 async def test_an_item_still_ungrounded_after_the_re_ask_is_dropped_with_a_warning(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    model_server.post("/chat/completions").mock(return_value=answer(with_bad_issue_quote()))
+    server = ModelServer({"issues": bad_issue_quote()})
+    serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
@@ -138,18 +172,18 @@ async def test_an_item_still_ungrounded_after_the_re_ask_is_dropped_with_a_warni
     body = response.json()
     assert body["open_issues"] == []
     assert len(body["participants"]) == 4  # the grounded items survive
-    assert body["meta"]["attempts"] == 2
+    assert body["meta"]["attempts"] == 4
     warnings = " | ".join(body["meta"]["warnings"])
+    assert "issues: no answer passed the grounding check (2 answers)" in warnings
     assert "dropped open issue" in warnings
-    assert "not in the article" in warnings
 
 
 async def test_a_participant_the_article_never_names_is_dropped(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    invented = copy.deepcopy(SEED_ANSWER)
+    invented = copy.deepcopy(SEED_PARTICIPANTS)
     invented["participants"].append({"name": "Mickey Mouse", "kind": "person", "role": "none", "aliases": []})
-    model_server.post("/chat/completions").mock(return_value=answer(invented))
+    serve(model_server, ModelServer({"participants": invented}))
 
     body = (await api.post("/v1/summaries", json=seed_article)).json()
 
@@ -157,24 +191,47 @@ async def test_a_participant_the_article_never_names_is_dropped(
     assert any("Mickey Mouse" in w for w in body["meta"]["warnings"])
 
 
+async def test_one_participant_named_three_ways_is_one_entry(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    repeated = {
+        "participants": [
+            {"name": "Special Envoy Steve Witkoff", "kind": "person", "role": "U.S. envoy", "aliases": []},
+            {"name": "Witkoff", "kind": "person", "role": "spoke to Umerov", "aliases": []},
+            {"name": "Trump", "kind": "person", "role": "U.S. President", "aliases": ["U.S. President Trump"]},
+            {"name": "Ukraine", "kind": "country", "role": "party to talks", "aliases": []},
+            {"name": "Ukrainian officials", "kind": "group", "role": "will hold talks", "aliases": []},
+        ]
+    }
+    serve(model_server, ModelServer({"participants": repeated}))
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    people = {p["name"]: p for p in body["participants"]}
+    assert set(people) == {"Steve Witkoff", "Trump", "Ukraine", "Ukrainian officials"}
+    assert people["Steve Witkoff"]["aliases"] == ["Special Envoy Steve Witkoff", "Witkoff"]
+    assert people["Steve Witkoff"]["role"] == "U.S. envoy"
+    assert people["Trump"]["aliases"] == ["U.S. President Trump"]
+
+
 async def test_malformed_json_is_re_asked(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(
-        side_effect=[answer('{"summary": "cut off", "participants": ['), answer(SEED_ANSWER)]
-    )
+    server = ModelServer({"participants": ['{"participants": [{"name": "Wit', SEED_PARTICIPANTS]})
+    serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert route.call_count == 2
-    assert response.json()["meta"]["attempts"] == 2
+    assert server.count("participants") == 2
+    assert response.json()["meta"]["attempts"] == 4
 
 
 async def test_never_valid_json_is_a_502_with_the_last_error(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(return_value=answer("I cannot answer in JSON, sorry."))
+    server = ModelServer({"issues": "I cannot answer in JSON, sorry."})
+    serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
@@ -184,39 +241,72 @@ async def test_never_valid_json_is_a_502_with_the_last_error(
     assert problem["type"].endswith("/model-output-invalid")
     assert "after 2 attempts" in problem["detail"]
     assert "last error" in problem["detail"]
-    assert route.call_count == 2
+    assert server.count("issues") == 2
+
+
+async def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    looping = (
+        '{"participants": [{"name": "Steve Witkoff", "kind": "person", "role": "envoy", "aliases": []}, '
+        '{"name": "Rustem Umerov", "kind": "person", "role": "secretary", "aliases": []}, '
+        '{"name": "Rustem Umerov", "kind": "person", "role": "secre'
+    )
+    server = ModelServer({"participants": answer(looping, finish_reason="length")})
+    serve(model_server, server)
+
+    response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [p["name"] for p in body["participants"]] == ["Steve Witkoff", "Rustem Umerov"]
+    assert server.count("participants") == 1
+    assert any("cut off at max_tokens" in w for w in body["meta"]["warnings"])
+
+
+async def test_a_cut_off_answer_with_nothing_complete_is_a_502(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    serve(model_server, ModelServer({"issues": answer('{"summary": "U.S. and Ukr', finish_reason="length")}))
+
+    response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 502
+    assert "max_tokens" in response.json()["detail"]
 
 
 async def test_429_with_retry_after_waits_then_succeeds(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
     sent_at: list[float] = []
-    replies = iter([error(429, "slow down", {"Retry-After": "0.3"}), answer(SEED_ANSWER)])
+    server = ModelServer({"participants": [error(429, "slow down", {"Retry-After": "0.3"}), SEED_PARTICIPANTS]})
 
-    def server(request: httpx.Request) -> httpx.Response:
-        sent_at.append(time.monotonic())
-        return next(replies)
+    def timed(request: httpx.Request) -> httpx.Response:
+        if b"ParticipantsAnswer" in request.content:
+            sent_at.append(time.monotonic())
+        return server(request)
 
-    route = model_server.post("/chat/completions").mock(side_effect=server)
+    model_server.post("/chat/completions").mock(side_effect=timed)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert route.call_count == 2
+    assert server.count("participants") == 2
     assert sent_at[1] - sent_at[0] >= 0.3  # a lower bound only: it waited at least as long as asked
     assert response.json()["meta"]["retries"] == 1
-    assert response.json()["meta"]["attempts"] == 1
+    assert response.json()["meta"]["attempts"] == 3
 
 
 async def test_retry_after_beyond_the_budget_fails_fast_with_503(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(return_value=error(429, "slow down", {"Retry-After": "3600"}))
+    server = ModelServer({"participants": error(429, "slow down", {"Retry-After": "3600"})})
+    serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 503
-    assert route.call_count == 1
+    assert server.count("participants") == 1
     assert response.headers["retry-after"] == "3600"
     assert "3600" in response.json()["detail"]
 
@@ -224,24 +314,26 @@ async def test_retry_after_beyond_the_budget_fails_fast_with_503(
 async def test_500_twice_then_200_succeeds_and_counts_retries(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(side_effect=[error(500), error(500), answer(SEED_ANSWER)])
+    server = ModelServer({"dates": [error(500), error(500), {"dates": []}]})
+    serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert route.call_count == 3
+    assert server.count("dates") == 3
     assert response.json()["meta"]["retries"] == 2
 
 
 async def test_500_on_every_try_is_a_502(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(return_value=error(500, "boom"))
+    server = ModelServer({q: error(500, "boom") for q in ("participants", "dates", "issues")})
+    serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 502
-    assert route.call_count == 3  # transient_attempts, not multiplied by instructor or openai retries
+    assert server.count("participants") <= 3  # transient_attempts, not multiplied by instructor or openai
     assert "HTTP 500" in response.json()["detail"]
 
 
@@ -254,7 +346,7 @@ async def test_a_model_server_that_times_out_is_a_504(
 
     assert response.status_code == 504
     assert response.json()["type"].endswith("/model-timeout")
-    assert route.call_count == 3
+    assert route.call_count >= 3
 
 
 async def test_a_model_server_that_is_down_is_a_503(
@@ -268,61 +360,50 @@ async def test_a_model_server_that_is_down_is_a_503(
     assert "cannot connect to the model server at http://model.test/v1" in response.json()["detail"]
 
 
-async def test_a_truncated_answer_is_a_502(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    model_server.post("/chat/completions").mock(
-        return_value=answer('{"summary": "a", "participants": [{"name": "Wit', finish_reason="length")
-    )
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 502
-    assert "max_tokens" in response.json()["detail"]
-
-
 async def test_the_request_budget_bounds_a_slow_model(
-    settings: Any, model_server: respx.MockRouter, seed_article: dict[str, Any]
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
     import asyncio
 
-    from service.app import create_app
-
     async def slow(request: httpx.Request) -> httpx.Response:
         await asyncio.sleep(5)
-        return answer(SEED_ANSWER)
+        return ModelServer()(request)
 
     model_server.post("/chat/completions").mock(side_effect=slow)
     app = create_app(settings.model_copy(update={"request_budget_s": 0.3}))
     async with AsyncTestClient(app=app) as client:
+        started = time.monotonic()
         response = await client.post("/v1/summaries", json=seed_article)
+        elapsed = time.monotonic() - started
 
     assert response.status_code == 504
     assert "budget of 0.3 s" in response.json()["detail"]
+    assert elapsed < 5  # it did not wait for the slow answers
 
 
 async def test_a_model_server_rejecting_the_request_is_a_502_that_says_why(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    route = model_server.post("/chat/completions").mock(return_value=error(404, "model 'test-model' not found"))
+    server = ModelServer({q: error(404, "model 'test-model' not found") for q in ("participants", "dates", "issues")})
+    serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 502
-    assert route.call_count == 1  # a 4xx is not retried
+    assert len(server.asked) <= 3  # a 4xx is not retried
     assert "model 'test-model' not found" in response.json()["detail"]
 
 
 async def test_without_a_publication_date_relative_dates_stay_unresolved(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    relative = copy.deepcopy(SEED_ANSWER)
-    relative["dates"] = [{"text": "Feb. 26", "event": "talks"}]
-    model_server.post("/chat/completions").mock(return_value=answer(relative))
+    server = ModelServer()
+    serve(model_server, server)
     article = {k: v for k, v in seed_article.items() if k != "published"}
 
     body = (await api.post("/v1/summaries", json=article)).json()
 
-    assert body["dates"][0]["start"] is None
-    assert body["dates"][0]["end"] is None
+    feb_26 = next(d for d in body["dates"] if d["text"] == "Feb. 26")
+    assert (feb_26["start"], feb_26["end"]) == (None, None)
     assert any("no publication date" in w for w in body["meta"]["warnings"])
+    assert "Published: unknown" in server.requests["dates"][0]["messages"][1]["content"]

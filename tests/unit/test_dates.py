@@ -43,6 +43,23 @@ TABLE = [
     ("in March", DECEMBER, "2027-03-01", "2027-03-31", "month", False),
     ("Nov. 30", DECEMBER, "2026-11-30", "2026-11-30", "day", False),
     ("Dec. 28", date(2027, 1, 3), "2026-12-28", "2026-12-28", "day", False),
+    # "since" runs to the publication date; parts of a year; year ranges
+    ("since 2007", date(2014, 1, 28), "2007-01-01", "2014-01-28", "year", False),
+    ("Since March 2024", SEED_PUBLISHED, "2024-03-01", "2026-02-24", "month", False),
+    ("from 2004 to 2009", SEED_PUBLISHED, "2004-01-01", "2009-12-31", "year", False),
+    ("1976-1983", SEED_PUBLISHED, "1976-01-01", "1983-12-31", "year", False),
+    ("2000 - 2050", SEED_PUBLISHED, "2000-01-01", "2050-12-31", "year", False),
+    ("between July 2003 and December 2004", SEED_PUBLISHED, "2003-07-01", "2004-12-31", "month", False),
+    ("early in 2016", SEED_PUBLISHED, "2016-01-01", "2016-04-30", "year", True),
+    ("late 2015", SEED_PUBLISHED, "2015-09-01", "2015-12-31", "year", True),
+    ("by 2050", SEED_PUBLISHED, "2050-01-01", "2050-12-31", "year", False),
+    # framing words and times of day do not change the day
+    ("This past week", date(2014, 1, 28), "2014-01-20", "2014-01-26", "week", False),
+    ("Thursday afternoon", date(2015, 8, 21), "2015-08-20", "2015-08-20", "day", False),
+    ("yesterday afternoon", date(2015, 9, 12), "2015-09-11", "2015-09-11", "day", False),
+    ("On Friday", date(2015, 5, 18), "2015-05-15", "2015-05-15", "day", False),
+    ("Seventeen years ago", date(2017, 7, 21), "2000-01-01", "2000-12-31", "year", False),
+    ("from November 20 to December 11", date(2015, 5, 7), "2015-11-20", "2015-12-11", "day", False),
     # absolute
     ("2026-02-24", SEED_PUBLISHED, "2026-02-24", "2026-02-24", "day", False),
     ("February 24, 2026", None, "2026-02-24", "2026-02-24", "day", False),
@@ -82,6 +99,10 @@ def test_what_is_not_a_date_is_none(expression: str) -> None:
         ("26. Februar", "de", "2026-02-26", "2026-02-26"),
         ("nächste Woche", "de", "2026-03-02", "2026-03-08"),
         ("26 лютого", "uk", "2026-02-26", "2026-02-26"),
+        ("am 7. Juni 2015", "de", "2015-06-07", "2015-06-07"),
+        ("08.06.2015", "de", "2015-06-08", "2015-06-08"),
+        ("Im Jahre 2012", "de", "2012-01-01", "2012-12-31"),
+        ("seit September 2009", "de", "2009-09-01", "2026-02-24"),
     ],
 )
 def test_other_languages(expression: str, language: str, start: str, end: str) -> None:
@@ -96,3 +117,30 @@ def test_an_unknown_language_falls_back_to_detection() -> None:
 
     assert resolved is not None
     assert resolved.start == date(2026, 2, 26)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Talks will be held on Feb. 26. The last round, on Feb. 17–18, failed. "
+            '"Around Feb. 27, give or take a day or two," he said.',
+            ["Feb. 26", "Feb. 17–18", "Around Feb. 27, give or take a day or two"],
+        ),
+        (
+            "Yesterday afternoon the crane fell. From 2004 to 2009 the rules held; since 2007, sales fell 3 %.",
+            ["Yesterday afternoon", "From 2004 to 2009", "since 2007"],
+        ),
+        ("On Tuesday, 700 people and $ 1500 ... the 1960s, last week and Seventeen years ago.",
+         ["Tuesday", "the 1960s", "last week", "Seventeen years ago"]),
+        ("Die Wahl am 7. Juni 2015 (08.06.2015) folgt seit September 2009 im Jahre 2012.",
+         ["7. Juni 2015", "08.06.2015", "seit September 2009", "2012"]),
+        ("Between July 2003 and December 2004, and from November 20 to December 11.",
+         ["Between July 2003 and December 2004", "from November 20 to December 11"]),
+        ("He may go. The March was long; 2,000 people came for 40 years.", []),
+    ],
+)  # fmt: skip
+def test_date_expressions_are_found_in_text(text: str, found: list[str]) -> None:
+    from service.dates import find_date_expressions
+
+    assert [text[start:end] for start, end in find_date_expressions(text)] == found

@@ -97,3 +97,23 @@ def test_the_sentence_around_a_name_is_its_evidence() -> None:
     sentence = article.sentence_around(span)
 
     assert ARTICLE[sentence.start : sentence.end] == "Talks ended without a breakthrough \u2014 again."
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("Talks ended without a breakthrough again", "Talks ended without a breakthrough \u2014 again"),
+        ("the envoy said the talks would go on", "The envoy said talks would go on"),
+    ],
+)
+def test_a_quote_with_a_word_dropped_or_added_is_aligned_fuzzily(quote: str, expected: str) -> None:
+    span = ArticleText(ARTICLE).locate(quote)
+
+    assert span is not None
+    assert span.match is MatchKind.fuzzy
+    assert ARTICLE[span.start : span.end] == expected
+
+
+@pytest.mark.parametrize("quote", ["Talks ended with a breakthrough at last", "Feb. 27", "Witkoff"])
+def test_fuzzy_alignment_refuses_other_words_and_short_quotes(quote: str) -> None:
+    assert ArticleText(ARTICLE).locate(quote) is None

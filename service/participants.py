@@ -1,0 +1,194 @@
+"""One entry per real participant: merge what the model listed more than once, by code.
+
+Two entries are the same participant when their kinds agree (person, organisation and country are never
+merged with each other) and one of their names
+- equals one of the other's after normalising case, punctuation and (for people) leading titles, or
+- is the other's surname or given name alone ("Witkoff" ~ "Steve Witkoff"), for people, or
+- is contained in the other, token for token ("Kremlin" ~ "the Kremlin"), for the other kinds, or
+- is close to it (rapidfuzz ratio >= NAME_FUZZ: "Zelenskyy" ~ "Zelensky").
+The merged entry keeps the fullest name (most words, titles removed for people), every other form as an
+alias, the union of the evidence, and the first role and affiliation given.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
+from schemas import Participant, ParticipantKind
+
+NAME_FUZZ = 92
+# Words that make up titles before a person's name: "U.S. President Trump", "Special Envoy Steve Witkoff".
+_TITLE_WORDS = frozenset(
+    [
+        "president",
+        "presidential",
+        "vice",
+        "prime",
+        "minister",
+        "special",
+        "envoy",
+        "secretary",
+        "general",
+        "major",
+        "chancellor",
+        "mayor",
+        "governor",
+        "senator",
+        "sen.",
+        "rep.",
+        "gov.",
+        "gen.",
+        "mr.",
+        "mrs.",
+        "ms.",
+        "dr.",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sir",
+        "king",
+        "queen",
+        "pope",
+        "judge",
+        "head",
+        "office",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "foreign",
+        "defence",
+        "defense",
+        "state",
+        "deputy",
+        "chief",
+        "executive",
+        "ceo",
+        "chairman",
+        "chairwoman",
+        "leader",
+        "council",
+        "national",
+        "security",
+        "and",
+        "the",
+        "u.s.",
+        "us",
+        "uk",
+        "former",
+        "acting",
+        "interim",
+        "director",
+        "commander",
+        "colonel",
+        "lieutenant",
+        "captain",
+        "ambassador",
+        "justice",
+        "attorney",
+        "bundeskanzler",
+        "präsident",
+        "präsidentin",
+        "ministerpräsident",
+        "oberbürgermeister",
+        "bürgermeister",
+        "herr",
+        "frau",
+    ]
+)
+
+
+def _fold(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = re.sub(r"['’]s\b", "", text)  # possessive
+    return " ".join(re.sub(r"[^\w\s-]", " ", text).split())
+
+
+def person_name(name: str) -> str:
+    """The name without leading titles: 'Russian President Vladimir Putin' -> 'Vladimir Putin'."""
+    tokens = name.split()
+    last_title = -1
+    for index, token in enumerate(tokens[:-1]):
+        if token.casefold() in _TITLE_WORDS:
+            last_title = index
+    return " ".join(tokens[last_title + 1 :])
+
+
+def _forms(participant: Participant) -> list[str]:
+    names = [participant.name, *participant.aliases]
+    if participant.kind is ParticipantKind.person:
+        names += [person_name(name) for name in names]
+    return [form for form in dict.fromkeys(_fold(name) for name in names) if form]
+
+
+def _kinds_agree(a: ParticipantKind, b: ParticipantKind) -> bool:
+    return a == b or ParticipantKind.other in (a, b)
+
+
+def _names_agree(a: str, b: str, people: bool) -> bool:
+    if a == b or fuzz.ratio(a, b) >= NAME_FUZZ:
+        return True
+    short, long = sorted((a.split(), b.split()), key=len)
+    if people:
+        return (
+            len(short) == 1
+            and len(long) > 1
+            and any(fuzz.ratio(short[0], token) >= NAME_FUZZ for token in (long[0], long[-1]))
+        )
+    return len(short) < len(long) and all(token in long for token in short)
+
+
+def same_participant(a: Participant, b: Participant) -> bool:
+    if not _kinds_agree(a.kind, b.kind):
+        return False
+    people = ParticipantKind.person in (a.kind, b.kind)
+    return any(_names_agree(x, y, people) for x in _forms(a) for y in _forms(b))
+
+
+def _fullest(names: Iterable[str], kind: ParticipantKind) -> str:
+    if kind is ParticipantKind.person:
+        candidates = [person_name(name) for name in names]
+    else:  # "The Kremlin" -> "Kremlin"
+        candidates = [re.sub(r"^(?:the|die|der|das)\s+", "", name, flags=re.IGNORECASE) for name in names]
+    return max(candidates, key=lambda name: (len(name.split()), len(name)))
+
+
+def merge_participants(participants: list[Participant]) -> list[Participant]:
+    groups: list[list[Participant]] = []
+    for participant in participants:
+        for group in groups:
+            if any(same_participant(participant, member) for member in group):
+                group.append(participant)
+                break
+        else:
+            groups.append([participant])
+    return [_merge(group) for group in groups]
+
+
+def _merge(group: list[Participant]) -> Participant:
+    first = group[0]
+    kind = next((p.kind for p in group if p.kind is not ParticipantKind.other), first.kind)
+    forms = list(dict.fromkeys(name for p in group for name in (p.name, *p.aliases)))
+    name = _fullest(forms, kind)
+    evidence = sorted({(e.start, e.end): e for p in group for e in p.evidence}.values(), key=lambda e: e.start)
+    return Participant(
+        name=name,
+        kind=kind,
+        role=next((p.role for p in group if p.role), None),
+        affiliation=next((p.affiliation for p in group if p.affiliation), None),
+        aliases=[form for form in forms if _fold(form) != _fold(name)],
+        evidence=evidence[:3],
+    )
+
+
+def canonical_party(party: str, participants: list[Participant]) -> str:
+    """The participant's name for a party named in an open issue, or the party as given."""
+    probe = Participant(name=party, kind=ParticipantKind.other, evidence=[])
+    for participant in participants:
+        if same_participant(probe, participant) or same_participant(
+            probe.model_copy(update={"kind": participant.kind}), participant
+        ):
+            return participant.name
+    return party.strip()

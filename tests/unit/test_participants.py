@@ -1,0 +1,70 @@
+"""One entry per real participant: merging by code, with a table."""
+
+import pytest
+
+from schemas import Participant, ParticipantKind
+from service.participants import canonical_party, merge_participants, person_name
+
+K = ParticipantKind
+
+
+def named(name: str, kind: ParticipantKind = K.person, aliases: tuple[str, ...] = ()) -> Participant:
+    return Participant(name=name, kind=kind, aliases=list(aliases), evidence=[])
+
+
+@pytest.mark.parametrize(
+    ("listed", "expected"),
+    [
+        ([named("Special Envoy Steve Witkoff"), named("Witkoff")], {"Steve Witkoff": ["Special Envoy Steve Witkoff", "Witkoff"]}),
+        ([named("Trump"), named("U.S. President Trump")], {"Trump": ["U.S. President Trump"]}),
+        ([named("Volodymyr Zelenskyy"), named("Zelensky")], {"Volodymyr Zelenskyy": ["Zelensky"]}),
+        ([named("Russian President Vladimir Putin"), named("Putin")], {"Vladimir Putin": ["Russian President Vladimir Putin", "Putin"]}),
+        ([named("The Kremlin", K.organization), named("Kremlin", K.organization)], {"Kremlin": ["The Kremlin"]}),
+        ([named("Ukraine", K.country), named("Ukrainian officials", K.group)], {"Ukraine": [], "Ukrainian officials": []}),
+        ([named("Jordan", K.country), named("Michael Jordan")], {"Jordan": [], "Michael Jordan": []}),
+        ([named("Kim Jong-un"), named("Kim Yo-jong")], {"Kim Jong-un": [], "Kim Yo-jong": []}),
+        ([named("Ana Ruiz", aliases=("Mayor Ana Ruiz",)), named("Ruiz", aliases=("the mayor",))],
+         {"Ana Ruiz": ["Mayor Ana Ruiz", "Ruiz", "the mayor"]}),
+    ],
+)  # fmt: skip
+def test_participants_named_several_ways_are_merged(listed: list[Participant], expected: dict[str, list[str]]) -> None:
+    merged = merge_participants(listed)
+
+    assert {p.name: p.aliases for p in merged} == expected
+
+
+def test_merging_keeps_the_first_role_and_the_evidence_of_all() -> None:
+    from schemas import Evidence, MatchKind
+
+    first = named("Steve Witkoff").model_copy(
+        update={"role": "U.S. envoy", "evidence": [Evidence(quote="a", start=5, end=6, match=MatchKind.exact)]}
+    )
+    second = named("Witkoff").model_copy(
+        update={"role": "spoke", "evidence": [Evidence(quote="b", start=1, end=2, match=MatchKind.exact)]}
+    )
+
+    (merged,) = merge_participants([first, second])
+
+    assert merged.role == "U.S. envoy"
+    assert [e.start for e in merged.evidence] == [1, 5]
+
+
+@pytest.mark.parametrize(
+    ("title_and_name", "name"),
+    [
+        ("Presidential Office Head Kyrylo Budanov", "Kyrylo Budanov"),
+        ("National Security and Defense Council Secretary Rustem Umerov", "Rustem Umerov"),
+        ("Steve Witkoff", "Steve Witkoff"),
+        ("President", "President"),
+    ],
+)
+def test_titles_are_not_part_of_a_person_name(title_and_name: str, name: str) -> None:
+    assert person_name(title_and_name) == name
+
+
+def test_issue_parties_take_the_participants_canonical_names() -> None:
+    participants = merge_participants([named("Steve Witkoff", aliases=("Witkoff",)), named("Kremlin", K.organization)])
+
+    assert canonical_party("Witkoff", participants) == "Steve Witkoff"
+    assert canonical_party("the Kremlin", participants) == "Kremlin"
+    assert canonical_party("NATO", participants) == "NATO"
