@@ -40,9 +40,10 @@ class ExtractedDate(BaseModel):
 
 
 class ExtractedIssue(BaseModel):
+    # The quote comes first: the model copies the passage, then says what it leaves open.
+    quote: Annotated[str, Field(min_length=1, max_length=300)]
     issue: Annotated[str, Field(min_length=1, max_length=240)]
     parties: Annotated[list[Name], Field(max_length=6)] = []
-    quote: Annotated[str, Field(min_length=1, max_length=300)]
 
 
 class _Grounded(BaseModel):
@@ -78,8 +79,8 @@ class DatesAnswer(_Grounded):
 
 
 class IssuesAnswer(_Grounded):
-    summary: Annotated[str, Field(min_length=1, max_length=600)]
     open_issues: Annotated[list[ExtractedIssue], Field(max_length=5)]
+    summary: Annotated[str, Field(min_length=1, max_length=600)]
 
     def ungrounded(self, article: ArticleText) -> list[str]:
         return [f"quote {i.quote!r} is not in the article" for i in self.open_issues if not article.contains(i.quote)]

@@ -70,13 +70,20 @@ def model_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SUMMARISE_MODEL", "test-model")
 
 
+@pytest.fixture
+def cases(tmp_path: Path, seed_article: dict[str, Any], model_server: respx.MockRouter) -> Path:
+    """Two gold cases on disk, and a model server that answers both pipelines' questions."""
+    directory = tmp_path / "cases"
+    directory.mkdir()
+    write_cases(directory, seed_article)
+    model_server.post("/chat/completions").mock(side_effect=model_answers)
+    return directory
+
+
 def test_eval_scores_both_pipelines_side_by_side(
-    model_env: None, model_server: respx.MockRouter, seed_article: dict[str, Any], tmp_path: Path
+    model_env: None, cases: Path, model_server: respx.MockRouter, tmp_path: Path
 ) -> None:
-    cases = tmp_path / "cases"
-    cases.mkdir()
-    write_cases(cases, seed_article)
-    route = model_server.post("/chat/completions").mock(side_effect=model_answers)
+    route = model_server.routes[0]
     report_path = tmp_path / "report.json"
 
     result = CliRunner().invoke(
@@ -106,13 +113,8 @@ def test_eval_scores_both_pipelines_side_by_side(
     assert "no-evidence items" in table
 
 
-def test_eval_only_and_limit_pick_cases(
-    model_env: None, model_server: respx.MockRouter, seed_article: dict[str, Any], tmp_path: Path
-) -> None:
-    cases = tmp_path / "cases"
-    cases.mkdir()
-    write_cases(cases, seed_article)
-    route = model_server.post("/chat/completions").mock(side_effect=model_answers)
+def test_eval_only_and_limit_pick_cases(model_env: None, cases: Path, model_server: respx.MockRouter) -> None:
+    route = model_server.routes[0]
 
     result = CliRunner().invoke(
         main, ["eval", "--cases", str(cases), "--base-url", MODEL_URL, "--only", "001", "--pipeline", "ours"]
@@ -121,3 +123,11 @@ def test_eval_only_and_limit_pick_cases(
     assert result.exit_code == 0, result.output
     assert route.call_count == 3
     assert "naive" not in result.stdout
+
+    limited = CliRunner().invoke(
+        main, ["eval", "--cases", str(cases), "--base-url", MODEL_URL, "--limit", "1", "--pipeline", "naive"]
+    )
+
+    assert limited.exit_code == 0, limited.output
+    assert route.call_count == 3 + 1  # one case, one naive call
+    assert "ours" not in limited.stdout
