@@ -146,10 +146,11 @@ class ArticleText:
         folded, origin = self._folded
         folded_needle = "".join(_fold_char(c) for c in needle if not c.isspace())
         folded_starts = _all_starts(folded, folded_needle)
-        if folded_starts:
-            start = _nearest([origin[s] for s in folded_starts], near)
-            folded_start = folded_starts[[origin[s] for s in folded_starts].index(start)]
-            end = origin[folded_start + len(folded_needle) - 1] + 1
+        spans = [(origin[s], origin[s + len(folded_needle) - 1] + 1) for s in folded_starts]
+        if "\n" not in needle:  # folding whitespace must not join two paragraphs ("Secretary.\n\nWitkoff")
+            spans = [(start, end) for start, end in spans if "\n" not in self.text[start:end]]
+        if spans:
+            start, end = min(spans, key=lambda span: 0 if near is None else abs(span[0] - near))
             return Span(start, end, MatchKind.normalised)
         return self._fuzzy(needle)
 
@@ -161,6 +162,8 @@ class ArticleText:
         if alignment is None:
             return None
         start, end = _trimmed(self.text, alignment.dest_start, alignment.dest_end)
+        if "\n" in self.text[start:end] and "\n" not in needle:
+            return None
         while end > start and not self.text[end - 1].isalnum() and needle[-1:] != self.text[end - 1]:
             end -= 1  # punctuation the quote did not end with
         while start > 0 and self.text[start - 1].isalnum():  # widen a cut word to the whole word

@@ -117,3 +117,14 @@ def test_a_quote_with_a_word_dropped_or_added_is_aligned_fuzzily(quote: str, exp
 @pytest.mark.parametrize("quote", ["Talks ended with a breakthrough at last", "Feb. 27", "Witkoff"])
 def test_fuzzy_alignment_refuses_other_words_and_short_quotes(quote: str) -> None:
     assert ArticleText(ARTICLE).locate(quote) is None
+
+
+def test_folding_whitespace_never_joins_two_paragraphs() -> None:
+    text = "Umerov is Ukraine's Security Council Secretary.\n\nWitkoff said he spoke with Umerov."
+    article = ArticleText(text)
+
+    assert article.locate("Secretary. Witkoff") is None
+    assert article.locate("Secretary.\n\nWitkoff") is not None  # a quote that has the break may cross it
+    span = article.locate("Security  Council Secretary")
+    assert span is not None
+    assert text[span.start : span.end] == "Security Council Secretary"
