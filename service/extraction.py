@@ -80,13 +80,14 @@ class DatesAnswer(_Grounded):
 
 class IssuesAnswer(_Grounded):
     open_issues: Annotated[list[ExtractedIssue], Field(max_length=5)]
-    summary: Annotated[str, Field(min_length=1, max_length=600)]
 
     def ungrounded(self, article: ArticleText) -> list[str]:
         return [f"quote {i.quote!r} is not in the article" for i in self.open_issues if not article.contains(i.quote)]
 
 
 class SummaryAnswer(BaseModel):
-    """One summary of the partial summaries of a long article."""
-
     summary: Annotated[str, Field(min_length=1, max_length=600)]
+
+
+class CombinedSummaryAnswer(SummaryAnswer):
+    """One summary of the partial summaries of a long article."""

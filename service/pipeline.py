@@ -1,8 +1,8 @@
 """Article in, grounded summary out: ask the model focused questions, then check and complete by code.
 
 For each part of the article (one part unless it is longer than the model's context):
-- three questions share one prefix (system prompt + article): who takes part, what happens on each date,
-  and a summary with what is unresolved. The server reuses the processed prefix for the 2nd and 3rd;
+- four questions share one prefix (system prompt + article): who takes part, what happens on each date,
+  what is unresolved, and a summary. The server reuses the processed prefix for the 2nd and 3rd;
 - dates are found in the text and resolved against the publication date by `dates.py`; the model only
   says what happens then (and may add an expression the patterns missed);
 - names, date expressions and quotes are located in the article (offsets computed here), an item with
@@ -34,6 +34,7 @@ from schemas import (
 from service.dates import DateResolver, find_date_expressions
 from service.errors import ArticleTooLong
 from service.extraction import (
+    CombinedSummaryAnswer,
     DatesAnswer,
     ExtractedDate,
     ExtractedIssue,
@@ -81,20 +82,21 @@ class Summariser:
         for start, end in chunks:
             variables = self._variables(article, article.text[start:end])
             candidates = [article.text[a:b] for a, b in date_spans if start <= a < end]
-            people, dates, issues = await _all(
+            people, dates, issues, summary_answer = await _all(
                 self._ask("participants", variables, ParticipantsAnswer, text, deadline),
                 self._ask("dates", {**variables, "candidates": _numbered(candidates)}, DatesAnswer, text, deadline),
                 self._ask("issues", variables, IssuesAnswer, text, deadline),
+                self._ask("summary", variables, SummaryAnswer, None, deadline),
             )
-            answers += [people, dates, issues]
+            answers += [people, dates, issues, summary_answer]
             extracted_participants += people.value.participants
             extracted_dates += dates.value.dates
             extracted_issues += [(issue, start) for issue in issues.value.open_issues]
-            summaries.append(issues.value.summary.strip())
+            summaries.append(summary_answer.value.summary.strip())
         summary = summaries[0]
         if len(summaries) > 1:
             combined = await self._ask(
-                "combine", self._variables(article, "\n\n".join(summaries)), SummaryAnswer, None, deadline
+                "combine", self._variables(article, "\n\n".join(summaries)), CombinedSummaryAnswer, None, deadline
             )
             answers.append(combined)
             summary = combined.value.summary.strip()
@@ -186,17 +188,23 @@ def split_paragraphs(text: str, max_chars: int) -> list[tuple[int, int]]:
 
 
 async def _all(
-    first: Coroutine[Any, Any, Answer[ParticipantsAnswer]],
-    second: Coroutine[Any, Any, Answer[DatesAnswer]],
-    third: Coroutine[Any, Any, Answer[IssuesAnswer]],
-) -> tuple[Answer[ParticipantsAnswer], Answer[DatesAnswer], Answer[IssuesAnswer]]:
+    people: Coroutine[Any, Any, Answer[ParticipantsAnswer]],
+    dates: Coroutine[Any, Any, Answer[DatesAnswer]],
+    issues: Coroutine[Any, Any, Answer[IssuesAnswer]],
+    summary: Coroutine[Any, Any, Answer[SummaryAnswer]],
+) -> tuple[Answer[ParticipantsAnswer], Answer[DatesAnswer], Answer[IssuesAnswer], Answer[SummaryAnswer]]:
     """Ask concurrently; if one fails, cancel the others and raise its error (not an ExceptionGroup)."""
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = (group.create_task(first), group.create_task(second), group.create_task(third))
+            tasks = (
+                group.create_task(people),
+                group.create_task(dates),
+                group.create_task(issues),
+                group.create_task(summary),
+            )
     except ExceptionGroup as errors:
         raise errors.exceptions[0] from None
-    return tasks[0].result(), tasks[1].result(), tasks[2].result()
+    return tasks[0].result(), tasks[1].result(), tasks[2].result(), tasks[3].result()
 
 
 def _numbered(expressions: list[str]) -> str:

@@ -28,9 +28,11 @@ SEED_DATES: dict[str, Any] = {
         {"text": "Around Feb. 27, give or take a day or two", "event": "timing of the talks per Budanov"},
     ]
 }
-SEED_ISSUES: dict[str, Any] = {
+SEED_SUMMARY: dict[str, Any] = {
     "summary": "U.S. and Ukrainian officials plan more talks in Geneva on Feb. 26. "
-    "The timing is not confirmed by the Kremlin.",
+    "The timing is not confirmed by the Kremlin."
+}
+SEED_ISSUES: dict[str, Any] = {
     "open_issues": [
         {
             "issue": "The timeline of the talks is not confirmed.",
@@ -39,12 +41,18 @@ SEED_ISSUES: dict[str, Any] = {
         }
     ],
 }
-SEED_ANSWERS: dict[str, Any] = {"participants": SEED_PARTICIPANTS, "dates": SEED_DATES, "issues": SEED_ISSUES}
+SEED_ANSWERS: dict[str, Any] = {
+    "participants": SEED_PARTICIPANTS,
+    "dates": SEED_DATES,
+    "issues": SEED_ISSUES,
+    "summary": SEED_SUMMARY,
+}
 QUESTION_OF_SCHEMA = {
     "ParticipantsAnswer": "participants",
     "DatesAnswer": "dates",
     "IssuesAnswer": "issues",
-    "SummaryAnswer": "combine",
+    "SummaryAnswer": "summary",
+    "CombinedSummaryAnswer": "combine",
     "NaiveSummary": "naive",
 }
 

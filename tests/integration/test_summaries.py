@@ -49,8 +49,8 @@ async def test_seed_article_gets_a_grounded_summary(
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert route.call_count == 3  # the openai client went through httpx, where respx sees it
-    assert sorted(server.asked) == ["dates", "issues", "participants"]
+    assert route.call_count == 4  # the openai client went through httpx, where respx sees it
+    assert sorted(server.asked) == ["dates", "issues", "participants", "summary"]
     assert body["id"] == seed_article["id"]
     assert assert_evidence_is_verbatim(body, seed_article["text"]) >= 10
     witkoff = body["participants"][0]
@@ -71,10 +71,10 @@ async def test_seed_article_gets_a_grounded_summary(
     assert body["summary"].startswith("U.S. and Ukrainian officials plan more talks")
     assert body["open_issues"][0]["parties"] == ["Kremlin"]
     meta = body["meta"]
-    assert meta["attempts"] == 3
+    assert meta["attempts"] == 4
     assert meta["retries"] == 0
     assert meta["chunks"] == 1
-    assert meta["usage"] == {"prompt_tokens": 2700, "completion_tokens": 900, "total_tokens": 3600}
+    assert meta["usage"] == {"prompt_tokens": 3600, "completion_tokens": 1200, "total_tokens": 4800}
     assert meta["model"] == "test-model"
     assert meta["prompt_version"].startswith("summarise-")
     assert meta["warnings"] == []
@@ -88,9 +88,9 @@ async def test_every_question_shares_the_article_prefix_and_asks_last(
 
     await api.post("/v1/summaries", json=seed_article)
 
-    bodies = [server.requests[q][0] for q in ("participants", "dates", "issues")]
+    bodies = [server.requests[q][0] for q in ("participants", "dates", "issues", "summary")]
     prefixes = [body["messages"][:2] for body in bodies]
-    assert prefixes[0] == prefixes[1] == prefixes[2]  # the server can reuse the processed prefix
+    assert prefixes[0] == prefixes[1] == prefixes[2] == prefixes[3]  # the server can reuse the processed prefix
     system, article = prefixes[0]
     assert system["role"] == "system"
     assert "<article>\n" + seed_article["text"] + "\n</article>" in article["content"]
@@ -140,8 +140,8 @@ async def test_a_quote_not_in_the_article_is_re_asked_and_the_correction_returne
     assert "The Kremlin refused to comment on anything at all." in str(reask[-1]["content"])
     assert "is not in the article" in str(reask[-1]["content"])
     assert body["open_issues"][0]["evidence"][0]["quote"] == "The Kremlin did not confirm the timeline for the talks."
-    assert body["meta"]["attempts"] == 4
-    assert body["meta"]["usage"]["prompt_tokens"] == 4 * 900
+    assert body["meta"]["attempts"] == 5
+    assert body["meta"]["usage"]["prompt_tokens"] == 5 * 900
 
 
 async def test_a_paraphrased_quote_is_aligned_fuzzily_without_a_re_ask(
@@ -172,7 +172,7 @@ async def test_an_item_still_ungrounded_after_the_re_ask_is_dropped_with_a_warni
     body = response.json()
     assert body["open_issues"] == []
     assert len(body["participants"]) == 4  # the grounded items survive
-    assert body["meta"]["attempts"] == 4
+    assert body["meta"]["attempts"] == 5
     warnings = " | ".join(body["meta"]["warnings"])
     assert "issues: no answer passed the grounding check (2 answers)" in warnings
     assert "dropped open issue" in warnings
@@ -224,7 +224,7 @@ async def test_malformed_json_is_re_asked(
 
     assert response.status_code == 200, response.text
     assert server.count("participants") == 2
-    assert response.json()["meta"]["attempts"] == 4
+    assert response.json()["meta"]["attempts"] == 5
 
 
 async def test_never_valid_json_is_a_502_with_the_last_error(
@@ -267,7 +267,7 @@ async def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(
 async def test_a_cut_off_answer_with_nothing_complete_is_a_502(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    serve(model_server, ModelServer({"issues": answer('{"summary": "U.S. and Ukr', finish_reason="length")}))
+    serve(model_server, ModelServer({"summary": answer('{"summary": "U.S. and Ukr', finish_reason="length")}))
 
     response = await api.post("/v1/summaries", json=seed_article)
 
@@ -294,7 +294,7 @@ async def test_429_with_retry_after_waits_then_succeeds(
     assert server.count("participants") == 2
     assert sent_at[1] - sent_at[0] >= 0.3  # a lower bound only: it waited at least as long as asked
     assert response.json()["meta"]["retries"] == 1
-    assert response.json()["meta"]["attempts"] == 3
+    assert response.json()["meta"]["attempts"] == 4
 
 
 async def test_retry_after_beyond_the_budget_fails_fast_with_503(
@@ -327,7 +327,7 @@ async def test_500_twice_then_200_succeeds_and_counts_retries(
 async def test_500_on_every_try_is_a_502(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    server = ModelServer({q: error(500, "boom") for q in ("participants", "dates", "issues")})
+    server = ModelServer({q: error(500, "boom") for q in ("participants", "dates", "issues", "summary")})
     serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
@@ -384,13 +384,15 @@ async def test_the_request_budget_bounds_a_slow_model(
 async def test_a_model_server_rejecting_the_request_is_a_502_that_says_why(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    server = ModelServer({q: error(404, "model 'test-model' not found") for q in ("participants", "dates", "issues")})
+    server = ModelServer(
+        {q: error(404, "model 'test-model' not found") for q in ("participants", "dates", "issues", "summary")}
+    )
     serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 502
-    assert len(server.asked) <= 3  # a 4xx is not retried
+    assert len(server.asked) <= 4  # a 4xx is not retried: one request per question at most
     assert "model 'test-model' not found" in response.json()["detail"]
 
 
