@@ -116,6 +116,17 @@ def person_name(name: str) -> str:
     return " ".join(tokens[last_title + 1 :])
 
 
+def is_only_a_title(name: str) -> bool:
+    """'Secretary', 'the envoy': a title or role, not the name of a person."""
+    words = [word.casefold() for word in name.replace("'s", "").split()]
+    return all(word in _TITLE_WORDS or word in _ROLE_WORDS for word in words)
+
+
+_ROLE_WORDS = frozenset(
+    ["envoy", "official", "officials", "spokesperson", "minister", "the", "a", "an", "his", "her", "their"]
+)
+
+
 def _forms(participant: Participant) -> list[str]:
     names = [participant.name, *participant.aliases]
     if participant.kind is ParticipantKind.person:
@@ -158,6 +169,8 @@ def _fullest(names: Iterable[str], kind: ParticipantKind) -> str:
 def merge_participants(participants: list[Participant]) -> list[Participant]:
     groups: list[list[Participant]] = []
     for participant in participants:
+        if participant.kind is ParticipantKind.person and is_only_a_title(participant.name):
+            continue  # a role without a name is not a participant of its own
         for group in groups:
             if any(same_participant(participant, member) for member in group):
                 group.append(participant)

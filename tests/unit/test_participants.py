@@ -68,3 +68,9 @@ def test_issue_parties_take_the_participants_canonical_names() -> None:
     assert canonical_party("Witkoff", participants) == "Steve Witkoff"
     assert canonical_party("the Kremlin", participants) == "Kremlin"
     assert canonical_party("NATO", participants) == "NATO"
+
+
+def test_a_bare_title_is_not_a_person() -> None:
+    merged = merge_participants([named("Secretary"), named("the envoy"), named("Rustem Umerov")])
+
+    assert [p.name for p in merged] == ["Rustem Umerov"]
