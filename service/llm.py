@@ -10,6 +10,7 @@ Every HTTP call is counted and its token usage summed, re-asks and retries inclu
 """
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -40,6 +41,7 @@ from service.errors import (
     ModelUnavailable,
     SummariseError,
 )
+from service.model_http import ResponseTooLarge
 from service.settings import Settings, StructuredMode
 
 T = TypeVar("T", bound=BaseModel)
@@ -90,6 +92,10 @@ class Answer(Generic[T]):
 _stats: ContextVar[CallStats] = ContextVar("call_stats")
 
 
+class MalformedResponse(Exception):
+    """The model server answered 200 with something that is not a chat completion."""
+
+
 class RetryAfterBeyondBudget(Exception):
     def __init__(self, wait_s: float, remaining_s: float) -> None:
         super().__init__(f"the model server asked us to wait {wait_s:g} s; {max(remaining_s, 0):.0f} s of budget left")
@@ -130,44 +136,53 @@ class ModelClient:
         budget = self.settings.request_budget_s
         stats = CallStats(deadline=deadline or time.monotonic() + budget)
         token = _stats.set(stats)
+        max_tokens = self.settings.max_output_tokens
         try:
             async with asyncio.timeout(stats.remaining()):
-                value = await self._create(
-                    model=self.model,
-                    messages=messages,
-                    response_model=response_model,
-                    context=context,
-                    max_retries=self.settings.reasks,
-                    max_tokens=self.settings.max_output_tokens,
-                    temperature=self.settings.temperature,
+                answer = await self._extract(messages, response_model, context, max_tokens)
+                if answer is None:  # cut off before one item was complete: once more, with twice the room
+                    max_tokens *= 2
+                    answer = await self._extract(messages, response_model, context, max_tokens)
+            if answer is None:
+                raise ModelOutputInvalid(
+                    f"the model's answer was cut off at max_tokens={max_tokens} before it was complete"
                 )
-            return Answer(cast(T, value), stats)
+            return answer
         except TimeoutError:
-            raise ModelTimeout(
-                f"no valid answer within the request budget of {budget:g} s "
-                f"({stats.answers} answers, {stats.retries} retries)"
-            ) from None
-        except InstructorRetryException as exc:
-            cause = exc.__cause__
-            if isinstance(cause, (openai.APIError, RetryAfterBeyondBudget)):
-                raise _server_fault(cause, self.base_url) from cause
-            if isinstance(cause, IncompleteOutputException):
-                return Answer(self._salvage(cause, response_model), stats, truncated=True)
-            return Answer(_lenient_parse(exc, response_model), stats, rejected_because=str(cause or exc))
-        except IncompleteOutputException as exc:
-            return Answer(self._salvage(exc, response_model), stats, truncated=True)
-        except (openai.APIError, RetryAfterBeyondBudget) as exc:
-            raise _server_fault(exc, self.base_url) from exc
+            timeout = ModelTimeout(f"no valid answer within the request budget of {budget:g} s")
+            raise _with_stats(timeout, stats) from None
+        except SummariseError as error:
+            raise _with_stats(error, stats) from error.__cause__
         finally:
             _stats.reset(token)
 
-    def _salvage(self, exc: IncompleteOutputException, response_model: type[T]) -> T:
-        """The complete items of an answer cut off at max_tokens (a small model looping on a list)."""
-        content = _content_of(exc.last_completion)
-        salvaged = salvage_partial(content, response_model) if content else None
-        if salvaged is None:
-            raise _truncated(self.settings.max_output_tokens) from exc
-        return salvaged
+    async def _extract(
+        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any], max_tokens: int
+    ) -> Answer[T] | None:
+        """One instructor call (with its re-asks); None when the answer was cut off with no complete item."""
+        stats = _stats.get()
+        try:
+            value = await self._create(
+                model=self.model,
+                messages=messages,
+                response_model=response_model,
+                context=context,
+                max_retries=self.settings.reasks,
+                max_tokens=max_tokens,
+                temperature=self.settings.temperature,
+            )
+            return Answer(cast(T, value), stats)
+        except InstructorRetryException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, _SERVER_FAULTS):
+                raise _server_fault(cause, self.base_url) from cause
+            if isinstance(cause, IncompleteOutputException):
+                return _salvaged(cause, response_model, stats)
+            return Answer(_lenient_parse(exc, response_model), stats, rejected_because=str(cause or exc))
+        except IncompleteOutputException as exc:
+            return _salvaged(exc, response_model, stats)
+        except _SERVER_FAULTS as exc:
+            raise _server_fault(exc, self.base_url) from exc
 
     async def count_tokens(self, text: str) -> int:
         """Tokens in `text` by the server's own tokenizer (llama.cpp's /tokenize), else a safe estimate."""
@@ -201,15 +216,30 @@ class ModelClient:
         )
         async for attempt in retrying:
             with attempt:
-                response: ChatCompletion = await self._openai.chat.completions.create(**kwargs)
-                stats.count(response)
-                return response
+                try:
+                    response = await self._openai.chat.completions.create(**kwargs)
+                except json.JSONDecodeError as exc:
+                    raise MalformedResponse(f"the model server's answer is not valid JSON ({exc})") from None
+                completion = _as_completion(response)
+                stats.count(completion)
+                return completion
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
 
+def _as_completion(response: object) -> ChatCompletion:
+    """openai hands back whatever a 200 carried (an HTML page as a str, `{}` as an empty completion)."""
+    if not isinstance(response, ChatCompletion):
+        raise MalformedResponse(f"the model server answered with a non-JSON body: {_short(str(response), 120)!r}")
+    if not response.choices or response.choices[0].message is None:
+        raise MalformedResponse("the model server's answer has no choices")
+    return response
+
+
 def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+    if isinstance(exc, MalformedResponse):  # a proxy's error page or a glitch: worth another try
         return True
+    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+        return not isinstance(exc.__cause__, ResponseTooLarge)
     return isinstance(exc, openai.APIStatusError) and (exc.status_code in (408, 409, 429) or exc.status_code >= 500)
 
 
@@ -243,15 +273,25 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
         return None
 
 
+_SERVER_FAULTS = (openai.APIError, RetryAfterBeyondBudget, MalformedResponse)
+
+
 def _server_fault(exc: Exception, base_url: str) -> SummariseError:
     if isinstance(exc, RetryAfterBeyondBudget):
         return ModelUnavailable(
             f"model server is rate-limiting: {exc}", headers={"Retry-After": str(round(exc.wait_s))}
         )
-    if isinstance(exc, openai.APITimeoutError):
-        return ModelTimeout(f"model server at {base_url} did not answer in time")
+    if isinstance(exc, MalformedResponse):
+        return ModelServerError(str(exc))
     if isinstance(exc, openai.APIConnectionError):
-        return ModelUnavailable(f"cannot connect to the model server at {base_url}")
+        cause = exc.__cause__
+        if isinstance(cause, ResponseTooLarge):
+            return ModelServerError(str(cause))
+        if isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return ModelUnavailable(f"cannot connect to the model server at {base_url} ({type(cause).__name__})")
+        if isinstance(exc, openai.APITimeoutError):
+            return ModelTimeout(f"model server at {base_url} did not answer in time")
+        return ModelServerError(f"the connection to the model server at {base_url} broke off: {_short(str(cause))}")
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         if status in (429, 503):
@@ -301,8 +341,18 @@ def _drop_bad_items(data: dict[str, Any], error: ValidationError, response_model
     return changed
 
 
-def _truncated(max_tokens: int) -> ModelOutputInvalid:
-    return ModelOutputInvalid(f"the model's answer was cut off at max_tokens={max_tokens} before it was complete")
+def _salvaged(exc: IncompleteOutputException, response_model: type[T], stats: CallStats) -> Answer[T] | None:
+    """The complete items of an answer cut off at max_tokens (a small model looping on a list)."""
+    content = _content_of(exc.last_completion)
+    value = salvage_partial(content, response_model) if content else None
+    return Answer(value, stats, truncated=True) if value is not None else None
+
+
+def _with_stats(error: SummariseError, stats: CallStats) -> SummariseError:
+    """Problem details say how hard we tried: answers received and transient failures retried."""
+    error.extra.setdefault("attempts", stats.answers)
+    error.extra.setdefault("retries", stats.retries)
+    return error
 
 
 def _lenient_parse(exc: InstructorRetryException, response_model: type[T]) -> T:

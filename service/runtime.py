@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-import httpx
 
 from service.embedded import EmbeddedServer, start_embedded
 from service.llm import ModelClient
+from service.model_http import model_http_client
 from service.pipeline import Summariser
 from service.prompts import load_prompt
 from service.settings import Settings
@@ -30,8 +30,7 @@ async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
         base_url, model = server.base_url, settings.model or embedded_name
     else:
         base_url, model = str(settings.base_url), settings.model or ""
-    limits = httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
-    http_client = httpx.AsyncClient(limits=limits)
+    http_client = model_http_client(settings)
     try:
         llm = ModelClient(settings, http_client, base_url, model)
         yield Summariser(llm, load_prompt("summarise"), settings)

@@ -48,7 +48,10 @@ class Settings(BaseSettings):
     transient_attempts: int = Field(default=3, ge=1, le=10, description="Tries per call on 429/5xx/timeouts.")
     model_timeout_s: float = Field(default=180.0, gt=0, description="Per HTTP call to the model server.")
     request_budget_s: float = Field(default=300.0, gt=0, description="Total time for one summary.")
-    max_connections: int = Field(default=100, ge=1)
+    max_connections: int = Field(default=100, ge=1, description="Pooled connections to the model server.")
+    max_model_response_bytes: int = Field(
+        default=2_000_000, ge=10_000, description="A larger answer from the model server is refused unread."
+    )
 
     @model_validator(mode="after")
     def external_server_needs_model(self) -> "Settings":

@@ -1,19 +1,18 @@
-"""POST /v1/summaries against a mocked model server: the happy path, re-asks and the fault paths.
+"""POST /v1/summaries against a mocked model server: the happy path, grounding and re-asks (faults of the
+model server are in test_model_faults.py).
 
 The pipeline asks three questions per article (participants, dates, issues); `ModelServer` answers
 each from its own script, so a test can break one question and watch the others."""
 
 import copy
-import time
 from typing import Any
 
-import httpx
 import respx
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.settings import Settings
-from tests.factories import SEED_ISSUES, SEED_PARTICIPANTS, ModelServer, answer, error
+from tests.factories import SEED_ISSUES, SEED_PARTICIPANTS, ModelServer
 
 Client = AsyncTestClient[Any]
 
@@ -212,188 +211,6 @@ async def test_one_participant_named_three_ways_is_one_entry(
     assert people["Steve Witkoff"]["aliases"] == ["Special Envoy Steve Witkoff", "Witkoff"]
     assert people["Steve Witkoff"]["role"] == "U.S. envoy"
     assert people["Trump"]["aliases"] == ["U.S. President Trump"]
-
-
-async def test_malformed_json_is_re_asked(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    server = ModelServer({"participants": ['{"participants": [{"name": "Wit', SEED_PARTICIPANTS]})
-    serve(model_server, server)
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 200, response.text
-    assert server.count("participants") == 2
-    assert response.json()["meta"]["attempts"] == 5
-
-
-async def test_never_valid_json_is_a_502_with_the_last_error(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    server = ModelServer({"issues": "I cannot answer in JSON, sorry."})
-    serve(model_server, server)
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 502
-    assert response.headers["content-type"].startswith("application/problem+json")
-    problem = response.json()
-    assert problem["type"].endswith("/model-output-invalid")
-    assert "after 2 attempts" in problem["detail"]
-    assert "last error" in problem["detail"]
-    assert server.count("issues") == 2
-
-
-async def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    looping = (
-        '{"participants": [{"name": "Steve Witkoff", "kind": "person", "role": "envoy", "aliases": []}, '
-        '{"name": "Rustem Umerov", "kind": "person", "role": "secretary", "aliases": []}, '
-        '{"name": "Rustem Umerov", "kind": "person", "role": "secre'
-    )
-    server = ModelServer({"participants": answer(looping, finish_reason="length")})
-    serve(model_server, server)
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert [p["name"] for p in body["participants"]] == ["Steve Witkoff", "Rustem Umerov"]
-    assert server.count("participants") == 1
-    assert any("cut off at max_tokens" in w for w in body["meta"]["warnings"])
-
-
-async def test_a_cut_off_answer_with_nothing_complete_is_a_502(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    serve(model_server, ModelServer({"summary": answer('{"summary": "U.S. and Ukr', finish_reason="length")}))
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 502
-    assert "max_tokens" in response.json()["detail"]
-
-
-async def test_429_with_retry_after_waits_then_succeeds(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    sent_at: list[float] = []
-    server = ModelServer({"participants": [error(429, "slow down", {"Retry-After": "0.3"}), SEED_PARTICIPANTS]})
-
-    def timed(request: httpx.Request) -> httpx.Response:
-        if b"ParticipantsAnswer" in request.content:
-            sent_at.append(time.monotonic())
-        return server(request)
-
-    model_server.post("/chat/completions").mock(side_effect=timed)
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 200, response.text
-    assert server.count("participants") == 2
-    assert sent_at[1] - sent_at[0] >= 0.3  # a lower bound only: it waited at least as long as asked
-    assert response.json()["meta"]["retries"] == 1
-    assert response.json()["meta"]["attempts"] == 4
-
-
-async def test_retry_after_beyond_the_budget_fails_fast_with_503(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    server = ModelServer({"participants": error(429, "slow down", {"Retry-After": "3600"})})
-    serve(model_server, server)
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 503
-    assert server.count("participants") == 1
-    assert response.headers["retry-after"] == "3600"
-    assert "3600" in response.json()["detail"]
-
-
-async def test_500_twice_then_200_succeeds_and_counts_retries(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    server = ModelServer({"dates": [error(500), error(500), {"dates": []}]})
-    serve(model_server, server)
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 200, response.text
-    assert server.count("dates") == 3
-    assert response.json()["meta"]["retries"] == 2
-
-
-async def test_500_on_every_try_is_a_502(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    server = ModelServer({q: error(500, "boom") for q in ("participants", "dates", "issues", "summary")})
-    serve(model_server, server)
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 502
-    assert server.count("participants") <= 3  # transient_attempts, not multiplied by instructor or openai
-    assert "HTTP 500" in response.json()["detail"]
-
-
-async def test_a_model_server_that_times_out_is_a_504(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    route = model_server.post("/chat/completions").mock(side_effect=httpx.ReadTimeout("too slow"))
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 504
-    assert response.json()["type"].endswith("/model-timeout")
-    assert route.call_count >= 3
-
-
-async def test_a_model_server_that_is_down_is_a_503(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    model_server.post("/chat/completions").mock(side_effect=httpx.ConnectError("connection refused"))
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 503
-    assert "cannot connect to the model server at http://model.test/v1" in response.json()["detail"]
-
-
-async def test_the_request_budget_bounds_a_slow_model(
-    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    import asyncio
-
-    async def slow(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(5)
-        return ModelServer()(request)
-
-    model_server.post("/chat/completions").mock(side_effect=slow)
-    app = create_app(settings.model_copy(update={"request_budget_s": 0.3}))
-    async with AsyncTestClient(app=app) as client:
-        started = time.monotonic()
-        response = await client.post("/v1/summaries", json=seed_article)
-        elapsed = time.monotonic() - started
-
-    assert response.status_code == 504
-    assert "budget of 0.3 s" in response.json()["detail"]
-    assert elapsed < 5  # it did not wait for the slow answers
-
-
-async def test_a_model_server_rejecting_the_request_is_a_502_that_says_why(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
-) -> None:
-    server = ModelServer(
-        {q: error(404, "model 'test-model' not found") for q in ("participants", "dates", "issues", "summary")}
-    )
-    serve(model_server, server)
-
-    response = await api.post("/v1/summaries", json=seed_article)
-
-    assert response.status_code == 502
-    assert len(server.asked) <= 4  # a 4xx is not retried: one request per question at most
-    assert "model 'test-model' not found" in response.json()["detail"]
 
 
 async def test_without_a_publication_date_relative_dates_stay_unresolved(
