@@ -1,15 +1,27 @@
 """Request body of `POST /v1/summaries`."""
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+# Documents the rule the validator below enforces with clearer messages: not blank, no NUL characters.
+_PLAIN_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+# Markup tags an article body pasted from a CMS carries; three or more and the text is HTML, not prose.
+_HTML_TAG = re.compile(
+    r"</?(?:html|body|head|p|div|span|br|a|b|i|em|strong|h[1-6]|ul|ol|li|table|tr|td|script|style)\b[^>]*>", re.I
+)
+_HTML_TAGS_ALLOWED = 2
+_LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+EARLIEST_PUBLISHED = date(1600, 1, 1)
 
 
 class ArticleRequest(BaseModel):
     """One article to summarise. Only `text` is required."""
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",  # a tolerant reader: unknown fields are ignored and named in meta.warnings
         json_schema_extra={
             "examples": [
                 {
@@ -24,32 +36,68 @@ class ArticleRequest(BaseModel):
         },
     )
 
-    text: str = Field(description="The article as plain text. Evidence offsets refer to this string.")
+    text: Annotated[str, StringConstraints(pattern=_PLAIN_TEXT)] = Field(
+        description="The article as plain text (not HTML). Evidence offsets refer to this string."
+    )
     title: str | None = Field(default=None, max_length=1000)
     published: datetime | date | None = Field(
         default=None,
         description="Publication date or datetime (ISO 8601): the reference for relative dates. "
-        "Without it, relative dates stay unresolved.",
+        "Without it, or before 1600, or more than a year from now, relative dates stay unresolved.",
     )
     language: str | None = Field(
         default=None,
         max_length=35,
-        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+        pattern=_LANGUAGE_TAG,
+        # Litestar's OpenAPI drops `pattern` on optional strings; at the outer level it still applies to strings.
+        json_schema_extra={"pattern": _LANGUAGE_TAG},
         description="BCP 47 tag of the article's language, e.g. `en`, `de-CH`.",
     )
     id: str | None = Field(default=None, max_length=200, description="Client reference, echoed back.")
 
-    @field_validator("text")
+    @field_validator("text", mode="before")
     @classmethod
-    def text_has_content(cls, text: str) -> str:
+    def text_is_plain_prose(cls, text: Any) -> Any:
+        if not isinstance(text, str):
+            return text  # the type check says what is wrong
         if not text.strip():
             raise ValueError("text is empty: send the article body as plain text")
         if "\x00" in text:
             raise ValueError("text contains NUL characters")
+        tags = _HTML_TAG.findall(text)
+        if len(tags) > _HTML_TAGS_ALLOWED:
+            # Evidence offsets refer to the text as sent, so we do not strip markup behind the client's back.
+            shown = ", ".join(dict.fromkeys(tag.lower() for tag in tags[:5]))
+            raise ValueError(f"text looks like HTML ({len(tags)} tags such as {shown}): send the article as plain text")
         return text
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def published_is_iso_text(cls, published: Any) -> Any:
+        if isinstance(published, (int, float)):  # pydantic would read a number as a Unix time
+            raise ValueError("published must be an ISO 8601 date or datetime string, e.g. 2026-02-24")
+        return published
 
     @property
     def published_date(self) -> date | None:
-        if isinstance(self.published, datetime):
-            return self.published.date()
-        return self.published
+        """The reference for relative dates; None when not given or implausible (see `input_warnings`)."""
+        day = self.published.date() if isinstance(self.published, datetime) else self.published
+        return day if day is not None and _plausible(day) else None
+
+    def input_warnings(self) -> list[str]:
+        """What the service ignored in this request, for `meta.warnings`."""
+        warnings = []
+        if self.model_extra:
+            warnings.append(f"ignored unknown fields: {', '.join(sorted(self.model_extra))}")
+        day = self.published.date() if isinstance(self.published, datetime) else self.published
+        if day is not None and not _plausible(day):
+            # 0001-01-01 or 9999-12-31 are CMS placeholders, not dates to resolve "next Tuesday" against.
+            warnings.append(
+                f"published {day.isoformat()} is not a plausible publication date (before {EARLIEST_PUBLISHED} "
+                "or more than a year from now): relative dates are left unresolved"
+            )
+        return warnings
+
+
+def _plausible(day: date) -> bool:
+    return EARLIEST_PUBLISHED <= day <= datetime.now(UTC).date() + timedelta(days=366)

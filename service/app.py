@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, SerializationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
@@ -33,9 +33,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
         summariser: Summariser = state.summariser
         return summariser
 
-    async def require_json(request: Request[object, object, State]) -> None:
-        if request.method == "POST" and request.content_type[0] != "application/json":
+    async def read_json_body(request: Request[object, object, State]) -> None:
+        """Decode a POST body once, here, so that what msgspec cannot decode is a 400, not a 500."""
+        if request.method != "POST":
+            return
+        if request.content_type[0] != "application/json":
             raise HTTPException(status_code=415, detail="send the article as application/json")
+        try:
+            await request.json()  # cached on the request: the handler's body parameter reuses it
+        except HTTPException as exc:
+            if exc.status_code == 413:  # from reading: Content-Length or the bytes received so far
+                limit = settings.max_body_bytes
+                raise HTTPException(
+                    status_code=413, detail=f"the body is larger than the limit of {limit:,} bytes"
+                ) from None
+            raise
+        except SerializationException as exc:
+            raise HTTPException(status_code=400, detail=f"the body is not valid JSON: {exc.detail}") from None
+        except UnicodeDecodeError as exc:
+            raise HTTPException(status_code=400, detail=f"the body is not valid UTF-8 (byte {exc.start})") from None
+        except RecursionError:
+            raise HTTPException(status_code=400, detail="the JSON body is nested too deeply") from None
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return Litestar(
@@ -44,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "summariser": Provide(provide_summariser, sync_to_thread=False),
         },
-        before_request=require_json,
+        before_request=read_json_body,
         exception_handlers={Exception: to_problem_response},
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

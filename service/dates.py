@@ -81,6 +81,12 @@ class DateResolver:
 
     def resolve(self, expression: str, published: date | None) -> ResolvedDate | None:
         """None when the expression is not a date at all; start/end None when it needs a `published`."""
+        try:
+            return self._resolve(expression, published)
+        except (ValueError, OverflowError):  # a day outside 1..9999 ("in 9,000 years"): no calendar date
+            return None
+
+    def _resolve(self, expression: str, published: date | None) -> ResolvedDate | None:
         text = " ".join(expression.split()).strip(" .,;:")
         approximate, window = False, 0
         if match := _GIVE_OR_TAKE.search(text):

@@ -84,7 +84,8 @@ def _validation_detail(exc: ValidationException) -> str:
     for error in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(error, dict):
             where = error.get("key") or error.get("source") or "body"
-            messages.append(f"{where}: {error.get('message', '')}".strip())
+            message = str(error.get("message", "")).removeprefix("Value error, ")
+            messages.append(f"{where}: {message}".strip())
     return "; ".join(messages) or str(exc.detail)
 
 

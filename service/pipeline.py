@@ -68,8 +68,8 @@ class Summariser:
             )
         published = article.published_date
         text = ArticleText(article.text)
-        warnings: list[str] = []
-        if published is None:
+        warnings = article.input_warnings()
+        if article.published is None:
             warnings.append("no publication date given: relative dates are left unresolved (start/end null)")
 
         chunks = await self._chunks(article)

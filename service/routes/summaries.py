@@ -18,9 +18,10 @@ def _problem(description: str) -> ResponseSpec:
     description="Returns a neutral summary plus participants, dates and open issues, each with verbatim "
     "evidence whose offsets the service located in `text`.",
     responses={
+        400: _problem("Body is not valid JSON or not UTF-8, or nested too deeply"),
         413: _problem("Body larger than the request limit, or text longer than the text limit"),
         415: _problem("Body is not application/json"),
-        422: _problem("Invalid request: missing or empty text, bad `published`, unknown fields"),
+        422: _problem("Invalid request: missing, empty or HTML text, a bad `published` or `language`"),
         502: _problem("The model server failed, or the model never produced a valid summary"),
         503: _problem("The model server is unreachable or rate-limiting beyond the budget"),
         504: _problem("The model server or the request budget ran out of time"),

@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.settings import Settings
-from tests.factories import models_list
+from tests.factories import ModelServer, models_list
 
 Client = AsyncTestClient[Any]
 
@@ -22,9 +22,9 @@ Client = AsyncTestClient[Any]
         ({"text": "An article.", "published": "next Tuesday"}, 422, "published"),
         ({"text": "An article.", "published": "2026-02-30"}, 422, "published"),
         ({"text": "An article.", "language": "not a language!"}, 422, "language"),
-        ({"text": "An article.", "colour": "blue"}, 422, "colour"),
         ({"text": 42}, 422, "text"),
         ({"text": "An article with a NUL \u0000 inside."}, 422, "NUL"),
+        ({"text": "<html><body><p>Talks in <b>Geneva</b>.</p></body></html>"}, 422, "looks like HTML"),
     ],
 )
 async def test_invalid_bodies_are_422_problems(
@@ -62,6 +62,51 @@ async def test_a_body_over_the_limit_is_413_before_it_is_parsed(
 
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "the body is larger than the limit of 10,000 bytes"
+
+
+@pytest.mark.parametrize("published", ["9999-12-31", "0001-01-01T00:00:00Z", "1599-12-31"])
+async def test_a_placeholder_publication_date_leaves_relative_dates_unresolved(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any], published: str
+) -> None:
+    server = ModelServer()
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    response = await api.post("/v1/summaries", json={**seed_article, "published": published})
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {(d["start"], d["end"]) for d in body["dates"]} == {(None, None)}
+    assert any("not a plausible publication date" in w for w in body["meta"]["warnings"])
+    assert "Published: unknown" in server.requests["dates"][0]["messages"][1]["content"]
+
+
+async def test_unknown_fields_are_ignored_and_named(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    model_server.post("/chat/completions").mock(side_effect=ModelServer())
+
+    response = await api.post("/v1/summaries", json={**seed_article, "publised": "2026-02-24", "colour": "blue"})
+
+    assert response.status_code == 200, response.text
+    assert "ignored unknown fields: colour, publised" in response.json()["meta"]["warnings"]
+
+
+async def test_an_article_in_german_has_its_dates_resolved_in_german(
+    api: Client, model_server: respx.MockRouter
+) -> None:
+    model_server.post("/chat/completions").mock(side_effect=ModelServer({"dates": {"dates": []}}))
+    article = {
+        "text": "Die Gespräche in Genf finden am 26. Februar statt, sagte Außenminister Müller am Dienstag.",
+        "published": "2026-02-24",
+        "language": "de",
+    }
+
+    response = await api.post("/v1/summaries", json=article)
+
+    assert response.status_code == 200, response.text
+    dates = {d["text"]: (d["start"], d["end"]) for d in response.json()["dates"]}
+    assert dates["26. Februar"] == ("2026-02-26", "2026-02-26")
 
 
 @pytest.mark.parametrize(
@@ -71,7 +116,11 @@ async def test_a_body_over_the_limit_is_413_before_it_is_parsed(
         (b"text=hello", "application/x-www-form-urlencoded", 415),
         (b'{"text": "unterminated', "application/json", 400),
         (b"\xff\xfe not utf-8", "application/json", 400),
+        (b'{"text": "caf\xe9 au lait, in Latin-1"}', "application/json", 400),
+        (b'{"text": "deep", "title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "application/json", 400),
+        (b'{"a": ' * 50_000 + b"1" + b"}" * 50_000, "application/json", 400),
     ],
+    ids=["plain-text", "form", "malformed-json", "bom-not-json", "latin-1-in-json", "nested-arrays", "nested-objects"],
 )
 async def test_bodies_that_are_not_json_are_refused(
     api: Client, model_server: respx.MockRouter, content: bytes, content_type: str, status: int
