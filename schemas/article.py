@@ -7,13 +7,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 # Documents the rule the validator below enforces with clearer messages: not blank, no NUL characters.
-_PLAIN_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+# Blank means ASCII whitespace only, spelled out: `\s` differs between Python's and Rust's regex engines.
+_BLANK = " \t\n\r\f\v"
+_PLAIN_TEXT = r"^[^\u0000]*[^ \t\n\r\f\v\u0000][^\u0000]*$"
 # Markup tags an article body pasted from a CMS carries; three or more and the text is HTML, not prose.
 _HTML_TAG = re.compile(
     r"</?(?:html|body|head|p|div|span|br|a|b|i|em|strong|h[1-6]|ul|ol|li|table|tr|td|script|style)\b[^>]*>", re.I
 )
 _HTML_TAGS_ALLOWED = 2
 _LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+_ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")
 EARLIEST_PUBLISHED = date(1600, 1, 1)
 
 
@@ -60,7 +63,7 @@ class ArticleRequest(BaseModel):
     def text_is_plain_prose(cls, text: Any) -> Any:
         if not isinstance(text, str):
             return text  # the type check says what is wrong
-        if not text.strip():
+        if not text.strip(_BLANK):
             raise ValueError("text is empty: send the article body as plain text")
         if "\x00" in text:
             raise ValueError("text contains NUL characters")
@@ -74,7 +77,10 @@ class ArticleRequest(BaseModel):
     @field_validator("published", mode="before")
     @classmethod
     def published_is_iso_text(cls, published: Any) -> Any:
-        if isinstance(published, (int, float)):  # pydantic would read a number as a Unix time
+        # pydantic alone would read 0 or "0" as a Unix time
+        if isinstance(published, (date, type(None))):
+            return published
+        if not (isinstance(published, str) and _ISO_DATE_START.match(published)):
             raise ValueError("published must be an ISO 8601 date or datetime string, e.g. 2026-02-24")
         return published
 

@@ -1,17 +1,22 @@
 """The one app factory: routes, lifespan (model client, embedded server), dependencies, error handling."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
 
+from service.access import KeyGuard, rate_limit_config
 from service.errors import to_problem_response
+from service.logs import RequestContextMiddleware, configure_logging, finish_request
+from service.metrics import MetricsController, http_metrics_config
 from service.pipeline import Summariser
 from service.routes.health import health, ready
 from service.routes.summaries import create_summary
@@ -55,9 +60,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
         except RecursionError:
             raise HTTPException(status_code=400, detail="the JSON body is nested too deeply") from None
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
+    key_guard = KeyGuard(settings.api_key_hashes)
+    rate_limit = rate_limit_config(settings)
     return Litestar(
-        route_handlers=[create_summary, health, ready],
+        route_handlers=[
+            Router("/", route_handlers=[create_summary], guards=[key_guard]),
+            health,
+            ready,
+            MetricsController,
+        ],
+        middleware=[
+            RequestContextMiddleware,
+            http_metrics_config().middleware,
+            *([rate_limit.middleware] if rate_limit else []),
+        ],
+        before_send=[finish_request],
+        logging_config=None,  # ours (service/logs.py), not Litestar's default
+        stores={"rate_limit": _rate_limit_store(settings)},
         lifespan=[model_lifespan],
         dependencies={
             "summariser": Provide(provide_summariser, sync_to_thread=False),
@@ -75,3 +95,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+
+
+def _rate_limit_store(settings: Settings) -> Store:
+    """In memory for one process; in Redis when several replicas must share one count per key."""
+    if settings.redis_url:
+        return RedisStore.with_client(url=settings.redis_url, namespace="summarise")
+    return MemoryStore()

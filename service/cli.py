@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,6 @@ from service.settings import Settings
 @click.group()
 def main() -> None:
     """Structured, grounded summaries of news articles."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
 @main.command()
@@ -30,8 +28,33 @@ def serve(host: str, port: int) -> None:
 
     from service.app import create_app
 
-    # uvicorn's own graceful shutdown lets in-flight requests finish before the lifespan stops the model.
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+    settings = Settings()
+    # On SIGTERM/SIGINT uvicorn stops accepting, lets in-flight requests finish (bounded by the request
+    # budget), then runs the lifespan's shutdown, which stops the embedded model server.
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,  # our structlog setup, not uvicorn's
+        timeout_graceful_shutdown=int(settings.request_budget_s) + 5,
+    )
+
+
+@main.command("hash-key")
+@click.option("--new", "make_new", is_flag=True, help="Make a new random key and print it with its hash.")
+def hash_key_command(make_new: bool) -> None:
+    """Print the SHA-256 to put in SUMMARISE_API_KEY_HASHES for a key read from stdin (or a new one)."""
+    from service.access import hash_key, new_key
+
+    if make_new:
+        key = new_key()
+        click.echo(f"key:  {key}   (give this to the client; it is not stored anywhere)")
+        click.echo(f"hash: {hash_key(key)}")
+        return
+    key = sys.stdin.readline().strip()
+    if not key:
+        raise click.UsageError('pipe the key on stdin, e.g. `printf %s "$KEY" | summarise hash-key`, or use --new')
+    click.echo(hash_key(key))
 
 
 @main.command()
@@ -49,8 +72,10 @@ def file(article: Path, published: "date | None", title: str | None, language: s
         id=article.name,
     )
 
+    settings = _for_a_terminal(Settings())
+
     async def run() -> str:
-        async with open_summariser(Settings()) as summariser:
+        async with open_summariser(settings) as summariser:
             response = await summariser.summarise(request)
         return response.model_dump_json(indent=2)
 
@@ -90,7 +115,7 @@ def evaluate(
     from service.prompts import load_prompt
 
     overrides = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = _for_a_terminal(Settings(**overrides))  # type: ignore[arg-type]
     cases = evaluation.load_cases(cases_dir, only=only, limit=limit)
     if not cases:
         raise click.UsageError(f"no cases in {cases_dir} match")
@@ -114,3 +139,16 @@ def evaluate(
 
     results = asyncio.run(run())
     click.echo(evaluation.table(results))
+
+
+def _for_a_terminal(settings: Settings) -> Settings:
+    """One-off commands print their result on stdout; only warnings go to stderr, readable, not JSON."""
+    from service.logs import configure_logging
+
+    quiet = settings.model_copy(update={"log_level": "WARNING", "log_json": False})
+    configure_logging(quiet)
+    return settings
+
+
+if __name__ == "__main__":
+    main()

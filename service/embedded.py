@@ -138,6 +138,7 @@ class EmbeddedServer:
     def stop(self) -> None:
         # xllamacpp stops the HTTP server and frees the model when the Server object is released.
         self._server = None
+        log.info("embedded llama.cpp server at %s stopped", self.base_url)
 
 
 def start_embedded(model_key: str, cache_dir: Path, *, n_ctx: int, threads: int) -> tuple[EmbeddedServer, str]:

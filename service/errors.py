@@ -2,6 +2,7 @@
 
     SummariseError                  base; carries status, a problem `type` slug and a clear detail
     ├── ArticleTooLong              413  the text exceeds SUMMARISE_MAX_TEXT_CHARS
+    ├── Overloaded                  503  too many summaries running and queued (Retry-After)
     ├── ModelUnavailable            503  cannot connect, 429/503 after retries, Retry-After beyond budget
     ├── ModelTimeout                504  the model server or the request budget ran out of time
     ├── ModelServerError            502  5xx after retries, or a 4xx the server gave our request
@@ -39,6 +40,10 @@ class ArticleTooLong(SummariseError):
     status, slug, title = 413, "article-too-long", "Article too long"
 
 
+class Overloaded(SummariseError):
+    status, slug, title = 503, "overloaded", "Too many summaries in progress"
+
+
 class ModelUnavailable(SummariseError):
     status, slug, title = 503, "model-unavailable", "Model server unavailable"
 
@@ -72,6 +77,8 @@ def to_problem_response(request: Request[Any, Any, Any], exc: Exception) -> Resp
         status = exc.status_code
         body = problem(status, _slug_for(status), _title_for(exc), str(exc.detail))
         headers = dict(exc.headers or {})
+        if status == 429 and "RateLimit-Reset" in headers:  # Litestar's limiter says when, but not as Retry-After
+            headers.setdefault("Retry-After", headers["RateLimit-Reset"])
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         status = HTTP_500_INTERNAL_SERVER_ERROR

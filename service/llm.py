@@ -23,6 +23,7 @@ import httpx
 import instructor
 import jiter
 import openai
+import structlog
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
@@ -34,6 +35,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from service import metrics
 from service.errors import (
     ModelOutputInvalid,
     ModelServerError,
@@ -45,6 +47,8 @@ from service.model_http import ResponseTooLarge
 from service.settings import Settings, StructuredMode
 
 T = TypeVar("T", bound=BaseModel)
+
+log = structlog.get_logger("summarise.model")
 
 # instructor logs every exhausted re-ask as an ERROR; we handle those (salvage or 502) and report them.
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
@@ -77,6 +81,8 @@ class CallStats:
         if response.usage is not None:
             self.prompt_tokens += response.usage.prompt_tokens
             self.completion_tokens += response.usage.completion_tokens
+            metrics.model_tokens.labels("prompt").inc(response.usage.prompt_tokens)
+            metrics.model_tokens.labels("completion").inc(response.usage.completion_tokens)
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,16 @@ class ModelClient:
             raise _with_stats(error, stats) from error.__cause__
         finally:
             _stats.reset(token)
+            metrics.model_reasks.inc(max(stats.answers - 1, 0))
+            log.info(
+                "model_answer",
+                question=response_model.__name__,
+                latency_ms=round((time.monotonic() - stats.started) * 1000),
+                answers=stats.answers,
+                retries=stats.retries,
+                prompt_tokens=stats.prompt_tokens,
+                completion_tokens=stats.completion_tokens,
+            )
 
     async def _extract(
         self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any], max_tokens: int
@@ -211,19 +227,47 @@ class ModelClient:
             retry=retry_if_exception(_is_transient),
             stop=stop_after_attempt(self.settings.transient_attempts),
             wait=_wait_as_server_asks,
-            before_sleep=lambda _: setattr(stats, "retries", stats.retries + 1),
+            before_sleep=lambda _: _count_retry(stats),
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
+                started = time.perf_counter()
                 try:
-                    response = await self._openai.chat.completions.create(**kwargs)
-                except json.JSONDecodeError as exc:
-                    raise MalformedResponse(f"the model server's answer is not valid JSON ({exc})") from None
-                completion = _as_completion(response)
+                    try:
+                        response = await self._openai.chat.completions.create(**kwargs)
+                    except json.JSONDecodeError as exc:
+                        raise MalformedResponse(f"the model server's answer is not valid JSON ({exc})") from None
+                    completion = _as_completion(response)
+                except Exception as exc:
+                    metrics.model_calls.labels(_outcome(exc)).inc()
+                    raise
+                finally:
+                    metrics.model_call_seconds.observe(time.perf_counter() - started)
+                metrics.model_calls.labels("answered").inc()
                 stats.count(completion)
                 return completion
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+
+def _count_retry(stats: CallStats) -> None:
+    stats.retries += 1
+    metrics.model_retries.inc()
+
+
+def _outcome(exc: Exception) -> str:
+    """A small, fixed set of labels for the model-calls counter."""
+    if isinstance(exc, MalformedResponse):
+        return "malformed"
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "too_large" if isinstance(exc.__cause__, ResponseTooLarge) else "connection_error"
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code == 429:
+            return "rate_limited"
+        return "server_error" if exc.status_code >= 500 else "rejected"
+    return "error"
 
 
 def _as_completion(response: object) -> ChatCompletion:

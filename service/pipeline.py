@@ -18,6 +18,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import structlog
 from pydantic import BaseModel
 
 from schemas import (
@@ -31,8 +32,10 @@ from schemas import (
     SummaryResponse,
     Usage,
 )
+from service import metrics
+from service.access import AdmissionGate
 from service.dates import DateResolver, find_date_expressions
-from service.errors import ArticleTooLong
+from service.errors import ArticleTooLong, SummariseError
 from service.extraction import (
     CombinedSummaryAnswer,
     DatesAnswer,
@@ -44,12 +47,15 @@ from service.extraction import (
     SummaryAnswer,
 )
 from service.grounding import ArticleText, Span
+from service.injection import addressed_lines, masked, neutralise_delimiters
 from service.llm import Answer, ModelClient
 from service.participants import canonical_party, merge_participants
 from service.prompts import PromptTemplate
 from service.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
+log = structlog.get_logger("summarise.pipeline")
+_DROPPED = re.compile(r"dropped (participant|date|open issue) ")
 _PROMPT_MARGIN_TOKENS = 64
 
 
@@ -58,8 +64,41 @@ class Summariser:
         self.llm = llm
         self.prompt = prompt
         self.settings = settings
+        self.gate = AdmissionGate(
+            settings.max_concurrent_summaries,
+            settings.max_queued_summaries,
+            max_wait_s=settings.request_budget_s,
+            on_change=metrics.set_admission,
+        )
 
     async def summarise(self, article: ArticleRequest) -> SummaryResponse:
+        """A grounded summary; waits for a slot at the model first (503 when too many are waiting)."""
+        try:
+            async with self.gate.admit():
+                started = time.monotonic()
+                response = await self._summarise(article)
+        except SummariseError as error:
+            metrics.summaries.labels(error.slug).inc()
+            raise
+        metrics.summary_seconds.observe(time.monotonic() - started)
+        metrics.summaries.labels("ok").inc()
+        for warning in response.meta.warnings:
+            if kind := _DROPPED.match(warning):
+                metrics.dropped_items.labels(kind[1].replace(" ", "_")).inc()
+        log.info(
+            "summary",
+            article_id=article.id,
+            characters=len(article.text),
+            chunks=response.meta.chunks,
+            attempts=response.meta.attempts,
+            retries=response.meta.retries,
+            total_tokens=response.meta.usage.total_tokens,
+            latency_ms=response.meta.latency_ms,
+            warnings=len(response.meta.warnings),
+        )
+        return response
+
+    async def _summarise(self, article: ArticleRequest) -> SummaryResponse:
         started = time.monotonic()
         deadline = started + self.settings.request_budget_s
         if len(article.text) > self.settings.max_text_chars:
@@ -67,8 +106,11 @@ class Summariser:
                 f"text has {len(article.text)} characters; the limit is {self.settings.max_text_chars}"
             )
         published = article.published_date
-        text = ArticleText(article.text)
         warnings = article.input_warnings()
+        # Lines that speak to the summariser are blanked for grounding: nothing taken from them is evidence.
+        addressed = addressed_lines(article.text)
+        text = ArticleText(masked(article.text, addressed))
+        warnings += [_addressed_warning(article.text, start, end) for start, end in addressed]
         if article.published is None:
             warnings.append("no publication date given: relative dates are left unresolved (start/end null)")
 
@@ -78,7 +120,7 @@ class Summariser:
         extracted_dates: list[ExtractedDate] = []
         extracted_issues: list[tuple[ExtractedIssue, int]] = []
         summaries: list[str] = []
-        date_spans = find_date_expressions(article.text)
+        date_spans = find_date_expressions(text.text)
         for start, end in chunks:
             variables = self._variables(article, article.text[start:end])
             candidates = [article.text[a:b] for a, b in date_spans if start <= a < end]
@@ -102,7 +144,7 @@ class Summariser:
             summary = combined.value.summary.strip()
 
         warnings += _answer_warnings(answers)
-        grounder = _Grounder(text, warnings)
+        grounder = _Grounder(text, article.text, warnings)
         participants = merge_participants(grounder.participants(extracted_participants))
         resolver = _resolver(_primary_language(article.language))
         return SummaryResponse(
@@ -133,7 +175,7 @@ class Summariser:
         return {
             "published": published.isoformat() if published else "unknown",
             "title": article.title or "(none)",
-            "text": text,
+            "text": neutralise_delimiters(text),
         }
 
     async def _ask(
@@ -207,6 +249,15 @@ async def _all(
     return tasks[0].result(), tasks[1].result(), tasks[2].result(), tasks[3].result()
 
 
+def _addressed_warning(text: str, start: int, end: int) -> str:
+    line = " ".join(text[start:end].split())
+    shown = line if len(line) <= 80 else line[:79] + "…"
+    return (
+        f"characters {start}-{end} address the summariser, not the reader ({shown!r}): "
+        "treated as article text, never as instructions or evidence"
+    )
+
+
 def _numbered(expressions: list[str]) -> str:
     unique = list(dict.fromkeys(expressions))
     return "\n".join(f"- {expression}" for expression in unique) if unique else "(none found)"
@@ -229,12 +280,14 @@ def _answer_warnings(answers: list[Answer[Any]]) -> list[str]:
 class _Grounder:
     """Turns the model's items into contract items, keeping only what the article supports."""
 
-    def __init__(self, text: ArticleText, warnings: list[str]) -> None:
-        self.text = text
+    def __init__(self, text: ArticleText, original: str, warnings: list[str]) -> None:
+        self.text = text  # what may be evidence: the article with lines addressed to the summariser blanked
+        self.original = original
         self.warnings = warnings
 
     def _evidence(self, span: Span) -> Evidence:
-        return Evidence(quote=self.text.text[span.start : span.end], start=span.start, end=span.end, match=span.match)
+        quote = self.original[span.start : span.end]
+        return Evidence(quote=quote, start=span.start, end=span.end, match=span.match)
 
     def _sentences_naming(self, names: list[str]) -> list[Evidence]:
         """The sentence where each name first appears, at most two, in article order."""

@@ -1,19 +1,23 @@
 """Typed settings, read once from the environment (prefix `SUMMARISE_`) or `.env`, then injected."""
 
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 StructuredMode = Literal["auto", "json_schema", "tools", "tools_strict", "json", "md_json"]
 EmbeddedSize = Literal["1.5b", "0.5b"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SUMMARISE_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a pasted key or secret never appears in a start-up error.
+    model_config = SettingsConfigDict(
+        env_prefix="SUMMARISE_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     # --- the model server -------------------------------------------------------------------------
     base_url: AnyHttpUrl | None = Field(
@@ -52,6 +56,39 @@ class Settings(BaseSettings):
     max_model_response_bytes: int = Field(
         default=2_000_000, ge=10_000, description="A larger answer from the model server is refused unread."
     )
+
+    # --- access, limits, operations ---------------------------------------------------------------
+    api_key_hashes: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SHA-256 hex digests of the accepted API keys, comma-separated (`summarise hash-key` makes "
+        "one). Empty: no key needed (local use).",
+    )
+    rate_limit_per_minute: int = Field(default=0, ge=0, description="Requests per key (or client) a minute; 0: off.")
+    redis_url: str | None = Field(
+        default=None, description="redis://host:6379/0: rate-limit counters shared by several replicas."
+    )
+    max_concurrent_summaries: int = Field(default=4, ge=1, description="Summaries asking the model at once.")
+    max_queued_summaries: int = Field(
+        default=32, ge=0, description="Summaries waiting for a slot; beyond that, 503 with Retry-After."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = Field(default=True, description="JSON lines (false: human-readable, for a terminal).")
+
+    @field_validator("api_key_hashes", mode="before")
+    @classmethod
+    def split_key_hashes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_key_hashes")
+    @classmethod
+    def hashes_are_sha256(cls, hashes: list[str]) -> list[str]:
+        for digest in hashes:
+            if not re.fullmatch(r"[0-9a-f]{64}", digest):
+                # Never echo the value: someone may have pasted a key instead of its hash.
+                raise ValueError("each API key hash must be 64 hex characters (SHA-256); see `summarise hash-key`")
+        return hashes
 
     @model_validator(mode="after")
     def external_server_needs_model(self) -> "Settings":

@@ -36,12 +36,12 @@ generated: Counter[str] = Counter()
 
 
 @pytest.fixture(scope="module")
-def model_answers() -> Iterator[respx.MockRouter]:
+def model_answers(request: pytest.FixtureRequest) -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=MODEL_URL, assert_all_mocked=True, assert_all_called=False) as model:
         model.post("/chat/completions").mock(side_effect=ModelServer())
         model.get("/models").mock(return_value=models_list())
         yield model
-    if generated["POST /v1/summaries"]:  # the bounded run really was that large
+    if generated["POST /v1/summaries"] and not request.session.testsfailed:  # the run really was that large
         assert generated["POST /v1/summaries"] >= MINIMUM_SUMMARY_CASES, generated
 
 

@@ -6,6 +6,7 @@ No mock: the only network traffic is to the embedded server on loopback."""
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -22,6 +23,11 @@ async def test_the_embedded_model_summarises_the_seed_article(seed_article: dict
     async with AsyncTestClient(app=create_app(settings), timeout=600) as client:
         ready = await client.get("/ready")
         response = await client.post("/v1/summaries", json=seed_article)
+        embedded_url = client.app.state.summariser.llm.base_url
+
+    with pytest.raises(httpx.ConnectError):  # the app's shutdown stopped the embedded server
+        async with httpx.AsyncClient() as probe:
+            await probe.get(f"{embedded_url}/models", timeout=5)
 
     assert ready.status_code == 200, ready.text
     assert response.status_code == 200, response.text

@@ -1,0 +1,49 @@
+"""Prometheus metrics at `/metrics`. HTTP requests by path, method and status (with latency histograms)
+come from Litestar's Prometheus middleware; these are the model's and the pipeline's own.
+
+Metrics live in prometheus_client's process-wide registry. With several worker processes, each has its
+own: scrape each worker, or run one process per container (the Dockerfile does).
+"""
+
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from prometheus_client import Counter, Gauge, Histogram
+
+PREFIX = "summarise"
+_LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 60, 90, 120, 180, 300)
+
+model_calls = Counter(
+    f"{PREFIX}_model_calls_total",
+    "HTTP calls to the model server by outcome: answered, or the kind of failure.",
+    ["outcome"],
+)
+model_call_seconds = Histogram(
+    f"{PREFIX}_model_call_seconds", "Time of one HTTP call to the model server.", buckets=_LATENCY_BUCKETS
+)
+model_retries = Counter(f"{PREFIX}_model_retries_total", "Transient model-server failures that were retried.")
+model_reasks = Counter(f"{PREFIX}_model_reasks_total", "Answers that failed validation and were asked again.")
+model_tokens = Counter(f"{PREFIX}_model_tokens_total", "Tokens the model server reported.", ["kind"])
+dropped_items = Counter(
+    f"{PREFIX}_dropped_items_total", "Items the model gave that the article does not support.", ["kind"]
+)
+summaries = Counter(f"{PREFIX}_summaries_total", "Summaries by outcome: ok or the problem type.", ["outcome"])
+summary_seconds = Histogram(
+    f"{PREFIX}_summary_seconds", "Time to make one summary, queueing excluded.", buckets=_LATENCY_BUCKETS
+)
+summaries_running = Gauge(f"{PREFIX}_summaries_running", "Summaries asking the model now.")
+summaries_queued = Gauge(f"{PREFIX}_summaries_queued", "Summaries waiting for a free slot.")
+
+
+def set_admission(running: int, waiting: int) -> None:
+    summaries_running.set(running)
+    summaries_queued.set(waiting)
+
+
+def http_metrics_config() -> PrometheusConfig:
+    # group_path: label by route template, not by raw path, so that probing random URLs adds no series.
+    return PrometheusConfig(app_name="summarise", prefix=PREFIX, group_path=True, exclude=["^/metrics"])
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+    openmetrics_format = False
+    include_in_schema = False  # Prometheus text, not part of the JSON API

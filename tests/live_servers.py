@@ -1,0 +1,128 @@
+"""Real HTTP servers on loopback for the tests that need real sockets: concurrency, streaming request
+bodies, signals. The model server here is a plain ASGI app that answers like an OpenAI-compatible server
+(the same scripted answers as the respx mock), after an optional delay.
+
+    python -m tests.live_servers --port 9100 --delay 1.0     # a mock model server, for trying things by hand
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+import httpx
+import pytest
+import uvicorn
+
+from tests.factories import ModelServer, models_list
+
+Scope = dict[str, Any]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def mock_model_app(delay_s: float = 0.0, server: ModelServer | None = None) -> Any:
+    """An ASGI OpenAI-compatible server: POST /v1/chat/completions, GET /v1/models."""
+    answers = server or ModelServer()
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        if scope["path"].endswith("/models"):
+            reply = models_list()
+        else:
+            await asyncio.sleep(delay_s)
+            reply = answers(httpx.Request("POST", "http://model/v1/chat/completions", content=body))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": reply.status_code,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": reply.content})
+
+    return app
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Run an ASGI app under uvicorn in a thread; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A real, throw-away Redis on a free loopback port; yields its URL. `.ci/run` installs redis-server;
+    elsewhere the test is skipped if it is missing (unless SUMMARISE_TESTS_NEED_REDIS is set, as in CI)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("SUMMARISE_TESTS_NEED_REDIS"):
+            raise RuntimeError("redis-server is not installed; .ci/run installs it with apt-get")
+        pytest.skip("redis-server is not installed (`apt-get install redis-server`; .ci/run does)")
+    port = free_port()
+    arguments = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@click.command()
+@click.option("--port", type=int, default=9100)
+@click.option("--delay", type=float, default=0.0, help="Seconds before each answer.")
+def main(port: int, delay: float) -> None:
+    print(json.dumps({"mock_model_server": f"http://127.0.0.1:{port}/v1", "delay_s": delay}))
+    uvicorn.run(mock_model_app(delay), host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
