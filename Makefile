@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format lock clean
+.PHONY: help install run test test-fast lint format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,24 @@ test: install lint ## Lint, type-check and run every test, the real embedded-mod
 
 test-fast: install ## Run the tests without the slow embedded-model test
 	$(PY) -m pytest -m "not slow"
+
+wrk:
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package) for the HTTP benchmarks"; apt-get install -y -q wrk >/dev/null; }
+
+bench: install wrk ## Every benchmark on this machine (about 4 min), one table of figures and ratios
+	$(PY) -m bench.run all
+
+bench-overhead: install wrk ## Our API vs the mock model server it calls (requests/s, p50/p99)
+	$(PY) -m bench.run overhead
+
+bench-concurrency: install ## 1,000 concurrent summaries against a mock that answers in 1 s
+	$(PY) -m bench.run concurrency
+
+bench-workers: install wrk ## Throughput with 1 and 2 uvicorn workers
+	$(PY) -m bench.run workers
+
+bench-embedded: install ## Embedded model: API vs direct llama.cpp latency, prompt tokens vs naive TOOLS
+	$(PY) -m bench.run embedded
 
 lint: install ## ruff (lint + format check) and mypy --strict on service/ and schemas/
 	$(VENV)/bin/ruff check .

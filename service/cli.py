@@ -5,6 +5,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,21 +23,37 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Worker processes. More than one only with SUMMARISE_BASE_URL: each would load its own embedded model.",
+)
+def serve(host: str, port: int, workers: int) -> None:
     """Run the HTTP API (the embedded model unless SUMMARISE_BASE_URL is set)."""
     import uvicorn
 
     from service.app import create_app
 
     settings = Settings()
+    if workers > 1 and settings.uses_embedded:
+        raise click.UsageError("--workers > 1 needs SUMMARISE_BASE_URL: each worker would load the embedded model")
     # On SIGTERM/SIGINT uvicorn stops accepting, lets in-flight requests finish (bounded by the request
     # budget), then runs the lifespan's shutdown, which stops the embedded model server.
+    graceful = int(settings.request_budget_s) + 5
+    if workers == 1:
+        app: Any = create_app(settings)
+    else:
+        app = "service.app:create_app"  # each worker process builds its own app from the environment
     uvicorn.run(
-        create_app(settings),
+        app,
+        factory=workers > 1,
         host=host,
         port=port,
+        workers=workers,
         log_config=None,  # our structlog setup, not uvicorn's
-        timeout_graceful_shutdown=int(settings.request_budget_s) + 5,
+        timeout_graceful_shutdown=graceful,
     )
 
 

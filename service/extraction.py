@@ -6,7 +6,7 @@ offsets; quotes only where code cannot find the evidence itself. A participant's
 where code finds its name, a date's the sentence where code finds the expression; an open issue needs the
 model's quote. The public contract in `schemas/` is built from these by the pipeline.
 
-Validated with `context={"article": ArticleText}` (instructor's `context=`), an answer is rejected when a
+Validated with `context={"article": ArticleText}` (`ModelClient.extract(context=...)`), an answer is rejected when a
 name, a date expression or a quote is not in the article, with a message that lists each one, and the
 model is re-asked. Without that context (the lenient pass over a last answer) the check is skipped and
 the pipeline drops what it cannot ground.
@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from schemas import ParticipantKind
 from service.grounding import ArticleText
+from service.llm import validation_context
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 Short = Annotated[str, Field(max_length=160)]
@@ -49,7 +50,7 @@ class ExtractedIssue(BaseModel):
 class _Grounded(BaseModel):
     @model_validator(mode="after")
     def grounded_in_the_article(self, info: ValidationInfo) -> Self:
-        article = (info.context or {}).get("article")
+        article = (info.context or validation_context()).get("article")
         if isinstance(article, ArticleText) and (problems := self.ungrounded(article)):
             raise ValueError(
                 "; ".join(problems) + ". Use names, date expressions and quotes exactly as the article writes them."

@@ -96,6 +96,15 @@ class Answer(Generic[T]):
 
 
 _stats: ContextVar[CallStats] = ContextVar("call_stats")
+# What validators may check an answer against (e.g. the article), for the duration of one `extract`.
+# Not instructor's `context=`: given one, instructor renders every message as a Jinja template, and an
+# article containing "{{ 7*7 }}" would reach the model as "49" (or "{% if %}" fail the request).
+_validation_context: ContextVar[dict[str, Any] | None] = ContextVar("validation_context", default=None)
+
+
+def validation_context() -> dict[str, Any]:
+    """The context of the strict check in progress; empty outside one (the lenient pass, salvage)."""
+    return _validation_context.get() or {}
 
 
 class MalformedResponse(Exception):
@@ -142,6 +151,7 @@ class ModelClient:
         budget = self.settings.request_budget_s
         stats = CallStats(deadline=deadline or time.monotonic() + budget)
         token = _stats.set(stats)
+        context_token = _validation_context.set(None)
         max_tokens = self.settings.max_output_tokens
         try:
             async with asyncio.timeout(stats.remaining()):
@@ -161,6 +171,7 @@ class ModelClient:
             raise _with_stats(error, stats) from error.__cause__
         finally:
             _stats.reset(token)
+            _validation_context.reset(context_token)
             metrics.model_reasks.inc(max(stats.answers - 1, 0))
             log.info(
                 "model_answer",
@@ -177,12 +188,12 @@ class ModelClient:
     ) -> Answer[T] | None:
         """One instructor call (with its re-asks); None when the answer was cut off with no complete item."""
         stats = _stats.get()
+        _validation_context.set(context)
         try:
             value = await self._create(
                 model=self.model,
                 messages=messages,
                 response_model=response_model,
-                context=context,
                 max_retries=self.settings.reasks,
                 max_tokens=max_tokens,
                 temperature=self.settings.temperature,
@@ -192,10 +203,12 @@ class ModelClient:
             cause = exc.__cause__
             if isinstance(cause, _SERVER_FAULTS):
                 raise _server_fault(cause, self.base_url) from cause
+            _validation_context.set(None)  # what follows keeps what is valid without the strict check
             if isinstance(cause, IncompleteOutputException):
                 return _salvaged(cause, response_model, stats)
             return Answer(_lenient_parse(exc, response_model), stats, rejected_because=str(cause or exc))
         except IncompleteOutputException as exc:
+            _validation_context.set(None)
             return _salvaged(exc, response_model, stats)
         except _SERVER_FAULTS as exc:
             raise _server_fault(exc, self.base_url) from exc
@@ -213,6 +226,10 @@ class ModelClient:
                 pass
             self._tokenizer_available = False
         return len(text) // 2 + 1  # conservative: most tokenizers average 3-4 characters per token
+
+    def observe(self, on_response: Callable[[httpx.Response], Awaitable[None]]) -> None:
+        """Call `on_response` for every HTTP exchange with the model server (benchmarks, debugging)."""
+        self._http.event_hooks["response"].append(on_response)
 
     async def ready(self) -> bool:
         try:

@@ -252,3 +252,17 @@ async def test_what_the_model_takes_from_an_injected_line_is_never_returned(
     assert prompt.count("</article>") == 1  # only our own closing tag
     assert prompt.rstrip().endswith("</article>")
     assert_evidence_is_verbatim(body, article["text"])
+
+
+async def test_template_syntax_in_an_article_reaches_the_model_verbatim(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    tail = "\nThe slide read {{ 7*7 }} and {% if %} and {# not a comment #}."
+    server = ModelServer()
+    serve(model_server, server)
+
+    response = await api.post("/v1/summaries", json={**seed_article, "text": seed_article["text"] + tail})
+
+    assert response.status_code == 200, response.text
+    for question in ("participants", "dates", "issues", "summary"):
+        assert tail.strip() in server.requests[question][0]["messages"][1]["content"]

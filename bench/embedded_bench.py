@@ -1,0 +1,179 @@
+"""The embedded model, side by side: our API vs the same requests sent straight to llama.cpp, and our
+prompt tokens vs a naive instructor TOOLS call with the same fields. Counted by the model's own tokenizer.
+
+Between runs the single llama.cpp slot is given an unrelated prompt, so each run starts with the article
+not cached (the same start for both sides).
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import instructor
+from litestar.testing import AsyncTestClient
+from pydantic import BaseModel, Field
+
+from service.app import create_app
+from service.embedded import start_embedded
+from service.settings import Settings
+
+Row = tuple[str, str, str, str]
+
+
+class NaiveParticipant(BaseModel):
+    name: str = Field(description="Full name of the person, organisation, country or group")
+    kind: str = Field(description="person, organization, country, group or other")
+    role: str = Field(description="Who they are and what they do in this story")
+    affiliation: str | None = Field(default=None, description="Their country or organisation, if stated")
+    aliases: list[str] = Field(default_factory=list, description="Other forms of the name in the article")
+    quote: str = Field(description="A verbatim quote from the article that names them")
+
+
+class NaiveDate(BaseModel):
+    text: str = Field(description="The date expression exactly as written in the article")
+    event: str = Field(description="What happens on that date")
+    quote: str = Field(description="The verbatim sentence containing the date")
+
+
+class NaiveIssue(BaseModel):
+    issue: str = Field(description="One sentence: what the article says is still unresolved")
+    parties: list[str] = Field(default_factory=list, description="Names of the participants involved")
+    quote: str = Field(description="The verbatim passage that shows it is unresolved")
+
+
+class NaiveToolsSummary(BaseModel):
+    """A structured summary of a news article."""
+
+    summary: str = Field(description="A short, neutral summary of the article")
+    participants: list[NaiveParticipant] = Field(description="Everyone who takes part in the story")
+    dates: list[NaiveDate] = Field(description="Every date expression in the article")
+    open_issues: list[NaiveIssue] = Field(description="What the article says is still unresolved")
+
+
+def _naive_tools_request(article: dict[str, Any]) -> dict[str, Any]:
+    """The body instructor sends in TOOLS mode for the naive model (captured, not sent)."""
+    captured: dict[str, Any] = {}
+
+    def capture(**kwargs: Any) -> Any:
+        captured.update(kwargs)
+        raise RuntimeError("captured")
+
+    create = instructor.patch(create=capture, mode=instructor.Mode.TOOLS)
+    with contextlib.suppress(Exception):  # the capture ends the call on purpose (instructor may wrap it)
+        create(
+            model="naive",
+            response_model=NaiveToolsSummary,
+            max_retries=0,
+            messages=[
+                {"role": "system", "content": "Extract a structured summary of the news article."},
+                {"role": "user", "content": f"Published: {article['published']}\n\n{article['text']}"},
+            ],
+        )
+    return captured
+
+
+async def _prompt_tokens(http: httpx.AsyncClient, root: str, body: dict[str, Any]) -> int:
+    """Tokens of the prompt llama.cpp would build for a chat request (chat template and tools included)."""
+    keys = ("messages", "tools", "tool_choice")
+    template = await http.post(f"{root}/apply-template", json={k: body[k] for k in keys if k in body})
+    template.raise_for_status()
+    return await _tokens(http, root, template.json()["prompt"])
+
+
+async def _tokens(http: httpx.AsyncClient, root: str, text: str) -> int:
+    response = await http.post(f"{root}/tokenize", json={"content": text})
+    response.raise_for_status()
+    return len(response.json()["tokens"])
+
+
+async def _flush(http: httpx.AsyncClient, base_url: str, model: str) -> None:
+    unrelated = {"model": model, "messages": [{"role": "user", "content": "Say OK."}], "max_tokens": 1}
+    (await http.post(f"{base_url}/chat/completions", json=unrelated, timeout=120)).raise_for_status()
+
+
+async def _measure(article: dict[str, Any]) -> list[Row]:
+    threads = os.cpu_count() or 2
+    server, model = await asyncio.to_thread(
+        start_embedded, "1.5b", Path.home() / ".cache" / "summarise", n_ctx=8192, threads=threads
+    )
+    base_url, root = server.base_url, server.base_url.removesuffix("/v1")
+    settings = Settings(_env_file=None, base_url=base_url, model=model, log_level="WARNING")  # type: ignore[call-arg]
+    exchanges: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    async def record(response: httpx.Response) -> None:
+        if response.request.url.path.endswith("/chat/completions"):
+            await response.aread()
+            exchanges.append((json.loads(response.request.content), response.json()))
+
+    rows: list[Row] = []
+    try:
+        async with (
+            httpx.AsyncClient(timeout=600) as http,
+            AsyncTestClient(app=create_app(settings), timeout=600) as api,
+        ):
+            api.app.state.summariser.llm.observe(record)
+            await _flush(http, base_url, model)
+            started = time.perf_counter()
+            response = await api.post("/v1/summaries", json=article)
+            through_api = time.perf_counter() - started
+            response.raise_for_status()
+            sent = [request for request, _ in exchanges]
+            api_completion = sum(answer["usage"]["completion_tokens"] for _, answer in exchanges)
+            api_timings = [answer.get("timings", {}) for _, answer in exchanges]
+
+            await _flush(http, base_url, model)
+            started = time.perf_counter()
+            first = await asyncio.gather(*(http.post(f"{base_url}/chat/completions", json=body) for body in sent[:4]))
+            rest = [await http.post(f"{base_url}/chat/completions", json=body) for body in sent[4:]]
+            direct = time.perf_counter() - started
+            direct_answers = [r.json() for r in [*first, *rest]]
+            direct_completion = sum(answer["usage"]["completion_tokens"] for answer in direct_answers)
+
+            article_tokens = await _tokens(http, root, article["text"])
+            ours = [await _prompt_tokens(http, root, body) for body in sent[:4]]
+            naive = await _prompt_tokens(http, root, _naive_tools_request(article))
+    finally:
+        server.stop()
+
+    prompt_n = sum(t.get("prompt_n", 0) for t in api_timings)
+    prompt_ms = sum(t.get("prompt_ms", 0.0) for t in api_timings)
+    predicted_n = sum(t.get("predicted_n", 0) for t in api_timings)
+    predicted_ms = sum(t.get("predicted_ms", 0.0) for t in api_timings)
+    ours_overhead = sum(tokens - article_tokens for tokens in ours)
+    naive_overhead = naive - article_tokens
+    rows += [
+        ("embedded", "seed through our API, s (model calls incl. re-asks)", f"{through_api:.1f} ({len(sent)})", ""),
+        ("embedded", "same requests straight to llama.cpp, s", f"{direct:.1f}", ""),
+        ("embedded", "ratio API / direct", f"{through_api / direct:.3f}", "<= 1.15"),
+        ("embedded", "completion tokens: API / direct", f"{api_completion} / {direct_completion}", "same output"),
+        ("embedded", "prompt tokens processed (not cached) / all sent", f"{prompt_n} / {sum(ours)}", ""),
+        (
+            "embedded",
+            "prompt / decode tokens per s",
+            f"{prompt_n / prompt_ms * 1000:.0f} / {predicted_n / predicted_ms * 1000:.1f}"
+            if prompt_ms and predicted_ms
+            else "n/a",
+            f"threads {threads}",
+        ),
+        ("tokens", "seed article alone", f"{article_tokens}", ""),
+        ("tokens", "ours: prompt tokens per call (4 questions)", " / ".join(map(str, ours)), ""),
+        ("tokens", "ours: overhead beyond the article, 4 calls summed", f"{ours_overhead}", ""),
+        ("tokens", "naive TOOLS call: prompt tokens / overhead", f"{naive} / {naive_overhead}", ""),
+        ("tokens", "overhead ratio ours / naive", f"{ours_overhead / naive_overhead:.2f}", "<= 0.6"),
+        (
+            "tokens",
+            "ours: overhead of the largest single call / naive",
+            f"{(max(ours) - article_tokens) / naive_overhead:.2f}",
+            "",
+        ),
+    ]
+    return rows
+
+
+def measure_embedded(article: dict[str, Any]) -> list[Row]:
+    return asyncio.run(_measure(article))

@@ -1,0 +1,260 @@
+"""Benchmarks, measured side by side in one run; figures and ratios, not pass/fail tests.
+
+    .venv/bin/python -m bench.run all            # what `make bench` runs; one table at the end
+    .venv/bin/python -m bench.run overhead       # or: concurrency, workers, embedded (tokens + latency)
+
+Servers run as separate processes on loopback (the mock model server, our API under uvicorn); HTTP load
+comes from wrk (C) or, for the one-shot burst, an asyncio httpx client that is first timed against the
+mock alone to show it is not the bottleneck.
+"""
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = json.loads((ROOT / "tests" / "fixtures" / "seed_geneva.json").read_text(encoding="utf-8"))
+PYTHON = sys.executable
+SUMMARISE = str(Path(sys.executable).parent / "summarise")
+
+
+@dataclass
+class Table:
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def add(self, benchmark: str, figure: str, value: str, target: str = "") -> None:
+        self.rows.append((benchmark, figure, value, target))
+        print(f"  {benchmark:12} {figure:58} {value:>22}  {target}", flush=True)
+
+    def render(self) -> str:
+        header = ("benchmark", "figure", "measured", "target")
+        widths = [max(len(row[i]) for row in [header, *self.rows]) for i in range(4)]
+        lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)) + " |"]
+        lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        lines += ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+# --- processes and load tools ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def process(arguments: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[None]:
+    child = subprocess.Popen(  # noqa: S603 - our own programs
+        arguments, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+    )
+    try:
+        wait_until_up(ready_url)
+        yield
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+@contextmanager
+def mock_model(delay_s: float = 0.0) -> Iterator[str]:
+    port = free_port()
+    with process(
+        [PYTHON, "-m", "bench.mock_openai", "--port", str(port), "--delay", str(delay_s)],
+        f"http://127.0.0.1:{port}/v1/models",
+    ):
+        yield f"http://127.0.0.1:{port}/v1"
+
+
+@contextmanager
+def our_api(model_url: str, workers: int = 1, **settings: str) -> Iterator[str]:
+    port = free_port()
+    env = {
+        "SUMMARISE_BASE_URL": model_url,
+        "SUMMARISE_MODEL": "mock",
+        "SUMMARISE_MAX_CONNECTIONS": "1000",
+        "SUMMARISE_MAX_CONCURRENT_SUMMARIES": "256",
+        "SUMMARISE_MAX_QUEUED_SUMMARIES": "1024",
+        **{f"SUMMARISE_{key.upper()}": value for key, value in settings.items()},
+    }
+    arguments = [SUMMARISE, "serve", "--port", str(port), "--workers", str(workers)]
+    with process(arguments, f"http://127.0.0.1:{port}/health", env):
+        yield f"http://127.0.0.1:{port}"
+
+
+def one_question_body() -> bytes:
+    """What our API sends the model for one question: the mock's per-call load."""
+    from service.prompts import load_prompt
+
+    messages = load_prompt("summarise").render(
+        "participants", published=SEED["published"], title=SEED["title"], text=SEED["text"]
+    )
+    body = {
+        "model": "mock",
+        "messages": messages,
+        "max_tokens": 1536,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "ParticipantsAnswer", "schema": {}}},
+    }
+    return json.dumps(body).encode()
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, body: bytes, connections: int, seconds: int) -> dict[str, float]:
+    """requests/s and latency percentiles (ms) from wrk, one thread, keep-alive connections."""
+    if shutil.which("wrk") is None:
+        raise click.ClickException("wrk is not installed: `apt-get install wrk` (make bench does)")
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "body.json").write_bytes(body)
+        script = Path(folder) / "post.lua"
+        script.write_text(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            f'local f = io.open("{folder}/body.json", "rb")\nwrk.body = f:read("*all")\nf:close()\n'
+        )
+        output = subprocess.run(  # noqa: S603
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])}  # type: ignore[index]
+    for percentile in ("50", "99"):
+        value, unit = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)\b", output).groups()  # type: ignore[union-attr]
+        figures[f"p{percentile}"] = float(value) * _UNITS[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    figures["errors"] = float(errors[1]) if errors else 0.0
+    return figures
+
+
+# --- benchmarks -----------------------------------------------------------------------------------
+
+
+def overhead(table: Table) -> None:
+    """Our API vs the mock model server it calls, same load tool, one worker each."""
+    summary_body = json.dumps(SEED).encode()
+    with mock_model() as model, our_api(model) as api:
+        wrk(f"{model}/chat/completions", one_question_body(), 8, 2)  # warm up both
+        wrk(f"{api}/v1/summaries", summary_body, 8, 2)
+        mock_alone = wrk(f"{model}/chat/completions", one_question_body(), 1, 5)
+        ours_alone = wrk(f"{api}/v1/summaries", summary_body, 1, 5)
+        mock_load = wrk(f"{model}/chat/completions", one_question_body(), 32, 8)
+        ours_load = wrk(f"{api}/v1/summaries", summary_body, 32, 8)
+    table.add("overhead", "mock model server, 32 connections: requests/s", f"{mock_load['rps']:,.0f}")
+    table.add("overhead", "our API (4 model calls per summary), 32 conn.: requests/s", f"{ours_load['rps']:,.0f}")
+    table.add("overhead", "throughput ratio ours / mock", f"{ours_load['rps'] / mock_load['rps']:.3f}", ">= 0.5")
+    table.add(
+        "overhead",
+        "... per model call: 4 x ours / mock",
+        f"{4 * ours_load['rps'] / mock_load['rps']:.3f}",
+    )
+    table.add("overhead", "p50 / p99 ms, 32 conn.: mock", f"{mock_load['p50']:.2f} / {mock_load['p99']:.2f}")
+    table.add("overhead", "p50 / p99 ms, 32 conn.: ours", f"{ours_load['p50']:.2f} / {ours_load['p99']:.2f}")
+    table.add("overhead", "p50 ms, one connection: mock / ours", f"{mock_alone['p50']:.2f} / {ours_alone['p50']:.2f}")
+    table.add(
+        "overhead", "added p50 ms, one connection (ours - mock)", f"{ours_alone['p50'] - mock_alone['p50']:.2f}", "<= 2"
+    )
+    table.add("overhead", "non-2xx responses (mock / ours)", f"{mock_load['errors']:.0f} / {ours_load['errors']:.0f}")
+
+
+async def _burst(url: str, body: dict[str, Any], count: int) -> tuple[float, dict[int, int]]:
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        responses = await asyncio.gather(*(client.post(url, json=body) for _ in range(count)), return_exceptions=True)
+        wall = time.perf_counter() - started
+    statuses: dict[int, int] = {}
+    for response in responses:
+        status = response.status_code if isinstance(response, httpx.Response) else -1
+        statuses[status] = statuses.get(status, 0) + 1
+    return wall, statuses
+
+
+def concurrency(table: Table, count: int = 1000) -> None:
+    """1,000 summaries at once; the mock answers each model call after 1 s."""
+    settings = {
+        "max_connections": str(4 * count),
+        "max_concurrent_summaries": str(count),
+        "max_queued_summaries": str(count),
+    }
+    question = json.loads(one_question_body())
+    with mock_model(delay_s=1.0) as model, our_api(model, **settings) as api:
+        asyncio.run(_burst(f"{api}/v1/summaries", SEED, 20))  # warm up: connections, imports, caches
+        generator_wall, _ = asyncio.run(_burst(f"{model}/chat/completions", question, count))
+        wall, statuses = asyncio.run(_burst(f"{api}/v1/summaries", SEED, count))
+    table.add("concurrency", f"load generator alone: {count} calls to the 1 s mock, wall s", f"{generator_wall:.2f}")
+    table.add("concurrency", f"{count} concurrent summaries through our API, wall s", f"{wall:.2f}", "<= 1.5")
+    table.add("concurrency", "statuses", json.dumps(statuses), f"all {count} x 200")
+    table.add("concurrency", "settings", "connections 4000, concurrent 1000, queue 1000")
+
+
+def workers(table: Table) -> None:
+    """Throughput with 1 and 2 uvicorn workers against the instant mock."""
+    summary_body = json.dumps(SEED).encode()
+    figures = {}
+    with mock_model() as model:
+        for count in (1, 2):
+            with our_api(model, workers=count) as api:
+                wrk(f"{api}/v1/summaries", summary_body, 8, 2)
+                figures[count] = wrk(f"{api}/v1/summaries", summary_body, 32, 8)["rps"]
+    table.add("workers", "requests/s with 1 / 2 workers", f"{figures[1]:,.0f} / {figures[2]:,.0f}")
+    table.add("workers", "scaling 2 workers / 1", f"{figures[2] / figures[1]:.2f}", "(2 cores, shared with mock + wrk)")
+
+
+def embedded(table: Table) -> None:
+    """The default embedded model: prompt tokens vs a naive TOOLS call, and API vs direct latency."""
+    from bench.embedded_bench import measure_embedded
+
+    for row in measure_embedded(SEED):
+        table.add(*row)
+
+
+BENCHMARKS = {"overhead": overhead, "concurrency": concurrency, "workers": workers, "embedded": embedded}
+
+
+@click.command()
+@click.argument("names", nargs=-1, type=click.Choice([*BENCHMARKS, "all"]))
+def main(names: tuple[str, ...]) -> None:
+    chosen = list(BENCHMARKS) if not names or "all" in names else list(names)
+    table = Table()
+    started = time.monotonic()
+    print(f"bench on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}: {', '.join(chosen)}", flush=True)
+    for name in chosen:
+        BENCHMARKS[name](table)
+    print(f"\n{table.render()}\n\ntotal {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
