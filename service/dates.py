@@ -78,11 +78,13 @@ class DateResolver:
         # A language dateparser does not know is left out; with none left, it detects the language.
         known = tuple(language for language in languages or () if language in _KNOWN_LANGUAGES)
         self.languages = known or None
+        # dateparser takes milliseconds per expression, and "Monday" or "Feb. 26" recur across a day's articles.
+        self._cached = lru_cache(maxsize=8192)(self._resolve)
 
     def resolve(self, expression: str, published: date | None) -> ResolvedDate | None:
         """None when the expression is not a date at all; start/end None when it needs a `published`."""
         try:
-            return self._resolve(expression, published)
+            return self._cached(expression, published)
         except (ValueError, OverflowError):  # a day outside 1..9999 ("in 9,000 years"): no calendar date
             return None
 

@@ -10,6 +10,8 @@ Every HTTP call is counted and its token usage summed, re-asks and retries inclu
 """
 
 import asyncio
+import copy
+import functools
 import json
 import logging
 import time
@@ -25,6 +27,7 @@ import jiter
 import openai
 import structlog
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from instructor.v2.core.response_model import prepare_response_model
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import (
@@ -193,7 +196,7 @@ class ModelClient:
             value = await self._create(
                 model=self.model,
                 messages=messages,
-                response_model=response_model,
+                response_model=_prepared(response_model),
                 max_retries=self.settings.reasks,
                 max_tokens=max_tokens,
                 temperature=self.settings.temperature,
@@ -265,6 +268,22 @@ class ModelClient:
                 stats.count(completion)
                 return completion
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+
+@functools.cache
+def _prepared(response_model: type[T]) -> type[T]:
+    """The response model as instructor wraps it, with its JSON schema, built once per model: instructor
+    rebuilds both on every call otherwise (measured: about half of our CPU time per model call)."""
+    prepared = cast(type[T], prepare_response_model(response_model))
+    schema = prepared.model_json_schema()
+
+    build_schema = prepared.model_json_schema
+
+    def cached_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return copy.deepcopy(schema) if not (args or kwargs) else build_schema(*args, **kwargs)
+
+    prepared.model_json_schema = classmethod(cached_schema)  # type: ignore[method-assign, assignment]
+    return prepared
 
 
 def _count_retry(stats: CallStats) -> None:

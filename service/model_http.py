@@ -4,11 +4,14 @@ An answer is a few kilobytes; a proxy or a broken server can send megabytes. The
 `max_model_response_bytes` instead of buffering the whole body.
 """
 
+import itertools
 from collections.abc import AsyncIterator
 
 import httpx
 
 from service.settings import Settings
+
+_CONNECTIONS_PER_POOL = 32
 
 
 class ResponseTooLarge(Exception):
@@ -35,12 +38,20 @@ class _CappedStream(httpx.AsyncByteStream):
 
 
 class CappedTransport(httpx.AsyncBaseTransport):
-    def __init__(self, limit: int, limits: httpx.Limits) -> None:
-        self._inner = httpx.AsyncHTTPTransport(limits=limits)
+    """Caps answers in size, and spreads requests over several small connection pools: httpcore scans its
+    whole pool (a poll() per connection) to place each request, which dominated CPU with hundreds of
+    connections (bench/README.md)."""
+
+    def __init__(self, limit: int, max_connections: int) -> None:
+        shards = max(1, -(-max_connections // _CONNECTIONS_PER_POOL))
+        per_pool = -(-max_connections // shards)
+        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+        self._pools = [httpx.AsyncHTTPTransport(limits=limits) for _ in range(shards)]
+        self._next = itertools.cycle(self._pools)
         self._limit = limit
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self._inner.handle_async_request(request)
+        response = await next(self._next).handle_async_request(request)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._limit:
             await response.aclose()
@@ -51,9 +62,10 @@ class CappedTransport(httpx.AsyncBaseTransport):
         return response
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        for pool in self._pools:
+            await pool.aclose()
 
 
 def model_http_client(settings: Settings) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
-    return httpx.AsyncClient(transport=CappedTransport(settings.max_model_response_bytes, limits))
+    transport = CappedTransport(settings.max_model_response_bytes, settings.max_connections)
+    return httpx.AsyncClient(transport=transport)
