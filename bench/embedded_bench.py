@@ -102,7 +102,9 @@ async def _measure(article: dict[str, Any]) -> list[Row]:
         start_embedded, "1.5b", Path.home() / ".cache" / "summarise", n_ctx=8192, threads=threads
     )
     base_url, root = server.base_url, server.base_url.removesuffix("/v1")
-    settings = Settings(_env_file=None, base_url=base_url, model=model, log_level="WARNING")  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, base_url=base_url, model=model, log_level="WARNING", cache_ttl_s=0
+    )
     exchanges: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
     async def record(response: httpx.Response) -> None:

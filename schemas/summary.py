@@ -78,6 +78,10 @@ class Meta(BaseModel):
     usage: Usage = Field(description="Tokens summed over all attempts.")
     latency_ms: int
     chunks: int = Field(default=1, description="Parts a long article was split into to fit the model's context.")
+    cached: bool = Field(
+        default=False,
+        description="Served from the cache: the same article, model and prompt version was summarised before.",
+    )
     warnings: list[str] = Field(default_factory=list)
 
 

@@ -9,34 +9,42 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 
 from service.access import KeyGuard, rate_limit_config
 from service.errors import to_problem_response
 from service.logs import RequestContextMiddleware, configure_logging, finish_request
 from service.metrics import MetricsController, http_metrics_config
 from service.pipeline import Summariser
+from service.replay import Idempotency
 from service.routes.health import health, ready
 from service.routes.summaries import create_summary
 from service.runtime import open_summariser
 from service.settings import Settings
+from service.stores import make_store
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
 
+    rate_limit_store = make_store(settings, "rate_limit")
+    idempotency_store = make_store(settings, "idempotency")
+
     @asynccontextmanager
     async def model_lifespan(app: Litestar) -> AsyncIterator[None]:
-        # Loads the embedded model (if any) once, at start-up, not per request.
-        async with open_summariser(settings) as summariser:
+        # Loads the embedded model (if any) once, at start-up, not per request; closes stores on the way out.
+        async with rate_limit_store, idempotency_store, open_summariser(settings) as summariser:
             app.state.summariser = summariser
             yield
 
     def provide_summariser(state: State) -> Summariser:
         summariser: Summariser = state.summariser
         return summariser
+
+    idempotency = Idempotency(
+        idempotency_store,
+        settings.idempotency_ttl_s,
+        running_ttl_s=int(settings.request_budget_s) + 60,
+    )
 
     async def read_json_body(request: Request[object, object, State]) -> None:
         """Decode a POST body once, here, so that what msgspec cannot decode is a 400, not a 500."""
@@ -77,10 +85,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         before_send=[finish_request],
         logging_config=None,  # ours (service/logs.py), not Litestar's default
-        stores={"rate_limit": _rate_limit_store(settings)},
+        stores={"rate_limit": rate_limit_store},
         lifespan=[model_lifespan],
         dependencies={
             "summariser": Provide(provide_summariser, sync_to_thread=False),
+            "idempotency": Provide(lambda: idempotency, sync_to_thread=False),
         },
         before_request=read_json_body,
         exception_handlers={Exception: to_problem_response},
@@ -95,10 +104,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
-
-
-def _rate_limit_store(settings: Settings) -> Store:
-    """In memory for one process; in Redis when several replicas must share one count per key."""
-    if settings.redis_url:
-        return RedisStore.with_client(url=settings.redis_url, namespace="summarise")
-    return MemoryStore()

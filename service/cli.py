@@ -131,8 +131,9 @@ def evaluate(
     from service.naive import NaiveSummariser
     from service.prompts import load_prompt
 
-    overrides = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
-    settings = _for_a_terminal(Settings(**overrides))  # type: ignore[arg-type]
+    overrides: dict[str, Any] = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
+    # Measured afresh every time: a cached summary would report another run's latency and tokens.
+    settings = _for_a_terminal(Settings(**overrides, cache_ttl_s=0))
     cases = evaluation.load_cases(cases_dir, only=only, limit=limit)
     if not cases:
         raise click.UsageError(f"no cases in {cases_dir} match")

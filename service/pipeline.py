@@ -51,6 +51,7 @@ from service.injection import addressed_lines, masked, neutralise_delimiters
 from service.llm import Answer, ModelClient
 from service.participants import canonical_party, merge_participants
 from service.prompts import PromptTemplate
+from service.replay import SummaryCache
 from service.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
@@ -60,10 +61,13 @@ _PROMPT_MARGIN_TOKENS = 64
 
 
 class Summariser:
-    def __init__(self, llm: ModelClient, prompt: PromptTemplate, settings: Settings) -> None:
+    def __init__(
+        self, llm: ModelClient, prompt: PromptTemplate, settings: Settings, cache: SummaryCache | None = None
+    ) -> None:
         self.llm = llm
         self.prompt = prompt
         self.settings = settings
+        self.cache = cache
         self.gate = AdmissionGate(
             settings.max_concurrent_summaries,
             settings.max_queued_summaries,
@@ -71,8 +75,13 @@ class Summariser:
             on_change=metrics.set_admission,
         )
 
-    async def summarise(self, article: ArticleRequest) -> SummaryResponse:
-        """A grounded summary; waits for a slot at the model first (503 when too many are waiting)."""
+    async def summarise(self, article: ArticleRequest, *, fresh: bool = False) -> SummaryResponse:
+        """A grounded summary: from the cache unless `fresh`, else made after waiting for a slot at the
+        model (503 when too many are waiting), then cached."""
+        cache_key = self.cache.key(article, self.llm.model, self.llm.mode, self.prompt.version) if self.cache else ""
+        if self.cache and not fresh and (hit := await self.cache.get(cache_key)):
+            metrics.summaries.labels("cached").inc()
+            return hit.model_copy(update={"id": article.id, "meta": hit.meta.model_copy(update={"cached": True})})
         try:
             async with self.gate.admit():
                 started = time.monotonic()
@@ -82,6 +91,8 @@ class Summariser:
             raise
         metrics.summary_seconds.observe(time.monotonic() - started)
         metrics.summaries.labels("ok").inc()
+        if self.cache:
+            await self.cache.put(cache_key, response)
         for warning in response.meta.warnings:
             if kind := _DROPPED.match(warning):
                 metrics.dropped_items.labels(kind[1].replace(" ", "_")).inc()

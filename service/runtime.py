@@ -10,7 +10,9 @@ from service.llm import ModelClient
 from service.model_http import model_http_client
 from service.pipeline import Summariser
 from service.prompts import load_prompt
+from service.replay import SummaryCache
 from service.settings import Settings
+from service.stores import make_store
 
 
 @asynccontextmanager
@@ -33,7 +35,9 @@ async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
     http_client = model_http_client(settings)
     try:
         llm = ModelClient(settings, http_client, base_url, model)
-        yield Summariser(llm, load_prompt("summarise"), settings)
+        cache_store = make_store(settings, "summaries")
+        async with cache_store:
+            yield Summariser(llm, load_prompt("summarise"), settings, SummaryCache(cache_store, settings.cache_ttl_s))
     finally:
         await http_client.aclose()
         if embedded is not None:

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     max_queued_summaries: int = Field(
         default=32, ge=0, description="Summaries waiting for a slot; beyond that, 503 with Retry-After."
     )
+    cache_ttl_s: int = Field(
+        default=7 * 24 * 3600, ge=0, description="How long a summary is reused for the same article; 0: no cache."
+    )
+    idempotency_ttl_s: int = Field(default=24 * 3600, ge=60, description="How long an Idempotency-Key is kept.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON lines (false: human-readable, for a terminal).")
 

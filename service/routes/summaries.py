@@ -1,10 +1,14 @@
-from litestar import post
+from typing import Annotated, Any
+
+from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody
+from litestar.params import HeaderParameter, JSONBody
 
 from schemas import ArticleRequest, Problem, SummaryResponse
+from service.access import caller_identity
 from service.pipeline import Summariser
+from service.replay import Idempotency
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -21,11 +25,32 @@ def _problem(description: str) -> ResponseSpec:
         400: _problem("Body is not valid JSON or not UTF-8, or nested too deeply"),
         413: _problem("Body larger than the request limit, or text longer than the text limit"),
         415: _problem("Body is not application/json"),
-        422: _problem("Invalid request: missing, empty or HTML text, a bad `published` or `language`"),
+        409: _problem("A request with the same Idempotency-Key is still running"),
+        422: _problem(
+            "Invalid request: missing, empty or HTML text, a bad `published` or `language`; "
+            "or an Idempotency-Key reused with a different body"
+        ),
         502: _problem("The model server failed, or the model never produced a valid summary"),
         503: _problem("The model server is unreachable or rate-limiting beyond the budget"),
         504: _problem("The model server or the request budget ran out of time"),
     },
 )
-async def create_summary(data: JSONBody[ArticleRequest], summariser: NamedDependency[Summariser]) -> SummaryResponse:
-    return await summariser.summarise(data)
+async def create_summary(
+    request: Request[Any, Any, Any],
+    data: JSONBody[ArticleRequest],
+    summariser: NamedDependency[Summariser],
+    idempotency: NamedDependency[Idempotency],
+    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+    cache_control: Annotated[str | None, HeaderParameter(name="Cache-Control")] = None,
+) -> Response[SummaryResponse]:
+    fresh = "no-cache" in (cache_control or "").lower()
+    if idempotency_key is None:
+        return Response(await summariser.summarise(data, fresh=fresh))
+
+    async def summarise() -> dict[str, Any]:
+        return (await summariser.summarise(data, fresh=fresh)).model_dump(mode="json")
+
+    body = data.model_dump(mode="json")
+    answer, replayed = await idempotency.run(caller_identity(request), idempotency_key, body, summarise)
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return Response(SummaryResponse.model_validate(answer), headers=headers)

@@ -1,0 +1,104 @@
+"""Answers given again instead of made again: the summary cache and Idempotency-Key replays.
+
+Both live in Litestar stores: files under the cache directory by default (they survive a restart),
+Redis when SUMMARISE_REDIS_URL is set (shared by replicas).
+
+- Cache: the same text, title, publication date and language, summarised by the same model, mode and
+  prompt version, returns the stored summary without calling the model (`meta.cached: true`). A request
+  with `Cache-Control: no-cache` makes a new one (and stores it).
+- Idempotency-Key: a client retrying a POST with the same key and the same body gets the first answer back
+  (`Idempotent-Replayed: true`); the same key with a different body is a 422; the same key while the first
+  request is still running is a 409. Keys are scoped by API key, so two clients cannot collide.
+"""
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar.stores.base import Store
+
+from schemas import ArticleRequest, SummaryResponse
+from service.errors import SummariseError
+
+_IN_PROGRESS = b"in-progress"
+
+
+class IdempotencyKeyReused(SummariseError):
+    status, slug, title = 422, "idempotency-key-reused", "Idempotency-Key used for another request"
+
+
+class IdempotencyKeyInProgress(SummariseError):
+    status, slug, title = 409, "idempotency-key-in-progress", "A request with this Idempotency-Key is running"
+
+
+def fingerprint(*parts: object) -> str:
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class SummaryCache:
+    def __init__(self, store: Store, ttl_s: int) -> None:
+        self._store = store
+        self._ttl_s = ttl_s
+
+    def key(self, article: ArticleRequest, model: str, mode: str, prompt_version: str) -> str:
+        what = (article.text, article.title, article.published_date, article.language)
+        return fingerprint(what, model, mode, prompt_version)
+
+    async def get(self, key: str) -> SummaryResponse | None:
+        if not self._ttl_s:
+            return None
+        stored = await self._store.get(key)
+        return SummaryResponse.model_validate_json(stored) if stored else None
+
+    async def put(self, key: str, response: SummaryResponse) -> None:
+        if self._ttl_s:
+            await self._store.set(key, response.model_dump_json(), expires_in=self._ttl_s)
+
+
+class Idempotency:
+    def __init__(self, store: Store, ttl_s: int, running_ttl_s: int) -> None:
+        self._store = store
+        self._ttl_s = ttl_s
+        self._running_ttl_s = running_ttl_s  # a crashed request frees its key after this
+        # Stores have no set-if-absent: this lock makes claiming a key atomic within a process. Between
+        # replicas two first requests racing within milliseconds could both run (documented).
+        self._claiming = asyncio.Lock()
+
+    async def run(
+        self, caller: str, key: str, body: Any, produce: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> tuple[dict[str, Any], bool]:
+        """The answer for (caller, key): produced once, replayed after. Returns (answer, replayed)."""
+        slot = fingerprint(caller, key)
+        body_hash = fingerprint(body)
+        async with self._claiming:
+            stored = await self._store.get(slot)
+            if stored is not None:
+                return self._replay(stored, body_hash)
+            claim = _IN_PROGRESS + b":" + body_hash.encode()
+            await self._store.set(slot, claim, expires_in=self._running_ttl_s)
+        try:
+            answer = await produce()
+        except BaseException:
+            await self._store.delete(slot)  # a failed request may be retried with the same key
+            raise
+        record = json.dumps({"body": body_hash, "answer": answer}, ensure_ascii=False)
+        await self._store.set(slot, record, expires_in=self._ttl_s)
+        return answer, False
+
+    def _replay(self, stored: bytes, body_hash: str) -> tuple[dict[str, Any], bool]:
+        if stored.startswith(_IN_PROGRESS):
+            same = stored.endswith(body_hash.encode())
+            if not same:
+                raise IdempotencyKeyReused("this Idempotency-Key is in use for a request with a different body")
+            raise IdempotencyKeyInProgress(
+                "the first request with this Idempotency-Key is still running; retry shortly",
+                headers={"Retry-After": "5"},
+            )
+        record = json.loads(stored)
+        if record["body"] != body_hash:
+            raise IdempotencyKeyReused("this Idempotency-Key was used for a request with a different body")
+        answer: dict[str, Any] = record["answer"]
+        return answer, True
