@@ -17,6 +17,7 @@ from service.metrics import MetricsController, http_metrics_config
 from service.pipeline import Summariser
 from service.replay import Idempotency
 from service.routes.health import health, ready
+from service.routes.ninjs import enrich_ninjs, summarise_ninjs, superdesk
 from service.routes.summaries import create_summary
 from service.runtime import open_summariser
 from service.settings import Settings
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rate_limit = rate_limit_config(settings)
     return Litestar(
         route_handlers=[
-            Router("/", route_handlers=[create_summary], guards=[key_guard]),
+            Router("/", route_handlers=[create_summary, summarise_ninjs, enrich_ninjs, superdesk], guards=[key_guard]),
             health,
             ready,
             MetricsController,

@@ -14,6 +14,7 @@ Anything else that escapes a handler is logged and becomes a 500 problem without
 import logging
 from typing import Any
 
+import pydantic
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -70,6 +71,10 @@ def to_problem_response(request: Request[Any, Any, Any], exc: Exception) -> Resp
     if isinstance(exc, SummariseError):
         body = problem(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
         headers = exc.headers
+    elif isinstance(exc, pydantic.ValidationError):  # a model built in a handler (a ninjs item's article)
+        errors = [{"key": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        detail = "; ".join(f"{e['key']}: {str(e['message']).removeprefix('Value error, ')}" for e in errors)
+        body = problem(422, "invalid-request", "Invalid request", detail, errors=errors)
     elif isinstance(exc, ValidationException):
         # Litestar says 400 for a body that fails validation; it is well-formed but unprocessable.
         body = problem(422, "invalid-request", "Invalid request", _validation_detail(exc), errors=exc.extra)

@@ -15,25 +15,30 @@ def _problem(description: str) -> ResponseSpec:
     return ResponseSpec(data_container=Problem, description=description, media_type="application/problem+json")
 
 
+PROBLEM_RESPONSES: dict[int, ResponseSpec] = {
+    400: _problem("Body is not valid JSON or not UTF-8, or nested too deeply"),
+    413: _problem("Body larger than the request limit, or text longer than the text limit"),
+    401: _problem("API keys are configured and the request has none, or a wrong one"),
+    415: _problem("Body is not application/json"),
+    409: _problem("A request with the same Idempotency-Key is still running"),
+    422: _problem(
+        "Invalid request: missing, empty or HTML text, a bad `published` or `language`; "
+        "or an Idempotency-Key reused with a different body"
+    ),
+    429: _problem("Rate limit for this key reached; see Retry-After"),
+    502: _problem("The model server failed, or the model never produced a valid summary"),
+    503: _problem("Too many summaries queued, or the model server unreachable or rate-limiting beyond the budget"),
+    504: _problem("The model server or the request budget ran out of time"),
+}
+
+
 @post(
     "/v1/summaries",
     status_code=200,
     summary="Summarise one article",
     description="Returns a neutral summary plus participants, dates and open issues, each with verbatim "
     "evidence whose offsets the service located in `text`.",
-    responses={
-        400: _problem("Body is not valid JSON or not UTF-8, or nested too deeply"),
-        413: _problem("Body larger than the request limit, or text longer than the text limit"),
-        415: _problem("Body is not application/json"),
-        409: _problem("A request with the same Idempotency-Key is still running"),
-        422: _problem(
-            "Invalid request: missing, empty or HTML text, a bad `published` or `language`; "
-            "or an Idempotency-Key reused with a different body"
-        ),
-        502: _problem("The model server failed, or the model never produced a valid summary"),
-        503: _problem("The model server is unreachable or rate-limiting beyond the budget"),
-        504: _problem("The model server or the request budget ran out of time"),
-    },
+    responses=PROBLEM_RESPONSES,
 )
 async def create_summary(
     request: Request[Any, Any, Any],

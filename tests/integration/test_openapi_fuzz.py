@@ -14,6 +14,7 @@ import pytest
 import respx
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from service.app import create_app
 from service.settings import Settings
@@ -55,4 +56,7 @@ def test_no_generated_request_makes_a_server_error(case: schemathesis.Case, mode
         case.headers["Idempotency-Key"] = case.headers["Idempotency-Key"][:200] + uuid.uuid4().hex
     response = case.call()
     assert response.status_code < 500 or response.status_code in (502, 503, 504), response.text
-    case.validate_response(response)
+    # ninjs items are accepted loosely (any ninjs field), so a schema-valid item with no body text is a
+    # documented 422 (`invalid-ninjs`); every other check still applies to those paths.
+    loose = case.path.startswith(("/v1/ninjs/", "/v1/superdesk"))
+    case.validate_response(response, excluded_checks=[positive_data_acceptance] if loose else None)

@@ -1,0 +1,52 @@
+"""ninjs in and out, and the Superdesk AI-service adapter: the same pipeline behind CMS conventions."""
+
+from typing import Any
+
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from schemas.ninjs import NinjsItem, NinjsSummaryResponse, SuperdeskRequest, SuperdeskResponse
+from service.ninjs import enrichment, superdesk_analysis, to_article
+from service.pipeline import Summariser
+from service.routes.summaries import PROBLEM_RESPONSES
+
+
+@post(
+    "/v1/ninjs/summaries",
+    status_code=200,
+    summary="Summarise a ninjs item (1.6 or 3.x)",
+    description="HTML bodies are converted to text; `text` in the answer is that text, which every evidence "
+    "offset refers to.",
+    responses=PROBLEM_RESPONSES,
+)
+async def summarise_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[Summariser]) -> NinjsSummaryResponse:
+    article = to_article(data)
+    summary = await summariser.summarise(article)
+    return NinjsSummaryResponse(**summary.model_dump(), text=article.text)
+
+
+@post(
+    "/v1/ninjs/enrichments",
+    status_code=200,
+    summary="Enrich a ninjs item with its summary",
+    description="The item as sent, plus people/organisations/places (person/organisation/place in 1.6), the "
+    "summary as a description, and dates, open issues and evidence under `x-summarise`.",
+    responses=PROBLEM_RESPONSES,
+)
+async def enrich_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[Summariser]) -> dict[str, Any]:
+    article = to_article(data)
+    return enrichment(data, await summariser.summarise(article), article.text)
+
+
+@post(
+    "/v1/superdesk",
+    status_code=200,
+    summary="Superdesk AI service: analyse an item",
+    description='Point Superdesk\'s AI service setting here: it POSTs `{"service", "item"}` and gets '
+    '`{"analysis": …}` back.',
+    responses=PROBLEM_RESPONSES,
+)
+async def superdesk(data: JSONBody[SuperdeskRequest], summariser: NamedDependency[Summariser]) -> SuperdeskResponse:
+    article = to_article(data.item)
+    return SuperdeskResponse(analysis=superdesk_analysis(await summariser.summarise(article), article.text))
