@@ -159,6 +159,27 @@ def evaluate(
     click.echo(evaluation.table(results))
 
 
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 256), help="Articles at once.")
+def batch(source: Path, output: Path, concurrency: int) -> None:
+    """Summarise every article in SOURCE (JSON lines) into OUTPUT (JSON lines); resumable."""
+    from tqdm import tqdm
+
+    from service.batch import summarise_file
+
+    settings = _for_a_terminal(Settings())
+
+    async def run() -> None:
+        async with open_summariser(settings) as summariser:
+            with tqdm(file=sys.stderr, unit="article", dynamic_ncols=True, smoothing=0.1) as progress:
+                counts = await summarise_file(summariser, source, output, concurrency, progress)
+        click.echo(f"{counts.done} summarised, {counts.failed} failed (error records), {counts.skipped} already done")
+
+    asyncio.run(run())
+
+
 def _for_a_terminal(settings: Settings) -> Settings:
     """One-off commands print their result on stdout; only warnings go to stderr, readable, not JSON."""
     from service.logs import configure_logging

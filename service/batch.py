@@ -1,0 +1,120 @@
+"""Summarise an archive: JSON lines in, JSON lines out, resumable, failures recorded rather than fatal.
+
+Each input line is an article (the body of POST /v1/summaries). Each output line is
+`{"id", "status": "ok", "summary": {...}}` or `{"id", "status": "error", "error": {problem}}`, written as
+soon as that article is done, so a run that stops keeps everything finished. Run again with the same
+OUTPUT and the ids already in it are skipped. An article without `id` is known by its line number.
+"""
+
+import asyncio
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pydantic
+
+from schemas import ArticleRequest
+from service.errors import SummariseError, problem
+from service.pipeline import Summariser
+
+
+@dataclass
+class Counts:
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+def finished_ids(output: Path) -> set[str]:
+    """Ids already in OUTPUT; a half-written last line (a run that was killed) is not counted."""
+    if not output.exists():
+        return set()
+    ids = set()
+    with output.open(encoding="utf-8") as lines:
+        for line in lines:
+            try:
+                ids.add(str(json.loads(line)["id"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return ids
+
+
+def read_articles(source: Path) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    """(id, body, problem with the line) for each non-blank line."""
+    with source.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                body = json.loads(line)
+            except ValueError as exc:
+                yield f"line-{number}", None, f"line {number} is not JSON: {exc}"
+                continue
+            if not isinstance(body, dict):
+                yield f"line-{number}", None, f"line {number} is not a JSON object"
+                continue
+            yield str(body.get("id") or f"line-{number}"), body, None
+
+
+async def summarise_file(summariser: Summariser, source: Path, output: Path, concurrency: int, progress: Any) -> Counts:
+    counts = Counts()
+    done = finished_ids(output)
+    pending = []
+    for article_id, body, error in read_articles(source):
+        if article_id in done:
+            counts.skipped += 1
+        else:
+            pending.append((article_id, body, error))
+    progress.reset(total=len(pending))
+    slots = asyncio.Semaphore(concurrency)
+    with _appending(output) as sink:
+
+        async def one(article_id: str, body: dict[str, Any] | None, error: str | None) -> None:
+            async with slots:
+                record = await _record(summariser, article_id, body, error)
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sink.flush()
+            if record["status"] == "ok":
+                counts.done += 1
+            else:
+                counts.failed += 1
+            progress.update()
+
+        await asyncio.gather(*(one(*item) for item in pending))
+    return counts
+
+
+async def _record(
+    summariser: Summariser, article_id: str, body: dict[str, Any] | None, error: str | None
+) -> dict[str, Any]:
+    try:
+        if body is None:
+            raise ValueError(error)
+        article = ArticleRequest.model_validate({**body, "id": article_id})
+        summary = await summariser.summarise(article)
+        return {"id": article_id, "status": "ok", "summary": summary.model_dump(mode="json")}
+    except SummariseError as exc:
+        failure = problem(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+    except pydantic.ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        failure = problem(422, "invalid-request", "Invalid request", detail)
+    except ValueError as exc:
+        failure = problem(400, "bad-request", "Bad request", str(exc))
+    return {"id": article_id, "status": "error", "error": failure}
+
+
+@contextmanager
+def _appending(path: Path) -> Iterator[IO[str]]:
+    """OUTPUT opened for appending, starting on a fresh line if a killed run left half of one."""
+    torn = False
+    if path.exists() and path.stat().st_size:
+        with path.open("rb") as existing:
+            existing.seek(-1, 2)
+            torn = existing.read(1) != b"\n"
+    with path.open("a", encoding="utf-8") as sink:
+        if torn:
+            sink.write("\n")
+        yield sink
