@@ -81,6 +81,12 @@ def caller_identity(request: Request[Any, Any, Any]) -> str:
     return f"key:{key_id(key)}" if key else f"ip:{get_remote_address(request)}"
 
 
+def job_owner(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """Whose jobs these are (and whose callback secret signs them): the key's id, or anonymous."""
+    key = presented_key(connection)
+    return f"key:{key_id(key)}" if key else "anonymous"
+
+
 def rate_limit_config(settings: Settings) -> RateLimitConfig | None:
     if not settings.rate_limit_per_minute:
         return None

@@ -12,14 +12,16 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service.access import KeyGuard, rate_limit_config
 from service.errors import to_problem_response
+from service.jobs import JobStore
 from service.logs import RequestContextMiddleware, configure_logging, finish_request
 from service.metrics import MetricsController, http_metrics_config
 from service.pipeline import Summariser
 from service.replay import Idempotency
 from service.routes.health import health, ready
+from service.routes.jobs import job_status, submit_jobs
 from service.routes.ninjs import enrich_ninjs, summarise_ninjs, superdesk
 from service.routes.summaries import create_summary
-from service.runtime import open_summariser
+from service.runtime import open_summariser, run_job_workers
 from service.settings import Settings
 from service.stores import make_store
 
@@ -33,13 +35,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def model_lifespan(app: Litestar) -> AsyncIterator[None]:
         # Loads the embedded model (if any) once, at start-up, not per request; closes stores on the way out.
-        async with rate_limit_store, idempotency_store, open_summariser(settings) as summariser:
+        async with (
+            rate_limit_store,
+            idempotency_store,
+            open_summariser(settings) as summariser,
+            run_job_workers(settings, summariser, settings.job_workers) as job_store,
+        ):
             app.state.summariser = summariser
+            app.state.jobs = job_store
             yield
 
     def provide_summariser(state: State) -> Summariser:
         summariser: Summariser = state.summariser
         return summariser
+
+    def provide_jobs(state: State) -> JobStore:
+        jobs: JobStore = state.jobs
+        return jobs
 
     idempotency = Idempotency(
         idempotency_store,
@@ -74,7 +86,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rate_limit = rate_limit_config(settings)
     return Litestar(
         route_handlers=[
-            Router("/", route_handlers=[create_summary, summarise_ninjs, enrich_ninjs, superdesk], guards=[key_guard]),
+            Router(
+                "/",
+                route_handlers=[create_summary, summarise_ninjs, enrich_ninjs, superdesk, submit_jobs, job_status],
+                guards=[key_guard],
+            ),
             health,
             ready,
             MetricsController,
@@ -91,6 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "summariser": Provide(provide_summariser, sync_to_thread=False),
             "idempotency": Provide(lambda: idempotency, sync_to_thread=False),
+            "jobs": Provide(provide_jobs, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         before_request=read_json_body,
         exception_handlers={Exception: to_problem_response},

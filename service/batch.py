@@ -17,7 +17,7 @@ from typing import IO, Any
 import pydantic
 
 from schemas import ArticleRequest
-from service.errors import SummariseError, problem
+from service.errors import SummariseError, as_problem, problem
 from service.pipeline import Summariser
 
 
@@ -97,7 +97,7 @@ async def _record(
         summary = await summariser.summarise(article)
         return {"id": article_id, "status": "ok", "summary": summary.model_dump(mode="json")}
     except SummariseError as exc:
-        failure = problem(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+        failure = as_problem(exc)
     except pydantic.ValidationError as exc:
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         failure = problem(422, "invalid-request", "Invalid request", detail)

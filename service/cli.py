@@ -180,6 +180,45 @@ def batch(source: Path, output: Path, concurrency: int) -> None:
     asyncio.run(run())
 
 
+@main.command()
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Jobs at once.")
+def worker(workers: int) -> None:
+    """Run job workers without the HTTP API, on the same job database (SUMMARISE_JOBS_DB)."""
+    import signal
+
+    from service.logs import configure_logging
+    from service.runtime import run_job_workers
+
+    settings = Settings()
+    configure_logging(settings)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        async with open_summariser(settings) as summariser, run_job_workers(settings, summariser, workers):
+            await stop.wait()
+
+    asyncio.run(run())
+
+
+@main.command("webhook-secret")
+@click.option("--key", help="The client's API key (read from stdin if not given and keys are configured).")
+def webhook_secret(key: str | None) -> None:
+    """Print the secret that signs callbacks for one API key (or for anonymous use without keys)."""
+    from service.access import key_id
+    from service.webhooks import caller_secret
+
+    settings = Settings()
+    if settings.webhook_secret is None:
+        raise click.UsageError("set SUMMARISE_WEBHOOK_SECRET first: callback secrets derive from it")
+    if key is None and settings.api_key_hashes:
+        key = sys.stdin.readline().strip()
+    owner = f"key:{key_id(key)}" if key else "anonymous"
+    click.echo(caller_secret(settings.webhook_secret.get_secret_value(), owner).decode())
+
+
 def _for_a_terminal(settings: Settings) -> Settings:
     """One-off commands print their result on stdout; only warnings go to stderr, readable, not JSON."""
     from service.logs import configure_logging

@@ -65,11 +65,15 @@ def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> di
     return {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
 
 
+def as_problem(error: "SummariseError") -> dict[str, Any]:
+    return problem(error.status, error.slug, error.title, error.detail, **error.extra)
+
+
 def to_problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """The single exception -> HTTP translation, registered for every exception type."""
     headers: dict[str, str] = {}
     if isinstance(exc, SummariseError):
-        body = problem(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+        body = as_problem(exc)
         headers = exc.headers
     elif isinstance(exc, pydantic.ValidationError):  # a model built in a handler (a ninjs item's article)
         errors = [{"key": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]

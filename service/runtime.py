@@ -1,11 +1,17 @@
 """Build the summariser for a process: embedded or external model server, one pooled HTTP client."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
+import httpx
 
+from schemas import ArticleRequest
 from service.embedded import EmbeddedServer, start_embedded
+from service.errors import SummariseError, as_problem
+from service.jobs import Job, JobStore, Runner, Worker
 from service.llm import ModelClient
 from service.model_http import model_http_client
 from service.pipeline import Summariser
@@ -13,6 +19,7 @@ from service.prompts import load_prompt
 from service.replay import SummaryCache
 from service.settings import Settings
 from service.stores import make_store
+from service.webhooks import Deliverer
 
 
 @asynccontextmanager
@@ -42,3 +49,38 @@ async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
         await http_client.aclose()
         if embedded is not None:
             embedded.stop()
+
+
+def job_runner(summariser: Summariser) -> Runner:
+    async def run(job: Job) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        try:
+            summary = await summariser.summarise(ArticleRequest.model_validate(job.article))
+        except SummariseError as error:
+            return None, as_problem(error)
+        return summary.model_dump(mode="json"), None
+
+    return run
+
+
+@asynccontextmanager
+async def run_job_workers(settings: Settings, summariser: Summariser, count: int) -> AsyncIterator[JobStore]:
+    """`count` workers on the job store until the context ends; a job still running then is left to its
+    lease, and another worker (or this one, restarted) takes it over."""
+    store = JobStore(settings.jobs_path)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    async with httpx.AsyncClient(follow_redirects=False, timeout=settings.webhook_timeout_s) as http:
+        deliver = Deliverer(
+            store, http, secret, settings.webhook_attempts, settings.webhook_backoff_s, settings.webhook_allow_private
+        )
+        stop = asyncio.Event()
+        workers = [
+            Worker(store, job_runner(summariser), deliver, settings.job_lease_s, poll_s=0.5) for _ in range(count)
+        ]
+        tasks = [asyncio.create_task(worker.serve(stop)) for worker in workers]
+        try:
+            yield store
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)

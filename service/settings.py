@@ -75,6 +75,25 @@ class Settings(BaseSettings):
         default=7 * 24 * 3600, ge=0, description="How long a summary is reused for the same article; 0: no cache."
     )
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60, description="How long an Idempotency-Key is kept.")
+    # --- asynchronous jobs and callbacks --------------------------------------------------------------
+    jobs_db: Path | None = Field(
+        default=None, description="SQLite file of jobs; default: <model_cache_dir>/jobs.sqlite3."
+    )
+    job_workers: int = Field(
+        default=1, ge=0, le=64, description="Job workers in the API process (0: only `summarise worker`)."
+    )
+    job_lease_s: float = Field(
+        default=60.0, ge=1, description="A job whose worker stops renewing is taken over after this."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Master secret that per-key callback secrets derive from."
+    )
+    webhook_attempts: int = Field(default=5, ge=1, le=20)
+    webhook_backoff_s: float = Field(default=2.0, ge=0, description="First wait between attempts; doubles each time.")
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow callbacks to loopback/private hosts (tests, intranets)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON lines (false: human-readable, for a terminal).")
 
@@ -99,6 +118,10 @@ class Settings(BaseSettings):
         if self.base_url is not None and not self.model:
             raise ValueError("SUMMARISE_MODEL must name the model when SUMMARISE_BASE_URL is set")
         return self
+
+    @property
+    def jobs_path(self) -> Path:
+        return self.jobs_db or self.model_cache_dir / "jobs.sqlite3"
 
     @property
     def uses_embedded(self) -> bool:

@@ -67,11 +67,37 @@ def mock_model_app(delay_s: float = 0.0, server: ModelServer | None = None) -> A
     return app
 
 
+class Receiver:
+    """A webhook receiver: records every POST (headers, raw body) and answers from a script of statuses
+    (the last one repeats); a status of 302 redirects to `redirect_to`."""
+
+    def __init__(self, statuses: list[int] | None = None, redirect_to: str = "http://127.0.0.1:9/") -> None:
+        self.statuses = statuses or [200]
+        self.redirect_to = redirect_to
+        self.received: list[tuple[dict[str, str], bytes]] = []
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        self.received.append((headers, body))
+        status = self.statuses[min(len(self.received), len(self.statuses)) - 1]
+        extra = [(b"location", self.redirect_to.encode())] if status == 302 else []
+        await send({"type": "http.response.start", "status": status, "headers": extra})
+        await send({"type": "http.response.body", "body": b""})
+
+
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
     """Run an ASGI app under uvicorn in a thread; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="auto"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

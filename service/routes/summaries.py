@@ -11,24 +11,26 @@ from service.pipeline import Summariser
 from service.replay import Idempotency
 
 
-def _problem(description: str) -> ResponseSpec:
+def problem_response(description: str) -> ResponseSpec:
     return ResponseSpec(data_container=Problem, description=description, media_type="application/problem+json")
 
 
 PROBLEM_RESPONSES: dict[int, ResponseSpec] = {
-    400: _problem("Body is not valid JSON or not UTF-8, or nested too deeply"),
-    413: _problem("Body larger than the request limit, or text longer than the text limit"),
-    401: _problem("API keys are configured and the request has none, or a wrong one"),
-    415: _problem("Body is not application/json"),
-    409: _problem("A request with the same Idempotency-Key is still running"),
-    422: _problem(
+    400: problem_response("Body is not valid JSON or not UTF-8, or nested too deeply"),
+    413: problem_response("Body larger than the request limit, or text longer than the text limit"),
+    401: problem_response("API keys are configured and the request has none, or a wrong one"),
+    415: problem_response("Body is not application/json"),
+    409: problem_response("A request with the same Idempotency-Key is still running"),
+    422: problem_response(
         "Invalid request: missing, empty or HTML text, a bad `published` or `language`; "
         "or an Idempotency-Key reused with a different body"
     ),
-    429: _problem("Rate limit for this key reached; see Retry-After"),
-    502: _problem("The model server failed, or the model never produced a valid summary"),
-    503: _problem("Too many summaries queued, or the model server unreachable or rate-limiting beyond the budget"),
-    504: _problem("The model server or the request budget ran out of time"),
+    429: problem_response("Rate limit for this key reached; see Retry-After"),
+    502: problem_response("The model server failed, or the model never produced a valid summary"),
+    503: problem_response(
+        "Too many summaries queued, or the model server unreachable or rate-limiting beyond the budget"
+    ),
+    504: problem_response("The model server or the request budget ran out of time"),
 }
 
 

@@ -1,0 +1,288 @@
+"""Asynchronous jobs: persisted in SQLite, run by workers that lease them, finished exactly once.
+
+A job is one article. Workers (in the API process by default, or `summarise worker` processes sharing
+the database file) claim a queued job with a lease, renew the lease while the model works, and write the
+result only if they still hold the lease. A worker killed mid-job stops renewing; when the lease runs
+out another worker takes the job over, so every job ends with exactly one result, whatever crashed.
+Delivery of the result to a callback URL (signed, retried) is recorded on the job.
+"""
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger("summarise.jobs")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    caller TEXT NOT NULL,
+    status TEXT NOT NULL,              -- queued | running | succeeded | failed
+    article TEXT NOT NULL,             -- the request body (JSON)
+    result TEXT,                       -- the summary (JSON) when succeeded
+    error TEXT,                        -- the problem (JSON) when failed
+    callback_url TEXT,
+    callback_status TEXT,              -- pending | delivered | failed | null (no callback)
+    callback_attempts INTEGER NOT NULL DEFAULT 0,
+    callback_error TEXT,
+    runs INTEGER NOT NULL DEFAULT 0,   -- how many times a worker started it (more than 1 after a crash)
+    lease_owner TEXT,
+    lease_until REAL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs (status, lease_until);
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    caller: str
+    status: str
+    article: dict[str, Any]
+    result: dict[str, Any] | None
+    error: dict[str, Any] | None
+    callback_url: str | None
+    callback_status: str | None
+    callback_attempts: int
+    callback_error: str | None
+    runs: int
+    created: float
+    updated: float
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "result": self.result,
+            "error": self.error,
+            "callback": None
+            if self.callback_url is None
+            else {
+                "url": self.callback_url,
+                "status": self.callback_status,
+                "attempts": self.callback_attempts,
+                "last_error": self.callback_error,
+            },
+            "runs": self.runs,
+            "created": self.created,
+            "updated": self.updated,
+        }
+
+
+class JobStore:
+    """SQLite, one connection per call (WAL: readers never block the writer); calls run in a thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.row_factory = sqlite3.Row
+        return db
+
+    async def _run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        def in_thread() -> Any:
+            with self._connect() as db:
+                return work(db)
+
+        return await asyncio.to_thread(in_thread)
+
+    async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]:
+        now = time.time()
+        ids = [uuid.uuid4().hex for _ in articles]
+
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(
+                "INSERT INTO jobs (id, caller, status, article, callback_url, callback_status, created, updated)"
+                " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+                [
+                    (job_id, caller, json.dumps(article), callback_url, "pending" if callback_url else None, now, now)
+                    for job_id, article in zip(ids, articles, strict=True)
+                ],
+            )
+            db.execute("COMMIT")
+
+        await self._run(insert)
+        return ids
+
+    async def get(self, job_id: str, caller: str | None = None) -> Job | None:
+        def select(db: sqlite3.Connection) -> sqlite3.Row | None:
+            row: sqlite3.Row | None = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            return row
+
+        row = await self._run(select)
+        if row is None or (caller is not None and row["caller"] != caller):
+            return None
+        return _job(row)
+
+    async def claim(self, owner: str, lease_s: float) -> Job | None:
+        """The oldest queued job, or a running one whose worker stopped renewing its lease."""
+        now = time.time()
+
+        def take(db: sqlite3.Connection) -> sqlite3.Row | None:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time: two workers never take the same job
+            row: sqlite3.Row | None = db.execute(
+                "SELECT * FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < ?)"
+                " ORDER BY created LIMIT 1",
+                (now,),
+            ).fetchone()
+            if row is not None:
+                db.execute(
+                    "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, runs = runs + 1,"
+                    " updated = ? WHERE id = ?",
+                    (owner, now + lease_s, now, row["id"]),
+                )
+            db.execute("COMMIT")
+            return row
+
+        row = await self._run(take)
+        return None if row is None else await self.get(row["id"])
+
+    async def renew(self, job_id: str, owner: str, lease_s: float) -> bool:
+        def extend(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                (time.time() + lease_s, job_id, owner),
+            )
+            return cursor.rowcount == 1
+
+        renewed: bool = await self._run(extend)
+        return renewed
+
+    async def finish(
+        self, job_id: str, owner: str, result: dict[str, Any] | None, error: dict[str, Any] | None
+    ) -> bool:
+        """Record the outcome only if `owner` still holds the lease: a job has one result, ever."""
+
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE jobs SET status = ?, result = ?, error = ?, lease_owner = NULL, lease_until = NULL,"
+                " updated = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                (
+                    "succeeded" if error is None else "failed",
+                    json.dumps(result) if result is not None else None,
+                    json.dumps(error) if error is not None else None,
+                    time.time(),
+                    job_id,
+                    owner,
+                ),
+            )
+            return cursor.rowcount == 1
+
+        finished: bool = await self._run(write)
+        return finished
+
+    async def record_delivery(self, job_id: str, status: str, attempts: int, last_error: str | None) -> None:
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE jobs SET callback_status = ?, callback_attempts = ?, callback_error = ?, updated = ?"
+                " WHERE id = ?",
+                (status, attempts, last_error, time.time(), job_id),
+            )
+
+        await self._run(write)
+
+    async def claim_undelivered(self, stale_s: float) -> Job | None:
+        """A finished job whose callback has been pending for `stale_s` (its worker died between the result
+        and the delivery), claimed by touching it, so that two workers never deliver it both."""
+        now = time.time()
+
+        def take(db: sqlite3.Connection) -> sqlite3.Row | None:
+            db.execute("BEGIN IMMEDIATE")
+            row: sqlite3.Row | None = db.execute(
+                "SELECT * FROM jobs WHERE status IN ('succeeded', 'failed') AND callback_status = 'pending'"
+                " AND updated < ? ORDER BY updated LIMIT 1",
+                (now - stale_s,),
+            ).fetchone()
+            if row is not None:
+                db.execute("UPDATE jobs SET updated = ? WHERE id = ?", (now, row["id"]))
+            db.execute("COMMIT")
+            return row
+
+        row = await self._run(take)
+        return None if row is None else _job(row)
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        caller=row["caller"],
+        status=row["status"],
+        article=json.loads(row["article"]),
+        result=json.loads(row["result"]) if row["result"] else None,
+        error=json.loads(row["error"]) if row["error"] else None,
+        callback_url=row["callback_url"],
+        callback_status=row["callback_status"],
+        callback_attempts=row["callback_attempts"],
+        callback_error=row["callback_error"],
+        runs=row["runs"],
+        created=row["created"],
+        updated=row["updated"],
+    )
+
+
+Runner = Callable[[Job], Awaitable[tuple[dict[str, Any] | None, dict[str, Any] | None]]]
+Deliver = Callable[[Job], Awaitable[None]]
+
+
+class Worker:
+    """Claims jobs, runs them under a renewed lease, records the outcome, then delivers the callback."""
+
+    def __init__(self, store: JobStore, run: Runner, deliver: Deliver, lease_s: float, poll_s: float) -> None:
+        self.store = store
+        self.run = run
+        self.deliver = deliver
+        self.lease_s = lease_s
+        self.poll_s = poll_s
+        self.owner = uuid.uuid4().hex
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                if job := await self.store.claim(self.owner, self.lease_s):
+                    await self.work(job)
+                    continue
+                if job := await self.store.claim_undelivered(stale_s=max(60.0, self.lease_s)):
+                    await self.deliver(job)
+                    continue
+            except Exception:  # a worker outlives any one job: log it, the lease hands the job on
+                log.exception("job_worker_error")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.poll_s)
+
+    async def work(self, job: Job) -> None:
+        log.info("job_started", job_id=job.id, run=job.runs)
+        renewing = asyncio.create_task(self._renew(job.id))
+        try:
+            result, error = await self.run(job)
+        finally:
+            renewing.cancel()
+        if await self.store.finish(job.id, self.owner, result, error):
+            log.info("job_finished", job_id=job.id, status="succeeded" if error is None else "failed")
+            finished = await self.store.get(job.id)
+            if finished is not None and finished.callback_url:
+                await self.deliver(finished)
+        else:
+            log.warning("job_lease_lost", job_id=job.id)  # another worker took it over; its result stands
+
+    async def _renew(self, job_id: str) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            if not await self.store.renew(job_id, self.owner, self.lease_s):
+                return

@@ -1,0 +1,67 @@
+"""Asynchronous jobs: submit articles (202), poll each job, or get the result POSTed to a callback."""
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, HeaderParameter, JSONBody
+
+from schemas.jobs import MAX_ARTICLES_PER_REQUEST, JobRef, JobsAccepted, JobsRequest, JobView
+from service.access import job_owner
+from service.jobs import JobStore
+from service.replay import Idempotency
+from service.routes.summaries import PROBLEM_RESPONSES, problem_response
+from service.settings import Settings
+from service.webhooks import CallbackRefused, check_callback_url
+
+
+@post(
+    "/v1/jobs",
+    status_code=202,
+    summary="Submit articles to summarise in the background",
+    description=f"Up to {MAX_ARTICLES_PER_REQUEST} articles; one job each. With "
+    "`callback_url`, each finished job is POSTed there, signed.",
+    responses=PROBLEM_RESPONSES,
+)
+async def submit_jobs(
+    request: Request[Any, Any, Any],
+    data: JSONBody[JobsRequest],
+    jobs: NamedDependency[JobStore],
+    settings: NamedDependency[Settings],
+    idempotency: NamedDependency[Idempotency],
+    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+) -> Response[JobsAccepted]:
+    if data.callback_url is not None:
+        if settings.webhook_secret is None:
+            raise CallbackRefused("callbacks are signed: set SUMMARISE_WEBHOOK_SECRET on the server first")
+        await check_callback_url(data.callback_url, settings.webhook_allow_private)
+    owner = job_owner(request)
+    articles = [article.model_dump(mode="json", exclude_none=True) for article in data.articles]
+
+    async def create() -> dict[str, Any]:
+        ids = await jobs.create(owner, articles, data.callback_url)
+        refs = [JobRef(id=job_id, status="queued", url=f"/v1/jobs/{job_id}") for job_id in ids]
+        return JobsAccepted(jobs=refs).model_dump(mode="json")
+
+    if idempotency_key is None:
+        accepted = await create()
+        replayed = False
+    else:
+        accepted, replayed = await idempotency.run(owner, idempotency_key, data.model_dump(mode="json"), create)
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return Response(JobsAccepted.model_validate(accepted), status_code=202, headers=headers)
+
+
+@get(
+    "/v1/jobs/{job_id:str}",
+    summary="A job's status, and its result or problem once finished",
+    responses={**PROBLEM_RESPONSES, 404: problem_response("No such job for this caller")},
+)
+async def job_status(
+    request: Request[Any, Any, Any], job_id: FromPath[str], jobs: NamedDependency[JobStore]
+) -> JobView:
+    job = await jobs.get(job_id, caller=job_owner(request))
+    if job is None:  # another caller's job is as absent as a job that never existed
+        raise NotFoundException(detail=f"no job {job_id!r}")
+    return JobView.model_validate(job.public())

@@ -1,0 +1,292 @@
+"""Asynchronous jobs: lifecycle, signed callbacks to a real local receiver, retries, SSRF refusals,
+idempotency, and a worker killed mid-job (SIGKILL) whose job still completes exactly once."""
+
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import respx
+from litestar.testing import AsyncTestClient
+from pydantic import SecretStr
+
+from service.access import hash_key, key_id
+from service.app import create_app
+from service.jobs import JobStore
+from service.settings import Settings
+from service.webhooks import caller_secret
+from tests.factories import ModelServer
+from tests.live_servers import Receiver, mock_model_app, serving
+
+Client = AsyncTestClient[Any]
+SECRET = "test-master-secret"
+
+
+def verify(secret: bytes, headers: dict[str, str], body: bytes, tolerance_s: int = 300) -> bool:
+    """What a receiver does (the README's snippet): recompute the HMAC over timestamp + raw body."""
+    timestamp = headers["x-signature-timestamp"]
+    if abs(time.time() - int(timestamp)) > tolerance_s:
+        return False
+    expected = "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, headers["x-signature"])
+
+
+@pytest.fixture
+def job_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "webhook_secret": SecretStr(SECRET),
+            "webhook_allow_private": True,  # the receiver is on loopback
+            "webhook_backoff_s": 0.05,
+            "webhook_attempts": 3,
+        }
+    )
+
+
+@asynccontextmanager
+async def client_for(settings: Settings, model_server: respx.MockRouter) -> AsyncIterator[Client]:
+    model_server.post("/chat/completions").mock(side_effect=ModelServer())
+    model_server.route(host="127.0.0.1").pass_through()  # callbacks go to a real receiver on loopback
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client
+
+
+async def finished(client: Client, job_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    for _ in range(200):
+        view: dict[str, Any] = (await client.get(f"/v1/jobs/{job_id}", headers=headers or {})).json()
+        callback_done = view["callback"] is None or view["callback"]["status"] != "pending"
+        if view["status"] in ("succeeded", "failed") and callback_done:
+            return view
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish: {view}")
+
+
+@pytest.fixture
+def receiver_factory() -> Iterator[Any]:
+    opened = []
+
+    def make(statuses: list[int] | None = None) -> tuple[Receiver, str]:
+        receiver = Receiver(statuses)
+        context = serving(receiver)
+        url = context.__enter__()
+        opened.append(context)
+        return receiver, f"{url}/hooks/summaries"
+
+    yield make
+    for context in opened:
+        context.__exit__(None, None, None)
+
+
+async def test_a_job_is_queued_then_succeeds_with_the_summary(
+    job_settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    async with client_for(job_settings, model_server) as client:
+        accepted = await client.post("/v1/jobs", json={"articles": [seed_article, {**seed_article, "id": "b"}]})
+        assert accepted.status_code == 202, accepted.text
+        refs = accepted.json()["jobs"]
+        views = [await finished(client, ref["id"]) for ref in refs]
+
+    assert [ref["status"] for ref in refs] == ["queued", "queued"]
+    assert refs[0]["url"] == f"/v1/jobs/{refs[0]['id']}"
+    assert [view["status"] for view in views] == ["succeeded", "succeeded"]
+    assert views[1]["result"]["id"] == "b"
+    assert views[0]["result"]["participants"][0]["name"] == "Steve Witkoff"
+    assert views[0]["runs"] == 1
+    assert views[0]["callback"] is None
+
+
+async def test_jobs_belong_to_their_api_key_and_batches_are_bounded(
+    job_settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    keyed = job_settings.model_copy(update={"api_key_hashes": [hash_key("key-a"), hash_key("key-b")]})
+    async with client_for(keyed, model_server) as client:
+        job_id = (
+            await client.post("/v1/jobs", json={"articles": [seed_article]}, headers={"X-API-Key": "key-a"})
+        ).json()["jobs"][0]["id"]
+        other = await client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": "key-b"})
+        own = await client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": "key-a"})
+        too_many = await client.post(
+            "/v1/jobs", json={"articles": [seed_article] * 101}, headers={"X-API-Key": "key-a"}
+        )
+
+    assert other.status_code == 404
+    assert own.status_code == 200
+    assert too_many.status_code == 422
+
+
+async def test_the_callback_is_signed_with_the_callers_secret_and_delivered_once(
+    job_settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any], receiver_factory: Any
+) -> None:
+    receiver, url = receiver_factory([200])
+    keyed = job_settings.model_copy(update={"api_key_hashes": [hash_key("key-a")]})
+    headers = {"X-API-Key": "key-a"}
+    async with client_for(keyed, model_server) as client:
+        job_id = (
+            await client.post("/v1/jobs", json={"articles": [seed_article], "callback_url": url}, headers=headers)
+        ).json()["jobs"][0]["id"]
+        view = await finished(client, job_id, headers)
+
+    assert view["callback"] == {"url": url, "status": "delivered", "attempts": 1, "last_error": None}
+    ((sent_headers, body),) = receiver.received
+    secret = caller_secret(SECRET, f"key:{key_id('key-a')}")
+    assert verify(secret, sent_headers, body)
+    assert not verify(caller_secret(SECRET, "anonymous"), sent_headers, body)  # another key's secret fails
+    assert not verify(secret, sent_headers, body + b" ")  # so does a changed body
+    assert sent_headers["x-job-id"] == job_id
+    assert json.loads(body)["job"]["result"]["participants"][0]["name"] == "Steve Witkoff"
+
+
+@pytest.mark.parametrize(
+    ("statuses", "status", "attempts", "error"),
+    [
+        ([500, 503, 200], "delivered", 3, None),  # 5xx: retried with backoff
+        ([400], "failed", 1, "HTTP 400"),  # 4xx: the receiver said no; not retried
+        ([302], "failed", 1, "HTTP 302"),  # a redirect is never followed
+        ([500], "failed", 3, "HTTP 500"),  # retried up to the limit, then failed and visible
+    ],
+)
+async def test_callback_retries_follow_the_receivers_answer(
+    job_settings: Settings,
+    model_server: respx.MockRouter,
+    seed_article: dict[str, Any],
+    receiver_factory: Any,
+    statuses: list[int],
+    status: str,
+    attempts: int,
+    error: str | None,
+) -> None:
+    receiver, url = receiver_factory(statuses)
+    async with client_for(job_settings, model_server) as client:
+        job_id = (await client.post("/v1/jobs", json={"articles": [seed_article], "callback_url": url})).json()["jobs"][
+            0
+        ]["id"]
+        view = await finished(client, job_id)
+
+    assert view["status"] == "succeeded"
+    assert view["callback"]["status"] == status
+    assert view["callback"]["attempts"] == attempts
+    assert view["callback"]["last_error"] == error
+    assert len(receiver.received) == attempts
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://127.0.0.1:8080/hook", "127.0.0.1"),
+        ("http://localhost/hook", "not a public address"),
+        ("http://10.1.2.3/hook", "10.1.2.3"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+        ("http://[::1]/hook", "::1"),
+        ("ftp://example.com/hook", "http(s)"),
+        ("file:///etc/passwd", "http(s)"),
+        ("http://user:secret@127.0.0.1/hook", "credentials"),
+    ],
+)
+async def test_callbacks_to_internal_or_odd_urls_are_refused(
+    job_settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any], url: str, why: str
+) -> None:
+    strict = job_settings.model_copy(update={"webhook_allow_private": False})
+    async with client_for(strict, model_server) as client:
+        response = await client.post("/v1/jobs", json={"articles": [seed_article], "callback_url": url})
+
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/callback-refused")
+    assert why in response.json()["detail"]
+
+
+async def test_callbacks_need_a_server_secret(
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    async with client_for(settings, model_server) as client:
+        response = await client.post(
+            "/v1/jobs", json={"articles": [seed_article], "callback_url": "http://127.0.0.1:9/hook"}
+        )
+
+    assert response.status_code == 422
+    assert "SUMMARISE_WEBHOOK_SECRET" in response.json()["detail"]
+
+
+async def test_the_same_idempotency_key_returns_the_same_jobs(
+    job_settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    headers = {"Idempotency-Key": "import-2026-02-24"}
+    async with client_for(job_settings, model_server) as client:
+        first = await client.post("/v1/jobs", json={"articles": [seed_article]}, headers=headers)
+        again = await client.post("/v1/jobs", json={"articles": [seed_article]}, headers=headers)
+        other = await client.post("/v1/jobs", json={"articles": [seed_article, seed_article]}, headers=headers)
+
+    assert first.json() == again.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert other.status_code == 422
+
+
+def test_a_worker_killed_mid_job_leaves_it_to_the_next_which_completes_it_exactly_once(
+    tmp_path: Path, seed_article: dict[str, Any]
+) -> None:
+    receiver = Receiver([200])
+    with serving(mock_model_app(delay_s=1.5)) as model, serving(receiver) as hooks:
+        settings = Settings(_env_file=None, model_cache_dir=tmp_path)  # type: ignore[call-arg]
+        store = JobStore(settings.jobs_path)
+        (job_id,) = asyncio.run(store.create("anonymous", [seed_article], f"{hooks}/hook"))
+        env = {
+            **os.environ,
+            "SUMMARISE_BASE_URL": f"{model}/v1",
+            "SUMMARISE_MODEL": "test-model",
+            "SUMMARISE_MODEL_CACHE_DIR": str(tmp_path),
+            "SUMMARISE_JOB_LEASE_S": "2",
+            "SUMMARISE_WEBHOOK_SECRET": SECRET,
+            "SUMMARISE_WEBHOOK_ALLOW_PRIVATE": "true",
+            "SUMMARISE_CACHE_TTL_S": "0",
+        }
+
+        def start_worker() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                [sys.executable, "-m", "service.cli", "worker"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
+        def job() -> Any:
+            return asyncio.run(store.get(job_id))
+
+        first = start_worker()
+        try:
+            deadline = time.monotonic() + 30
+            while job().status != "running":  # the first worker has it, and is waiting for the model
+                assert time.monotonic() < deadline, "the first worker never started the job"
+                time.sleep(0.05)
+            time.sleep(0.5)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+            assert job().status == "running"  # killed: no result, the lease still held
+        finally:
+            if first.poll() is None:
+                first.kill()
+
+        second = start_worker()
+        try:
+            deadline = time.monotonic() + 60
+            while job().status != "succeeded" or job().callback_status == "pending":
+                assert time.monotonic() < deadline, f"the job was not taken over: {job()}"
+                time.sleep(0.1)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=30)
+
+    done = job()
+    assert done.runs == 2  # started twice: once by the killed worker, once by the one that finished it
+    assert done.result is not None
+    assert done.result["participants"][0]["name"] == "Steve Witkoff"
+    assert done.callback_status == "delivered"
+    assert len(receiver.received) == 1  # the client heard about it exactly once
