@@ -34,6 +34,15 @@ def free_port() -> int:
         return port
 
 
+async def read_body(receive: Any) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
 def mock_model_app(delay_s: float = 0.0, server: ModelServer | None = None) -> Any:
     """An ASGI OpenAI-compatible server: POST /v1/chat/completions, GET /v1/models."""
     answers = server or ModelServer()
@@ -44,12 +53,7 @@ def mock_model_app(delay_s: float = 0.0, server: ModelServer | None = None) -> A
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         if scope["path"].endswith("/models"):
             reply = models_list()
         else:
@@ -79,12 +83,7 @@ class Receiver:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         self.received.append((headers, body))
         status = self.statuses[min(len(self.received), len(self.statuses)) - 1]
