@@ -59,15 +59,26 @@ def read_articles(source: Path) -> Iterator[tuple[str, dict[str, Any] | None, st
             yield str(body.get("id") or f"line-{number}"), body, None
 
 
-async def summarise_file(summariser: Summariser, source: Path, output: Path, concurrency: int, progress: Any) -> Counts:
-    counts = Counts()
+Pending = list[tuple[str, dict[str, Any] | None, str | None]]
+
+
+def pending_articles(source: Path, output: Path) -> tuple[Pending, int]:
+    """What is left to do, and how many lines OUTPUT already has an answer for."""
     done = finished_ids(output)
-    pending = []
+    pending: Pending = []
+    skipped = 0
     for article_id, body, error in read_articles(source):
         if article_id in done:
-            counts.skipped += 1
+            skipped += 1
         else:
             pending.append((article_id, body, error))
+    return pending, skipped
+
+
+async def summarise_file(
+    summariser: Summariser, pending: Pending, skipped: int, output: Path, concurrency: int, progress: Any
+) -> Counts:
+    counts = Counts(skipped=skipped)
     progress.reset(total=len(pending))
     slots = asyncio.Semaphore(concurrency)
     with _appending(output) as sink:

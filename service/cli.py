@@ -167,14 +167,17 @@ def batch(source: Path, output: Path, concurrency: int) -> None:
     """Summarise every article in SOURCE (JSON lines) into OUTPUT (JSON lines); resumable."""
     from tqdm import tqdm
 
-    from service.batch import summarise_file
+    from service.batch import Counts, pending_articles, summarise_file
 
     settings = _for_a_terminal(Settings())
+    pending, skipped = pending_articles(source, output)
 
     async def run() -> None:
-        async with open_summariser(settings) as summariser:
-            with tqdm(file=sys.stderr, unit="article", dynamic_ncols=True, smoothing=0.1) as progress:
-                counts = await summarise_file(summariser, source, output, concurrency, progress)
+        counts = Counts(skipped=skipped)
+        if pending:  # nothing left: no model to load
+            async with open_summariser(settings) as summariser:
+                with tqdm(file=sys.stderr, unit="article", dynamic_ncols=True, smoothing=0.1) as progress:
+                    counts = await summarise_file(summariser, pending, skipped, output, concurrency, progress)
         click.echo(f"{counts.done} summarised, {counts.failed} failed (error records), {counts.skipped} already done")
 
     asyncio.run(run())

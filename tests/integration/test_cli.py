@@ -129,3 +129,21 @@ def records_skipping_torn(path: Path) -> dict[str, dict[str, Any]]:
             continue
         found[record["id"]] = record
     return found
+
+
+def test_batch_with_nothing_left_to_do_loads_no_model(
+    monkeypatch: pytest.MonkeyPatch, seed_article: dict[str, Any], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SUMMARISE_BASE_URL", raising=False)  # the embedded model, whose cache directory...
+    (tmp_path / "a-file").write_text("not a directory")
+    monkeypatch.setenv("SUMMARISE_MODEL_CACHE_DIR", str(tmp_path / "a-file" / "cache"))  # ...cannot exist
+    source = write_lines(tmp_path / "in.jsonl", [json.dumps(seed_article)])
+    output = write_lines(
+        tmp_path / "out.jsonl", [json.dumps({"id": seed_article["id"], "status": "ok", "summary": {}})]
+    )
+
+    result = CliRunner().invoke(main, ["batch", str(source), str(output)])
+
+    assert result.exit_code == 0, result.output
+    assert "0 summarised, 0 failed (error records), 1 already done" in result.output
