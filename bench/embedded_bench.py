@@ -9,6 +9,8 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,20 +92,22 @@ async def _tokens(http: httpx.AsyncClient, root: str, text: str) -> int:
     return len(response.json()["tokens"])
 
 
-async def _start(threads: int) -> tuple[Any, str]:
-    return await asyncio.to_thread(
+@asynccontextmanager
+async def _fresh_server(threads: int) -> AsyncIterator[tuple[str, str]]:
+    """A newly started embedded server (nothing cached); yields its base URL and model name."""
+    server, model = await asyncio.to_thread(
         start_embedded, "1.5b", Path.home() / ".cache" / "summarise", n_ctx=8192, threads=threads
     )
+    try:
+        yield server.base_url, model
+    finally:
+        server.stop()
 
 
 async def _measure(article: dict[str, Any]) -> list[Row]:
     """Each side on a freshly started server: llama.cpp keeps earlier prompts in a host-memory cache, so a
     replay on the same server would reuse what the first run processed (measured: 756 vs 2,203 tokens)."""
     threads = os.cpu_count() or 2
-    server, model = await _start(threads)
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, base_url=server.base_url, model=model, log_level="WARNING", cache_ttl_s=0
-    )
     exchanges: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
     async def record(response: httpx.Response) -> None:
@@ -112,35 +116,32 @@ async def _measure(article: dict[str, Any]) -> list[Row]:
             exchanges.append((json.loads(response.request.content), response.json()))
 
     rows: list[Row] = []
-    try:
+    async with _fresh_server(threads) as (base_url, model):
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, base_url=base_url, model=model, log_level="WARNING", cache_ttl_s=0
+        )
         async with AsyncTestClient(app=create_app(settings), timeout=600) as api:
             api.app.state.summariser.llm.observe(record)
             started = time.perf_counter()
             response = await api.post("/v1/summaries", json=article)
             through_api = time.perf_counter() - started
             response.raise_for_status()
-    finally:
-        server.stop()
     sent = [request for request, _ in exchanges]
     api_completion = sum(answer["usage"]["completion_tokens"] for _, answer in exchanges)
     api_timings = [answer.get("timings", {}) for _, answer in exchanges]
 
-    server, model = await _start(threads)
-    base_url, root = server.base_url, server.base_url.removesuffix("/v1")
-    try:
-        async with httpx.AsyncClient(timeout=600) as http:
-            started = time.perf_counter()
-            first = await asyncio.gather(*(http.post(f"{base_url}/chat/completions", json=body) for body in sent[:4]))
-            rest = [await http.post(f"{base_url}/chat/completions", json=body) for body in sent[4:]]
-            direct = time.perf_counter() - started
-            direct_answers = [r.json() for r in [*first, *rest]]
-            direct_completion = sum(answer["usage"]["completion_tokens"] for answer in direct_answers)
+    async with _fresh_server(threads) as (base_url, model), httpx.AsyncClient(timeout=600) as http:
+        root = base_url.removesuffix("/v1")
+        started = time.perf_counter()
+        first = await asyncio.gather(*(http.post(f"{base_url}/chat/completions", json=body) for body in sent[:4]))
+        rest = [await http.post(f"{base_url}/chat/completions", json=body) for body in sent[4:]]
+        direct = time.perf_counter() - started
+        direct_answers = [r.json() for r in [*first, *rest]]
+        direct_completion = sum(answer["usage"]["completion_tokens"] for answer in direct_answers)
 
-            article_tokens = await _tokens(http, root, article["text"])
-            ours = [await _prompt_tokens(http, root, body) for body in sent[:4]]
-            naive = await _prompt_tokens(http, root, _naive_tools_request(article))
-    finally:
-        server.stop()
+        article_tokens = await _tokens(http, root, article["text"])
+        ours = [await _prompt_tokens(http, root, body) for body in sent[:4]]
+        naive = await _prompt_tokens(http, root, _naive_tools_request(article))
 
     direct_prompt_n = sum(answer.get("timings", {}).get("prompt_n", 0) for answer in direct_answers)
     prompt_n = sum(t.get("prompt_n", 0) for t in api_timings)

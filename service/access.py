@@ -75,16 +75,19 @@ def _unauthorized(detail: str) -> NotAuthorizedException:
     return NotAuthorizedException(detail=detail, headers={"WWW-Authenticate": 'Bearer realm="summarise"'})
 
 
+def _key_scope(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    key = presented_key(connection)
+    return f"key:{key_id(key)}" if key else None
+
+
 def caller_identity(request: Request[Any, Any, Any]) -> str:
     """What a rate limit counts against: the key's id when one is sent, else the client's address."""
-    key = presented_key(request)
-    return f"key:{key_id(key)}" if key else f"ip:{get_remote_address(request)}"
+    return _key_scope(request) or f"ip:{get_remote_address(request)}"
 
 
 def job_owner(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """Whose jobs these are (and whose callback secret signs them): the key's id, or anonymous."""
-    key = presented_key(connection)
-    return f"key:{key_id(key)}" if key else "anonymous"
+    return _key_scope(connection) or "anonymous"
 
 
 def rate_limit_config(settings: Settings) -> RateLimitConfig | None:

@@ -17,7 +17,7 @@ from typing import IO, Any
 import pydantic
 
 from schemas import ArticleRequest
-from service.errors import SummariseError, as_problem, problem
+from service.errors import SummariseError, as_problem, problem, validation_problem
 from service.pipeline import Summariser
 
 
@@ -98,23 +98,28 @@ async def summarise_file(
     return counts
 
 
+async def summary_or_problem(
+    summariser: Summariser, body: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """One article body to (summary, None) or (None, problem): what a batch line and a job record."""
+    try:
+        summary = await summariser.summarise(ArticleRequest.model_validate(body))
+    except SummariseError as exc:
+        return None, as_problem(exc)
+    except pydantic.ValidationError as exc:
+        return None, validation_problem(exc)
+    return summary.model_dump(mode="json"), None
+
+
 async def _record(
     summariser: Summariser, article_id: str, body: dict[str, Any] | None, error: str | None
 ) -> dict[str, Any]:
-    try:
-        if body is None:
-            raise ValueError(error)
-        article = ArticleRequest.model_validate({**body, "id": article_id})
-        summary = await summariser.summarise(article)
-        return {"id": article_id, "status": "ok", "summary": summary.model_dump(mode="json")}
-    except SummariseError as exc:
-        failure = as_problem(exc)
-    except pydantic.ValidationError as exc:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        failure = problem(422, "invalid-request", "Invalid request", detail)
-    except ValueError as exc:
-        failure = problem(400, "bad-request", "Bad request", str(exc))
-    return {"id": article_id, "status": "error", "error": failure}
+    if body is None:
+        return {"id": article_id, "status": "error", "error": problem(400, "bad-request", "Bad request", str(error))}
+    summary, failure = await summary_or_problem(summariser, {**body, "id": article_id})
+    if failure is not None:
+        return {"id": article_id, "status": "error", "error": failure}
+    return {"id": article_id, "status": "ok", "summary": summary}
 
 
 @contextmanager

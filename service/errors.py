@@ -69,6 +69,12 @@ def as_problem(error: "SummariseError") -> dict[str, Any]:
     return problem(error.status, error.slug, error.title, error.detail, **error.extra)
 
 
+def validation_problem(exc: pydantic.ValidationError) -> dict[str, Any]:
+    errors = [{"key": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
+    detail = "; ".join(f"{e['key']}: {str(e['message']).removeprefix('Value error, ')}" for e in errors)
+    return problem(422, "invalid-request", "Invalid request", detail, errors=errors)
+
+
 def to_problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """The single exception -> HTTP translation, registered for every exception type."""
     headers: dict[str, str] = {}
@@ -76,9 +82,7 @@ def to_problem_response(request: Request[Any, Any, Any], exc: Exception) -> Resp
         body = as_problem(exc)
         headers = exc.headers
     elif isinstance(exc, pydantic.ValidationError):  # a model built in a handler (a ninjs item's article)
-        errors = [{"key": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
-        detail = "; ".join(f"{e['key']}: {str(e['message']).removeprefix('Value error, ')}" for e in errors)
-        body = problem(422, "invalid-request", "Invalid request", detail, errors=errors)
+        body = validation_problem(exc)
     elif isinstance(exc, ValidationException):
         # Litestar says 400 for a body that fails validation; it is well-formed but unprocessable.
         body = problem(422, "invalid-request", "Invalid request", _validation_detail(exc), errors=exc.extra)

@@ -15,14 +15,16 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar.stores.base import Store
+from pydantic import BaseModel
 
 from schemas import ArticleRequest, SummaryResponse
 from service.errors import SummariseError
 
 _IN_PROGRESS = b"in-progress"
+M = TypeVar("M", bound=BaseModel)
 
 
 class IdempotencyKeyReused(SummariseError):
@@ -66,6 +68,20 @@ class Idempotency:
         # Stores have no set-if-absent: this lock makes claiming a key atomic within a process. Between
         # replicas two first requests racing within milliseconds could both run (documented).
         self._claiming = asyncio.Lock()
+
+    async def respond(
+        self, caller: str, key: str | None, body: Any, produce: Callable[[], Awaitable[M]], model: type[M]
+    ) -> tuple[M, dict[str, str]]:
+        """A handler's answer and its headers: made directly without an Idempotency-Key, else made once
+        for (caller, key) and replayed after, marked `Idempotent-Replayed: true`."""
+        if key is None:
+            return await produce(), {}
+
+        async def produce_json() -> dict[str, Any]:
+            return (await produce()).model_dump(mode="json")
+
+        answer, replayed = await self.run(caller, key, body, produce_json)
+        return model.model_validate(answer), {"Idempotent-Replayed": "true"} if replayed else {}
 
     async def run(
         self, caller: str, key: str, body: Any, produce: Callable[[], Awaitable[dict[str, Any]]]

@@ -8,9 +8,8 @@ from typing import Any
 import anyio
 import httpx
 
-from schemas import ArticleRequest
+from service.batch import summary_or_problem
 from service.embedded import EmbeddedServer, start_embedded
-from service.errors import SummariseError, as_problem
 from service.jobs import Job, JobStore, Runner, Worker
 from service.llm import ModelClient
 from service.model_http import model_http_client
@@ -53,11 +52,7 @@ async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
 
 def job_runner(summariser: Summariser) -> Runner:
     async def run(job: Job) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        try:
-            summary = await summariser.summarise(ArticleRequest.model_validate(job.article))
-        except SummariseError as error:
-            return None, as_problem(error)
-        return summary.model_dump(mode="json"), None
+        return await summary_or_problem(summariser, job.article)
 
     return run
 

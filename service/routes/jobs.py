@@ -39,18 +39,13 @@ async def submit_jobs(
     owner = job_owner(request)
     articles = [article.model_dump(mode="json", exclude_none=True) for article in data.articles]
 
-    async def create() -> dict[str, Any]:
+    async def create() -> JobsAccepted:
         ids = await jobs.create(owner, articles, data.callback_url)
-        refs = [JobRef(id=job_id, status="queued", url=f"/v1/jobs/{job_id}") for job_id in ids]
-        return JobsAccepted(jobs=refs).model_dump(mode="json")
+        return JobsAccepted(jobs=[JobRef(id=job_id, status="queued", url=f"/v1/jobs/{job_id}") for job_id in ids])
 
-    if idempotency_key is None:
-        accepted = await create()
-        replayed = False
-    else:
-        accepted, replayed = await idempotency.run(owner, idempotency_key, data.model_dump(mode="json"), create)
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return Response(JobsAccepted.model_validate(accepted), status_code=202, headers=headers)
+    body = data.model_dump(mode="json")
+    accepted, headers = await idempotency.respond(owner, idempotency_key, body, create, JobsAccepted)
+    return Response(accepted, status_code=202, headers=headers)
 
 
 @get(

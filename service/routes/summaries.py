@@ -51,13 +51,11 @@ async def create_summary(
     cache_control: Annotated[str | None, HeaderParameter(name="Cache-Control")] = None,
 ) -> Response[SummaryResponse]:
     fresh = "no-cache" in (cache_control or "").lower()
-    if idempotency_key is None:
-        return Response(await summariser.summarise(data, fresh=fresh))
-
-    async def summarise() -> dict[str, Any]:
-        return (await summariser.summarise(data, fresh=fresh)).model_dump(mode="json")
-
-    body = data.model_dump(mode="json")
-    answer, replayed = await idempotency.run(caller_identity(request), idempotency_key, body, summarise)
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return Response(SummaryResponse.model_validate(answer), headers=headers)
+    summary, headers = await idempotency.respond(
+        caller_identity(request),
+        idempotency_key,
+        data.model_dump(mode="json"),
+        lambda: summariser.summarise(data, fresh=fresh),
+        SummaryResponse,
+    )
+    return Response(summary, headers=headers)
