@@ -55,6 +55,7 @@ from service.replay import SummaryCache
 from service.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
+Result = TypeVar("Result")
 log = structlog.get_logger("summarise.pipeline")
 _DROPPED = re.compile(r"dropped (participant|date|open issue) ")
 _PROMPT_MARGIN_TOKENS = 64
@@ -136,6 +137,7 @@ class Summariser:
             variables = self._variables(article, article.text[start:end])
             candidates = [article.text[a:b] for a, b in date_spans if start <= a < end]
             people, dates, issues, summary_answer = await _all(
+                self.settings.parallel_calls,
                 self._ask("participants", variables, ParticipantsAnswer, text, deadline),
                 self._ask("dates", {**variables, "candidates": _numbered(candidates)}, DatesAnswer, text, deadline),
                 self._ask("issues", variables, IssuesAnswer, text, deadline),
@@ -241,19 +243,27 @@ def split_paragraphs(text: str, max_chars: int) -> list[tuple[int, int]]:
 
 
 async def _all(
+    parallel: int,
     people: Coroutine[Any, Any, Answer[ParticipantsAnswer]],
     dates: Coroutine[Any, Any, Answer[DatesAnswer]],
     issues: Coroutine[Any, Any, Answer[IssuesAnswer]],
     summary: Coroutine[Any, Any, Answer[SummaryAnswer]],
 ) -> tuple[Answer[ParticipantsAnswer], Answer[DatesAnswer], Answer[IssuesAnswer], Answer[SummaryAnswer]]:
-    """Ask concurrently; if one fails, cancel the others and raise its error (not an ExceptionGroup)."""
+    """Ask `parallel` at a time, in this order; if one fails, cancel the others and raise its error (not an
+    ExceptionGroup)."""
+    turns = asyncio.Semaphore(parallel)  # first come, first served: the order above is kept
+
+    async def in_turn(question: Coroutine[Any, Any, Result]) -> Result:
+        async with turns:
+            return await question
+
     try:
         async with asyncio.TaskGroup() as group:
             tasks = (
-                group.create_task(people),
-                group.create_task(dates),
-                group.create_task(issues),
-                group.create_task(summary),
+                group.create_task(in_turn(people)),
+                group.create_task(in_turn(dates)),
+                group.create_task(in_turn(issues)),
+                group.create_task(in_turn(summary)),
             )
     except ExceptionGroup as errors:
         raise errors.exceptions[0] from None

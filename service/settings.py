@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     transient_attempts: int = Field(default=3, ge=1, le=10, description="Tries per call on 429/5xx/timeouts.")
     model_timeout_s: float = Field(default=180.0, gt=0, description="Per HTTP call to the model server.")
     request_budget_s: float = Field(default=300.0, gt=0, description="Total time for one summary.")
+    model_parallel_calls: int | None = Field(
+        default=None,
+        ge=1,
+        le=16,
+        description="A summary's questions sent to the model server at once. Default: 1 for the embedded "
+        "server (it has one slot, so nothing is lost, and a re-ask then follows its own question and reuses "
+        "its processed prompt), 4 for others.",
+    )
     max_connections: int = Field(default=100, ge=1, description="Pooled connections to the model server.")
     max_model_response_bytes: int = Field(
         default=2_000_000, ge=10_000, description="A larger answer from the model server is refused unread."
@@ -65,7 +73,9 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = Field(default=0, ge=0, description="Requests per key (or client) a minute; 0: off.")
     redis_url: str | None = Field(
-        default=None, description="redis://host:6379/0: rate-limit counters shared by several replicas."
+        default=None,
+        description="redis://host:6379/0: what several replicas share (rate-limit counters, the summary cache, "
+        "idempotency keys) and the job queue (SAQ) that API replicas and `summarise worker` processes use.",
     )
     max_concurrent_summaries: int = Field(default=4, ge=1, description="Summaries asking the model at once.")
     max_queued_summaries: int = Field(
@@ -83,7 +93,22 @@ class Settings(BaseSettings):
         default=1, ge=0, le=64, description="Job workers in the API process (0: only `summarise worker`)."
     )
     job_lease_s: float = Field(
-        default=60.0, ge=1, description="A job whose worker stops renewing is taken over after this."
+        default=60.0,
+        ge=1,
+        description="SQLite jobs: a job whose worker stops renewing is taken over after this "
+        "(Redis queue: after the job's time limit).",
+    )
+    job_takeovers: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="Redis queue: times a job is handed to another worker after its worker died "
+        "(SQLite: until one finishes it).",
+    )
+    job_ttl_s: int = Field(
+        default=7 * 24 * 3600,
+        ge=60,
+        description="Redis queue: how long a job and its result are kept (SQLite: kept).",
     )
     webhook_secret: SecretStr | None = Field(
         default=None, description="Master secret that per-key callback secrets derive from."
@@ -126,6 +151,19 @@ class Settings(BaseSettings):
     @property
     def uses_embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def job_time_limit_s(self) -> float:
+        """A job's summary plus every attempt and wait of its callback. On the Redis queue, a killed worker's
+        job is taken over once this (and 10 s) has passed."""
+        waits = self.webhook_backoff_s * float(2 ** (self.webhook_attempts - 1) - 1)
+        return self.request_budget_s + self.webhook_attempts * self.webhook_timeout_s + waits
+
+    @property
+    def parallel_calls(self) -> int:
+        if self.model_parallel_calls is not None:
+            return self.model_parallel_calls
+        return 1 if self.uses_embedded else 4
 
     def resolved_mode(self) -> StructuredMode:
         """OpenAI honours forced tool calls; local servers do not, but all honour a JSON schema."""

@@ -4,9 +4,12 @@ model server are in test_model_faults.py).
 The pipeline asks three questions per article (participants, dates, issues); `ModelServer` answers
 each from its own script, so a test can break one question and watch the others."""
 
+import asyncio
 import copy
 from typing import Any
 
+import httpx
+import pytest
 import respx
 from litestar.testing import AsyncTestClient
 
@@ -266,3 +269,56 @@ async def test_template_syntax_in_an_article_reaches_the_model_verbatim(
     assert response.status_code == 200, response.text
     for question in ("participants", "dates", "issues", "summary"):
         assert tail.strip() in server.requests[question][0]["messages"][1]["content"]
+
+
+class CountsInFlight(ModelServer):
+    """Answers after a short pause and records the most requests it held at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_flight = self.most_in_flight = 0
+
+    async def answer_later(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.05)
+        self.in_flight -= 1
+        return self(request)
+
+
+@pytest.mark.parametrize(("parallel", "most_in_flight"), [(None, 4), (1, 1), (2, 2)])
+async def test_questions_go_to_the_model_as_many_at_once_as_configured(
+    settings: Settings,
+    model_server: respx.MockRouter,
+    seed_article: dict[str, Any],
+    parallel: int | None,
+    most_in_flight: int,
+) -> None:
+    server = CountsInFlight()
+    model_server.post("/chat/completions").mock(side_effect=server.answer_later)
+    configured = settings.model_copy(update={"model_parallel_calls": parallel})
+    async with AsyncTestClient(app=create_app(configured)) as api:
+        response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 200, response.text
+    assert server.most_in_flight == most_in_flight
+    assert sorted(server.asked) == ["dates", "issues", "participants", "summary"]
+
+
+async def test_one_at_a_time_a_re_ask_follows_its_own_question(
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    """The embedded server's default: the re-ask reaches the model right after the question it corrects,
+    whose prompt the server's single slot still holds."""
+    server = ModelServer({"participants": [{"participants": []}], "issues": [bad_issue_quote(), SEED_ISSUES]})
+    serve(model_server, server)
+    async with AsyncTestClient(app=create_app(settings.model_copy(update={"model_parallel_calls": 1}))) as api:
+        response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 200, response.text
+    assert server.asked == ["participants", "dates", "issues", "issues", "summary"]
+
+
+def test_the_embedded_server_is_asked_one_question_at_a_time(settings: Settings) -> None:
+    assert settings.parallel_calls == 4
+    assert settings.model_copy(update={"base_url": None}).parallel_calls == 1
