@@ -12,7 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service.access import KeyGuard, rate_limit_config
 from service.errors import to_problem_response
-from service.jobs import JobStore
+from service.jobs import Jobs
 from service.logs import RequestContextMiddleware, configure_logging, finish_request
 from service.metrics import MetricsController, http_metrics_config
 from service.pipeline import Summariser
@@ -49,8 +49,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         summariser: Summariser = state.summariser
         return summariser
 
-    def provide_jobs(state: State) -> JobStore:
-        jobs: JobStore = state.jobs
+    def provide_jobs(state: State) -> Jobs:
+        jobs: Jobs = state.jobs
         return jobs
 
     idempotency = Idempotency(

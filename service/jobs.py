@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import structlog
 
@@ -235,6 +235,17 @@ def _job(row: sqlite3.Row) -> Job:
         created=row["created"],
         updated=row["updated"],
     )
+
+
+@runtime_checkable  # Litestar checks what a dependency provides against the handler's annotation
+class Jobs(Protocol):
+    """What the API and the callback delivery need of a job store: SQLite (JobStore) or Redis (BrokerJobs)."""
+
+    async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]: ...
+
+    async def get(self, job_id: str, caller: str | None = None) -> Job | None: ...
+
+    async def record_delivery(self, job_id: str, status: str, attempts: int, last_error: str | None) -> None: ...
 
 
 Runner = Callable[[Job], Awaitable[tuple[dict[str, Any] | None, dict[str, Any] | None]]]

@@ -9,8 +9,9 @@ import anyio
 import httpx
 
 from service.batch import summary_or_problem
+from service.broker import broker_workers, open_broker
 from service.embedded import EmbeddedServer, start_embedded
-from service.jobs import Job, JobStore, Runner, Worker
+from service.jobs import Job, Jobs, JobStore, Runner, Worker
 from service.llm import ModelClient
 from service.model_http import model_http_client
 from service.pipeline import Summariser
@@ -58,15 +59,25 @@ def job_runner(summariser: Summariser) -> Runner:
 
 
 @asynccontextmanager
-async def run_job_workers(settings: Settings, summariser: Summariser, count: int) -> AsyncIterator[JobStore]:
-    """`count` workers on the job store until the context ends; a job still running then is left to its
-    lease, and another worker (or this one, restarted) takes it over."""
-    store = JobStore(settings.jobs_path)
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+async def run_job_workers(settings: Settings, summariser: Summariser, count: int) -> AsyncIterator[Jobs]:
+    """`count` jobs at a time until the context ends, on the Redis queue when SUMMARISE_REDIS_URL is set,
+    else on the SQLite file. A job still running at the end is left to its lease (heartbeat), and another
+    worker (or this one, restarted) takes it over."""
     async with httpx.AsyncClient(follow_redirects=False, timeout=settings.webhook_timeout_s) as http:
-        deliver = Deliverer(
-            store, http, secret, settings.webhook_attempts, settings.webhook_backoff_s, settings.webhook_allow_private
-        )
+        if settings.redis_url:
+            async with (
+                open_broker(
+                    settings.redis_url,
+                    time_limit_s=settings.job_time_limit_s,
+                    takeovers=settings.job_takeovers,
+                    ttl_s=settings.job_ttl_s,
+                ) as broker,
+                broker_workers(broker, job_runner(summariser), _deliverer(settings, broker, http), count),
+            ):
+                yield broker
+            return
+        store = JobStore(settings.jobs_path)
+        deliver = _deliverer(settings, store, http)
         stop = asyncio.Event()
         workers = [
             Worker(store, job_runner(summariser), deliver, settings.job_lease_s, poll_s=0.5) for _ in range(count)
@@ -79,3 +90,10 @@ async def run_job_workers(settings: Settings, summariser: Summariser, count: int
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _deliverer(settings: Settings, jobs: Jobs, http: httpx.AsyncClient) -> Deliverer:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    return Deliverer(
+        jobs, http, secret, settings.webhook_attempts, settings.webhook_backoff_s, settings.webhook_allow_private
+    )

@@ -22,7 +22,7 @@ import httpx
 import structlog
 
 from service.errors import SummariseError
-from service.jobs import Job, JobStore
+from service.jobs import Job, Jobs
 
 log = structlog.get_logger("summarise.webhooks")
 
@@ -64,7 +64,7 @@ class Deliverer:
 
     def __init__(
         self,
-        store: JobStore,
+        store: Jobs,
         http: httpx.AsyncClient,
         master_secret: str,
         attempts: int,

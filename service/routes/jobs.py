@@ -9,7 +9,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from schemas.jobs import MAX_ARTICLES_PER_REQUEST, JobRef, JobsAccepted, JobsRequest, JobView
 from service.access import job_owner
-from service.jobs import JobStore
+from service.jobs import Jobs
 from service.replay import Idempotency
 from service.routes.summaries import PROBLEM_RESPONSES, problem_response
 from service.settings import Settings
@@ -27,7 +27,7 @@ from service.webhooks import CallbackRefused, check_callback_url
 async def submit_jobs(
     request: Request[Any, Any, Any],
     data: JSONBody[JobsRequest],
-    jobs: NamedDependency[JobStore],
+    jobs: NamedDependency[Jobs],
     settings: NamedDependency[Settings],
     idempotency: NamedDependency[Idempotency],
     idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
@@ -53,9 +53,7 @@ async def submit_jobs(
     summary="A job's status, and its result or problem once finished",
     responses={**PROBLEM_RESPONSES, 404: problem_response("No such job for this caller")},
 )
-async def job_status(
-    request: Request[Any, Any, Any], job_id: FromPath[str], jobs: NamedDependency[JobStore]
-) -> JobView:
+async def job_status(request: Request[Any, Any, Any], job_id: FromPath[str], jobs: NamedDependency[Jobs]) -> JobView:
     job = await jobs.get(job_id, caller=job_owner(request))
     if job is None:  # another caller's job is as absent as a job that never existed
         raise NotFoundException(detail=f"no job {job_id!r}")

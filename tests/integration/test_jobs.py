@@ -1,5 +1,8 @@
 """Asynchronous jobs: lifecycle, signed callbacks to a real local receiver, retries, SSRF refusals,
-idempotency, and a worker killed mid-job (SIGKILL) whose job still completes exactly once."""
+idempotency, and a worker killed mid-job (SIGKILL) whose job still completes exactly once.
+
+Every test runs on both job stores: the SQLite file (the default) and the Redis queue (SAQ) that several
+replicas and workers share, on a real throw-away redis-server."""
 
 import asyncio
 import hashlib
@@ -15,6 +18,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import respx
 from litestar.testing import AsyncTestClient
@@ -22,11 +26,10 @@ from pydantic import SecretStr
 
 from service.access import hash_key, key_id
 from service.app import create_app
-from service.jobs import JobStore
 from service.settings import Settings
 from service.webhooks import caller_secret
 from tests.factories import ModelServer
-from tests.live_servers import Receiver, mock_model_app, serving
+from tests.live_servers import Receiver, mock_model_app, redis_server, serving
 
 Client = AsyncTestClient[Any]
 SECRET = "test-master-secret"
@@ -41,10 +44,21 @@ def verify(secret: bytes, headers: dict[str, str], body: bytes, tolerance_s: int
     return hmac.compare_digest(expected, headers["x-signature"])
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def backend(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The Redis URL jobs run on, or None for the SQLite file."""
+    if request.param == "sqlite":
+        yield None
+        return
+    with redis_server() as redis_url:
+        yield redis_url
+
+
 @pytest.fixture
-def job_settings(settings: Settings) -> Settings:
+def job_settings(settings: Settings, backend: str | None) -> Settings:
     return settings.model_copy(
         update={
+            "redis_url": backend,
             "webhook_secret": SecretStr(SECRET),
             "webhook_allow_private": True,  # the receiver is on loopback
             "webhook_backoff_s": 0.05,
@@ -231,62 +245,112 @@ async def test_the_same_idempotency_key_returns_the_same_jobs(
 
 
 def test_a_worker_killed_mid_job_leaves_it_to_the_next_which_completes_it_exactly_once(
-    tmp_path: Path, seed_article: dict[str, Any]
+    tmp_path: Path, seed_article: dict[str, Any], backend: str | None
 ) -> None:
+    """Two API replicas (no workers of their own) and `summarise worker` processes, sharing the job store:
+    the job is submitted to one replica, its worker is SIGKILLed mid-job, and the other replica shows it
+    finished by the next worker, with one result and one callback."""
     receiver = Receiver([200])
     with serving(mock_model_app(delay_s=1.5)) as model, serving(receiver) as hooks:
-        settings = Settings(_env_file=None, model_cache_dir=tmp_path)  # type: ignore[call-arg]
-        store = JobStore(settings.jobs_path)
-        (job_id,) = asyncio.run(store.create("anonymous", [seed_article], f"{hooks}/hook"))
         env = {
-            **os.environ,
             "SUMMARISE_BASE_URL": f"{model}/v1",
             "SUMMARISE_MODEL": "test-model",
             "SUMMARISE_MODEL_CACHE_DIR": str(tmp_path),
-            "SUMMARISE_JOB_LEASE_S": "2",
+            "SUMMARISE_JOB_LEASE_S": "2",  # SQLite: taken over 2 s after the last renewal
+            # Redis queue: taken over once the job's time limit (budget + callback attempts) and 10 s pass
+            "SUMMARISE_REQUEST_BUDGET_S": "8",
+            "SUMMARISE_WEBHOOK_ATTEMPTS": "1",
+            "SUMMARISE_WEBHOOK_TIMEOUT_S": "2",
             "SUMMARISE_WEBHOOK_SECRET": SECRET,
             "SUMMARISE_WEBHOOK_ALLOW_PRIVATE": "true",
             "SUMMARISE_CACHE_TTL_S": "0",
+            **({"SUMMARISE_REDIS_URL": backend} if backend else {}),
         }
+        replica_settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, **{k.removeprefix("SUMMARISE_").lower(): v for k, v in env.items()}, job_workers=0
+        )
 
         def start_worker() -> subprocess.Popen[bytes]:
             return subprocess.Popen(
                 [sys.executable, "-m", "service.cli", "worker"],
-                env=env,
+                env={**os.environ, **env},
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
 
-        def job() -> Any:
-            return asyncio.run(store.get(job_id))
+        with serving(create_app(replica_settings)) as replica_a, serving(create_app(replica_settings)) as replica_b:
+            submitted = httpx.post(
+                f"{replica_a}/v1/jobs", json={"articles": [seed_article], "callback_url": f"{hooks}/hook"}
+            )
+            assert submitted.status_code == 202, submitted.text
+            job_id = submitted.json()["jobs"][0]["id"]
 
-        first = start_worker()
-        try:
-            deadline = time.monotonic() + 30
-            while job().status != "running":  # the first worker has it, and is waiting for the model
-                assert time.monotonic() < deadline, "the first worker never started the job"
-                time.sleep(0.05)
-            time.sleep(0.5)
-            first.send_signal(signal.SIGKILL)
-            first.wait(timeout=10)
-            assert job().status == "running"  # killed: no result, the lease still held
-        finally:
-            if first.poll() is None:
-                first.kill()
+            def job() -> dict[str, Any]:
+                view: dict[str, Any] = httpx.get(f"{replica_b}/v1/jobs/{job_id}").json()
+                return view
 
-        second = start_worker()
-        try:
-            deadline = time.monotonic() + 60
-            while job().status != "succeeded" or job().callback_status == "pending":
-                assert time.monotonic() < deadline, f"the job was not taken over: {job()}"
-                time.sleep(0.1)
-        finally:
-            second.send_signal(signal.SIGTERM)
-            second.wait(timeout=30)
+            first = start_worker()
+            try:
+                deadline = time.monotonic() + 30
+                while job()["status"] != "running":  # the first worker has it, and is waiting for the model
+                    assert time.monotonic() < deadline, "the first worker never started the job"
+                    time.sleep(0.05)
+                time.sleep(0.5)
+                first.send_signal(signal.SIGKILL)
+                first.wait(timeout=10)
+                assert job()["status"] == "running"  # killed: no result, the lease (heartbeat) still held
+            finally:
+                if first.poll() is None:
+                    first.kill()
 
-    done = job()
-    assert done.runs == 2  # started twice: once by the killed worker, once by the one that finished it
-    assert done.result is not None
-    assert done.result["participants"][0]["name"] == "Steve Witkoff"
-    assert done.callback_status == "delivered"
+            second = start_worker()
+            try:
+                deadline = time.monotonic() + 60
+                while job()["status"] != "succeeded" or job()["callback"]["status"] == "pending":
+                    assert time.monotonic() < deadline, f"the job was not taken over: {job()}"
+                    time.sleep(0.1)
+            finally:
+                second.send_signal(signal.SIGTERM)
+                second.wait(timeout=30)
+            done = job()
+
+    assert done["runs"] == 2  # started twice: once by the killed worker, once by the one that finished it
+    assert done["result"]["participants"][0]["name"] == "Steve Witkoff"
+    assert done["callback"]["status"] == "delivered"
     assert len(receiver.received) == 1  # the client heard about it exactly once
+    assert json.loads(receiver.received[0][1])["job"]["result"] == done["result"]
+
+
+async def test_on_the_redis_queue_a_stopped_worker_hands_its_job_straight_back(
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    """A replica shut down mid-job (a deploy) puts the job back in the queue at once; the next worker
+    finishes it long before a killed worker's job would be taken over (its time limit)."""
+    answers = ModelServer()
+    slow = asyncio.Event()
+    slow.set()
+
+    async def model(request: httpx.Request) -> httpx.Response:
+        if slow.is_set():
+            await asyncio.sleep(60)  # the first replica is stopped while the model works
+        return answers(request)
+
+    model_server.post("/chat/completions").mock(side_effect=model)
+    with redis_server() as redis_url:
+        on_redis = settings.model_copy(update={"redis_url": redis_url})
+        assert on_redis.job_time_limit_s > 30
+        async with AsyncTestClient(app=create_app(on_redis)) as first:
+            job_id = (await first.post("/v1/jobs", json={"articles": [seed_article]})).json()["jobs"][0]["id"]
+            for _ in range(100):
+                if (await first.get(f"/v1/jobs/{job_id}")).json()["status"] == "running":
+                    break
+                await asyncio.sleep(0.05)
+        slow.clear()
+        started = time.monotonic()
+        async with AsyncTestClient(app=create_app(on_redis)) as second:
+            view = await finished(second, job_id)
+        took = time.monotonic() - started
+
+    assert view["status"] == "succeeded"
+    assert view["runs"] == 2
+    assert took < 10  # handed back, not left to the time limit

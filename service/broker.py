@@ -1,0 +1,175 @@
+"""Jobs on Redis through arq: the scale-out path (several API replicas, `summarise worker` processes anywhere).
+
+Set SUMMARISE_REDIS_URL and every replica and worker shares one queue. arq keeps a job in the queue until a
+run of it finishes; a worker marks the job in progress for the job's time limit, so a worker that is killed
+leaves the job to be taken over by another once that mark expires (a worker that is stopped hands it back at
+once). Our own record of a job (owner, callback, outcome, runs) is a Redis hash next to it; the outcome is
+written with HSETNX: the first run to finish sets it, and a later run of the same job finds it and only
+finishes the callback delivery. So a job has one result, ever, whatever crashed.
+"""
+
+import asyncio
+import inspect
+import json
+import signal
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager, suppress
+from typing import Any, TypeVar
+
+import structlog
+from arq import ArqRedis, Worker, create_pool
+from arq.connections import RedisSettings
+from arq.jobs import Job as QueuedJob
+from arq.jobs import JobStatus
+from arq.worker import func
+
+from service.errors import problem
+from service.jobs import Deliver, Job, Runner
+
+log = structlog.get_logger("summarise.broker")
+Reply = TypeVar("Reply")
+
+_QUEUE = "summarise:queue"
+_FUNCTION = "summarise_job"
+
+
+class BrokerJobs:
+    """The job store the API and the workers share through Redis (same interface as the SQLite JobStore)."""
+
+    def __init__(self, redis: ArqRedis, *, time_limit_s: float, takeovers: int, ttl_s: int) -> None:
+        self.redis = redis
+        self.time_limit_s = time_limit_s
+        self.takeovers = takeovers
+        self.ttl_s = ttl_s
+
+    @staticmethod
+    def _record(job_id: str) -> str:
+        return f"summarise:job:{job_id}"
+
+    async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]:
+        now = time.time()
+        ids = [uuid.uuid4().hex for _ in articles]
+        for job_id, article in zip(ids, articles, strict=True):
+            record: dict[str, Any] = {"caller": caller, "created": now, "updated": now, "runs": 0}
+            record["article"] = json.dumps(article)
+            if callback_url:
+                record |= {"callback_url": callback_url, "callback_status": "pending", "callback_attempts": 0}
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hset(self._record(job_id), mapping=record)
+                pipe.expire(self._record(job_id), self.ttl_s)
+                await pipe.execute()
+            await self.redis.enqueue_job(_FUNCTION, job_id, _job_id=job_id, _queue_name=_QUEUE, _expires=self.ttl_s)
+        return ids
+
+    async def get(self, job_id: str, caller: str | None = None) -> Job | None:
+        stored = await _reply(self.redis.hgetall(self._record(job_id)))
+        record = {key.decode(): value.decode() for key, value in stored.items()}
+        if not record or (caller is not None and record["caller"] != caller):
+            return None
+        result, error = None, None
+        if "outcome" in record:
+            outcome = json.loads(record["outcome"])
+            result, error = outcome["result"], outcome["error"]
+            status = "failed" if error else "succeeded"
+        else:
+            queued = await QueuedJob(job_id, self.redis, _queue_name=_QUEUE).status()
+            if queued == JobStatus.in_progress:
+                status = "running"
+            elif queued in (JobStatus.queued, JobStatus.deferred) or int(record["runs"]) == 0:
+                status = "queued"
+            else:  # arq gave up on it (too many takeovers) or it expired before a worker took it
+                status = "failed"
+                runs = int(record["runs"])
+                error = problem(
+                    500, "job-failed", "Job failed", f"the job stopped without a result after {runs} run(s)"
+                )
+        return Job(
+            id=job_id,
+            caller=record["caller"],
+            status=status,
+            article=json.loads(record["article"]),
+            result=result,
+            error=error,
+            callback_url=record.get("callback_url"),
+            callback_status=record.get("callback_status"),
+            callback_attempts=int(record.get("callback_attempts", 0)),
+            callback_error=record.get("callback_error") or None,
+            runs=int(record["runs"]),
+            created=float(record["created"]),
+            updated=float(record["updated"]),
+        )
+
+    async def started(self, job_id: str) -> None:
+        await _reply(self.redis.hincrby(self._record(job_id), "runs", 1))
+
+    async def finish(self, job_id: str, result: dict[str, Any] | None, error: dict[str, Any] | None) -> bool:
+        """Record the outcome unless a run already did: a job has one result, ever."""
+        outcome = json.dumps({"result": result, "error": error})
+        first = bool(await _reply(self.redis.hsetnx(self._record(job_id), "outcome", outcome)))
+        if first:
+            await _reply(self.redis.hset(self._record(job_id), "updated", str(time.time())))
+        return first
+
+    async def record_delivery(self, job_id: str, status: str, attempts: int, last_error: str | None) -> None:
+        fields = {"callback_status": status, "callback_attempts": attempts, "callback_error": last_error or ""}
+        await _reply(self.redis.hset(self._record(job_id), mapping={**fields, "updated": time.time()}))
+
+
+@asynccontextmanager
+async def open_broker(redis_url: str, *, time_limit_s: float, takeovers: int, ttl_s: int) -> AsyncIterator[BrokerJobs]:
+    redis = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=_QUEUE)
+    try:
+        yield BrokerJobs(redis, time_limit_s=time_limit_s, takeovers=takeovers, ttl_s=ttl_s)
+    finally:
+        await redis.aclose()
+
+
+@asynccontextmanager
+async def broker_workers(jobs: BrokerJobs, run: Runner, deliver: Deliver, count: int) -> AsyncIterator[None]:
+    """`count` jobs at a time from the shared queue until the context ends. A job still running then is
+    handed back to the queue at once; a job whose worker was killed is taken over after its time limit."""
+
+    async def summarise_job(ctx: dict[str, Any], job_id: str) -> None:
+        job = await jobs.get(job_id)
+        if job is None:  # its record expired: nothing to report to
+            return
+        if job.status not in ("succeeded", "failed"):
+            await jobs.started(job_id)
+            log.info("job_started", job_id=job_id, run=job.runs + 1)
+            result, error = await run(job)
+            if not await jobs.finish(job_id, result, error):
+                log.warning("job_already_finished", job_id=job_id)  # an earlier run's result stands
+            else:
+                log.info("job_finished", job_id=job_id, status="succeeded" if error is None else "failed")
+        finished = await jobs.get(job_id)
+        if finished is not None and finished.callback_url and finished.callback_status == "pending":
+            await deliver(finished)
+
+    if count == 0:
+        yield
+        return
+    worker = Worker(
+        functions=[func(summarise_job, name=_FUNCTION, timeout=jobs.time_limit_s, max_tries=1 + jobs.takeovers)],
+        redis_pool=jobs.redis,
+        queue_name=_QUEUE,
+        max_jobs=count,
+        handle_signals=False,  # the process (uvicorn, our CLI) owns SIGTERM/SIGINT
+        keep_result=60,  # the outcome is in our record; arq's own copy is only for its bookkeeping
+        poll_delay=0.5,
+        log_results=False,
+    )
+    task = asyncio.create_task(worker.async_run())
+    try:
+        yield
+    finally:
+        worker.handle_sig(signal.SIGTERM)  # cancel the running jobs: arq puts them back in the queue for another worker
+        with suppress(asyncio.CancelledError):
+            await task
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+
+
+async def _reply(reply: Awaitable[Reply] | Reply) -> Reply:
+    """redis-py types each command for its sync and asyncio clients at once; ours is the asyncio one."""
+    return await reply if inspect.isawaitable(reply) else reply
