@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None,
         description="redis://host:6379/0: what several replicas share (rate-limit counters, the summary cache, "
-        "idempotency keys) and the job queue (SAQ) that API replicas and `summarise worker` processes use.",
+        "idempotency keys) and the job queue (arq) that API replicas and `summarise worker` processes use.",
     )
     max_concurrent_summaries: int = Field(default=4, ge=1, description="Summaries asking the model at once.")
     max_queued_summaries: int = Field(
