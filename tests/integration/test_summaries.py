@@ -6,6 +6,7 @@ each from its own script, so a test can break one question and watch the others.
 
 import asyncio
 import copy
+import json
 from typing import Any
 
 import httpx
@@ -322,3 +323,25 @@ async def test_one_at_a_time_a_re_ask_follows_its_own_question(
 def test_the_embedded_server_is_asked_one_question_at_a_time(settings: Settings) -> None:
     assert settings.parallel_calls == 4
     assert settings.model_copy(update={"base_url": None}).parallel_calls == 1
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "tools"])
+async def test_the_schema_sent_stays_the_same_across_calls(
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any], mode: str
+) -> None:
+    """Each response model's JSON schema is built once and shared by every call: nothing may alter it."""
+    server = ModelServer(tools=mode == "tools")
+    serve(model_server, server)
+    async with AsyncTestClient(app=create_app(settings.model_copy(update={"mode": mode}))) as api:
+        for _ in range(3):
+            response = await api.post("/v1/summaries", json=seed_article, headers={"Cache-Control": "no-cache"})
+            assert response.status_code == 200, response.text
+
+    def schema(body: dict[str, Any]) -> Any:
+        return body["tools"] if mode == "tools" else body["response_format"]
+
+    for question in ("participants", "dates", "issues", "summary"):
+        first, *later = server.requests[question]
+        assert len(later) == 2
+        assert all(schema(body) == schema(first) for body in later)
+    assert "maxItems" in json.dumps(schema(server.requests["participants"][0]))
