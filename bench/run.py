@@ -169,10 +169,10 @@ def overhead(table: Table) -> None:
     with mock_model() as model, our_api(model) as api:
         wrk(f"{model}/chat/completions", one_question_body(), 8, 2)  # warm up both
         wrk(f"{api}/v1/summaries", summary_body, 8, 2)
-        mock_alone = wrk(f"{model}/chat/completions", one_question_body(), 1, 4)
-        ours_alone = wrk(f"{api}/v1/summaries", summary_body, 1, 4)
-        mock_load = wrk(f"{model}/chat/completions", one_question_body(), 32, 6)
-        ours_load = wrk(f"{api}/v1/summaries", summary_body, 32, 6)
+        mock_alone = wrk(f"{model}/chat/completions", one_question_body(), 1, 3)
+        ours_alone = wrk(f"{api}/v1/summaries", summary_body, 1, 3)
+        mock_load = wrk(f"{model}/chat/completions", one_question_body(), 32, 5)
+        ours_load = wrk(f"{api}/v1/summaries", summary_body, 32, 5)
     table.add("overhead", "mock model server, 32 connections: requests/s", f"{mock_load['rps']:,.0f}")
     table.add("overhead", "our API (4 model calls per summary), 32 conn.: requests/s", f"{ours_load['rps']:,.0f}")
     table.add("overhead", "throughput ratio ours / mock", f"{ours_load['rps'] / mock_load['rps']:.3f}", ">= 0.5")
@@ -236,7 +236,7 @@ def workers(table: Table) -> None:
         for count in (1, 2):
             with our_api(model, workers=count) as api:
                 wrk(f"{api}/v1/summaries", summary_body, 8, 2)
-                figures[count] = wrk(f"{api}/v1/summaries", summary_body, 32, 6)["rps"]
+                figures[count] = wrk(f"{api}/v1/summaries", summary_body, 32, 5)["rps"]
     table.add("workers", "requests/s with 1 / 2 workers", f"{figures[1]:,.0f} / {figures[2]:,.0f}")
     table.add("workers", "scaling 2 workers / 1", f"{figures[2] / figures[1]:.2f}", "(2 cores, shared with mock + wrk)")
 
