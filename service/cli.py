@@ -186,7 +186,8 @@ def batch(source: Path, output: Path, concurrency: int) -> None:
 @main.command()
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Jobs at once.")
 def worker(workers: int) -> None:
-    """Run job workers without the HTTP API, on the same job database (SUMMARISE_JOBS_DB)."""
+    """Run job workers without the HTTP API: on the SQLite job file (SUMMARISE_JOBS_DB) the API uses, or on
+    the Redis queue the API replicas share (SUMMARISE_REDIS_URL)."""
     import signal
 
     from service.logs import configure_logging
