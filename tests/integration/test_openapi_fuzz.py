@@ -5,6 +5,7 @@ schema-valid data accepted, schema-violating data rejected, and every response â
 headers, body â€” as documented. The model server is mocked (respx) and answers every question.
 """
 
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -25,12 +26,16 @@ EXAMPLES_FOR_SUMMARIES = 600  # the main operation; the bounded run must reach M
 EXAMPLES_PER_OTHER_OPERATION = 150
 MINIMUM_SUMMARY_CASES = 500
 
+# Stores and the job file in a directory of this run only (a fixed path would keep one run's jobs for the
+# next); no job workers: the fuzz checks what the API answers, not what the workers do later.
+STATE = tempfile.TemporaryDirectory(prefix="summarise-fuzz-")
 APP = create_app(
     Settings(
         _env_file=None,  # type: ignore[call-arg]
         base_url=MODEL_URL,
         model="test-model",
-        model_cache_dir=Path("/nonexistent"),
+        model_cache_dir=Path(STATE.name),
+        job_workers=0,
         max_text_chars=5000,
     )
 )
