@@ -2,8 +2,8 @@
 
 A job is one article. Workers (in the API process by default, or `summarise worker` processes sharing
 the database file) claim a queued job with a lease, renew the lease while the model works, and write the
-result only if they still hold the lease. A worker killed mid-job stops renewing; when the lease runs
-out another worker takes the job over, so every job ends with exactly one result, whatever crashed.
+result only if they still hold the lease. A worker stopped mid-job hands the job back at once; one killed
+mid-job stops renewing, and when the lease runs out another worker takes the job over, so every job ends with exactly one result, whatever crashed.
 Delivery of the result to a callback URL (signed, retried) is recorded on the job.
 """
 
@@ -165,6 +165,18 @@ class JobStore:
         renewed: bool = await self._run(extend)
         return renewed
 
+    async def release(self, job_id: str, owner: str) -> None:
+        """Put a running job back in the queue: its worker is stopping and another may take it at once."""
+
+        def requeue(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated = ?"
+                " WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                (time.time(), job_id, owner),
+            )
+
+        await self._run(requeue)
+
     async def finish(
         self, job_id: str, owner: str, result: dict[str, Any] | None, error: dict[str, Any] | None
     ) -> bool:
@@ -282,6 +294,9 @@ class Worker:
         renewing = asyncio.create_task(self._renew(job.id))
         try:
             result, error = await self.run(job)
+        except asyncio.CancelledError:  # stopped (SIGTERM, a deploy): hand the job back now, not at lease end
+            await asyncio.shield(self.store.release(job.id, self.owner))
+            raise
         finally:
             renewing.cancel()
         if await self.store.finish(job.id, self.owner, result, error):
