@@ -25,8 +25,7 @@ from arq.jobs import Job as QueuedJob
 from arq.jobs import JobStatus
 from arq.worker import func
 
-from service.errors import problem
-from service.jobs import Deliver, Job, Runner
+from service.jobs import Deliver, Job, Runner, abandoned
 
 log = structlog.get_logger("summarise.broker")
 Reply = TypeVar("Reply")
@@ -79,12 +78,9 @@ class BrokerJobs:
                 status = "running"
             elif queued in (JobStatus.queued, JobStatus.deferred) or int(record["runs"]) == 0:
                 status = "queued"
-            else:  # arq gave up on it (too many takeovers) or it expired before a worker took it
+            else:  # arq gave up on it, or it expired before a worker took it
                 status = "failed"
-                runs = int(record["runs"])
-                error = problem(
-                    500, "job-failed", "Job failed", f"the job stopped without a result after {runs} run(s)"
-                )
+                error = abandoned(int(record["runs"]))
         return Job(
             id=job_id,
             caller=record["caller"],
@@ -135,7 +131,10 @@ async def broker_workers(jobs: BrokerJobs, run: Runner, deliver: Deliver, count:
         job = await jobs.get(job_id)
         if job is None:  # its record expired: nothing to report to
             return
-        if job.status not in ("succeeded", "failed"):
+        if job.status not in ("succeeded", "failed") and job.runs > jobs.takeovers:
+            # every run so far ended without a result: an article that brings workers down; give up, say so
+            await jobs.finish(job_id, None, abandoned(job.runs))
+        elif job.status not in ("succeeded", "failed"):
             await jobs.started(job_id)
             log.info("job_started", job_id=job_id, run=job.runs + 1)
             result, error = await run(job)
@@ -150,8 +149,9 @@ async def broker_workers(jobs: BrokerJobs, run: Runner, deliver: Deliver, count:
     if count == 0:
         yield
         return
+    # arq may start the job once more than our limit: that run records the job as abandoned and says so.
     worker = Worker(
-        functions=[func(summarise_job, name=_FUNCTION, timeout=jobs.time_limit_s, max_tries=1 + jobs.takeovers)],
+        functions=[func(summarise_job, name=_FUNCTION, timeout=jobs.time_limit_s, max_tries=2 + jobs.takeovers)],
         redis_pool=jobs.redis,
         queue_name=_QUEUE,
         max_jobs=count,

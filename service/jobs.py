@@ -20,6 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import structlog
 
+from service.errors import problem
+
 log = structlog.get_logger("summarise.jobs")
 
 _SCHEMA = """
@@ -83,8 +85,9 @@ class Job:
 class JobStore:
     """SQLite, one connection per call (WAL: readers never block the writer); calls run in a thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, takeovers: int = 2) -> None:
         self.path = path
+        self.takeovers = takeovers
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(_SCHEMA)
@@ -132,7 +135,9 @@ class JobStore:
         return _job(row)
 
     async def claim(self, owner: str, lease_s: float) -> Job | None:
-        """The oldest queued job, or a running one whose worker stopped renewing its lease."""
+        """The oldest queued job, or a running one whose worker stopped renewing its lease. A job whose
+        every run so far ended without a result, `takeovers` times over, is marked failed instead (returned
+        so, for its callback): an article that brings its worker down would bring the next one down too."""
         now = time.time()
 
         def take(db: sqlite3.Connection) -> sqlite3.Row | None:
@@ -142,7 +147,13 @@ class JobStore:
                 " ORDER BY created LIMIT 1",
                 (now,),
             ).fetchone()
-            if row is not None:
+            if row is not None and row["runs"] > self.takeovers:
+                db.execute(
+                    "UPDATE jobs SET status = 'failed', error = ?, lease_owner = NULL, lease_until = NULL,"
+                    " updated = ? WHERE id = ?",
+                    (json.dumps(abandoned(row["runs"])), now, row["id"]),
+                )
+            elif row is not None:
                 db.execute(
                     "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, runs = runs + 1,"
                     " updated = ? WHERE id = ?",
@@ -260,6 +271,13 @@ class Jobs(Protocol):
     async def record_delivery(self, job_id: str, status: str, attempts: int, last_error: str | None) -> None: ...
 
 
+def abandoned(runs: int) -> dict[str, Any]:
+    """The problem of a job given up on: each of its runs ended without a result (its worker was killed
+    or stopped), so the next would likely end the same way (an article that brings workers down)."""
+    detail = f"{runs} runs of this job ended without a result (their workers stopped); it is not tried again"
+    return problem(500, "job-abandoned", "Job abandoned", detail)
+
+
 Runner = Callable[[Job], Awaitable[tuple[dict[str, Any] | None, dict[str, Any] | None]]]
 Deliver = Callable[[Job], Awaitable[None]]
 
@@ -279,7 +297,10 @@ class Worker:
         while not stop.is_set():
             try:
                 if job := await self.store.claim(self.owner, self.lease_s):
-                    await self.work(job)
+                    if job.status == "running":
+                        await self.work(job)
+                    elif job.callback_url:  # abandoned: say so to the caller
+                        await self.deliver(job)
                     continue
                 if job := await self.store.claim_undelivered(stale_s=max(60.0, self.lease_s)):
                     await self.deliver(job)

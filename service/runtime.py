@@ -76,7 +76,7 @@ async def run_job_workers(settings: Settings, summariser: Summariser, count: int
             ):
                 yield broker
             return
-        store = JobStore(settings.jobs_path)
+        store = JobStore(settings.jobs_path, settings.job_takeovers)
         deliver = _deliverer(settings, store, http)
         stop = asyncio.Event()
         workers = [

@@ -102,8 +102,8 @@ class Settings(BaseSettings):
         default=2,
         ge=0,
         le=10,
-        description="Redis queue: times a job is handed to another worker after its worker died "
-        "(SQLite: until one finishes it).",
+        description="Times a job is handed to another worker after its worker died or stopped; then it "
+        "is marked failed (`job-abandoned`) and its callback says so.",
     )
     job_ttl_s: int = Field(
         default=7 * 24 * 3600,

@@ -10,6 +10,7 @@ import hmac
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ import pytest
 import respx
 from litestar.testing import AsyncTestClient
 from pydantic import SecretStr
+from redis.asyncio import Redis
 
 from service.access import hash_key, key_id
 from service.app import create_app
@@ -355,3 +357,38 @@ async def test_a_stopped_worker_hands_its_job_straight_back(
     assert view["status"] == "succeeded"
     assert view["runs"] == 2
     assert took < 10  # handed back, not left to the time limit
+
+
+async def _leave_as_after_lost_runs(settings: Settings, job_id: str, runs: int) -> None:
+    """The state `runs` runs whose workers all died leave a job in (the SIGKILL test makes one for real)."""
+    if settings.redis_url:
+        redis = Redis.from_url(settings.redis_url)
+        await redis.hset(f"summarise:job:{job_id}", "runs", runs)  # arq: still in the queue, taken over
+        await redis.aclose()
+        return
+    with sqlite3.connect(settings.jobs_path) as db:
+        db.execute(
+            "UPDATE jobs SET status = 'running', runs = ?, lease_owner = 'dead', lease_until = 0 WHERE id = ?",
+            (runs, job_id),
+        )
+
+
+async def test_a_job_whose_every_run_ended_without_a_result_is_abandoned_and_the_callback_says_so(
+    job_settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any], receiver_factory: Any
+) -> None:
+    receiver, url = receiver_factory([200])
+    no_workers = job_settings.model_copy(update={"job_workers": 0})
+    async with client_for(no_workers, model_server) as api:
+        accepted = await api.post("/v1/jobs", json={"articles": [seed_article], "callback_url": url})
+        job_id = accepted.json()["jobs"][0]["id"]
+    await _leave_as_after_lost_runs(job_settings, job_id, runs=1 + job_settings.job_takeovers)
+    async with client_for(job_settings, model_server) as with_worker:
+        view = await finished(with_worker, job_id)
+
+    assert view["status"] == "failed"
+    assert view["error"]["type"].endswith("/job-abandoned")
+    assert "3 runs" in view["error"]["detail"]
+    assert view["callback"]["status"] == "delivered"
+    ((_, body),) = receiver.received
+    assert json.loads(body)["job"]["status"] == "failed"
+    assert not any(call.request.url.path.endswith("/chat/completions") for call in model_server.calls)
