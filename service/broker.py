@@ -51,8 +51,13 @@ class BrokerJobs:
         now = time.time()
         ids = [uuid.uuid4().hex for _ in articles]
         for job_id, article in zip(ids, articles, strict=True):
-            record: dict[str, Any] = {"caller": caller, "created": now, "updated": now, "runs": 0}
-            record["article"] = json.dumps(article)
+            record: dict[str, Any] = {
+                "caller": caller,
+                "article": json.dumps(article),
+                "runs": 0,
+                "created": now,
+                "updated": now,
+            }
             if callback_url:
                 record |= {"callback_url": callback_url, "callback_status": "pending", "callback_attempts": 0}
             async with self.redis.pipeline(transaction=True) as pipe:
@@ -67,6 +72,7 @@ class BrokerJobs:
         record = {key.decode(): value.decode() for key, value in stored.items()}
         if not record or (caller is not None and record["caller"] != caller):
             return None
+        runs = int(record["runs"])
         result, error = None, None
         if "outcome" in record:
             outcome = json.loads(record["outcome"])
@@ -76,11 +82,11 @@ class BrokerJobs:
             queued = await QueuedJob(job_id, self.redis, _queue_name=_QUEUE).status()
             if queued == JobStatus.in_progress:
                 status = "running"
-            elif queued in (JobStatus.queued, JobStatus.deferred) or int(record["runs"]) == 0:
+            elif queued in (JobStatus.queued, JobStatus.deferred) or runs == 0:
                 status = "queued"
             else:  # arq gave up on it, or it expired before a worker took it
                 status = "failed"
-                error = abandoned(int(record["runs"]))
+                error = abandoned(runs)
         return Job(
             id=job_id,
             caller=record["caller"],
@@ -92,7 +98,7 @@ class BrokerJobs:
             callback_status=record.get("callback_status"),
             callback_attempts=int(record.get("callback_attempts", 0)),
             callback_error=record.get("callback_error") or None,
-            runs=int(record["runs"]),
+            runs=runs,
             created=float(record["created"]),
             updated=float(record["updated"]),
         )
@@ -131,10 +137,12 @@ async def broker_workers(jobs: BrokerJobs, run: Runner, deliver: Deliver, count:
         job = await jobs.get(job_id)
         if job is None:  # its record expired: nothing to report to
             return
-        if job.status not in ("succeeded", "failed") and job.runs > jobs.takeovers:
+        if job.status in ("succeeded", "failed"):
+            pass  # an earlier run finished it (and was stopped before its callback): deliver below
+        elif job.runs > jobs.takeovers:
             # every run so far ended without a result: an article that brings workers down; give up, say so
             await jobs.finish(job_id, None, abandoned(job.runs))
-        elif job.status not in ("succeeded", "failed"):
+        else:
             await jobs.started(job_id)
             log.info("job_started", job_id=job_id, run=job.runs + 1)
             result, error = await run(job)

@@ -3,7 +3,8 @@
 A job is one article. Workers (in the API process by default, or `summarise worker` processes sharing
 the database file) claim a queued job with a lease, renew the lease while the model works, and write the
 result only if they still hold the lease. A worker stopped mid-job hands the job back at once; one killed
-mid-job stops renewing, and when the lease runs out another worker takes the job over, so every job ends with exactly one result, whatever crashed.
+mid-job stops renewing, and when the lease runs out another worker takes the job over, so every job ends
+with exactly one result, whatever crashed.
 Delivery of the result to a callback URL (signed, retried) is recorded on the job.
 """
 

@@ -61,8 +61,8 @@ def job_runner(summariser: Summariser) -> Runner:
 @asynccontextmanager
 async def run_job_workers(settings: Settings, summariser: Summariser, count: int) -> AsyncIterator[Jobs]:
     """`count` jobs at a time until the context ends, on the Redis queue when SUMMARISE_REDIS_URL is set,
-    else on the SQLite file. A job still running at the end is left to its lease (heartbeat), and another
-    worker (or this one, restarted) takes it over."""
+    else on the SQLite file. A job still running at the end is handed back to the queue for another worker
+    (or this one, restarted)."""
     async with httpx.AsyncClient(follow_redirects=False, timeout=settings.webhook_timeout_s) as http:
         if settings.redis_url:
             async with (
