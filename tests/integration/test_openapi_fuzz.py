@@ -41,6 +41,7 @@ APP = create_app(
 )
 schema = schemathesis.openapi.from_asgi("/docs/openapi.json", APP)
 generated: Counter[str] = Counter()
+statuses: Counter[int] = Counter()
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,8 @@ def check(case: schemathesis.Case) -> None:
         # A generated key may repeat with another body, a 422 by design (tests/integration/test_replay.py).
         case.headers["Idempotency-Key"] = case.headers["Idempotency-Key"][:200] + uuid.uuid4().hex
     response = case.call()
-    assert response.status_code < 500 or response.status_code in (502, 503, 504), response.text
+    statuses[response.status_code // 100 * 100] += 1
+    assert response.status_code < 500, response.text  # the mock answers every question: no 5xx is excusable
     # ninjs items are accepted loosely (any ninjs field), so a schema-valid item with no body text is a
     # documented 422 (`invalid-ninjs`); a callback URL must also resolve to a public host (422
     # `callback-refused`). Every other check still applies to those requests.
