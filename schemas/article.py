@@ -54,7 +54,10 @@ class ArticleRequest(BaseModel):
         pattern=_LANGUAGE_TAG,
         # Litestar's OpenAPI drops `pattern` on optional strings; at the outer level it still applies to strings.
         json_schema_extra={"pattern": _LANGUAGE_TAG},
-        description="BCP 47 tag of the article's language, e.g. `en`, `de-CH`.",
+        description=(
+            "BCP 47 tag of the article's language, e.g. `en`, `de-CH`. A region south of the equator "
+            "(`en-AU`, `es-AR`) puts summer in December to February."
+        ),
     )
     id: str | None = Field(default=None, max_length=200, description="Client reference, echoed back.")
 
@@ -66,12 +69,15 @@ class ArticleRequest(BaseModel):
         if not text.strip(_BLANK):
             raise ValueError("text is empty: send the article body as plain text")
         if "\x00" in text:
-            raise ValueError("text contains NUL characters")
+            raise ValueError("has NUL characters (U+0000); check how the client encodes the article")
         tags = _HTML_TAG.findall(text)
         if len(tags) > _HTML_TAGS_ALLOWED:
             # Evidence offsets refer to the text as sent, so we do not strip markup behind the client's back.
             shown = ", ".join(dict.fromkeys(tag.lower() for tag in tags[:5]))
-            raise ValueError(f"text looks like HTML ({len(tags)} tags such as {shown}): send the article as plain text")
+            raise ValueError(
+                f"looks like HTML ({len(tags)} tags such as {shown}): send the article as plain text, "
+                "or as a ninjs item with body_html to /v1/ninjs/summaries, which converts it"
+            )
         return text
 
     @field_validator("published", mode="before")
