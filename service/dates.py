@@ -3,7 +3,8 @@
 dateparser does single expressions relative to the publication date (RELATIVE_BASE). On top of it:
 - ranges: "Feb. 17–18", "between March 3 and 5", "17–18 February", "from May 1 to June 2";
 - hedges: "around", "about", "give or take a day or two" (→ approximate, and the window it implies);
-- periods: a week, month or year becomes its first and last day; decades ("the 1990s");
+- periods: a week, month or year becomes its first and last day; decades ("the 1990s"); seasons ("next
+  spring", "im Herbst 2027") as meteorological quarters, flipped south of the equator;
 - no year written: the year that puts the date nearest to publication ("Jan. 5" in a December article);
 - no publication date: absolute dates resolve, relative ones ("next week") stay unresolved — never today.
 """
@@ -30,7 +31,8 @@ _HEDGE_PREFIX = re.compile(
 _GIVE_OR_TAKE = re.compile(r",?\s*(?:give or take|plus or minus|±)\s+(?P<amount>.+?)\s*(?:days?)?\s*$", re.IGNORECASE)
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a few": 3}
 _PART_OF = re.compile(
-    r"^(?P<part>early|mid|late|end of|beginning of|anfang|mitte|ende)(?:[-\s]+in)?[-\s]+", re.IGNORECASE
+    r"^(?:(?:the|by|in|during|until)\s+)*(?P<part>early|mid|late|end of|beginning of|anfang|mitte|ende)(?:[-\s]+in)?[-\s]+",
+    re.IGNORECASE,
 )
 _SINCE = re.compile(r"^(?:since|seit|ever since)\s+", re.IGNORECASE)
 # Words that frame a date without changing it: "on Tuesday", "in 2014", "am 7. Juni", "im Jahre 2012".
@@ -46,6 +48,16 @@ _RANGE = re.compile(
 )
 _ISO = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?(?:[T ].*)?$")
 _DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|late\s+|mid-?)?(?P<decade>1\d{3}|20\d{2})['’]?s$", re.IGNORECASE)
+_SEASON = re.compile(
+    r"^(?:(?P<which>this|next|last|coming|diese[nmrs]?|nächste[nmrs]?|kommende[nmrs]?|letzte[nmrs]?|vergangene[nmrs]?)\s+)?"
+    r"(?P<season>spring|summer|autumn|fall|winter|frühjahr|frühling|sommer|herbst)(?:\s+(?:of\s+)?(?P<year>\d{4}))?$",
+    re.IGNORECASE,
+)
+# First month of each season, northern hemisphere (meteorological: spring is March to May).
+_SEASON_STARTS = {"spring": 3, "frühjahr": 3, "frühling": 3, "summer": 6, "sommer": 6, "autumn": 9, "fall": 9,
+                  "herbst": 9, "winter": 12}  # fmt: skip
+_NEXT = ("next", "coming", "nächst", "kommend")
+_LAST = ("last", "letzt", "vergangen")
 _YEAR = re.compile(r"\b\d{4}\b")
 _NUMBER = re.compile(r"\d{1,2}")
 _KNOWN_LANGUAGES = frozenset(language_order)
@@ -74,10 +86,11 @@ class _Parsed:
 class DateResolver:
     """One resolver per language set; parsers are cached, so make it once and reuse it."""
 
-    def __init__(self, languages: tuple[str, ...] | None = None) -> None:
+    def __init__(self, languages: tuple[str, ...] | None = None, southern: bool = False) -> None:
         # A language dateparser does not know is left out; with none left, it detects the language.
         known = tuple(language for language in languages or () if language in _KNOWN_LANGUAGES)
         self.languages = known or None
+        self.southern = southern  # summer is December to February
         # dateparser takes milliseconds per expression, and "Monday" or "Feb. 26" recur across a day's articles.
         self._cached = lru_cache(maxsize=8192)(self._resolve)
 
@@ -148,6 +161,8 @@ class DateResolver:
         if match := _DECADE.match(text):
             decade = int(match["decade"])
             return _Parsed(date(decade, 1, 1), date(decade + 9, 12, 31), Precision.year)
+        if match := _SEASON.match(text):
+            return self._season(match, published)
         first, second = (self._parse_against(text, base) for base in _PROBES)
         if first is None or second is None:
             return None
@@ -163,6 +178,30 @@ class DateResolver:
         if same_calendar_day and parsed.precision in (Precision.day, Precision.month) and not _YEAR.search(text):
             parsed = _nearest_year(parsed, published)  # "Jan. 5": no year written
         return parsed
+
+    def _season(self, match: re.Match[str], published: date | None) -> "_Parsed | _Relative":
+        first_month = _SEASON_STARTS[match["season"].lower()]
+        if self.southern:
+            first_month = (first_month + 5) % 12 + 1
+        if match["year"]:  # "winter 2026" starts in December 2026
+            return _season_of(int(match["year"]), first_month)
+        if published is None:
+            return _Relative(Precision.month)
+        seasons = [_season_of(year, first_month) for year in range(published.year - 2, published.year + 2)]
+        which = (match["which"] or "").lower()
+        if which.startswith(_NEXT):
+            return next(season for season in seasons if season.start > published)
+        if which.startswith(_LAST):
+            return [season for season in seasons if season.end < published][-1]
+        under_way = [season for season in seasons if season.start <= published <= season.end]
+        if under_way:
+            return under_way[0]
+        if which:  # "this winter" in June: the one that starts in the publication year
+            return next(season for season in seasons if season.start.year == published.year)
+        # "in the spring" in November: the nearest, next year's
+        return min(
+            seasons, key=lambda season: min(abs((season.start - published).days), abs((season.end - published).days))
+        )
 
     def _parse_against(self, text: str, base: datetime) -> _Parsed | None:
         data = _parser(self.languages, base).get_date_data(text)
@@ -196,6 +235,13 @@ class _Relative:
 def _parser(languages: tuple[str, ...] | None, base: datetime) -> DateDataParser:
     settings = {"RELATIVE_BASE": base, "PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "current_period"}
     return DateDataParser(languages=list(languages) if languages else None, settings=settings)
+
+
+def _season_of(year: int, first_month: int) -> _Parsed:
+    start = date(year, first_month, 1)
+    last_month, last_year = (first_month + 1) % 12 + 1, year + (first_month == 12)
+    end = date(last_year, last_month, calendar.monthrange(last_year, last_month)[1])
+    return _Parsed(start, end, Precision.month)
 
 
 def _amount(words: str) -> int:
@@ -280,6 +326,11 @@ _LEAD = r"(?:(?:[Bb]etween|[Ff]rom|[Ss]ince|[Ss]eit|[Vv]om|[Zz]wischen|[Uu]ntil|
 _HEDGE = r"(?:(?:[Aa]round|[Aa]bout|[Aa]pproximately|[Rr]oughly)\s+)?"
 _GIVE_OR_TAKE_TAIL = r"(?:,?\s+give or take (?:a|one|two|\d+) days?(?: or (?:two|three|\d+))?)?"
 _TIME_OF_DAY_WORDS = r"(?:\s+(?:morning|afternoon|evening|night))?"
+_SEASON_WORD = r"(?:[Ss]pring|[Ss]ummer|[Aa]utumn|[Ww]inter|Frühjahr|Frühling|Sommer|Herbst)"
+_SEASON_HEAD = (
+    r"(?:[Ii]n|[Bb]y|[Dd]uring|[Uu]ntil|[Ii]m|[Bb]is|[Tt]he|[Ee]arly|[Ll]ate|[Mm]id|[Tt]his(?: past)?|[Nn]ext|[Ll]ast|"
+    r"[Cc]oming|[Dd]iese[nms]?|[Nn]ächste[nms]?|[Kk]ommende[nms]?|[Ll]etzte[nms]?|[Vv]ergangene[nms]?)"
+)
 
 _DATE_PATTERNS = [
     # Feb. 17–18, 2026 · between March 3 and 5 · from November 20 to December 11 · Around Feb. 27, give or take …
@@ -300,6 +351,12 @@ _DATE_PATTERNS = [
     rf"{_TIME_OF_DAY_WORDS}\b",
     r"\b(?:(?:[Ll]ast|[Nn]ext|[Tt]his(?: past)?|[Pp]ast|[Ee]arly next|[Ll]etzte[nr]?|[Nn]ächste[nr]?|[Dd]iese[nr]?|[Vv]ergangene[nr]?)"
     r"\s+(?:week|month|year|Woche|Monat|Jahr))\b",
+    # next spring · in the autumn · late summer 2027 · im kommenden Winter (not "the Summer Olympics", "Winter Park")
+    rf"(?:{_SEASON_HEAD}[-\s]+)+{_SEASON_WORD}(?:\s+(?:of\s+)?{_YEAR_NUMBER})?\b(?![ \t]+[A-Z])",
+    # in the fall · next fall · fall 2027 (not "the fall of the Wall", "prices fall")
+    rf"(?:(?:[Ii]n|[Bb]y|[Dd]uring|[Uu]ntil)\s+the|[Tt]his|[Nn]ext|[Ll]ast|[Cc]oming)\s+(?:(?:early|late|mid)[-\s]+)?fall"
+    rf"(?:\s+(?:of\s+)?{_YEAR_NUMBER})?\b(?!\s+(?:of|in)\b)",
+    rf"(?:{_SEASON_WORD}|[Ff]all)\s+(?:of\s+)?{_YEAR_NUMBER}\b",
     r"\b(?:\d{1,3}|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en|[Ee]leven|[Tt]welve|"
     r"[Ff]ifteen|[Ss]eventeen|[Tt]wenty|[Aa]|[Aa]n)\s+(?:days?|weeks?|months?|years?)\s+ago\b",
 ]

@@ -159,7 +159,7 @@ class Summariser:
         warnings += _answer_warnings(answers)
         grounder = _Grounder(text, article.text, warnings)
         participants = merge_participants(grounder.participants(extracted_participants))
-        resolver = _resolver(_primary_language(article.language))
+        resolver = _resolver(article.language)
         return SummaryResponse(
             id=article.id,
             summary=summary,
@@ -405,10 +405,14 @@ def _core_expression(expression: str) -> str:
     return _FRAME_WORDS.sub("", folded)
 
 
-def _primary_language(tag: str | None) -> str | None:
-    return tag.split("-")[0].lower() if tag else None
+# Where summer is December to February: the regions of a BCP 47 tag south of the equator ("en-AU").
+_SOUTHERN_REGIONS = frozenset({"AR", "AU", "BO", "BR", "BW", "CL", "FJ", "LS", "MG", "MW", "MZ", "NA", "NZ", "PE", "PY", "SZ", "UY", "ZA", "ZM", "ZW"})  # fmt: skip
 
 
 @lru_cache(maxsize=32)
-def _resolver(language: str | None) -> DateResolver:
-    return DateResolver((language,) if language else None)
+def _resolver(language_tag: str | None) -> DateResolver:
+    if not language_tag:
+        return DateResolver()
+    language, *subtags = language_tag.split("-")
+    region = next((subtag.upper() for subtag in subtags if len(subtag) == 2 and subtag.isalpha()), None)
+    return DateResolver((language.lower(),), southern=region in _SOUTHERN_REGIONS)

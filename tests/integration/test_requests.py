@@ -110,6 +110,21 @@ async def test_an_article_in_german_has_its_dates_resolved_in_german(
 
 
 @pytest.mark.parametrize(
+    ("language", "summer"), [("en-GB", "2026-06-01"), ("en-AU", "2025-12-01"), (None, "2026-06-01")]
+)
+async def test_the_language_tag_says_which_hemisphere_a_season_is_in(
+    api: Client, model_server: respx.MockRouter, language: str | None, summer: str
+) -> None:
+    model_server.post("/chat/completions").mock(side_effect=ModelServer({"dates": {"dates": []}}))
+    article = {"text": "The council said the pool will reopen this summer.", "published": "2026-01-10"}
+
+    response = await api.post("/v1/summaries", json=article | {"language": language})
+
+    assert response.status_code == 200, response.text
+    assert [(d["text"], d["start"]) for d in response.json()["dates"]] == [("this summer", summer)]
+
+
+@pytest.mark.parametrize(
     ("content", "content_type", "status"),
     [
         (b"Just the article as plain text.", "text/plain", 415),

@@ -8,6 +8,7 @@ from service.dates import DateResolver
 
 SEED_PUBLISHED = date(2026, 2, 24)  # a Tuesday
 DECEMBER = date(2026, 12, 20)
+JUNE = date(2026, 6, 18)
 
 # expression, published, start, end, precision, approximate
 TABLE = [
@@ -60,6 +61,21 @@ TABLE = [
     ("On Friday", date(2015, 5, 18), "2015-05-15", "2015-05-15", "day", False),
     ("Seventeen years ago", date(2017, 7, 21), "2000-01-01", "2000-12-31", "year", False),
     ("from November 20 to December 11", date(2015, 5, 7), "2015-11-20", "2015-12-11", "day", False),
+    # seasons, meteorological (spring is March to May); winter 2026 starts in December 2026
+    ("the autumn", JUNE, "2026-09-01", "2026-11-30", "month", False),
+    ("this summer", JUNE, "2026-06-01", "2026-08-31", "month", False),
+    ("this winter", JUNE, "2026-12-01", "2027-02-28", "month", False),
+    ("this winter", date(2026, 1, 10), "2025-12-01", "2026-02-28", "month", False),
+    ("this summer", date(2026, 11, 5), "2026-06-01", "2026-08-31", "month", False),
+    ("the spring", date(2026, 11, 5), "2027-03-01", "2027-05-31", "month", False),
+    ("next spring", JUNE, "2027-03-01", "2027-05-31", "month", False),
+    ("next fall", JUNE, "2026-09-01", "2026-11-30", "month", False),
+    ("last winter", JUNE, "2025-12-01", "2026-02-28", "month", False),
+    ("this past winter", JUNE, "2025-12-01", "2026-02-28", "month", False),
+    ("the fall of 2027", JUNE, "2027-09-01", "2027-11-30", "month", False),
+    ("winter 2026", None, "2026-12-01", "2027-02-28", "month", False),
+    ("the late summer", JUNE, "2026-08-02", "2026-08-31", "month", True),
+    ("by early next spring", JUNE, "2027-03-01", "2027-03-30", "month", True),
     # absolute
     ("2026-02-24", SEED_PUBLISHED, "2026-02-24", "2026-02-24", "day", False),
     ("February 24, 2026", None, "2026-02-24", "2026-02-24", "day", False),
@@ -103,10 +119,25 @@ def test_what_is_not_a_date_is_none(expression: str) -> None:
         ("08.06.2015", "de", "2015-06-08", "2015-06-08"),
         ("Im Jahre 2012", "de", "2012-01-01", "2012-12-31"),
         ("seit September 2009", "de", "2009-09-01", "2026-02-24"),
+        ("Frühjahr 2027", "de", "2027-03-01", "2027-05-31"),
+        ("diesen Sommer", "de", "2026-06-01", "2026-08-31"),
+        ("kommenden Winter", "de", "2026-12-01", "2027-02-28"),
+        ("letzten Herbst", "de", "2025-09-01", "2025-11-30"),
     ],
 )
 def test_other_languages(expression: str, language: str, start: str, end: str) -> None:
     resolved = DateResolver((language,)).resolve(expression, SEED_PUBLISHED)
+
+    assert resolved is not None
+    assert (resolved.start, resolved.end) == (date.fromisoformat(start), date.fromisoformat(end))
+
+
+@pytest.mark.parametrize(
+    ("expression", "start", "end"),
+    [("this summer", "2025-12-01", "2026-02-28"), ("next winter", "2026-06-01", "2026-08-31"), ("spring 2027", "2027-09-01", "2027-11-30")],
+)  # fmt: skip
+def test_seasons_south_of_the_equator_are_flipped(expression: str, start: str, end: str) -> None:
+    resolved = DateResolver(("en",), southern=True).resolve(expression, date(2026, 1, 10))
 
     assert resolved is not None
     assert (resolved.start, resolved.end) == (date.fromisoformat(start), date.fromisoformat(end))
@@ -138,6 +169,11 @@ def test_an_unknown_language_falls_back_to_detection() -> None:
         ("Between July 2003 and December 2004, and from November 20 to December 11.",
          ["Between July 2003 and December 2004", "from November 20 to December 11"]),
         ("He may go. The March was long; 2,000 people came for 40 years.", []),
+        ("A ruling is due in the autumn, by late next spring at most, or in the fall of 2027. Spring 2028 is next.",
+         ["the autumn", "by late next spring", "the fall of 2027", "Spring 2028"]),
+        ("The Summer Olympics, the Arab Spring, Winter Park; spring water, summer camp; prices fall; the fall of "
+         "the Wall.", []),
+        ("Im Herbst 2027 und im kommenden Winter; diesen Sommer.", ["Herbst 2027", "kommenden Winter", "diesen Sommer"]),
     ],
 )  # fmt: skip
 def test_date_expressions_are_found_in_text(text: str, found: list[str]) -> None:
