@@ -92,6 +92,10 @@ def to_problem_response(request: Request[Any, Any, Any], exc: Exception) -> Resp
         headers = dict(exc.headers or {})
         if status == 429 and "RateLimit-Reset" in headers:  # Litestar's limiter says when, but not as Retry-After
             headers.setdefault("Retry-After", headers["RateLimit-Reset"])
+            body["detail"] = (
+                f"over the limit of {headers.get('RateLimit-Limit', '?')} requests per minute for this API key "
+                f"(or address); try again in {headers['RateLimit-Reset']} s"
+            )
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         status = HTTP_500_INTERNAL_SERVER_ERROR

@@ -128,6 +128,7 @@ async def test_the_rate_limit_is_per_key_and_says_when_to_come_back(
     assert limited.status_code == 429
     assert limited.headers["content-type"].startswith("application/problem+json")
     assert limited.json()["type"].endswith("/rate-limited")
+    assert "over the limit of 2 requests per minute" in limited.json()["detail"]
     assert 0 < int(limited.headers["retry-after"]) <= 60
     assert limited.headers["ratelimit-remaining"] == "0"
     assert other_key.status_code == 200
