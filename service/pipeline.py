@@ -2,9 +2,10 @@
 
 For each part of the article (one part unless it is longer than the model's context):
 - four questions share one prefix (system prompt + article): who takes part, what happens on each date,
-  what is unresolved, and a summary. The server reuses the processed prefix for the 2nd and 3rd;
+  what is unresolved, and a summary. The server reuses the processed prefix for all but the first;
 - dates are found in the text and resolved against the publication date by `dates.py`; the model only
-  says what happens then (and may add an expression the patterns missed);
+  says what happens then (and may add an expression the patterns missed); sentences of doubt are found by
+  `unresolved.py` and listed in the open-issues question;
 - names, date expressions and quotes are located in the article (offsets computed here), an item with
   nothing located is dropped, participants named several ways are merged, issue parties are canonical.
 Whatever is dropped, cut off or left unresolved is said in `meta.warnings`.
@@ -53,6 +54,7 @@ from service.participants import canonical_party, merge_participants
 from service.prompts import PromptTemplate
 from service.replay import SummaryCache
 from service.settings import Settings
+from service.unresolved import unresolved_sentences
 
 T = TypeVar("T", bound=BaseModel)
 Result = TypeVar("Result")
@@ -136,11 +138,12 @@ class Summariser:
         for start, end in chunks:
             variables = self._variables(article, article.text[start:end])
             candidates = [article.text[a:b] for a, b in date_spans if start <= a < end]
+            doubts = unresolved_sentences(text, start, end)
             people, dates, issues, summary_answer = await _all(
                 self.settings.parallel_calls,
                 self._ask("participants", variables, ParticipantsAnswer, text, deadline),
                 self._ask("dates", {**variables, "candidates": _numbered(candidates)}, DatesAnswer, text, deadline),
-                self._ask("issues", variables, IssuesAnswer, text, deadline),
+                self._ask("issues", {**variables, "candidates": _numbered(doubts)}, IssuesAnswer, text, deadline),
                 self._ask("summary", variables, SummaryAnswer, None, deadline),
             )
             answers += [people, dates, issues, summary_answer]

@@ -1,0 +1,56 @@
+"""Sentences with words of doubt, waiting or dispute, found by code for the open-issues question."""
+
+import pytest
+
+from service.grounding import ArticleText
+from service.unresolved import MAX_CANDIDATES, unresolved_sentences
+
+
+def found(text: str) -> list[str]:
+    return unresolved_sentences(ArticleText(text))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It is not yet clear whether the regional government will share the cost.",
+        "The Kremlin did not confirm the timeline for the talks.",
+        "Following the meeting in Geneva, Umerov may come to the U.S. for another round of talks.",
+        "Fishing groups said they would appeal against the decision within 30 days.",
+        "The round ended without a breakthrough on territorial issues.",
+        "Police are investigating the cause of the fire.",
+        "Ob die Beschäftigten im Frühjahr streiken, ist offen.",
+        "Die Stadt hat noch nicht entschieden.",
+    ],
+)
+def test_a_sentence_that_says_something_is_open_is_found(sentence: str) -> None:
+    assert found(f"The council met on Monday. {sentence} The meeting ended at noon.") == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The council voted 7-2 on Monday to extend the subsidy.",
+        "Fares rose by 5 percent in May.",  # the month, not the verb
+        "Regulators approved the wind farm, the authority said.",
+    ],
+)
+def test_a_sentence_that_only_reports_is_not(sentence: str) -> None:
+    assert found(sentence) == []
+
+
+def test_outright_doubt_comes_before_plans_and_the_list_is_capped() -> None:
+    plans = [f"The company plans to open store number {n} soon." for n in range(MAX_CANDIDATES)]
+    doubt = "Whether the mayor will sign is unclear."
+    candidates = found(" ".join([*plans, doubt]))
+
+    assert candidates[0] == doubt
+    assert len(candidates) == MAX_CANDIDATES
+
+
+def test_only_sentences_that_start_inside_the_chunk_are_offered() -> None:
+    text = "The vote is pending. The result is unclear."
+    second = text.index("The result")
+
+    assert unresolved_sentences(ArticleText(text), second, len(text)) == ["The result is unclear."]
+    assert unresolved_sentences(ArticleText(text), 0, second) == ["The vote is pending."]
