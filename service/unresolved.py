@@ -1,7 +1,7 @@
 """Sentences that signal something unresolved, found by code and offered to the model as candidates.
 
 The open-issues question is the one a small model answers worst: asked cold, the 1.5B model returned an
-empty list for every article in the gold set. As with dates, code points at the places to look — sentences
+empty list for nearly every article (2 issues in the 17 gold articles). As with dates, code points at the places to look — sentences
 with words of doubt, waiting or dispute ("not yet", "unclear", "whether", "may", "appeal", "noch nicht") —
 and the model says what each leaves open. Its quotes are still located in the article by the grounder.
 """
@@ -33,7 +33,8 @@ _WEAK = re.compile(
 
 
 def unresolved_sentences(text: ArticleText, start: int = 0, end: int | None = None) -> list[str]:
-    """Sentences between `start` and `end` that signal something unresolved, in order, at most MAX_CANDIDATES."""
+    """Sentences starting between `start` and `end` that signal something unresolved: outright doubt first,
+    then plans, each in article order; at most MAX_CANDIDATES."""
     stop = len(text.text) if end is None else end
     sentences = [text.text[a:b] for a, b in text.sentences if start <= a < stop and text.text[a:b].strip()]
     strong = [sentence for sentence in sentences if _STRONG.search(sentence)]
