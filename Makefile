@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded wrk
+.PHONY: help install run test test-fast lint format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ bench-concurrency: install ## 1,000 concurrent summaries against a mock that ans
 
 bench-workers: install wrk ## Throughput with 1 and 2 uvicorn workers
 	$(PY) -m bench.run workers
+
+bench-hostile: install ## Date and doubt finders on 60,000 characters of repeated framing words vs news
+	$(PY) -m bench.run hostile
 
 bench-embedded: install ## Embedded model: API vs direct llama.cpp latency, prompt tokens vs naive TOOLS
 	$(PY) -m bench.run embedded

@@ -262,7 +262,38 @@ def embedded(table: Table) -> None:
         table.add(*row)
 
 
-BENCHMARKS = {"overhead": overhead, "concurrency": concurrency, "workers": workers, "embedded": embedded}
+def hostile(table: Table) -> None:
+    """The code that scans an article (date and doubt finders) on 60,000 characters of repeated framing
+    words, against the seed repeated to the same length: a pattern that backtracks shows as a large ratio."""
+    from service.dates import find_date_expressions
+    from service.grounding import ArticleText
+    from service.unresolved import unresolved_sentences
+
+    def scan_ms(text: str) -> float:
+        started = time.perf_counter()
+        find_date_expressions(text)
+        unresolved_sentences(ArticleText(text))
+        return (time.perf_counter() - started) * 1000
+
+    length = 60_000
+    news = (SEED["text"] + "\n") * (length // len(SEED["text"]) + 1)
+    normal = min(scan_ms(news[:length]) for _ in range(3))
+    table.add("hostile", "date + doubt finders, 60,000 chars of news, ms", f"{normal:.1f}")
+    for words in ("the ", "in the early ", "next "):
+        text = (words * (length // len(words) + 1))[:length]
+        worst = min(scan_ms(text) for _ in range(3))
+        table.add(
+            "hostile", f"same on {words.strip()!r} repeated, ms / ratio to news", f"{worst:.1f} / {worst / normal:.2f}"
+        )
+
+
+BENCHMARKS = {
+    "overhead": overhead,
+    "concurrency": concurrency,
+    "workers": workers,
+    "embedded": embedded,
+    "hostile": hostile,
+}
 
 
 @click.command()

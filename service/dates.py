@@ -352,7 +352,7 @@ _DATE_PATTERNS = [
     r"\b(?:(?:[Ll]ast|[Nn]ext|[Tt]his(?: past)?|[Pp]ast|[Ee]arly next|[Ll]etzte[nr]?|[Nn]ächste[nr]?|[Dd]iese[nr]?|[Vv]ergangene[nr]?)"
     r"\s+(?:week|month|year|Woche|Monat|Jahr))\b",
     # next spring · in the autumn · late summer 2027 · im kommenden Winter (not "the Summer Olympics", "Winter Park")
-    rf"(?:{_SEASON_HEAD}[-\s]+)+{_SEASON_WORD}(?:\s+(?:of\s+)?{_YEAR_NUMBER})?\b(?![ \t]+[A-Z])",
+    rf"(?:{_SEASON_HEAD}[-\s]+){{1,4}}{_SEASON_WORD}(?:\s+(?:of\s+)?{_YEAR_NUMBER})?\b(?![ \t]+[A-Z])",
     # in the fall · next fall · fall 2027 (not "the fall of the Wall", "prices fall")
     rf"(?:(?:[Ii]n|[Bb]y|[Dd]uring|[Uu]ntil)\s+the|[Tt]his|[Nn]ext|[Ll]ast|[Cc]oming)\s+(?:(?:early|late|mid)[-\s]+)?fall"
     rf"(?:\s+(?:of\s+)?{_YEAR_NUMBER})?\b(?!\s+(?:of|in)\b)",
