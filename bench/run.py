@@ -263,27 +263,32 @@ def embedded(table: Table) -> None:
 
 
 def hostile(table: Table) -> None:
-    """The code that scans an article (date and doubt finders) on 60,000 characters of repeated framing
-    words, against the seed repeated to the same length: a pattern that backtracks shows as a large ratio."""
+    """The code that scans an article before and after the model (injected lines, sentences, dates, doubts)
+    on 60,000 characters of one thing repeated, against the seed repeated to the same length: a pattern that
+    backtracks shows as a large ratio."""
     from service.dates import find_date_expressions
     from service.grounding import ArticleText
+    from service.injection import addressed_lines, masked
     from service.unresolved import unresolved_sentences
 
     def scan_ms(text: str) -> float:
         started = time.perf_counter()
-        find_date_expressions(text)
-        unresolved_sentences(ArticleText(text))
+        article = ArticleText(masked(text, addressed_lines(text)))
+        find_date_expressions(article.text)
+        unresolved_sentences(article)
         return (time.perf_counter() - started) * 1000
 
     length = 60_000
     news = (SEED["text"] + "\n") * (length // len(SEED["text"]) + 1)
     normal = min(scan_ms(news[:length]) for _ in range(3))
-    table.add("hostile", "date + doubt finders, 60,000 chars of news, ms", f"{normal:.1f}")
-    for words in ("the ", "in the early ", "next "):
-        text = (words * (length // len(words) + 1))[:length]
+    table.add("hostile", "article scan, 60,000 chars of news, ms", f"{normal:.1f}")
+    for unit in ("the ", "in the early ", "next ", "U.S. ", "1. ", "\n"):
+        text = (unit * (length // len(unit) + 1))[:length]
         worst = min(scan_ms(text) for _ in range(3))
         table.add(
-            "hostile", f"same on {words.strip()!r} repeated, ms / ratio to news", f"{worst:.1f} / {worst / normal:.2f}"
+            "hostile",
+            f"same on {unit.strip() or unit!r} repeated, ms / ratio to news",
+            f"{worst:.1f} / {worst / normal:.2f}",
         )
 
 

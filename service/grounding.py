@@ -121,7 +121,9 @@ class ArticleText:
         for paragraph in re.finditer(r"[^\n]+", self.text):
             start = paragraph.start()
             for boundary in _SENTENCE_END.finditer(self.text, paragraph.start(), paragraph.end()):
-                if not _is_abbreviation(self.text[start : boundary.start() + 1]):
+                # Only the word before the full stop matters; a bounded slice keeps this linear when
+                # nothing ends a sentence for a long way ("U.S. U.S. U.S. …").
+                if not _is_abbreviation(self.text[max(start, boundary.start() - 64) : boundary.start() + 1]):
                     spans.append(_trimmed(self.text, start, boundary.end()))
                     start = boundary.end()
             spans.append(_trimmed(self.text, start, paragraph.end()))

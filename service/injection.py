@@ -27,8 +27,9 @@ _ADDRESSED = re.compile(
             r"\b(?:list|add|include|name|report)\s+[^.\n]{1,60}?\s+as\s+(?:a\s+|the\s+)?(?:participants?|open\s+issues?)\b",
             r"\b(?:the\s+)?summary\s+must\s+(?:say|state|read|include)\b",
             # a fake chat turn at the start of a line
-            r"^\s*(?:system|assistant|developer)\s*(?:prompt|message)?\s*:",
-            r"^\s*\[/?(?:system|inst)\]",
+            # [ \t], not \s: "^\s*" would run across every following blank line at each line start
+            r"^[ \t]*(?:system|assistant|developer)[ \t]*(?:prompt|message)?[ \t]*:",
+            r"^[ \t]*\[/?(?:system|inst)\]",
             r"<\|im_(?:start|end)\|>",
             # German, French, Spanish
             r"\bignorier\w*\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen|vorigen)\s+(?:anweisungen|befehle)",
