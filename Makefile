@@ -44,7 +44,7 @@ bench-concurrency: install ## 1,000 concurrent summaries against a mock that ans
 bench-workers: install wrk ## Throughput with 1 and 2 uvicorn workers
 	$(PY) -m bench.run workers
 
-bench-hostile: install ## Date and doubt finders on 60,000 characters of repeated framing words vs news
+bench-hostile: install ## The article scanners on 60,000 characters of one thing repeated vs news of that length
 	$(PY) -m bench.run hostile
 
 bench-embedded: install ## Embedded model: API vs direct llama.cpp latency, prompt tokens vs naive TOOLS
