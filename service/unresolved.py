@@ -1,9 +1,9 @@
 """Sentences that signal something unresolved, found by code and offered to the model as candidates.
 
 The open-issues question is the one a small model answers worst: asked cold, the 1.5B model returned an
-empty list for nearly every article (2 issues in the 17 gold articles). As with dates, code points at the places to look — sentences
-with words of doubt, waiting or dispute ("not yet", "unclear", "whether", "may", "appeal", "noch nicht") —
-and the model says what each leaves open. Its quotes are still located in the article by the grounder.
+empty list for nearly every article (2 issues in the 17 gold articles). As with dates, code points at
+the places to look — sentences with words of doubt, waiting or dispute ("not yet", "unclear", "whether",
+"may", "appeal", "noch nicht") — and the model says what each leaves open. Its quotes are still located in the article by the grounder.
 """
 
 import re
@@ -36,7 +36,14 @@ def unresolved_sentences(text: ArticleText, start: int = 0, end: int | None = No
     """Sentences starting between `start` and `end` that signal something unresolved: outright doubt first,
     then plans, each in article order; at most MAX_CANDIDATES."""
     stop = len(text.text) if end is None else end
-    sentences = [text.text[a:b] for a, b in text.sentences if start <= a < stop and text.text[a:b].strip()]
-    strong = [sentence for sentence in sentences if _STRONG.search(sentence)]
-    weak = [sentence for sentence in sentences if sentence not in strong and _WEAK.search(sentence)]
+    strong: list[str] = []
+    weak: list[str] = []
+    for sentence_start, sentence_end in text.sentences:
+        if not start <= sentence_start < stop:
+            continue
+        sentence = text.text[sentence_start:sentence_end]
+        if _STRONG.search(sentence):
+            strong.append(sentence)
+        elif _WEAK.search(sentence):
+            weak.append(sentence)
     return (strong + weak)[:MAX_CANDIDATES]
