@@ -50,20 +50,22 @@ class BrokerJobs:
     async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]:
         now = time.time()
         ids = [uuid.uuid4().hex for _ in articles]
-        for job_id, article in zip(ids, articles, strict=True):
-            record: dict[str, Any] = {
-                "caller": caller,
-                "article": json.dumps(article),
-                "runs": 0,
-                "created": now,
-                "updated": now,
-            }
-            if callback_url:
-                record |= {"callback_url": callback_url, "callback_status": "pending", "callback_attempts": 0}
-            async with self.redis.pipeline(transaction=True) as pipe:
+        # Every record in one round trip, before any job is queued: a worker always finds the record.
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for job_id, article in zip(ids, articles, strict=True):
+                record: dict[str, Any] = {
+                    "caller": caller,
+                    "article": json.dumps(article),
+                    "runs": 0,
+                    "created": now,
+                    "updated": now,
+                }
+                if callback_url:
+                    record |= {"callback_url": callback_url, "callback_status": "pending", "callback_attempts": 0}
                 pipe.hset(self._record(job_id), mapping=record)
                 pipe.expire(self._record(job_id), self.ttl_s)
-                await pipe.execute()
+            await pipe.execute()
+        for job_id in ids:
             await self.redis.enqueue_job(_FUNCTION, job_id, _job_id=job_id, _queue_name=_QUEUE, _expires=self.ttl_s)
         return ids
 
