@@ -48,14 +48,14 @@ _RANGE = re.compile(
 )
 _ISO = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?(?:[T ].*)?$")
 _DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|late\s+|mid-?)?(?P<decade>1\d{3}|20\d{2})['’]?s$", re.IGNORECASE)
-_SEASON = re.compile(
-    r"^(?:(?P<which>this|next|last|coming|diese[nmrs]?|nächste[nmrs]?|kommende[nmrs]?|letzte[nmrs]?|vergangene[nmrs]?)\s+)?"
-    r"(?P<season>spring|summer|autumn|fall|winter|frühjahr|frühling|sommer|herbst)(?:\s+(?:of\s+)?(?P<year>\d{4}))?$",
-    re.IGNORECASE,
-)
 # First month of each season, northern hemisphere (meteorological: spring is March to May).
 _SEASON_STARTS = {"spring": 3, "frühjahr": 3, "frühling": 3, "summer": 6, "sommer": 6, "autumn": 9, "fall": 9,
                   "herbst": 9, "winter": 12}  # fmt: skip
+_SEASON = re.compile(
+    r"^(?:(?P<which>this|next|last|coming|diese[nmrs]?|nächste[nmrs]?|kommende[nmrs]?|letzte[nmrs]?|vergangene[nmrs]?)\s+)?"
+    rf"(?P<season>{'|'.join(_SEASON_STARTS)})(?:\s+(?:of\s+)?(?P<year>\d{{4}}))?$",
+    re.IGNORECASE,
+)
 _NEXT = ("next", "coming", "nächst", "kommend")
 _LAST = ("last", "letzt", "vergangen")
 _YEAR = re.compile(r"\b\d{4}\b")
