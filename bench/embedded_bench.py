@@ -20,8 +20,8 @@ import instructor
 from litestar.testing import AsyncTestClient
 from pydantic import BaseModel, Field
 
-from service.app import create_app
-from service.embedded import start_embedded
+from service.api.app import create_app
+from service.model.embedded import start_embedded
 from service.settings import Settings
 
 Row = tuple[str, str, str, str]

@@ -118,7 +118,7 @@ def our_api(model_url: str, workers: int = 1, **settings: str) -> Iterator[str]:
 
 def one_question_body() -> bytes:
     """What our API sends the model for one question: the mock's per-call load."""
-    from service.prompts import load_prompt
+    from service.model.prompts import load_prompt
 
     messages = load_prompt("summarise").render(
         "participants", published=SEED["published"], title=SEED["title"], text=SEED["text"]
@@ -266,10 +266,10 @@ def hostile(table: Table) -> None:
     """The code that scans an article before and after the model (injected lines, sentences, dates, doubts)
     on 60,000 characters of one thing repeated, against the seed repeated to the same length: a pattern that
     backtracks shows as a large ratio."""
-    from service.dates import find_date_expressions
-    from service.grounding import ArticleText
-    from service.injection import addressed_lines, masked
-    from service.unresolved import unresolved_sentences
+    from service.core.alignment import ArticleText
+    from service.core.dates import find_date_expressions
+    from service.core.injection import addressed_lines, masked
+    from service.core.unresolved import unresolved_sentences
 
     def scan_ms(text: str) -> float:
         started = time.perf_counter()

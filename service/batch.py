@@ -17,8 +17,8 @@ from typing import IO, Any
 import pydantic
 
 from schemas import ArticleRequest
+from service.core.pipeline import Summariser
 from service.errors import SummariseError, as_problem, problem, validation_problem
-from service.pipeline import Summariser
 
 
 @dataclass

@@ -34,7 +34,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the HTTP API (the embedded model unless SUMMARISE_BASE_URL is set)."""
     import uvicorn
 
-    from service.app import create_app
+    from service.api.app import create_app
 
     settings = Settings()
     if workers > 1 and settings.uses_embedded:
@@ -45,7 +45,7 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers == 1:
         app: Any = create_app(settings)
     else:
-        app = "service.app:create_app"  # each worker process builds its own app from the environment
+        app = "service.api.app:create_app"  # each worker process builds its own app from the environment
     uvicorn.run(
         app,
         factory=workers > 1,
@@ -61,7 +61,7 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--new", "make_new", is_flag=True, help="Make a new random key and print it with its hash.")
 def hash_key_command(make_new: bool) -> None:
     """Print the SHA-256 to put in SUMMARISE_API_KEY_HASHES for a key read from stdin (or a new one)."""
-    from service.access import hash_key, new_key
+    from service.api.access import hash_key, new_key
 
     if make_new:
         key = new_key()
@@ -127,9 +127,9 @@ def evaluate(
     """Score pipelines on gold-annotated cases (the format of shared/eval/cases) and print the table."""
     from tqdm import tqdm
 
-    from service import evaluation
-    from service.naive import NaiveSummariser
-    from service.prompts import load_prompt
+    from service.evaluation import scoring as evaluation
+    from service.evaluation.naive import NaiveSummariser
+    from service.model.prompts import load_prompt
 
     overrides: dict[str, Any] = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
     # Measured afresh every time: a cached summary would report another run's latency and tokens.
@@ -211,8 +211,8 @@ def worker(workers: int) -> None:
 @click.option("--key", help="The client's API key (read from stdin if not given and keys are configured).")
 def webhook_secret(key: str | None) -> None:
     """Print the secret that signs callbacks for one API key (or for anonymous use without keys)."""
-    from service.access import key_id
-    from service.webhooks import caller_secret
+    from service.api.access import key_id
+    from service.jobs.webhooks import caller_secret
 
     settings = Settings()
     if settings.webhook_secret is None:

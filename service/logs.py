@@ -16,7 +16,7 @@ import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.access import key_id, presented_key
+from service.api.access import key_id, presented_key
 from service.settings import Settings
 
 REQUEST_ID_HEADER = "x-request-id"

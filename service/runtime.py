@@ -8,18 +8,18 @@ from typing import Any
 import anyio
 import httpx
 
+from service.api.replay import SummaryCache
+from service.api.stores import make_store
 from service.batch import summary_or_problem
-from service.broker import broker_workers, open_broker
-from service.embedded import EmbeddedServer, start_embedded
-from service.jobs import Job, Jobs, JobStore, Runner, Worker
-from service.llm import ModelClient
-from service.model_http import model_http_client
-from service.pipeline import Summariser
-from service.prompts import load_prompt
-from service.replay import SummaryCache
+from service.core.pipeline import Summariser
+from service.jobs.redis import broker_workers, open_broker
+from service.jobs.sqlite import Job, Jobs, JobStore, Runner, Worker
+from service.jobs.webhooks import Deliverer
+from service.model.client import ModelClient
+from service.model.embedded import EmbeddedServer, start_embedded
+from service.model.http import model_http_client
+from service.model.prompts import load_prompt
 from service.settings import Settings
-from service.stores import make_store
-from service.webhooks import Deliverer
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ import pytest
 import respx
 from litestar.testing import AsyncTestClient
 
-from service.app import create_app
+from service.api.app import create_app
 from service.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"

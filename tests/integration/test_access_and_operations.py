@@ -10,8 +10,8 @@ import pytest
 import respx
 from litestar.testing import AsyncTestClient
 
-from service.access import hash_key
-from service.app import create_app
+from service.api.access import hash_key
+from service.api.app import create_app
 from service.settings import Settings
 from tests.factories import ModelServer, models_list
 from tests.live_servers import redis_server

@@ -26,10 +26,10 @@ from litestar.testing import AsyncTestClient
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from service.access import hash_key, key_id
-from service.app import create_app
+from service.api.access import hash_key, key_id
+from service.api.app import create_app
+from service.jobs.webhooks import caller_secret
 from service.settings import Settings
-from service.webhooks import caller_secret
 from tests.factories import ModelServer
 from tests.live_servers import Receiver, mock_model_app, redis_server, serving
 

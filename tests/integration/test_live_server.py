@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.app import create_app
+from service.api.app import create_app
 from service.settings import Settings
 from tests.live_servers import free_port, mock_model_app, serving
 

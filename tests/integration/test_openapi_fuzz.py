@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from service.app import create_app
+from service.api.app import create_app
 from service.settings import Settings
 from tests.conftest import MODEL_URL
 from tests.factories import ModelServer, models_list

@@ -9,10 +9,10 @@ import respx
 from litestar.stores.memory import MemoryStore
 from litestar.testing import AsyncTestClient
 
-from service.access import hash_key
-from service.app import create_app
+from service.api.access import hash_key
+from service.api.app import create_app
+from service.api.replay import Idempotency, IdempotencyKeyInProgress, IdempotencyKeyReused
 from service.errors import ModelServerError
-from service.replay import Idempotency, IdempotencyKeyInProgress, IdempotencyKeyReused
 from service.settings import Settings
 from tests.factories import ModelServer, error
 

@@ -14,7 +14,7 @@ import pytest
 import respx
 from litestar.testing import AsyncTestClient
 
-from service.app import create_app
+from service.api.app import create_app
 from service.settings import Settings
 from tests.factories import SEED_ISSUES, SEED_PARTICIPANTS, ModelServer
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service.app import create_app
+from service.api.app import create_app
 from service.settings import Settings
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from service.dates import DateResolver
+from service.core.dates import DateResolver
 
 SEED_PUBLISHED = date(2026, 2, 24)  # a Tuesday
 DECEMBER = date(2026, 12, 20)
@@ -177,6 +177,6 @@ def test_an_unknown_language_falls_back_to_detection() -> None:
     ],
 )  # fmt: skip
 def test_date_expressions_are_found_in_text(text: str, found: list[str]) -> None:
-    from service.dates import find_date_expressions
+    from service.core.dates import find_date_expressions
 
     assert [text[start:end] for start, end in find_date_expressions(text)] == found

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.embedded import EmbeddedModel, WeightsError, assemble_weights, part_files
+from service.model.embedded import EmbeddedModel, WeightsError, assemble_weights, part_files
 
 
 def install_fake_parts(site: Path, prefix: str, chunks: list[bytes]) -> None:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from service.evaluation import (
+from service.evaluation.scoring import (
     Counts,
     Gold,
     GoldDate,

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas import MatchKind
-from service.grounding import ArticleText
+from service.core.alignment import ArticleText
 
 ARTICLE = (
     "U.S. and Ukrainian officials will meet on Feb. 26. \u201cWe are ready,\u201d the envoy said.\n\n"

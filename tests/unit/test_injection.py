@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.injection import addressed_lines, masked, neutralise_delimiters
+from service.core.injection import addressed_lines, masked, neutralise_delimiters
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas import Participant, ParticipantKind
-from service.participants import canonical_party, merge_participants, person_name
+from service.core.participants import canonical_party, merge_participants, person_name
 
 K = ParticipantKind
 

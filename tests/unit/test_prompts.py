@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from service.prompts import load_prompt
+from service.model.prompts import load_prompt
 
 
 def test_the_shipped_prompt_has_a_version_and_renders_the_article() -> None:

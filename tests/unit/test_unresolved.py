@@ -2,8 +2,8 @@
 
 import pytest
 
-from service.grounding import ArticleText
-from service.unresolved import MAX_CANDIDATES, unresolved_sentences
+from service.core.alignment import ArticleText
+from service.core.unresolved import MAX_CANDIDATES, unresolved_sentences
 
 
 def found(text: str) -> list[str]:

@@ -17,8 +17,8 @@ from typing import Annotated, Self
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from schemas import ParticipantKind
-from service.grounding import ArticleText
-from service.llm import validation_context
+from service.core.alignment import ArticleText
+from service.model.client import validation_context
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 Short = Annotated[str, Field(max_length=160)]

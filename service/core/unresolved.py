@@ -8,7 +8,7 @@ the places to look — sentences with words of doubt, waiting or dispute ("not y
 
 import re
 
-from service.grounding import ArticleText
+from service.core.alignment import ArticleText
 
 MAX_CANDIDATES = 6
 

@@ -8,12 +8,12 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from schemas.jobs import MAX_ARTICLES_PER_REQUEST, JobRef, JobsAccepted, JobsRequest, JobView
-from service.access import job_owner
-from service.jobs import Jobs
-from service.replay import Idempotency
-from service.routes.summaries import PROBLEM_RESPONSES, problem_response
+from service.api.access import job_owner
+from service.api.replay import Idempotency
+from service.api.routes.summaries import PROBLEM_RESPONSES, problem_response
+from service.jobs.sqlite import Jobs
+from service.jobs.webhooks import CallbackRefused, check_callback_url
 from service.settings import Settings
-from service.webhooks import CallbackRefused, check_callback_url
 
 
 @post(

@@ -34,10 +34,13 @@ from schemas import (
     Usage,
 )
 from service import metrics
-from service.access import AdmissionGate
-from service.dates import DateResolver, find_date_expressions
-from service.errors import ArticleTooLong, SummariseError
-from service.extraction import (
+from service.api.access import AdmissionGate
+from service.api.replay import SummaryCache
+from service.core.alignment import ArticleText, Span
+from service.core.dates import DateResolver, find_date_expressions
+from service.core.injection import addressed_lines, masked, neutralise_delimiters
+from service.core.participants import canonical_party, merge_participants
+from service.core.questions import (
     CombinedSummaryAnswer,
     DatesAnswer,
     ExtractedDate,
@@ -47,14 +50,11 @@ from service.extraction import (
     ParticipantsAnswer,
     SummaryAnswer,
 )
-from service.grounding import ArticleText, Span
-from service.injection import addressed_lines, masked, neutralise_delimiters
-from service.llm import Answer, ModelClient
-from service.participants import canonical_party, merge_participants
-from service.prompts import PromptTemplate
-from service.replay import SummaryCache
+from service.core.unresolved import unresolved_sentences
+from service.errors import ArticleTooLong, SummariseError
+from service.model.client import Answer, ModelClient
+from service.model.prompts import PromptTemplate
 from service.settings import Settings
-from service.unresolved import unresolved_sentences
 
 T = TypeVar("T", bound=BaseModel)
 Result = TypeVar("Result")

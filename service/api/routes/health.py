@@ -2,7 +2,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 
-from service.pipeline import Summariser
+from service.core.pipeline import Summariser
 
 
 @get("/health", summary="The process is up", sync_to_thread=False)

@@ -25,7 +25,7 @@ from arq.jobs import Job as QueuedJob
 from arq.jobs import JobStatus
 from arq.worker import func
 
-from service.jobs import Deliver, Job, Runner, abandoned
+from service.jobs.sqlite import Deliver, Job, Runner, abandoned
 
 log = structlog.get_logger("summarise.broker")
 Reply = TypeVar("Reply")

@@ -10,20 +10,20 @@ from litestar.exceptions import HTTPException, SerializationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
-from service.access import KeyGuard, rate_limit_config
+from service.api.access import KeyGuard, rate_limit_config
+from service.api.replay import Idempotency
+from service.api.routes.health import health, ready
+from service.api.routes.jobs import job_status, submit_jobs
+from service.api.routes.ninjs import enrich_ninjs, summarise_ninjs, superdesk
+from service.api.routes.summaries import create_summary
+from service.api.stores import make_store
+from service.core.pipeline import Summariser
 from service.errors import to_problem_response
-from service.jobs import Jobs
+from service.jobs.sqlite import Jobs
 from service.logs import RequestContextMiddleware, configure_logging, finish_request
 from service.metrics import MetricsController, http_metrics_config
-from service.pipeline import Summariser
-from service.replay import Idempotency
-from service.routes.health import health, ready
-from service.routes.jobs import job_status, submit_jobs
-from service.routes.ninjs import enrich_ninjs, summarise_ninjs, superdesk
-from service.routes.summaries import create_summary
 from service.runtime import open_summariser, run_job_workers
 from service.settings import Settings
-from service.stores import make_store
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

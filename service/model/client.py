@@ -45,7 +45,7 @@ from service.errors import (
     ModelUnavailable,
     SummariseError,
 )
-from service.model_http import ResponseTooLarge
+from service.model.http import ResponseTooLarge
 from service.settings import Settings, StructuredMode
 
 T = TypeVar("T", bound=BaseModel)

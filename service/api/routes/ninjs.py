@@ -7,9 +7,9 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from schemas.ninjs import NinjsItem, NinjsSummaryResponse, SuperdeskRequest, SuperdeskResponse
-from service.ninjs import enrichment, superdesk_analysis, to_article
-from service.pipeline import Summariser
-from service.routes.summaries import PROBLEM_RESPONSES
+from service.api.ninjs import enrichment, superdesk_analysis, to_article
+from service.api.routes.summaries import PROBLEM_RESPONSES
+from service.core.pipeline import Summariser
 
 
 @post(

@@ -6,9 +6,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 
 from schemas import ArticleRequest, Problem, SummaryResponse
-from service.access import caller_identity
-from service.pipeline import Summariser
-from service.replay import Idempotency
+from service.api.access import caller_identity
+from service.api.replay import Idempotency
+from service.core.pipeline import Summariser
 
 
 def problem_response(description: str) -> ResponseSpec:

@@ -4,8 +4,8 @@ no code-side normalisation. It goes through the same ModelClient, so transport a
 from pydantic import BaseModel, Field
 
 from schemas import ArticleRequest
-from service.llm import Answer, ModelClient
-from service.prompts import PromptTemplate
+from service.model.client import Answer, ModelClient
+from service.model.prompts import PromptTemplate
 
 
 class NaiveSummary(BaseModel):

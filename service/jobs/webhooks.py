@@ -22,7 +22,7 @@ import httpx
 import structlog
 
 from service.errors import SummariseError
-from service.jobs import Job, Jobs
+from service.jobs.sqlite import Job, Jobs
 
 log = structlog.get_logger("summarise.webhooks")
 

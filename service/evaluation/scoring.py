@@ -30,9 +30,9 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from rapidfuzz import fuzz
 
 from schemas import ArticleRequest, SummaryResponse
+from service.core.pipeline import Summariser
 from service.errors import SummariseError
-from service.naive import NaiveSummariser, NaiveSummary
-from service.pipeline import Summariser
+from service.evaluation.naive import NaiveSummariser, NaiveSummary
 
 PARTICIPANT_FUZZ = 90
 ISSUE_SIMILARITY = 0.6

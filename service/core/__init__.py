@@ -1,0 +1,1 @@
+"""Article in, SummaryResponse out: no web framework, no cache, no metrics."""

@@ -1,0 +1,1 @@
+"""Scoring against gold cases, runs and reports, and the naive one-call baseline."""
