@@ -18,7 +18,7 @@ import pydantic
 
 from schemas import ArticleRequest
 from service.core.pipeline import Summariser
-from service.errors import SummariseError, as_problem, problem, validation_problem
+from service.errors import BadInputLine, SummariseError, as_problem, validation_problem
 
 
 @dataclass
@@ -115,7 +115,7 @@ async def _record(
     summariser: Summariser, article_id: str, body: dict[str, Any] | None, error: str | None
 ) -> dict[str, Any]:
     if body is None:
-        return {"id": article_id, "status": "error", "error": problem(400, "bad-request", "Bad request", str(error))}
+        return {"id": article_id, "status": "error", "error": as_problem(BadInputLine(str(error)))}
     summary, failure = await summary_or_problem(summariser, {**body, "id": article_id})
     if failure is not None:
         return {"id": article_id, "status": "error", "error": failure}

@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service.api.access import KeyGuard, rate_limit_config
+from service.api.problems import to_problem_response
 from service.api.replay import Idempotency
 from service.api.routes.health import health, ready
 from service.api.routes.jobs import job_status, submit_jobs
@@ -18,7 +19,6 @@ from service.api.routes.ninjs import enrich_ninjs, summarise_ninjs, superdesk
 from service.api.routes.summaries import create_summary
 from service.api.stores import make_store
 from service.core.pipeline import Summariser
-from service.errors import to_problem_response
 from service.jobs.sqlite import Jobs
 from service.logs import RequestContextMiddleware, configure_logging, finish_request
 from service.metrics import MetricsController, http_metrics_config

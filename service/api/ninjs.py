@@ -12,7 +12,7 @@ from inscriptis import get_text
 
 from schemas import ArticleRequest, SummaryResponse
 from schemas.ninjs import NinjsItem
-from service.errors import SummariseError
+from service.errors import InvalidNinjs
 
 # Our participant kinds in ninjs: 1.6 property, 3.x property. Groups and "other" have no ninjs list;
 # they stay in the extension.
@@ -22,10 +22,6 @@ _NINJS_LISTS = {
     "country": ("place", "places"),
 }
 EXTENSION = "x-summarise"
-
-
-class InvalidNinjs(SummariseError):
-    status, slug, title = 422, "invalid-ninjs", "Not a ninjs item this service can summarise"
 
 
 def to_article(item: NinjsItem) -> ArticleRequest:

@@ -21,18 +21,10 @@ from litestar.stores.base import Store
 from pydantic import BaseModel
 
 from schemas import ArticleRequest, SummaryResponse
-from service.errors import SummariseError
+from service.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 
 _IN_PROGRESS = b"in-progress"
 M = TypeVar("M", bound=BaseModel)
-
-
-class IdempotencyKeyReused(SummariseError):
-    status, slug, title = 422, "idempotency-key-reused", "Idempotency-Key used for another request"
-
-
-class IdempotencyKeyInProgress(SummariseError):
-    status, slug, title = 409, "idempotency-key-in-progress", "A request with this Idempotency-Key is running"
 
 
 def fingerprint(*parts: object) -> str:

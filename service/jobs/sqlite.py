@@ -21,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import structlog
 
-from service.errors import problem
+from service.errors import JobAbandoned, as_problem
 
 log = structlog.get_logger("summarise.jobs")
 
@@ -273,10 +273,8 @@ class Jobs(Protocol):
 
 
 def abandoned(runs: int) -> dict[str, Any]:
-    """The problem of a job given up on: each of its runs ended without a result (its worker was killed
-    or stopped), so the next would likely end the same way (an article that brings workers down)."""
-    detail = f"{runs} runs of this job ended without a result (their workers stopped); it is not tried again"
-    return problem(500, "job-abandoned", "Job abandoned", detail)
+    """The problem of a job given up on."""
+    return as_problem(JobAbandoned(runs))
 
 
 Runner = Callable[[Job], Awaitable[tuple[dict[str, Any] | None, dict[str, Any] | None]]]

@@ -21,14 +21,10 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 
-from service.errors import SummariseError
+from service.errors import CallbackRefused
 from service.jobs.sqlite import Job, Jobs
 
 log = structlog.get_logger("summarise.webhooks")
-
-
-class CallbackRefused(SummariseError):
-    status, slug, title = 422, "callback-refused", "Callback URL refused"
 
 
 def caller_secret(master: str, caller: str) -> bytes:

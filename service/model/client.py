@@ -39,13 +39,15 @@ from tenacity import (
 
 from service import metrics
 from service.errors import (
+    MalformedResponse,
     ModelOutputInvalid,
     ModelServerError,
     ModelTimeout,
     ModelUnavailable,
+    ResponseTooLarge,
+    RetryAfterBeyondBudget,
     SummariseError,
 )
-from service.model.http import ResponseTooLarge
 from service.settings import Settings, StructuredMode
 
 T = TypeVar("T", bound=BaseModel)
@@ -107,16 +109,6 @@ _validation_context: ContextVar[dict[str, Any] | None] = ContextVar("validation_
 def validation_context() -> dict[str, Any]:
     """The context of the strict check in progress; empty outside one (the lenient pass, salvage)."""
     return _validation_context.get() or {}
-
-
-class MalformedResponse(Exception):
-    """The model server answered 200 with something that is not a chat completion."""
-
-
-class RetryAfterBeyondBudget(Exception):
-    def __init__(self, wait_s: float, remaining_s: float) -> None:
-        super().__init__(f"the model server asked us to wait {wait_s:g} s; {max(remaining_s, 0):.0f} s of budget left")
-        self.wait_s = wait_s
 
 
 class ModelClient:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.errors import WeightsError
+
 log = logging.getLogger(__name__)
 
 
@@ -53,10 +55,6 @@ EMBEDDED_MODELS = {
 }
 
 _CHUNK = 8 * 1024 * 1024
-
-
-class WeightsError(RuntimeError):
-    """The weights are missing or are not the published file."""
 
 
 def part_files(model: EmbeddedModel) -> list[Path]:

@@ -9,15 +9,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+from service.errors import ResponseTooLarge
 from service.settings import Settings
 
 _CONNECTIONS_PER_POOL = 32
-
-
-class ResponseTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"the model server's answer is larger than {limit:,} bytes")
-        self.limit = limit
 
 
 class _CappedStream(httpx.AsyncByteStream):

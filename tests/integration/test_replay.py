@@ -11,8 +11,8 @@ from litestar.testing import AsyncTestClient
 
 from service.api.access import hash_key
 from service.api.app import create_app
-from service.api.replay import Idempotency, IdempotencyKeyInProgress, IdempotencyKeyReused
-from service.errors import ModelServerError
+from service.api.replay import Idempotency
+from service.errors import IdempotencyKeyInProgress, IdempotencyKeyReused, ModelServerError
 from service.settings import Settings
 from tests.factories import ModelServer, error
 

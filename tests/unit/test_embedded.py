@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service.model.embedded import EmbeddedModel, WeightsError, assemble_weights, part_files
+from service.errors import WeightsError
+from service.model.embedded import EmbeddedModel, assemble_weights, part_files
 
 
 def install_fake_parts(site: Path, prefix: str, chunks: list[bytes]) -> None:

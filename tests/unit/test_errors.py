@@ -7,13 +7,13 @@ from litestar import Litestar, get
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.testing import TestClient
 
+from service.api.problems import to_problem_response
 from service.errors import (
     ArticleTooLong,
     ModelOutputInvalid,
     ModelServerError,
     ModelTimeout,
     ModelUnavailable,
-    to_problem_response,
 )
 
 

@@ -11,8 +11,9 @@ from schemas.jobs import MAX_ARTICLES_PER_REQUEST, JobRef, JobsAccepted, JobsReq
 from service.api.access import job_owner
 from service.api.replay import Idempotency
 from service.api.routes.summaries import PROBLEM_RESPONSES, problem_response
+from service.errors import CallbackRefused
 from service.jobs.sqlite import Jobs
-from service.jobs.webhooks import CallbackRefused, check_callback_url
+from service.jobs.webhooks import check_callback_url
 from service.settings import Settings
 
 
