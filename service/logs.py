@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.tracebacks import ExceptionDictTransformer
 
 from service.api.access import key_id, presented_key
 from service.settings import Settings
@@ -25,6 +26,9 @@ _OUR_HANDLER = "summarise-json"
 _STATE_KEY = "summarise_request"
 
 log = structlog.get_logger("summarise")
+# Tracebacks as data, without the frames' local variables: those hold Authorization headers, key hashes,
+# webhook secrets and article text (structlog's `dict_tracebacks` shows them all).
+_TRACEBACKS = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
 
 
 def configure_logging(settings: Settings) -> None:
@@ -46,7 +50,7 @@ def configure_logging(settings: Settings) -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.dict_tracebacks if settings.log_json else structlog.processors.format_exc_info,
+            _TRACEBACKS if settings.log_json else structlog.processors.format_exc_info,
             renderer,
         ],
     )
