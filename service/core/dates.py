@@ -308,6 +308,29 @@ def _replace_first_number(template: str, number: str) -> str:
     return template[: first.start()] + number + template[first.end() :]
 
 
+_FRAME_WORDS = re.compile(r"^(?:on|in|at|by|am|im|the)\s+", re.IGNORECASE)
+
+
+def dedupe_key(expression: str) -> str:
+    """'On Friday' and 'on Friday.' are one expression."""
+    folded = " ".join(expression.casefold().split()).strip(" .,")
+    return _FRAME_WORDS.sub("", folded)
+
+
+# Where summer is December to February: the regions of a BCP 47 tag south of the equator ("en-AU").
+_SOUTHERN_REGIONS = frozenset({"AR", "AU", "BO", "BR", "BW", "CL", "FJ", "LS", "MG", "MW", "MZ", "NA", "NZ", "PE", "PY", "SZ", "UY", "ZA", "ZM", "ZW"})  # fmt: skip
+
+
+@lru_cache(maxsize=32)
+def resolver_for(language_tag: str | None) -> DateResolver:
+    """The resolver for an article's BCP 47 tag: its language, and its hemisphere when a region says."""
+    if not language_tag:
+        return DateResolver()
+    language, *subtags = language_tag.split("-")
+    region = next((subtag.upper() for subtag in subtags if len(subtag) == 2 and subtag.isalpha()), None)
+    return DateResolver((language.lower(),), southern=region in _SOUTHERN_REGIONS)
+
+
 # --- finding date expressions in text, by code ------------------------------------------------------------
 
 _MONTH = (

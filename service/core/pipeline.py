@@ -15,8 +15,8 @@ import asyncio
 import re
 import time
 from collections.abc import Coroutine
+from contextlib import nullcontext
 from datetime import date
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import structlog
@@ -37,7 +37,8 @@ from service import metrics
 from service.api.access import AdmissionGate
 from service.api.replay import SummaryCache
 from service.core.alignment import ArticleText, Span
-from service.core.dates import DateResolver, find_date_expressions
+from service.core.dates import DateResolver, dedupe_key, find_date_expressions, resolver_for
+from service.core.grounding import checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
 from service.core.participants import canonical_party, merge_participants
 from service.core.questions import (
@@ -162,7 +163,7 @@ class Summariser:
         warnings += _answer_warnings(answers)
         grounder = _Grounder(text, article.text, warnings)
         participants = merge_participants(grounder.participants(extracted_participants))
-        resolver = _resolver(article.language)
+        resolver = resolver_for(article.language)
         return SummaryResponse(
             id=article.id,
             summary=summary,
@@ -203,8 +204,8 @@ class Summariser:
         deadline: float,
     ) -> Answer[T]:
         messages = self.prompt.render(question, **variables)
-        context = {"article": article} if article else {}
-        return await self.llm.extract(messages, response_model, context=context, deadline=deadline)
+        with checked_against(article) if article else nullcontext():
+            return await self.llm.extract(messages, response_model, name=question, deadline=deadline)
 
     async def _chunks(self, article: ArticleRequest) -> list[tuple[int, int]]:
         """Spans of the text that each fit the model's context, split at paragraphs, overlapping by one."""
@@ -365,7 +366,7 @@ class _Grounder:
                 if (start, end) not in found:
                     self.warnings.append(f"dropped date {expression!r}: not a calendar date")
                 continue
-            key = _core_expression(expression)
+            key = dedupe_key(expression)
             if key in items:  # a repeated expression is listed once
                 continue
             event = next((event for s, event in told if s.start < end and start < s.end and event), None)
@@ -397,25 +398,3 @@ class _Grounder:
                 issue=item.issue.strip(), parties=list(dict.fromkeys(parties)), evidence=[self._evidence(span)]
             )
         return list(issues.values())
-
-
-_FRAME_WORDS = re.compile(r"^(?:on|in|at|by|am|im|the)\s+", re.IGNORECASE)
-
-
-def _core_expression(expression: str) -> str:
-    """'On Friday' and 'on Friday.' are one expression."""
-    folded = " ".join(expression.casefold().split()).strip(" .,")
-    return _FRAME_WORDS.sub("", folded)
-
-
-# Where summer is December to February: the regions of a BCP 47 tag south of the equator ("en-AU").
-_SOUTHERN_REGIONS = frozenset({"AR", "AU", "BO", "BR", "BW", "CL", "FJ", "LS", "MG", "MW", "MZ", "NA", "NZ", "PE", "PY", "SZ", "UY", "ZA", "ZM", "ZW"})  # fmt: skip
-
-
-@lru_cache(maxsize=32)
-def _resolver(language_tag: str | None) -> DateResolver:
-    if not language_tag:
-        return DateResolver()
-    language, *subtags = language_tag.split("-")
-    region = next((subtag.upper() for subtag in subtags if len(subtag) == 2 and subtag.isalpha()), None)
-    return DateResolver((language.lower(),), southern=region in _SOUTHERN_REGIONS)

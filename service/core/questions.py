@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
-from service.model.client import validation_context
+from service.core.grounding import article_to_check
+from service.model.salvage import is_lenient
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 Short = Annotated[str, Field(max_length=160)]
@@ -50,8 +51,8 @@ class ExtractedIssue(BaseModel):
 class _Grounded(BaseModel):
     @model_validator(mode="after")
     def grounded_in_the_article(self, info: ValidationInfo) -> Self:
-        article = (info.context or validation_context()).get("article")
-        if isinstance(article, ArticleText) and (problems := self.ungrounded(article)):
+        article = None if is_lenient(info.context) else article_to_check()
+        if article is not None and (problems := self.ungrounded(article)):
             raise ValueError(
                 "; ".join(problems) + ". Use names, date expressions and quotes exactly as the article writes them."
             )

@@ -23,4 +23,4 @@ class NaiveSummariser:
     async def summarise(self, article: ArticleRequest) -> Answer[NaiveSummary]:
         published = article.published_date
         messages = self.prompt.render(published=published.isoformat() if published else "unknown", text=article.text)
-        return await self.llm.extract(messages, NaiveSummary, context={})
+        return await self.llm.extract(messages, NaiveSummary, name="naive")

@@ -22,13 +22,12 @@ from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import instructor
-import jiter
 import openai
 import structlog
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.response_model import prepare_response_model
 from openai.types.chat import ChatCompletion
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -43,11 +42,11 @@ from service.errors import (
     ModelOutputInvalid,
     ModelServerError,
     ModelTimeout,
-    ModelUnavailable,
-    ResponseTooLarge,
     RetryAfterBeyondBudget,
     SummariseError,
 )
+from service.model.faults import SERVER_FAULTS, classify, short
+from service.model.salvage import content_of, lenient_parse, salvage_partial
 from service.settings import Settings, StructuredMode
 
 T = TypeVar("T", bound=BaseModel)
@@ -100,15 +99,6 @@ class Answer(Generic[T]):
 
 
 _stats: ContextVar[CallStats] = ContextVar("call_stats")
-# What validators may check an answer against (e.g. the article), for the duration of one `extract`.
-# Not instructor's `context=`: given one, instructor renders every message as a Jinja template, and an
-# article containing "{{ 7*7 }}" would reach the model as "49" (or "{% if %}" fail the request).
-_validation_context: ContextVar[dict[str, Any] | None] = ContextVar("validation_context", default=None)
-
-
-def validation_context() -> dict[str, Any]:
-    """The context of the strict check in progress; empty outside one (the lenient pass, salvage)."""
-    return _validation_context.get() or {}
 
 
 class ModelClient:
@@ -138,21 +128,24 @@ class ModelClient:
         self,
         messages: list[dict[str, str]],
         response_model: type[T],
-        context: dict[str, Any],
+        *,
+        name: str | None = None,
         deadline: float | None = None,
     ) -> Answer[T]:
-        """A validated answer, re-asked on invalid ones, within the budget ending at `deadline` (monotonic)."""
+        """A validated answer, re-asked on invalid ones, within the budget ending at `deadline` (monotonic).
+
+        Validators run as pydantic runs them; under `salvage.LENIENT` (the last answer of a question that
+        never passed, or the complete items of a cut-off one) checks against outside facts are skipped."""
         budget = self.settings.request_budget_s
         stats = CallStats(deadline=deadline or time.monotonic() + budget)
         token = _stats.set(stats)
-        context_token = _validation_context.set(None)
         max_tokens = self.settings.max_output_tokens
         try:
             async with asyncio.timeout(stats.remaining()):
-                answer = await self._extract(messages, response_model, context, max_tokens)
+                answer = await self._extract(messages, response_model, max_tokens)
                 if answer is None:  # cut off before one item was complete: once more, with twice the room
                     max_tokens *= 2
-                    answer = await self._extract(messages, response_model, context, max_tokens)
+                    answer = await self._extract(messages, response_model, max_tokens)
             if answer is None:
                 raise ModelOutputInvalid(
                     f"the model's answer was cut off at max_tokens={max_tokens} before it was complete"
@@ -165,11 +158,10 @@ class ModelClient:
             raise _with_stats(error, stats) from error.__cause__
         finally:
             _stats.reset(token)
-            _validation_context.reset(context_token)
             metrics.model_reasks.inc(max(stats.answers - 1, 0))
             log.info(
                 "model_answer",
-                question=response_model.__name__,
+                question=name or response_model.__name__,
                 latency_ms=round((time.monotonic() - stats.started) * 1000),
                 answers=stats.answers,
                 retries=stats.retries,
@@ -178,11 +170,10 @@ class ModelClient:
             )
 
     async def _extract(
-        self, messages: list[dict[str, str]], response_model: type[T], context: dict[str, Any], max_tokens: int
+        self, messages: list[dict[str, str]], response_model: type[T], max_tokens: int
     ) -> Answer[T] | None:
         """One instructor call (with its re-asks); None when the answer was cut off with no complete item."""
         stats = _stats.get()
-        _validation_context.set(context)
         try:
             value = await self._create(
                 model=self.model,
@@ -195,17 +186,19 @@ class ModelClient:
             return Answer(cast(T, value), stats)
         except InstructorRetryException as exc:
             cause = exc.__cause__
-            if isinstance(cause, _SERVER_FAULTS):
-                raise _server_fault(cause, self.base_url) from cause
-            _validation_context.set(None)  # what follows keeps what is valid without the strict check
+            if isinstance(cause, SERVER_FAULTS):
+                raise self._error(cause) from cause
             if isinstance(cause, IncompleteOutputException):
                 return _salvaged(cause, response_model, stats)
-            return Answer(_lenient_parse(exc, response_model), stats, rejected_because=str(cause or exc))
+            return Answer(_last_answer(exc, response_model), stats, rejected_because=str(cause or exc))
         except IncompleteOutputException as exc:
-            _validation_context.set(None)
             return _salvaged(exc, response_model, stats)
-        except _SERVER_FAULTS as exc:
-            raise _server_fault(exc, self.base_url) from exc
+        except SERVER_FAULTS as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: Exception) -> SummariseError:
+        fault = classify(exc, self.base_url)
+        return fault.error if fault else ModelServerError(f"model server error: {short(str(exc))}")
 
     async def count_tokens(self, text: str) -> int:
         """Tokens in `text` by the server's own tokenizer (llama.cpp's /tokenize), else a safe estimate."""
@@ -235,7 +228,7 @@ class ModelClient:
     async def _create_with_retries(self, **kwargs: Any) -> ChatCompletion:
         stats = _stats.get()
         retrying = AsyncRetrying(
-            retry=retry_if_exception(_is_transient),
+            retry=retry_if_exception(self._is_transient),
             stop=stop_after_attempt(self.settings.transient_attempts),
             wait=_wait_as_server_asks,
             before_sleep=lambda _: _count_retry(stats),
@@ -254,7 +247,9 @@ class ModelClient:
                         raise MalformedResponse(f"the model server's answer is not valid JSON ({exc})") from None
                     completion = _as_completion(response)
                 except Exception as exc:
-                    metrics.model_calls.labels(_outcome(exc)).inc()
+                    metrics.model_calls.labels(
+                        fault.label if (fault := classify(exc, self.base_url)) else "error"
+                    ).inc()
                     raise
                 finally:
                     metrics.model_call_seconds.observe(time.perf_counter() - started)
@@ -262,6 +257,10 @@ class ModelClient:
                 stats.count(completion)
                 return completion
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    def _is_transient(self, exc: BaseException) -> bool:
+        fault = classify(exc, self.base_url)
+        return fault is not None and fault.transient
 
 
 @functools.cache
@@ -287,36 +286,13 @@ def _count_retry(stats: CallStats) -> None:
     metrics.model_retries.inc()
 
 
-def _outcome(exc: Exception) -> str:
-    """A small, fixed set of labels for the model-calls counter."""
-    if isinstance(exc, MalformedResponse):
-        return "malformed"
-    if isinstance(exc, openai.APITimeoutError):
-        return "timeout"
-    if isinstance(exc, openai.APIConnectionError):
-        return "too_large" if isinstance(exc.__cause__, ResponseTooLarge) else "connection_error"
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code == 429:
-            return "rate_limited"
-        return "server_error" if exc.status_code >= 500 else "rejected"
-    return "error"
-
-
 def _as_completion(response: object) -> ChatCompletion:
     """openai hands back whatever a 200 carried (an HTML page as a str, `{}` as an empty completion)."""
     if not isinstance(response, ChatCompletion):
-        raise MalformedResponse(f"the model server answered with a non-JSON body: {_short(str(response), 120)!r}")
+        raise MalformedResponse(f"the model server answered with a non-JSON body: {short(str(response), 120)!r}")
     if not response.choices or response.choices[0].message is None:
         raise MalformedResponse("the model server's answer has no choices")
     return response
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, MalformedResponse):  # a proxy's error page or a glitch: worth another try
-        return True
-    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
-        return not isinstance(exc.__cause__, ResponseTooLarge)
-    return isinstance(exc, openai.APIStatusError) and (exc.status_code in (408, 409, 429) or exc.status_code >= 500)
 
 
 _backoff = wait_random_exponential(multiplier=0.5, max=8)
@@ -349,77 +325,9 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
         return None
 
 
-_SERVER_FAULTS = (openai.APIError, RetryAfterBeyondBudget, MalformedResponse)
-
-
-def _server_fault(exc: Exception, base_url: str) -> SummariseError:
-    if isinstance(exc, RetryAfterBeyondBudget):
-        return ModelUnavailable(
-            f"model server is rate-limiting: {exc}", headers={"Retry-After": str(round(exc.wait_s))}
-        )
-    if isinstance(exc, MalformedResponse):
-        return ModelServerError(str(exc))
-    if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__
-        if isinstance(cause, ResponseTooLarge):
-            return ModelServerError(str(cause))
-        if isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout)):
-            return ModelUnavailable(f"cannot connect to the model server at {base_url} ({type(cause).__name__})")
-        if isinstance(exc, openai.APITimeoutError):
-            return ModelTimeout(f"model server at {base_url} did not answer in time")
-        return ModelServerError(f"the connection to the model server at {base_url} broke off: {_short(str(cause))}")
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        if status in (429, 503):
-            retry_after = exc.response.headers.get("retry-after")
-            return ModelUnavailable(
-                f"model server still answered {status} after retries",
-                headers={"Retry-After": retry_after} if retry_after else None,
-            )
-        what = "failed" if status >= 500 else "rejected our request"
-        return ModelServerError(f"model server {what}: HTTP {status}: {_short(exc.message)}")
-    return ModelServerError(f"model server error: {_short(str(exc))}")
-
-
-def salvage_partial(content: str, response_model: type[T]) -> T | None:
-    """Parse a cut-off JSON answer, dropping incomplete list items; None if nothing valid is left."""
-    try:
-        data = jiter.from_json(content.encode(), partial_mode="on")
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    for _ in range(100):  # each round removes at least one bad item
-        try:
-            return response_model.model_validate(data)
-        except ValidationError as error:
-            if not _drop_bad_items(data, error, response_model):
-                return None
-    return None
-
-
-def _drop_bad_items(data: dict[str, Any], error: ValidationError, response_model: type[BaseModel]) -> bool:
-    bad: set[tuple[str, int]] = set()
-    changed = False
-    for problem in error.errors():
-        location = problem["loc"]
-        if len(location) >= 2 and isinstance(location[0], str) and isinstance(location[1], int):
-            bad.add((location[0], location[1]))
-        elif len(location) == 1 and problem["type"] == "missing" and isinstance(location[0], str):
-            annotation = response_model.model_fields[location[0]].annotation
-            if getattr(annotation, "__origin__", None) is list or "list[" in str(annotation):
-                data[location[0]] = []  # a list the answer never reached is empty
-                changed = True
-    for key, index in sorted(bad, reverse=True):
-        if isinstance(data.get(key), list) and index < len(data[key]):
-            del data[key][index]
-            changed = True
-    return changed
-
-
 def _salvaged(exc: IncompleteOutputException, response_model: type[T], stats: CallStats) -> Answer[T] | None:
     """The complete items of an answer cut off at max_tokens (a small model looping on a list)."""
-    content = _content_of(exc.last_completion)
+    content = content_of(exc.last_completion)
     value = salvage_partial(content, response_model) if content else None
     return Answer(value, stats, truncated=True) if value is not None else None
 
@@ -431,36 +339,14 @@ def _with_stats(error: SummariseError, stats: CallStats) -> SummariseError:
     return error
 
 
-def _lenient_parse(exc: InstructorRetryException, response_model: type[T]) -> T:
+def _last_answer(exc: InstructorRetryException, response_model: type[T]) -> T:
     """The last answer, validated without the evidence check; the pipeline then drops ungrounded items."""
-    last_error = _short(str(exc.__cause__ or exc), 1000)
-    content = _content_of(exc.last_completion)
-    if content is None:
+    content = content_of(exc.last_completion)
+    value = lenient_parse(content, response_model) if content else None
+    if value is None:
+        last_error = short(str(exc.__cause__ or exc), 1000)
         raise ModelOutputInvalid(f"no valid summary after {exc.n_attempts} attempts; last error: {last_error}")
-    try:
-        return response_model.model_validate_json(content)
-    except ValidationError:
-        raise ModelOutputInvalid(
-            f"no valid summary after {exc.n_attempts} attempts; last error: {last_error}"
-        ) from None
-
-
-def _content_of(completion: object) -> str | None:
-    if not isinstance(completion, ChatCompletion) or not completion.choices:
-        return None
-    message = completion.choices[0].message
-    if message.tool_calls:
-        function = getattr(message.tool_calls[0], "function", None)
-        return getattr(function, "arguments", None)
-    content = (message.content or "").strip()
-    if content.startswith("```"):  # MD_JSON answers come fenced
-        content = content.strip("`").removeprefix("json").strip()
-    return content or None
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return value
 
 
 __all__ = ["Answer", "CallStats", "ModelClient"]
