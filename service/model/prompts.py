@@ -1,12 +1,18 @@
-"""Load a versioned prompt file from `prompts/` strictly: unknown keys and missing variables are errors."""
+"""Load a versioned prompt file strictly: unknown keys and missing variables are errors.
+
+The files live in the repository's top-level `prompts/`, installed as the package data of `service.prompts`
+(pyproject.toml maps the directory there), so they are read from the installed distribution with
+importlib.resources: the same in a wheel as in an editable install, whatever the working directory.
+"""
 
 import string
 import tomllib
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from pydantic import BaseModel, ConfigDict
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_PACKAGE = "service.prompts"
 
 
 class PromptTemplate(BaseModel):
@@ -42,6 +48,8 @@ class PromptTemplate(BaseModel):
         return len(self.system) + len(self.user) + max((len(q) for q in self.questions.values()), default=0) + 200
 
 
-def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
-    with (directory / f"{name}.toml").open("rb") as file:
-        return PromptTemplate.model_validate(tomllib.load(file))
+def load_prompt(name: str, directory: Traversable | None = None) -> PromptTemplate:
+    """The prompt `name` from the installed package data (or from `directory`, e.g. a test's own files);
+    a missing file raises FileNotFoundError."""
+    source = (files(PROMPTS_PACKAGE) if directory is None else directory) / f"{name}.toml"
+    return PromptTemplate.model_validate(tomllib.loads(source.read_text(encoding="utf-8")))

@@ -1,11 +1,14 @@
 """Prompts are versioned files, loaded strictly."""
 
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from service.model.prompts import load_prompt
+from service.model.prompts import PROMPTS_PACKAGE, load_prompt
+
+REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 
 
 def test_the_shipped_prompt_has_a_version_and_renders_the_article() -> None:
@@ -34,3 +37,18 @@ def test_unknown_keys_in_a_prompt_file_are_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ValidationError, match="temperature"):
         load_prompt("odd", tmp_path)
+
+
+def test_every_prompt_in_the_repository_is_package_data_and_loads() -> None:
+    shipped = {entry.name for entry in files(PROMPTS_PACKAGE).iterdir() if entry.name.endswith(".toml")}
+
+    assert shipped == {path.name for path in REPO_PROMPTS.glob("*.toml")} >= {"summarise.toml", "naive.toml"}
+    for name in shipped:
+        assert load_prompt(name.removesuffix(".toml")).version
+
+
+def test_an_unknown_prompt_name_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_prompt("no-such-prompt")
+    with pytest.raises(FileNotFoundError):
+        load_prompt("summarise", tmp_path)
