@@ -21,6 +21,10 @@ class JobsRequest(BaseModel):
     )
 
 
+# The statuses are the values of service.jobs.model's JobStatus and CallbackStatus, spelled out so that the
+# OpenAPI document lists them inline (tests/unit/test_job_lifecycle.py keeps the two equal).
+
+
 class JobRef(BaseModel):
     id: str
     status: Literal["queued"]

@@ -3,7 +3,6 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio
 import httpx
@@ -12,8 +11,9 @@ from service.api.replay import SummaryCache
 from service.api.stores import make_store
 from service.batch import summary_or_problem
 from service.core.pipeline import Summariser
+from service.jobs.model import Job, Jobs, Outcome, Runner
 from service.jobs.redis import broker_workers, open_broker
-from service.jobs.sqlite import Job, Jobs, JobStore, Runner, Worker
+from service.jobs.sqlite import JobStore, Worker
 from service.jobs.webhooks import Deliverer
 from service.model.client import ModelClient
 from service.model.embedded import EmbeddedServer, start_embedded
@@ -52,7 +52,7 @@ async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
 
 
 def job_runner(summariser: Summariser) -> Runner:
-    async def run(job: Job) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    async def run(job: Job) -> Outcome:
         return await summary_or_problem(summariser, job.article)
 
     return run

@@ -22,10 +22,10 @@ import structlog
 from arq import ArqRedis, Worker, create_pool
 from arq.connections import RedisSettings
 from arq.jobs import Job as QueuedJob
-from arq.jobs import JobStatus
+from arq.jobs import JobStatus as QueueStatus
 from arq.worker import func
 
-from service.jobs.sqlite import Deliver, Job, Runner, abandoned
+from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner, abandoned
 
 log = structlog.get_logger("summarise.broker")
 Reply = TypeVar("Reply")
@@ -61,7 +61,11 @@ class BrokerJobs:
                     "updated": now,
                 }
                 if callback_url:
-                    record |= {"callback_url": callback_url, "callback_status": "pending", "callback_attempts": 0}
+                    record |= {
+                        "callback_url": callback_url,
+                        "callback_status": CallbackStatus.pending,
+                        "callback_attempts": 0,
+                    }
                 pipe.hset(self._record(job_id), mapping=record)
                 pipe.expire(self._record(job_id), self.ttl_s)
             await pipe.execute()
@@ -74,36 +78,9 @@ class BrokerJobs:
         record = {key.decode(): value.decode() for key, value in stored.items()}
         if not record or (caller is not None and record["caller"] != caller):
             return None
-        runs = int(record["runs"])
-        result, error = None, None
-        if "outcome" in record:
-            outcome = json.loads(record["outcome"])
-            result, error = outcome["result"], outcome["error"]
-            status = "failed" if error else "succeeded"
-        else:
-            queued = await QueuedJob(job_id, self.redis, _queue_name=_QUEUE).status()
-            if queued == JobStatus.in_progress:
-                status = "running"
-            elif queued in (JobStatus.queued, JobStatus.deferred) or runs == 0:
-                status = "queued"
-            else:  # arq gave up on it, or it expired before a worker took it
-                status = "failed"
-                error = abandoned(runs)
-        return Job(
-            id=job_id,
-            caller=record["caller"],
-            status=status,
-            article=json.loads(record["article"]),
-            result=result,
-            error=error,
-            callback_url=record.get("callback_url"),
-            callback_status=record.get("callback_status"),
-            callback_attempts=int(record.get("callback_attempts", 0)),
-            callback_error=record.get("callback_error") or None,
-            runs=runs,
-            created=float(record["created"]),
-            updated=float(record["updated"]),
-        )
+        # Until a run records the outcome, only arq knows whether the job waits, runs or was given up on.
+        queue_status = None if "outcome" in record else await QueuedJob(job_id, self.redis, _queue_name=_QUEUE).status()
+        return _job(job_id, record, queue_status)
 
     async def started(self, job_id: str) -> None:
         await _reply(self.redis.hincrby(self._record(job_id), "runs", 1))
@@ -116,9 +93,41 @@ class BrokerJobs:
             await _reply(self.redis.hset(self._record(job_id), "updated", str(time.time())))
         return first
 
-    async def record_delivery(self, job_id: str, status: str, attempts: int, last_error: str | None) -> None:
+    async def record_delivery(self, job_id: str, status: CallbackStatus, attempts: int, last_error: str | None) -> None:
         fields = {"callback_status": status, "callback_attempts": attempts, "callback_error": last_error or ""}
         await _reply(self.redis.hset(self._record(job_id), mapping={**fields, "updated": time.time()}))
+
+
+def _job(job_id: str, record: dict[str, str], queue_status: QueueStatus | None) -> Job:
+    """The job a record (our Redis hash) and, while it has no outcome, arq's status of it describe."""
+    runs = int(record["runs"])
+    result, error = None, None
+    if "outcome" in record:
+        outcome = json.loads(record["outcome"])
+        result, error = outcome["result"], outcome["error"]
+        status = JobStatus.of_outcome(error)
+    elif queue_status == QueueStatus.in_progress:
+        status = JobStatus.running
+    elif queue_status in (QueueStatus.queued, QueueStatus.deferred) or runs == 0:
+        status = JobStatus.queued
+    else:  # arq gave up on it, or it expired before a worker took it
+        status = JobStatus.failed
+        error = abandoned(runs)
+    return Job(
+        id=job_id,
+        caller=record["caller"],
+        status=status,
+        article=json.loads(record["article"]),
+        result=result,
+        error=error,
+        callback_url=record.get("callback_url"),
+        callback_status=CallbackStatus(record["callback_status"]) if "callback_status" in record else None,
+        callback_attempts=int(record.get("callback_attempts", 0)),
+        callback_error=record.get("callback_error") or None,
+        runs=runs,
+        created=float(record["created"]),
+        updated=float(record["updated"]),
+    )
 
 
 @asynccontextmanager
@@ -139,7 +148,7 @@ async def broker_workers(jobs: BrokerJobs, run: Runner, deliver: Deliver, count:
         job = await jobs.get(job_id)
         if job is None:  # its record expired: nothing to report to
             return
-        if job.status in ("succeeded", "failed"):
+        if job.status.finished:
             pass  # an earlier run finished it (and was stopped before its callback): deliver below
         elif job.runs > jobs.takeovers:
             # every run so far ended without a result: an article that brings workers down; give up, say so
@@ -151,9 +160,9 @@ async def broker_workers(jobs: BrokerJobs, run: Runner, deliver: Deliver, count:
             if not await jobs.finish(job_id, result, error):
                 log.warning("job_already_finished", job_id=job_id)  # an earlier run's result stands
             else:
-                log.info("job_finished", job_id=job_id, status="succeeded" if error is None else "failed")
+                log.info("job_finished", job_id=job_id, status=JobStatus.of_outcome(error))
         finished = await jobs.get(job_id)
-        if finished is not None and finished.callback_url and finished.callback_status == "pending":
+        if finished is not None and finished.callback_pending:
             await deliver(finished)
 
     if count == 0:

@@ -14,14 +14,14 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import structlog
 
-from service.errors import JobAbandoned, as_problem
+from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner, abandoned
+from service.jobs.model import Jobs as Jobs  # re-exported: service/api/app.py still imports it from here
 
 log = structlog.get_logger("summarise.jobs")
 
@@ -29,12 +29,12 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     caller TEXT NOT NULL,
-    status TEXT NOT NULL,              -- queued | running | succeeded | failed
+    status TEXT NOT NULL,              -- a JobStatus: queued | running | succeeded | failed
     article TEXT NOT NULL,             -- the request body (JSON)
     result TEXT,                       -- the summary (JSON) when succeeded
     error TEXT,                        -- the problem (JSON) when failed
     callback_url TEXT,
-    callback_status TEXT,              -- pending | delivered | failed | null (no callback)
+    callback_status TEXT,              -- a CallbackStatus: pending | delivered | failed | null (no callback)
     callback_attempts INTEGER NOT NULL DEFAULT 0,
     callback_error TEXT,
     runs INTEGER NOT NULL DEFAULT 0,   -- how many times a worker started it (more than 1 after a crash)
@@ -45,42 +45,6 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs (status, lease_until);
 """
-
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    caller: str
-    status: str
-    article: dict[str, Any]
-    result: dict[str, Any] | None
-    error: dict[str, Any] | None
-    callback_url: str | None
-    callback_status: str | None
-    callback_attempts: int
-    callback_error: str | None
-    runs: int
-    created: float
-    updated: float
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "result": self.result,
-            "error": self.error,
-            "callback": None
-            if self.callback_url is None
-            else {
-                "url": self.callback_url,
-                "status": self.callback_status,
-                "attempts": self.callback_attempts,
-                "last_error": self.callback_error,
-            },
-            "runs": self.runs,
-            "created": self.created,
-            "updated": self.updated,
-        }
 
 
 class JobStore:
@@ -116,7 +80,15 @@ class JobStore:
                 "INSERT INTO jobs (id, caller, status, article, callback_url, callback_status, created, updated)"
                 " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
                 [
-                    (job_id, caller, json.dumps(article), callback_url, "pending" if callback_url else None, now, now)
+                    (
+                        job_id,
+                        caller,
+                        json.dumps(article),
+                        callback_url,
+                        CallbackStatus.pending if callback_url else None,
+                        now,
+                        now,
+                    )
                     for job_id, article in zip(ids, articles, strict=True)
                 ],
             )
@@ -199,7 +171,7 @@ class JobStore:
                 "UPDATE jobs SET status = ?, result = ?, error = ?, lease_owner = NULL, lease_until = NULL,"
                 " updated = ? WHERE id = ? AND lease_owner = ? AND status = 'running'",
                 (
-                    "succeeded" if error is None else "failed",
+                    JobStatus.of_outcome(error),
                     json.dumps(result) if result is not None else None,
                     json.dumps(error) if error is not None else None,
                     time.time(),
@@ -212,7 +184,7 @@ class JobStore:
         finished: bool = await self._run(write)
         return finished
 
-    async def record_delivery(self, job_id: str, status: str, attempts: int, last_error: str | None) -> None:
+    async def record_delivery(self, job_id: str, status: CallbackStatus, attempts: int, last_error: str | None) -> None:
         def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE jobs SET callback_status = ?, callback_attempts = ?, callback_error = ?, updated = ?"
@@ -247,38 +219,18 @@ def _job(row: sqlite3.Row) -> Job:
     return Job(
         id=row["id"],
         caller=row["caller"],
-        status=row["status"],
+        status=JobStatus(row["status"]),
         article=json.loads(row["article"]),
         result=json.loads(row["result"]) if row["result"] else None,
         error=json.loads(row["error"]) if row["error"] else None,
         callback_url=row["callback_url"],
-        callback_status=row["callback_status"],
+        callback_status=CallbackStatus(row["callback_status"]) if row["callback_status"] else None,
         callback_attempts=row["callback_attempts"],
         callback_error=row["callback_error"],
         runs=row["runs"],
         created=row["created"],
         updated=row["updated"],
     )
-
-
-@runtime_checkable  # Litestar checks what a dependency provides against the handler's annotation
-class Jobs(Protocol):
-    """What the API and the callback delivery need of a job store: SQLite (JobStore) or Redis (BrokerJobs)."""
-
-    async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]: ...
-
-    async def get(self, job_id: str, caller: str | None = None) -> Job | None: ...
-
-    async def record_delivery(self, job_id: str, status: str, attempts: int, last_error: str | None) -> None: ...
-
-
-def abandoned(runs: int) -> dict[str, Any]:
-    """The problem of a job given up on."""
-    return as_problem(JobAbandoned(runs))
-
-
-Runner = Callable[[Job], Awaitable[tuple[dict[str, Any] | None, dict[str, Any] | None]]]
-Deliver = Callable[[Job], Awaitable[None]]
 
 
 class Worker:
@@ -296,7 +248,7 @@ class Worker:
         while not stop.is_set():
             try:
                 if job := await self.store.claim(self.owner, self.lease_s):
-                    if job.status == "running":
+                    if job.status == JobStatus.running:
                         await self.work(job)
                     elif job.callback_url:  # abandoned: say so to the caller
                         await self.deliver(job)
@@ -320,7 +272,7 @@ class Worker:
         finally:
             renewing.cancel()
         if await self.store.finish(job.id, self.owner, result, error):
-            log.info("job_finished", job_id=job.id, status="succeeded" if error is None else "failed")
+            log.info("job_finished", job_id=job.id, status=JobStatus.of_outcome(error))
             finished = await self.store.get(job.id)
             if finished is not None and finished.callback_url:
                 await self.deliver(finished)

@@ -22,7 +22,7 @@ import httpx
 import structlog
 
 from service.errors import CallbackRefused
-from service.jobs.sqlite import Job, Jobs
+from service.jobs.model import CallbackStatus, Job, Jobs
 
 log = structlog.get_logger("summarise.webhooks")
 
@@ -94,21 +94,21 @@ class Deliverer:
                     },
                 )
             except CallbackRefused as refused:
-                await self.store.record_delivery(job.id, "failed", attempt, refused.detail)
+                await self.store.record_delivery(job.id, CallbackStatus.failed, attempt, refused.detail)
                 return
             except httpx.HTTPError as exc:
                 last_error = f"{type(exc).__name__}: {exc}"[:300]
             else:
                 if response.is_success:
-                    await self.store.record_delivery(job.id, "delivered", attempt, None)
+                    await self.store.record_delivery(job.id, CallbackStatus.delivered, attempt, None)
                     log.info("callback_delivered", job_id=job.id, attempts=attempt)
                     return
                 last_error = f"HTTP {response.status_code}"
                 if response.status_code < 500:  # 3xx (never followed) and 4xx: the receiver said no
-                    await self.store.record_delivery(job.id, "failed", attempt, last_error)
+                    await self.store.record_delivery(job.id, CallbackStatus.failed, attempt, last_error)
                     return
-            await self.store.record_delivery(job.id, "pending", attempt, last_error)
+            await self.store.record_delivery(job.id, CallbackStatus.pending, attempt, last_error)
             if attempt < self.attempts:
                 await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
-        await self.store.record_delivery(job.id, "failed", self.attempts, last_error)
+        await self.store.record_delivery(job.id, CallbackStatus.failed, self.attempts, last_error)
         log.warning("callback_failed", job_id=job.id, attempts=self.attempts, error=last_error)

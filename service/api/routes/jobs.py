@@ -12,7 +12,7 @@ from service.api.access import job_owner
 from service.api.replay import Idempotency
 from service.api.routes.summaries import PROBLEM_RESPONSES, problem_response
 from service.errors import CallbackRefused
-from service.jobs.sqlite import Jobs
+from service.jobs.model import Jobs, JobStatus
 from service.jobs.webhooks import check_callback_url
 from service.settings import Settings
 
@@ -42,7 +42,9 @@ async def submit_jobs(
 
     async def create() -> JobsAccepted:
         ids = await jobs.create(owner, articles, data.callback_url)
-        return JobsAccepted(jobs=[JobRef(id=job_id, status="queued", url=f"/v1/jobs/{job_id}") for job_id in ids])
+        return JobsAccepted(
+            jobs=[JobRef(id=job_id, status=JobStatus.queued.value, url=f"/v1/jobs/{job_id}") for job_id in ids]
+        )
 
     body = data.model_dump(mode="json")
     accepted, headers = await idempotency.respond(owner, idempotency_key, body, create, JobsAccepted)

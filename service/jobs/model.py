@@ -1,0 +1,101 @@
+"""The one job model: what a job is whichever store holds it (a SQLite row, a Redis hash), its statuses,
+and what the API and the callback delivery need of a store.
+
+A job is one article to summarise. It is queued, then running, then succeeded (a summary) or failed (a
+problem); a job with a callback URL also has a callback status: pending until delivered or failed.
+`Job.public()` is what callers see (schemas/jobs.py `JobView`) and what a callback POSTs.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from service.errors import JobAbandoned, as_problem
+
+# How a run ends: (the summary, None) or (None, the problem, RFC 9457 as service.errors.as_problem writes it).
+Outcome = tuple[dict[str, Any] | None, dict[str, Any] | None]
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.succeeded, JobStatus.failed)
+
+    @classmethod
+    def of_outcome(cls, error: dict[str, Any] | None) -> "JobStatus":
+        """A finished job's status: failed if it ended with a problem."""
+        return cls.succeeded if error is None else cls.failed
+
+
+class CallbackStatus(StrEnum):
+    pending = "pending"  # not delivered yet (a delivery may be retrying)
+    delivered = "delivered"
+    failed = "failed"  # given up on: refused, answered 3xx/4xx, or out of attempts
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    caller: str  # who submitted it (job_owner): only they can see it, and its callback is signed for them
+    status: JobStatus
+    article: dict[str, Any]  # the request body
+    result: dict[str, Any] | None  # the summary, once succeeded
+    error: dict[str, Any] | None  # the problem, once failed
+    callback_url: str | None
+    callback_status: CallbackStatus | None  # None: no callback
+    callback_attempts: int
+    callback_error: str | None
+    runs: int  # how many times a worker started it (more than 1 after a worker crashed or stopped)
+    created: float
+    updated: float
+
+    @property
+    def callback_pending(self) -> bool:
+        return self.callback_url is not None and self.callback_status == CallbackStatus.pending
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "result": self.result,
+            "error": self.error,
+            "callback": None
+            if self.callback_url is None
+            else {
+                "url": self.callback_url,
+                "status": self.callback_status,
+                "attempts": self.callback_attempts,
+                "last_error": self.callback_error,
+            },
+            "runs": self.runs,
+            "created": self.created,
+            "updated": self.updated,
+        }
+
+
+@runtime_checkable  # Litestar checks what a dependency provides against the handler's annotation
+class Jobs(Protocol):
+    """What the API and the callback delivery need of a job store: SQLite (JobStore) or Redis (BrokerJobs)."""
+
+    async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]: ...
+
+    async def get(self, job_id: str, caller: str | None = None) -> Job | None: ...
+
+    async def record_delivery(
+        self, job_id: str, status: CallbackStatus, attempts: int, last_error: str | None
+    ) -> None: ...
+
+
+Runner = Callable[[Job], Awaitable[Outcome]]  # summarises the job's article
+Deliver = Callable[[Job], Awaitable[None]]  # POSTs a finished job to its callback and records how it went
+
+
+def abandoned(runs: int) -> dict[str, Any]:
+    """The problem of a job given up on."""
+    return as_problem(JobAbandoned(runs))
