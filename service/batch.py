@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import pydantic
-
-from schemas import ArticleRequest
-from service.core.pipeline import Summariser
-from service.errors import BadInputLine, SummariseError, as_problem, validation_problem
+from service.errors import BadInputLine, as_problem
+from service.summaries import SummaryService
 
 
 @dataclass
@@ -76,7 +73,7 @@ def pending_articles(source: Path, output: Path) -> tuple[Pending, int]:
 
 
 async def summarise_file(
-    summariser: Summariser, pending: Pending, skipped: int, output: Path, concurrency: int, progress: Any
+    summariser: SummaryService, pending: Pending, skipped: int, output: Path, concurrency: int, progress: Any
 ) -> Counts:
     counts = Counts(skipped=skipped)
     progress.reset(total=len(pending))
@@ -98,25 +95,12 @@ async def summarise_file(
     return counts
 
 
-async def summary_or_problem(
-    summariser: Summariser, body: dict[str, Any]
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """One article body to (summary, None) or (None, problem): what a batch line and a job record."""
-    try:
-        summary = await summariser.summarise(ArticleRequest.model_validate(body))
-    except SummariseError as exc:
-        return None, as_problem(exc)
-    except pydantic.ValidationError as exc:
-        return None, validation_problem(exc)
-    return summary.model_dump(mode="json"), None
-
-
 async def _record(
-    summariser: Summariser, article_id: str, body: dict[str, Any] | None, error: str | None
+    summariser: SummaryService, article_id: str, body: dict[str, Any] | None, error: str | None
 ) -> dict[str, Any]:
     if body is None:
         return {"id": article_id, "status": "error", "error": as_problem(BadInputLine(str(error)))}
-    summary, failure = await summary_or_problem(summariser, {**body, "id": article_id})
+    summary, failure = await summariser.summary_or_problem({**body, "id": article_id})
     if failure is not None:
         return {"id": article_id, "status": "error", "error": failure}
     return {"id": article_id, "status": "ok", "summary": summary}

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from schemas import ArticleRequest
+from service.api.stores import opened_store
 from service.errors import SummariseError
 from service.runtime import open_summariser
 from service.settings import Settings
@@ -92,7 +93,7 @@ def file(article: Path, published: "date | None", title: str | None, language: s
     settings = _for_a_terminal(Settings())
 
     async def run() -> str:
-        async with open_summariser(settings) as summariser:
+        async with opened_store(settings, "summaries") as store, open_summariser(settings, store) as summariser:
             response = await summariser.summarise(request)
         return response.model_dump_json(indent=2)
 
@@ -127,36 +128,38 @@ def evaluate(
     """Score pipelines on gold-annotated cases (the format of shared/eval/cases) and print the table."""
     from tqdm import tqdm
 
-    from service.evaluation import scoring as evaluation
     from service.evaluation.naive import NaiveSummariser
+    from service.evaluation.runs import CaseResult, pipeline_runners, run_case, table, write_report
+    from service.evaluation.scoring import load_cases
     from service.model.prompts import load_prompt
+    from service.runtime import open_core
 
     overrides: dict[str, Any] = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
-    # Measured afresh every time: a cached summary would report another run's latency and tokens.
-    settings = _for_a_terminal(Settings(**overrides, cache_ttl_s=0))
-    cases = evaluation.load_cases(cases_dir, only=only, limit=limit)
+    settings = _for_a_terminal(Settings(**overrides))
+    cases = load_cases(cases_dir, only=only, limit=limit)
     if not cases:
         raise click.UsageError(f"no cases in {cases_dir} match")
     chosen = ["ours", "naive"] if pipelines == "both" else [pipelines]
 
-    async def run() -> list[evaluation.CaseResult]:
+    async def run() -> list[CaseResult]:
         results = []
-        async with open_summariser(settings) as summariser:
-            runners = evaluation.pipeline_runners(summariser, NaiveSummariser(summariser.llm, load_prompt("naive")))
+        # The bare core: no cache (a cached summary would report another run's latency and tokens).
+        async with open_core(settings) as summariser:
+            runners = pipeline_runners(summariser, NaiveSummariser(summariser.llm, load_prompt("naive")))
             with tqdm(total=len(cases) * len(chosen), file=sys.stderr, unit="run", dynamic_ncols=True) as bar:
                 for case in cases:
                     for name in chosen:
                         bar.set_description(f"{name} {case.id[:28]}")
-                        results.append(await evaluation.run_case(name, runners[name], case))
+                        results.append(await run_case(name, runners[name], case))
                         bar.update()
             model_name = summariser.llm.model
         if json_path:
             meta = {"model": model_name, "cases": len(cases), "pipelines": chosen, "date": date.today().isoformat()}
-            evaluation.write_report(json_path, results, meta)
+            write_report(json_path, results, meta)
         return results
 
     results = asyncio.run(run())
-    click.echo(evaluation.table(results))
+    click.echo(table(results))
 
 
 @main.command()
@@ -175,7 +178,7 @@ def batch(source: Path, output: Path, concurrency: int) -> None:
     async def run() -> None:
         counts = Counts(skipped=skipped)
         if pending:  # nothing left: no model to load
-            async with open_summariser(settings) as summariser:
+            async with opened_store(settings, "summaries") as store, open_summariser(settings, store) as summariser:
                 with tqdm(file=sys.stderr, unit="article", dynamic_ncols=True, smoothing=0.1) as progress:
                     counts = await summarise_file(summariser, pending, skipped, output, concurrency, progress)
         click.echo(f"{counts.done} summarised, {counts.failed} failed (error records), {counts.skipped} already done")
@@ -201,7 +204,11 @@ def worker(workers: int) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        async with open_summariser(settings) as summariser, run_job_workers(settings, summariser, workers):
+        async with (
+            opened_store(settings, "summaries") as store,
+            open_summariser(settings, store) as summariser,
+            run_job_workers(settings, summariser, workers),
+        ):
             await stop.wait()
 
     asyncio.run(run())

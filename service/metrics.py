@@ -1,11 +1,10 @@
-"""Prometheus metrics at `/metrics`. HTTP requests by path, method and status (with latency histograms)
-come from Litestar's Prometheus middleware; these are the model's and the pipeline's own.
+"""The model's and the pipeline's Prometheus metrics (served at `/metrics` by `service.api.metrics`, with
+the HTTP requests by path, method and status from Litestar's Prometheus middleware).
 
 Metrics live in prometheus_client's process-wide registry. With several worker processes, each has its
 own: scrape each worker, or run one process per container (the Dockerfile does).
 """
 
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from prometheus_client import Counter, Gauge, Histogram
 
 PREFIX = "summarise"
@@ -36,14 +35,3 @@ summaries_queued = Gauge(f"{PREFIX}_summaries_queued", "Summaries waiting for a 
 def set_admission(running: int, waiting: int) -> None:
     summaries_running.set(running)
     summaries_queued.set(waiting)
-
-
-def http_metrics_config() -> PrometheusConfig:
-    # group_path: label by route template, not by raw path, so that probing random URLs adds no series.
-    return PrometheusConfig(app_name="summarise", prefix=PREFIX, group_path=True, exclude=["^/metrics"])
-
-
-class MetricsController(PrometheusController):
-    path = "/metrics"
-    openmetrics_format = False
-    include_in_schema = False  # Prometheus text, not part of the JSON API

@@ -1,4 +1,5 @@
-"""Build the summariser for a process: embedded or external model server, one pooled HTTP client."""
+"""What a process runs on: the model server (embedded or external, one pooled HTTP client), the core on
+it, the service layer around that, and the job workers."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -7,9 +8,6 @@ from contextlib import asynccontextmanager
 import anyio
 import httpx
 
-from service.api.replay import SummaryCache
-from service.api.stores import make_store
-from service.batch import summary_or_problem
 from service.core.pipeline import Summariser
 from service.jobs.model import Job, Jobs, Outcome, Runner
 from service.jobs.redis import broker_workers, open_broker
@@ -20,11 +18,13 @@ from service.model.embedded import EmbeddedServer, start_embedded
 from service.model.http import model_http_client
 from service.model.prompts import load_prompt
 from service.settings import Settings
+from service.summaries import KeyValueStore, SummaryCache, SummaryService
 
 
 @asynccontextmanager
-async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
-    """Start what the settings ask for, yield a ready Summariser, and stop it all on the way out."""
+async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
+    """Start the model server the settings ask for (the embedded one unless SUMMARISE_BASE_URL is set),
+    yield the bare core on it, and stop it all on the way out."""
     embedded: EmbeddedServer | None = None
     if settings.base_url is None:
         server, embedded_name = await anyio.to_thread.run_sync(
@@ -41,25 +41,30 @@ async def open_summariser(settings: Settings) -> AsyncIterator[Summariser]:
         base_url, model = str(settings.base_url), settings.model or ""
     http_client = model_http_client(settings)
     try:
-        llm = ModelClient(settings, http_client, base_url, model)
-        cache_store = make_store(settings, "summaries")
-        async with cache_store:
-            yield Summariser(llm, load_prompt("summarise"), settings, SummaryCache(cache_store, settings.cache_ttl_s))
+        yield Summariser(ModelClient(settings, http_client, base_url, model), load_prompt("summarise"), settings)
     finally:
         await http_client.aclose()
         if embedded is not None:
             embedded.stop()
 
 
-def job_runner(summariser: Summariser) -> Runner:
+@asynccontextmanager
+async def open_summariser(settings: Settings, cache_store: KeyValueStore | None) -> AsyncIterator[SummaryService]:
+    """The core with the service layer around it: cached in `cache_store` (none: no cache), admitted, counted."""
+    async with open_core(settings) as core:
+        cache = SummaryCache(cache_store, settings.cache_ttl_s) if cache_store is not None else None
+        yield SummaryService(core, settings, cache)
+
+
+def job_runner(summariser: SummaryService) -> Runner:
     async def run(job: Job) -> Outcome:
-        return await summary_or_problem(summariser, job.article)
+        return await summariser.summary_or_problem(job.article)
 
     return run
 
 
 @asynccontextmanager
-async def run_job_workers(settings: Settings, summariser: Summariser, count: int) -> AsyncIterator[Jobs]:
+async def run_job_workers(settings: Settings, summariser: SummaryService, count: int) -> AsyncIterator[Jobs]:
     """`count` jobs at a time until the context ends, on the Redis queue when SUMMARISE_REDIS_URL is set,
     else on the SQLite file. A job still running at the end is handed back to the queue for another worker
     (or this one, restarted)."""

@@ -1,17 +1,13 @@
-"""Who may call, and how often: optional API keys, per-key rate limits, and an admission gate in front
-of the model so that a burst queues instead of overloading the model server.
+"""Who may call, and how often: optional API keys and per-key rate limits.
 
 Keys are configured as SHA-256 digests, never in clear. A presented key is hashed and compared with every
 configured digest in constant time; what identifies a caller in logs and rate limits is `key_id`, the
 first 12 hex characters of the digest, which cannot be turned back into the key.
 """
 
-import asyncio
 import hashlib
 import hmac
 import secrets
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Request
@@ -20,7 +16,6 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 
-from service.errors import Overloaded
 from service.settings import Settings
 
 # Paths that answer without a key and are not rate limited: probes, metrics, documentation.
@@ -100,45 +95,3 @@ def rate_limit_config(settings: Settings) -> RateLimitConfig | None:
         exclude=[f"^{path}" for path in OPEN_PATHS],
         store="rate_limit",
     )
-
-
-class AdmissionGate:
-    """At most `running` summaries at the model at once; up to `queued` more wait (at most `max_wait_s`)
-    for a slot; beyond that a request is refused at once with 503, before any work is done."""
-
-    def __init__(self, running: int, queued: int, max_wait_s: float, on_change: Callable[[int, int], None]) -> None:
-        self._slots = asyncio.Semaphore(running)
-        self._running = 0
-        self._waiting = 0
-        self._max_waiting = queued
-        self._max_wait_s = max_wait_s
-        self._on_change = on_change  # (running, waiting): for the metrics gauges
-
-    @asynccontextmanager
-    async def admit(self) -> AsyncIterator[None]:
-        if self._slots.locked() and self._waiting >= self._max_waiting:
-            raise Overloaded(
-                f"{self._running} summaries are running and {self._waiting} are queued; try again shortly",
-                headers={"Retry-After": "5"},
-            )
-        self._update(waiting=+1)
-        try:
-            async with asyncio.timeout(self._max_wait_s):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise Overloaded(
-                f"waited {self._max_wait_s:g} s in the queue without a free slot", headers={"Retry-After": "30"}
-            ) from None
-        finally:
-            self._update(waiting=-1)
-        self._update(running=+1)
-        try:
-            yield
-        finally:
-            self._update(running=-1)
-            self._slots.release()
-
-    def _update(self, running: int = 0, waiting: int = 0) -> None:
-        self._running += running
-        self._waiting += waiting
-        self._on_change(self._running, self._waiting)

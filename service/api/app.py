@@ -11,19 +11,20 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service.api.access import KeyGuard, rate_limit_config
+from service.api.idempotency import Idempotency
+from service.api.metrics import MetricsController, http_metrics_config
 from service.api.problems import to_problem_response
-from service.api.replay import Idempotency
+from service.api.requests import RequestContextMiddleware, finish_request
 from service.api.routes.health import health, ready
 from service.api.routes.jobs import job_status, submit_jobs
 from service.api.routes.ninjs import enrich_ninjs, summarise_ninjs, superdesk
 from service.api.routes.summaries import create_summary
 from service.api.stores import make_store
-from service.core.pipeline import Summariser
 from service.jobs.sqlite import Jobs
-from service.logs import RequestContextMiddleware, configure_logging, finish_request
-from service.metrics import MetricsController, http_metrics_config
+from service.logs import configure_logging
 from service.runtime import open_summariser, run_job_workers
 from service.settings import Settings
+from service.summaries import SummaryService
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     rate_limit_store = make_store(settings, "rate_limit")
     idempotency_store = make_store(settings, "idempotency")
+    summaries_store = make_store(settings, "summaries")
 
     @asynccontextmanager
     async def model_lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -38,15 +40,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         async with (
             rate_limit_store,
             idempotency_store,
-            open_summariser(settings) as summariser,
+            summaries_store,
+            open_summariser(settings, summaries_store) as summariser,
             run_job_workers(settings, summariser, settings.job_workers) as job_store,
         ):
             app.state.summariser = summariser
             app.state.jobs = job_store
             yield
 
-    def provide_summariser(state: State) -> Summariser:
-        summariser: Summariser = state.summariser
+    def provide_summariser(state: State) -> SummaryService:
+        summariser: SummaryService = state.summariser
         return summariser
 
     def provide_jobs(state: State) -> Jobs:

@@ -5,6 +5,8 @@ disk), Redis when SUMMARISE_REDIS_URL is set (several replicas). Rate-limit coun
 Redis is configured: they are short-lived and hot.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Literal
 
 from litestar.stores.base import Store
@@ -25,3 +27,11 @@ def make_store(settings: Settings, name: StoreName) -> Store:
     path = settings.model_cache_dir / "stores" / name
     path.mkdir(parents=True, exist_ok=True)
     return FileStore(path=path)
+
+
+@asynccontextmanager
+async def opened_store(settings: Settings, name: StoreName) -> AsyncIterator[Store]:
+    """A store for use outside the app (the CLI), closed on the way out."""
+    store = make_store(settings, name)
+    async with store:
+        yield store

@@ -7,11 +7,22 @@
   grounder (`Grounder`, below) turns the model's items into contract items, dropping what it cannot locate.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
+from typing import TYPE_CHECKING
 
-from service.core.alignment import ArticleText
+from schemas import DateItem, Evidence, MatchKind, OpenIssue, Participant
+from service.core.alignment import ArticleText, Span
+from service.core.dates import DateResolver, dedupe_key
+from service.core.participants import canonical_party
+from service.core.warnings import SummaryWarning, WarningKind
+
+if TYPE_CHECKING:  # the answer models validate against this module's article: a cycle at run time
+    from service.core.questions import ExtractedDate, ExtractedIssue, ExtractedParticipant
 
 # The article the answers of the question being asked are checked against. Not instructor's `context=`:
 # given one, instructor renders every message as a Jinja template, and an article containing
@@ -30,3 +41,105 @@ def checked_against(article: ArticleText) -> Iterator[None]:
 
 def article_to_check() -> ArticleText | None:
     return _article.get()
+
+
+class Grounder:
+    """Turns the model's items into contract items, keeping only what the article supports; what it
+    drops is in `warnings`."""
+
+    def __init__(self, text: ArticleText, original: str) -> None:
+        self.text = text  # what may be evidence: the article with lines addressed to the summariser blanked
+        self.original = original
+        self.warnings: list[SummaryWarning] = []
+
+    def _drop(self, kind: WarningKind, item: str, reason: str) -> None:
+        self.warnings.append(SummaryWarning(kind, item, reason))
+
+    def _evidence(self, span: Span) -> Evidence:
+        quote = self.original[span.start : span.end]
+        return Evidence(quote=quote, start=span.start, end=span.end, match=span.match)
+
+    def _sentences_naming(self, names: list[str]) -> list[Evidence]:
+        """The sentence where each name first appears, at most two, in article order."""
+        spans = [self.text.sentence_around(span) for name in names if (span := self.text.locate(name))]
+        unique = sorted({(s.start, s.end): s for s in spans}.values(), key=lambda s: s.start)
+        return [self._evidence(span) for span in unique[:2]]
+
+    def participants(self, extracted: list[ExtractedParticipant]) -> list[Participant]:
+        grounded = []
+        for item in extracted:
+            # Names as the article writes them (the model may have changed spacing, quotes or case).
+            found = list(dict.fromkeys(self.text.as_written(name) for name in item.names() if self.text.contains(name)))
+            if not found:
+                self._drop(WarningKind.dropped_participant, item.name, "not named in the article")
+                continue
+            name = self.text.as_written(item.name) if self.text.contains(item.name) else max(found, key=len)
+            grounded.append(
+                Participant(
+                    name=name,
+                    kind=item.kind,
+                    role=item.role.strip() or None,
+                    affiliation=(item.affiliation or "").strip() or None,
+                    aliases=[alias for alias in found if alias != name],
+                    evidence=self._sentences_naming(found),
+                )
+            )
+        return grounded
+
+    def dates(
+        self,
+        found: list[tuple[int, int]],
+        extracted: list[ExtractedDate],
+        published: date | None,
+        resolver: DateResolver,
+    ) -> list[DateItem]:
+        """Every date expression code found, plus those only the model found, each once, with its event."""
+        told: list[tuple[Span, str]] = []  # where the model's expressions are, and what it says happens
+        for item in extracted:
+            span = self.text.locate(item.text)
+            if span is None:
+                self._drop(WarningKind.dropped_date, item.text, "not written so in the article")
+            else:
+                told.append((span, item.event.strip()))
+        spans = list(found)
+        spans += [(s.start, s.end) for s, _ in told if not any(a < s.end and s.start < b for a, b in spans)]
+        items: dict[str, DateItem] = {}
+        for start, end in sorted(spans):
+            expression = self.text.text[start:end]
+            resolved = resolver.resolve(expression, published)
+            if resolved is None:
+                if (start, end) not in found:
+                    self._drop(WarningKind.dropped_date, expression, "not a calendar date")
+                continue
+            key = dedupe_key(expression)
+            if key in items:  # a repeated expression is listed once
+                continue
+            event = next((event for s, event in told if s.start < end and start < s.end and event), None)
+            items[key] = DateItem(
+                text=expression,
+                start=resolved.start,
+                end=resolved.end,
+                precision=resolved.precision,
+                approximate=resolved.approximate,
+                event=event,
+                evidence=[self._evidence(self.text.sentence_around(Span(start, end, MatchKind.exact)))],
+            )
+        return list(items.values())
+
+    def open_issues(
+        self, extracted: list[tuple[ExtractedIssue, int]], participants: list[Participant]
+    ) -> list[OpenIssue]:
+        issues: dict[str, OpenIssue] = {}
+        for item, near in extracted:
+            span = self.text.locate(item.quote, near=near)
+            if span is None:
+                self._drop(WarningKind.dropped_open_issue, item.issue, "its quote is not in the article")
+                continue
+            key = " ".join(item.issue.casefold().split())
+            if key in issues:
+                continue
+            parties = [canonical_party(party, participants) for party in item.parties if party.strip()]
+            issues[key] = OpenIssue(
+                issue=item.issue.strip(), parties=list(dict.fromkeys(parties)), evidence=[self._evidence(span)]
+            )
+        return list(issues.values())

@@ -1,24 +1,31 @@
-"""What we ask the model to fill, one focused question at a time, and the check that it is in the article.
+"""The questions the model is asked, one table: what each is called, what it answers, what code found
+for it first, and whether its answers are checked against the article.
 
-These are model-facing schemas, kept small for small models (every output token costs ~40 ms on the
+Answer models are model-facing, kept small for small models (every output token costs ~40 ms on the
 embedded model): capped lists, so a runaway list ends at the cap instead of eating the token budget; no
 offsets; quotes only where code cannot find the evidence itself. A participant's evidence is the sentence
 where code finds its name, a date's the sentence where code finds the expression; an open issue needs the
-model's quote. The public contract in `schemas/` is built from these by the pipeline.
+model's quote. The public contract in `schemas/` is built from these by the grounder.
 
-Validated with `context={"article": ArticleText}` (`ModelClient.extract(context=...)`), an answer is rejected when a
-name, a date expression or a quote is not in the article, with a message that lists each one, and the
-model is re-asked. Without that context (the lenient pass over a last answer) the check is skipped and
-the pipeline drops what it cannot ground.
+A grounded question's answer is rejected while it is asked (`grounding.checked_against`) when a name, a
+date expression or a quote is not in the article, with a message that lists each one, and the model is
+re-asked. Under `salvage.LENIENT` (the last answer, or a cut-off one) the check is skipped and the
+grounder drops what it cannot locate.
+
+Adding a question: a `[questions]` entry in the prompt file, an answer model and a row in QUESTIONS here,
+and the grounder's use of its answer.
 """
 
-from typing import Annotated, Self
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.grounding import article_to_check
+from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
@@ -93,3 +100,40 @@ class SummaryAnswer(BaseModel):
 
 class CombinedSummaryAnswer(SummaryAnswer):
     """One summary of the partial summaries of a long article."""
+
+
+A = TypeVar("A", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the article as a question sees it (the whole article unless it is too long)."""
+
+    article: ArticleText  # the whole article, lines that address the summariser blanked
+    start: int
+    end: int
+    date_spans: list[tuple[int, int]]  # every date expression code found in the article
+
+    def dates(self) -> list[str]:
+        return [self.article.text[a:b] for a, b in self.date_spans if self.start <= a < self.end]
+
+    def doubts(self) -> list[str]:
+        return unresolved_sentences(self.article, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Question(Generic[A]):
+    name: str  # its key under [questions] in the prompt file; names it in logs and meta.warnings
+    answer: type[A]
+    grounded: bool = True  # answers are checked against the article while asked, and re-asked if not found
+    candidates: Callable[[Part], list[str]] | None = None  # what code found, listed in the prompt as $candidates
+
+
+PARTICIPANTS = Question("participants", ParticipantsAnswer)
+DATES = Question("dates", DatesAnswer, candidates=Part.dates)
+ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts)
+SUMMARY = Question("summary", SummaryAnswer, grounded=False)
+# Asked of every part, in this order (the first one alone processes the article on a one-slot server).
+QUESTIONS: tuple[Question[Any], ...] = (PARTICIPANTS, DATES, ISSUES, SUMMARY)
+# Asked once when a long article was summarised in parts: one summary of the parts' summaries.
+COMBINE = Question("combine", CombinedSummaryAnswer, grounded=False)

@@ -8,7 +8,7 @@ import respx
 from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
-from service.core.pipeline import split_paragraphs
+from service.core.chunking import split_paragraphs
 from service.settings import Settings
 from tests.factories import ModelServer
 

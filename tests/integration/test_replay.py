@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from service.api.access import hash_key
 from service.api.app import create_app
-from service.api.replay import Idempotency
+from service.api.idempotency import Idempotency
 from service.errors import IdempotencyKeyInProgress, IdempotencyKeyReused, ModelServerError
 from service.settings import Settings
 from tests.factories import ModelServer, error

@@ -2,7 +2,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 
-from service.core.pipeline import Summariser
+from service.summaries import SummaryService
 
 
 @get("/health", summary="The process is up", sync_to_thread=False)
@@ -11,7 +11,7 @@ def health() -> dict[str, str]:
 
 
 @get("/ready", summary="The model server answers", responses=None)
-async def ready(summariser: NamedDependency[Summariser]) -> dict[str, str]:
+async def ready(summariser: NamedDependency[SummaryService]) -> dict[str, str]:
     if not await summariser.llm.ready():
         raise HTTPException(status_code=503, detail=f"model server at {summariser.llm.base_url} is not answering")
     return {"status": "ready", "model": summariser.llm.model}

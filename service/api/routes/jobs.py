@@ -9,7 +9,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from schemas.jobs import MAX_ARTICLES_PER_REQUEST, JobRef, JobsAccepted, JobsRequest, JobView
 from service.api.access import job_owner
-from service.api.replay import Idempotency
+from service.api.idempotency import Idempotency
 from service.api.routes.summaries import PROBLEM_RESPONSES, problem_response
 from service.errors import CallbackRefused
 from service.jobs.model import Jobs, JobStatus

@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 from schemas.ninjs import NinjsItem, NinjsSummaryResponse, SuperdeskRequest, SuperdeskResponse
 from service.api.ninjs import enrichment, superdesk_analysis, to_article
 from service.api.routes.summaries import PROBLEM_RESPONSES
-from service.core.pipeline import Summariser
+from service.summaries import SummaryService
 
 
 @post(
@@ -20,7 +20,9 @@ from service.core.pipeline import Summariser
     "offset refers to.",
     responses=PROBLEM_RESPONSES,
 )
-async def summarise_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[Summariser]) -> NinjsSummaryResponse:
+async def summarise_ninjs(
+    data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]
+) -> NinjsSummaryResponse:
     article = to_article(data)
     summary = await summariser.summarise(article)
     return NinjsSummaryResponse(**summary.model_dump(), text=article.text)
@@ -34,7 +36,7 @@ async def summarise_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency
     "summary as a description, and dates, open issues and evidence under `x-summarise`.",
     responses=PROBLEM_RESPONSES,
 )
-async def enrich_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[Summariser]) -> dict[str, Any]:
+async def enrich_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]) -> dict[str, Any]:
     article = to_article(data)
     return enrichment(data, await summariser.summarise(article), article.text)
 
@@ -47,6 +49,6 @@ async def enrich_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[Su
     '`{"analysis": …}` back.',
     responses=PROBLEM_RESPONSES,
 )
-async def superdesk(data: JSONBody[SuperdeskRequest], summariser: NamedDependency[Summariser]) -> SuperdeskResponse:
+async def superdesk(data: JSONBody[SuperdeskRequest], summariser: NamedDependency[SummaryService]) -> SuperdeskResponse:
     article = to_article(data.item)
     return SuperdeskResponse(analysis=superdesk_analysis(await summariser.summarise(article), article.text))

@@ -7,8 +7,8 @@ from litestar.params import HeaderParameter, JSONBody
 
 from schemas import ArticleRequest, Problem, SummaryResponse
 from service.api.access import caller_identity
-from service.api.replay import Idempotency
-from service.core.pipeline import Summariser
+from service.api.idempotency import Idempotency
+from service.summaries import SummaryService
 
 
 def problem_response(description: str) -> ResponseSpec:
@@ -45,7 +45,7 @@ PROBLEM_RESPONSES: dict[int, ResponseSpec] = {
 async def create_summary(
     request: Request[Any, Any, Any],
     data: JSONBody[ArticleRequest],
-    summariser: NamedDependency[Summariser],
+    summariser: NamedDependency[SummaryService],
     idempotency: NamedDependency[Idempotency],
     idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
     cache_control: Annotated[str | None, HeaderParameter(name="Cache-Control")] = None,

@@ -1,18 +1,12 @@
-"""Answers given again instead of made again: the summary cache and Idempotency-Key replays.
+"""Idempotency-Key replays: a client retrying a POST with the same key and the same body gets the first
+answer back (`Idempotent-Replayed: true`); the same key with a different body is a 422; the same key while
+the first request is still running is a 409. Keys are scoped by API key, so two clients cannot collide.
 
-Both live in Litestar stores: files under the cache directory by default (they survive a restart),
-Redis when SUMMARISE_REDIS_URL is set (shared by replicas).
-
-- Cache: the same text, title, publication date and language, summarised by the same model, mode and
-  prompt version, returns the stored summary without calling the model (`meta.cached: true`). A request
-  with `Cache-Control: no-cache` makes a new one (and stores it).
-- Idempotency-Key: a client retrying a POST with the same key and the same body gets the first answer back
-  (`Idempotent-Replayed: true`); the same key with a different body is a 422; the same key while the first
-  request is still running is a 409. Keys are scoped by API key, so two clients cannot collide.
+Kept in a Litestar store: files under the cache directory by default (they survive a restart), Redis when
+SUMMARISE_REDIS_URL is set (shared by replicas).
 """
 
 import asyncio
-import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -20,36 +14,11 @@ from typing import Any, TypeVar
 from litestar.stores.base import Store
 from pydantic import BaseModel
 
-from schemas import ArticleRequest, SummaryResponse
 from service.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from service.summaries import fingerprint
 
 _IN_PROGRESS = b"in-progress"
 M = TypeVar("M", bound=BaseModel)
-
-
-def fingerprint(*parts: object) -> str:
-    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-class SummaryCache:
-    def __init__(self, store: Store, ttl_s: int) -> None:
-        self._store = store
-        self._ttl_s = ttl_s
-
-    def key(self, article: ArticleRequest, model: str, mode: str, prompt_version: str) -> str:
-        what = (article.text, article.title, article.published_date, article.language)
-        return fingerprint(what, model, mode, prompt_version)
-
-    async def get(self, key: str) -> SummaryResponse | None:
-        if not self._ttl_s:
-            return None
-        stored = await self._store.get(key)
-        return SummaryResponse.model_validate_json(stored) if stored else None
-
-    async def put(self, key: str, response: SummaryResponse) -> None:
-        if self._ttl_s:
-            await self._store.set(key, response.model_dump_json(), expires_in=self._ttl_s)
 
 
 class Idempotency:

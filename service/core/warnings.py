@@ -1,0 +1,47 @@
+"""What a summary leaves out or could not do, as data (kind, item, reason) until `Meta` shows it as text.
+
+The service layer counts the drops by kind, the eval counts items without evidence, and neither parses
+the sentences a client reads in `meta.warnings`.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class WarningKind(StrEnum):
+    ignored_input = "ignored-input"  # a field of the request the service did not use
+    no_publication_date = "no-publication-date"
+    addressed_line = "addressed-line"  # text that speaks to the summariser, not the reader
+    rejected_answer = "rejected-answer"  # no answer to a question passed the grounding check
+    cut_off_answer = "cut-off-answer"  # an answer cut off at max_tokens: only its complete items kept
+    dropped_participant = "dropped-participant"
+    dropped_date = "dropped-date"
+    dropped_open_issue = "dropped-open-issue"
+
+    @property
+    def dropped(self) -> str | None:
+        """The kind of item dropped ('participant', 'date', 'open_issue'), for a dropped-item warning."""
+        return self.value.removeprefix("dropped-").replace("-", "_") if self.value.startswith("dropped-") else None
+
+
+# The documented sentences, one per kind: `item` is what the warning is about, `reason` why.
+_TEXT = {
+    WarningKind.ignored_input: "{reason}",
+    WarningKind.no_publication_date: "{reason}",
+    WarningKind.addressed_line: "characters {item} {reason}",
+    WarningKind.rejected_answer: "{item}: {reason}",
+    WarningKind.cut_off_answer: "{item}: {reason}",
+    WarningKind.dropped_participant: "dropped participant {item!r}: {reason}",
+    WarningKind.dropped_date: "dropped date {item!r}: {reason}",
+    WarningKind.dropped_open_issue: "dropped open issue {item!r}: {reason}",
+}
+
+
+@dataclass(frozen=True)
+class SummaryWarning:
+    kind: WarningKind
+    item: str
+    reason: str
+
+    def text(self) -> str:
+        return _TEXT[self.kind].format(item=self.item, reason=self.reason)
