@@ -6,6 +6,9 @@ from typing import Any
 
 import httpx
 
+from service.core.questions import COMBINE, QUESTIONS
+from service.evaluation.naive import NaiveSummary
+
 SEED_PARTICIPANTS: dict[str, Any] = {
     "participants": [
         {
@@ -47,13 +50,9 @@ SEED_ANSWERS: dict[str, Any] = {
     "issues": SEED_ISSUES,
     "summary": SEED_SUMMARY,
 }
-QUESTION_OF_SCHEMA = {
-    "ParticipantsAnswer": "participants",
-    "DatesAnswer": "dates",
-    "IssuesAnswer": "issues",
-    "SummaryAnswer": "summary",
-    "CombinedSummaryAnswer": "combine",
-    "NaiveSummary": "naive",
+# Which question a request asks, by the name of the schema it sends: from the pipeline's question table.
+QUESTION_OF_SCHEMA = {question.answer.__name__: question.name for question in (*QUESTIONS, COMBINE)} | {
+    NaiveSummary.__name__: "naive"
 }
 
 
