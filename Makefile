@@ -50,10 +50,11 @@ bench-hostile: install ## The article scanners on 60,000 characters of one thing
 bench-embedded: install ## Embedded model: API vs direct llama.cpp latency, prompt tokens vs naive TOOLS
 	$(PY) -m bench.run embedded
 
-lint: install ## ruff (lint + format check) and mypy --strict on service/ and schemas/
+lint: install ## ruff (lint + format check), mypy --strict, and the layer contract (import-linter, in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 format: install ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
