@@ -1,10 +1,11 @@
 """The one place that calls the model: openai's async client, instructor for structure, tenacity for faults.
 
 Retries have one owner each:
-- transient model-server faults (429, 408/409, 5xx, timeouts, connection errors) are retried here, with
-  tenacity, honouring Retry-After; the openai client's own retries are off (`max_retries=0`);
+- transient model-server faults (what `faults.classify` calls transient) are retried here, with tenacity,
+  honouring Retry-After; the openai client's own retries are off (`max_retries=0`);
 - an answer that fails validation is re-asked by instructor (`max_retries=reasks`) with the error appended;
-- the whole call runs under one time budget.
+- the whole call runs under one time budget;
+- what a failed answer still holds is kept by `salvage.py`.
 
 Every HTTP call is counted and its token usage summed, re-asks and retries included, in `CallStats`.
 """
