@@ -5,7 +5,8 @@ run of it finishes; a worker marks the job in progress for the job's time limit,
 leaves the job to be taken over by another once that mark expires (a worker that is stopped hands it back at
 once). Our own record of a job (owner, callback, outcome, runs) is a Redis hash next to it; the outcome is
 written with HSETNX: the first run to finish sets it, and a later run of the same job finds it and only
-finishes the callback delivery. So a job has one result, ever, whatever crashed.
+finishes the callback delivery. So a job has one result, ever, whatever crashed. Each run is
+lifecycle.run_one, the step the SQLite workers take too; BrokerJobs is its Hold here.
 """
 
 import asyncio
@@ -15,19 +16,18 @@ import signal
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from typing import Any, TypeVar
 
-import structlog
 from arq import ArqRedis, Worker, create_pool
 from arq.connections import RedisSettings
 from arq.jobs import Job as QueuedJob
 from arq.jobs import JobStatus as QueueStatus
 from arq.worker import func
 
+from service.jobs.lifecycle import run_one
 from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner, abandoned
 
-log = structlog.get_logger("summarise.broker")
 Reply = TypeVar("Reply")
 
 _QUEUE = "summarise:queue"
@@ -35,7 +35,10 @@ _FUNCTION = "summarise_job"
 
 
 class BrokerJobs:
-    """The job store the API and the workers share through Redis (same interface as the SQLite JobStore)."""
+    """The job store the API and the workers share through Redis (the same Jobs as the SQLite JobStore),
+    and lifecycle.run_one's Hold on the job an arq worker runs (start, holding, finish)."""
+
+    lost_event = "job_already_finished"  # an earlier run's result stands
 
     def __init__(self, redis: ArqRedis, *, time_limit_s: float, takeovers: int, ttl_s: int) -> None:
         self.redis = redis
@@ -82,8 +85,13 @@ class BrokerJobs:
         queue_status = None if "outcome" in record else await QueuedJob(job_id, self.redis, _queue_name=_QUEUE).status()
         return _job(job_id, record, queue_status)
 
-    async def started(self, job_id: str) -> None:
-        await _reply(self.redis.hincrby(self._record(job_id), "runs", 1))
+    async def start(self, job_id: str) -> int:
+        return await _reply(self.redis.hincrby(self._record(job_id), "runs", 1))
+
+    def holding(self, job_id: str) -> AbstractAsyncContextManager[None]:
+        """Nothing to do: arq marks the job in progress for its time limit, and puts it back in the queue if
+        the run is cancelled."""
+        return nullcontext()
 
     async def finish(self, job_id: str, result: dict[str, Any] | None, error: dict[str, Any] | None) -> bool:
         """Record the outcome unless a run already did: a job has one result, ever."""
@@ -146,24 +154,8 @@ async def broker_workers(jobs: BrokerJobs, run: Runner, deliver: Deliver, count:
 
     async def summarise_job(ctx: dict[str, Any], job_id: str) -> None:
         job = await jobs.get(job_id)
-        if job is None:  # its record expired: nothing to report to
-            return
-        if job.status.finished:
-            pass  # an earlier run finished it (and was stopped before its callback): deliver below
-        elif job.runs > jobs.takeovers:
-            # every run so far ended without a result: an article that brings workers down; give up, say so
-            await jobs.finish(job_id, None, abandoned(job.runs))
-        else:
-            await jobs.started(job_id)
-            log.info("job_started", job_id=job_id, run=job.runs + 1)
-            result, error = await run(job)
-            if not await jobs.finish(job_id, result, error):
-                log.warning("job_already_finished", job_id=job_id)  # an earlier run's result stands
-            else:
-                log.info("job_finished", job_id=job_id, status=JobStatus.of_outcome(error))
-        finished = await jobs.get(job_id)
-        if finished is not None and finished.callback_pending:
-            await deliver(finished)
+        if job is not None:  # None: its record expired, there is nothing to report to
+            await run_one(job, jobs, run, deliver, jobs.takeovers)
 
     if count == 0:
         yield

@@ -1,11 +1,12 @@
-"""Asynchronous jobs: persisted in SQLite, run by workers that lease them, finished exactly once.
+"""Jobs in SQLite (the default, one host): persisted in a file, run by workers that lease them, finished
+exactly once.
 
-A job is one article. Workers (in the API process by default, or `summarise worker` processes sharing
-the database file) claim a queued job with a lease, renew the lease while the model works, and write the
-result only if they still hold the lease. A worker stopped mid-job hands the job back at once; one killed
-mid-job stops renewing, and when the lease runs out another worker takes the job over, so every job ends
-with exactly one result, whatever crashed.
-Delivery of the result to a callback URL (signed, retried) is recorded on the job.
+Workers (in the API process by default, or `summarise worker` processes sharing the database file) claim a
+queued job with a lease, renew the lease while the model works, and write the result only if they still
+hold the lease. A worker stopped mid-job hands the job back at once; one killed mid-job stops renewing, and
+when the lease runs out another worker takes the job over, so every job ends with exactly one result,
+whatever crashed. Each run is lifecycle.run_one, the step the Redis workers take too; Worker is its Hold
+here. Delivery of the result to a callback URL (signed, retried) is recorded on the job.
 """
 
 import asyncio
@@ -14,13 +15,14 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import structlog
 
-from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner, abandoned
+from service.jobs.lifecycle import run_one
+from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner
 from service.jobs.model import Jobs as Jobs  # re-exported: service/api/app.py still imports it from here
 
 log = structlog.get_logger("summarise.jobs")
@@ -108,9 +110,8 @@ class JobStore:
         return _job(row)
 
     async def claim(self, owner: str, lease_s: float) -> Job | None:
-        """The oldest queued job, or a running one whose worker stopped renewing its lease. A job whose
-        every run so far ended without a result, `takeovers` times over, is marked failed instead (returned
-        so, for its callback): an article that brings its worker down would bring the next one down too."""
+        """The oldest queued job, or a running one whose worker stopped renewing its lease, leased to
+        `owner` for `lease_s`."""
         now = time.time()
 
         def take(db: sqlite3.Connection) -> sqlite3.Row | None:
@@ -120,16 +121,9 @@ class JobStore:
                 " ORDER BY created LIMIT 1",
                 (now,),
             ).fetchone()
-            if row is not None and row["runs"] > self.takeovers:
+            if row is not None:
                 db.execute(
-                    "UPDATE jobs SET status = 'failed', error = ?, lease_owner = NULL, lease_until = NULL,"
-                    " updated = ? WHERE id = ?",
-                    (json.dumps(abandoned(row["runs"])), now, row["id"]),
-                )
-            elif row is not None:
-                db.execute(
-                    "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, runs = runs + 1,"
-                    " updated = ? WHERE id = ?",
+                    "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, updated = ? WHERE id = ?",
                     (owner, now + lease_s, now, row["id"]),
                 )
             db.execute("COMMIT")
@@ -137,6 +131,17 @@ class JobStore:
 
         row = await self._run(take)
         return None if row is None else await self.get(row["id"])
+
+    async def start(self, job_id: str) -> int:
+        """Count a run of the job (a worker starts the model on it); its number."""
+
+        def count(db: sqlite3.Connection) -> int:
+            (row,) = db.execute("UPDATE jobs SET runs = runs + 1 WHERE id = ? RETURNING runs", (job_id,)).fetchall()
+            runs: int = row["runs"]
+            return runs
+
+        run: int = await self._run(count)
+        return run
 
     async def renew(self, job_id: str, owner: str, lease_s: float) -> bool:
         def extend(db: sqlite3.Connection) -> bool:
@@ -234,7 +239,10 @@ def _job(row: sqlite3.Row) -> Job:
 
 
 class Worker:
-    """Claims jobs, runs them under a renewed lease, records the outcome, then delivers the callback."""
+    """Claims jobs and takes each to its end with lifecycle.run_one, holding it by a lease it renews while
+    the model works (it is that step's Hold on SQLite). Between jobs it delivers callbacks left pending."""
+
+    lost_event = "job_lease_lost"  # another worker took the job over (this one's lease ran out); its result stands
 
     def __init__(self, store: JobStore, run: Runner, deliver: Deliver, lease_s: float, poll_s: float) -> None:
         self.store = store
@@ -247,37 +255,36 @@ class Worker:
     async def serve(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                if job := await self.store.claim(self.owner, self.lease_s):
-                    if job.status == JobStatus.running:
-                        await self.work(job)
-                    elif job.callback_url:  # abandoned: say so to the caller
-                        await self.deliver(job)
-                    continue
-                if job := await self.store.claim_undelivered(stale_s=max(60.0, self.lease_s)):
-                    await self.deliver(job)
+                job = await self.store.claim(self.owner, self.lease_s) or await self.store.claim_undelivered(
+                    stale_s=max(60.0, self.lease_s)
+                )
+                if job is not None:
+                    await run_one(job, self, self.run, self.deliver, self.store.takeovers)
                     continue
             except Exception:  # a worker outlives any one job: log it, the lease hands the job on
                 log.exception("job_worker_error")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.poll_s)
 
-    async def work(self, job: Job) -> None:
-        log.info("job_started", job_id=job.id, run=job.runs)
-        renewing = asyncio.create_task(self._renew(job.id))
+    async def get(self, job_id: str) -> Job | None:
+        return await self.store.get(job_id)
+
+    async def start(self, job_id: str) -> int:
+        return await self.store.start(job_id)
+
+    @contextlib.asynccontextmanager
+    async def holding(self, job_id: str) -> AsyncIterator[None]:
+        renewing = asyncio.create_task(self._renew(job_id))
         try:
-            result, error = await self.run(job)
+            yield
         except asyncio.CancelledError:  # stopped (SIGTERM, a deploy): hand the job back now, not at lease end
-            await asyncio.shield(self.store.release(job.id, self.owner))
+            await asyncio.shield(self.store.release(job_id, self.owner))
             raise
         finally:
             renewing.cancel()
-        if await self.store.finish(job.id, self.owner, result, error):
-            log.info("job_finished", job_id=job.id, status=JobStatus.of_outcome(error))
-            finished = await self.store.get(job.id)
-            if finished is not None and finished.callback_url:
-                await self.deliver(finished)
-        else:
-            log.warning("job_lease_lost", job_id=job.id)  # another worker took it over; its result stands
+
+    async def finish(self, job_id: str, result: dict[str, Any] | None, error: dict[str, Any] | None) -> bool:
+        return await self.store.finish(job_id, self.owner, result, error)
 
     async def _renew(self, job_id: str) -> None:
         while True:

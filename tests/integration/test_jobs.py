@@ -1,7 +1,7 @@
 """Asynchronous jobs: lifecycle, signed callbacks to a real local receiver, retries, SSRF refusals,
 idempotency, and a worker killed mid-job (SIGKILL) whose job still completes exactly once.
 
-Every test runs on both job stores: the SQLite file (the default) and the Redis queue (SAQ) that several
+Every test runs on both job stores: the SQLite file (the default) and the Redis queue (arq) that several
 replicas and workers share, on a real throw-away redis-server."""
 
 import asyncio
