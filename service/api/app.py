@@ -20,7 +20,7 @@ from service.api.routes.jobs import job_status, submit_jobs
 from service.api.routes.ninjs import enrich_ninjs, summarise_ninjs, superdesk
 from service.api.routes.summaries import create_summary
 from service.api.stores import make_store
-from service.jobs.sqlite import Jobs
+from service.jobs.model import Jobs
 from service.logs import configure_logging
 from service.runtime import open_summariser, run_job_workers
 from service.settings import Settings

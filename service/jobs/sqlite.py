@@ -23,7 +23,6 @@ import structlog
 
 from service.jobs.lifecycle import run_one
 from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner
-from service.jobs.model import Jobs as Jobs  # re-exported: service/api/app.py still imports it from here
 
 log = structlog.get_logger("summarise.jobs")
 
