@@ -32,7 +32,6 @@ class _Finder:
     """The words the finder takes, and where. Fewer than the resolver reads, as the finder always took them:
     adding one changes the spans it finds. Each must be a word of its language's entry (checked there)."""
 
-    hedges: tuple[str, ...]
     unwritten: tuple[str, ...]  # frames left out of the span: "on Feb. 26" is written "Feb. 26"
     before_date: tuple[str, ...]  # leads, "since" words and frames before a month, day or year
     parts: tuple[str, ...]  # before a date or a season: "early in 2016", "late summer"
@@ -109,7 +108,6 @@ ENGLISH = _Words(
     days=("yesterday", "today", "tomorrow", "tonight"),
     periods=("week", "month", "year"),
     finder=_Finder(
-        hedges=("around", "about", "approximately", "roughly"),
         unwritten=("on", "in", "at"),
         before_date=("between", "from", "since", "until", "by", "in", "on"),
         parts=("early", "mid", "late"),
@@ -140,7 +138,6 @@ GERMAN = _Words(
     days=("gestern", "heute", "vorgestern", "übermorgen"),
     periods=("Woche", "Monat", "Jahr"),
     finder=_Finder(
-        hedges=(),
         unwritten=("am", "im", "im Jahre", "im Jahr"),
         before_date=("seit", "vom", "zwischen", "am", "im", "im Jahre", "im Jahr"),
         parts=(),
@@ -488,13 +485,12 @@ def _replace_first_number(template: str, number: str) -> str:
     return template[: first.start()] + number + template[first.end() :]
 
 
-_FRAME_WORDS = re.compile(r"^(?:on|in|at|by|am|im|the)\s+", re.IGNORECASE)
-
-
 def dedupe_key(expression: str) -> str:
-    """'On Friday' and 'on Friday.' are one expression."""
-    folded = " ".join(expression.casefold().split()).strip(" .,")
-    return _FRAME_WORDS.sub("", folded)
+    """'On Friday', 'on Friday.' and 'until Friday' are one expression: the frames the resolver drops."""
+    key = " ".join(expression.casefold().split()).strip(" .,")
+    while match := _FRAME.match(key):
+        key = key[match.end() :]
+    return key
 
 
 # Where summer is December to February: the regions of a BCP 47 tag south of the equator ("en-AU").
@@ -534,7 +530,7 @@ _LEAD_WORDS = [
     *(_part_lead(word, language.parts[word]) for language in _LANGUAGES for word in language.finder.parts),
 ]
 _LEAD = rf"(?:(?:{'|'.join(_LEAD_WORDS)})\s+)?"
-_HEDGE = rf"(?:(?:{_cased(_every(lambda w: w.finder.hedges))})\s+)?"
+_HEDGE = rf"(?:(?:{_cased(_every(lambda w: w.hedges))})\s+)?"  # all of them: the resolver reads them
 _GIVE_OR_TAKE_TAIL = r"(?:,?\s+give or take (?:a|one|two|\d+) days?(?: or (?:two|three|\d+))?)?"
 _TIME_OF_DAY_WORDS = rf"(?:\s+(?:{_alternation(_every(lambda w: w.finder.times_of_day))}))?"
 _SEASON_WORD = rf"(?:{_cased(_every(lambda w: w.finder.seasons))})"

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from service.core.dates import DateResolver
+from service.core.dates import DateResolver, dedupe_key
 
 SEED_PUBLISHED = date(2026, 2, 24)  # a Tuesday
 DECEMBER = date(2026, 12, 20)
@@ -80,6 +80,7 @@ TABLE = [
     ("2026-02-24", SEED_PUBLISHED, "2026-02-24", "2026-02-24", "day", False),
     ("February 24, 2026", None, "2026-02-24", "2026-02-24", "day", False),
     ("about March 3, 2025", None, "2025-03-03", "2025-03-03", "day", True),
+    ("Circa March 3, 2024", None, "2024-03-03", "2024-03-03", "day", True),
 ]
 
 
@@ -110,26 +111,28 @@ def test_what_is_not_a_date_is_none(expression: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("expression", "language", "start", "end"),
+    ("expression", "language", "start", "end", "approximate"),
     [
-        ("26. Februar", "de", "2026-02-26", "2026-02-26"),
-        ("nächste Woche", "de", "2026-03-02", "2026-03-08"),
-        ("26 лютого", "uk", "2026-02-26", "2026-02-26"),
-        ("am 7. Juni 2015", "de", "2015-06-07", "2015-06-07"),
-        ("08.06.2015", "de", "2015-06-08", "2015-06-08"),
-        ("Im Jahre 2012", "de", "2012-01-01", "2012-12-31"),
-        ("seit September 2009", "de", "2009-09-01", "2026-02-24"),
-        ("Frühjahr 2027", "de", "2027-03-01", "2027-05-31"),
-        ("diesen Sommer", "de", "2026-06-01", "2026-08-31"),
-        ("kommenden Winter", "de", "2026-12-01", "2027-02-28"),
-        ("letzten Herbst", "de", "2025-09-01", "2025-11-30"),
+        ("26. Februar", "de", "2026-02-26", "2026-02-26", False),
+        ("nächste Woche", "de", "2026-03-02", "2026-03-08", False),
+        ("26 лютого", "uk", "2026-02-26", "2026-02-26", False),
+        ("am 7. Juni 2015", "de", "2015-06-07", "2015-06-07", False),
+        ("08.06.2015", "de", "2015-06-08", "2015-06-08", False),
+        ("Im Jahre 2012", "de", "2012-01-01", "2012-12-31", False),
+        ("seit September 2009", "de", "2009-09-01", "2026-02-24", False),
+        ("Frühjahr 2027", "de", "2027-03-01", "2027-05-31", False),
+        ("diesen Sommer", "de", "2026-06-01", "2026-08-31", False),
+        ("kommenden Winter", "de", "2026-12-01", "2027-02-28", False),
+        ("letzten Herbst", "de", "2025-09-01", "2025-11-30", False),
+        ("etwa am 5. Mai 2024", "de", "2024-05-05", "2024-05-05", True),
     ],
 )
-def test_other_languages(expression: str, language: str, start: str, end: str) -> None:
+def test_other_languages(expression: str, language: str, start: str, end: str, approximate: bool) -> None:
     resolved = DateResolver((language,)).resolve(expression, SEED_PUBLISHED)
 
     assert resolved is not None
     assert (resolved.start, resolved.end) == (date.fromisoformat(start), date.fromisoformat(end))
+    assert resolved.approximate is approximate
 
 
 @pytest.mark.parametrize(
@@ -174,9 +177,28 @@ def test_an_unknown_language_falls_back_to_detection() -> None:
         ("The Summer Olympics, the Arab Spring, Winter Park; spring water, summer camp; prices fall; the fall of "
          "the Wall.", []),
         ("Im Herbst 2027 und im kommenden Winter; diesen Sommer.", ["Herbst 2027", "kommenden Winter", "diesen Sommer"]),
+        # the hedge is part of the expression in every language the resolver reads
+        ("Die Frist endet etwa am 5. Mai 2024.", ["etwa am 5. Mai 2024"]),
+        ("Circa March 3, 2024, the talks began.", ["Circa March 3, 2024"]),
     ],
 )  # fmt: skip
 def test_date_expressions_are_found_in_text(text: str, found: list[str]) -> None:
     from service.core.dates import find_date_expressions
 
     assert [text[start:end] for start, end in find_date_expressions(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("On Friday", "on Friday.", True),
+        ("by March 5", "until March 5", True),  # framing words do not change the day
+        ("bis 5. Mai", "am 5. Mai", True),
+        ("since March 2024", "March 2024", False),  # "since" does
+    ],
+)
+def test_expressions_that_resolve_alike_share_a_dedupe_key(first: str, second: str, same: bool) -> None:
+    resolver = DateResolver(("en", "de"))
+
+    assert (dedupe_key(first) == dedupe_key(second)) is same
+    assert (resolver.resolve(first, SEED_PUBLISHED) == resolver.resolve(second, SEED_PUBLISHED)) is same
