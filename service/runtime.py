@@ -16,6 +16,7 @@ from service.jobs.webhooks import Deliverer
 from service.model.client import ModelClient
 from service.model.embedded import EmbeddedServer, start_embedded
 from service.model.http import model_http_client
+from service.model.ner import load_ner
 from service.model.prompts import load_prompt
 from service.settings import Settings
 from service.summaries import KeyValueStore, SummaryCache, SummaryService
@@ -39,9 +40,11 @@ async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
         base_url, model = server.base_url, settings.model or embedded_name
     else:
         base_url, model = str(settings.base_url), settings.model or ""
+    ner = await anyio.to_thread.run_sync(lambda: [load_ner(name) for name in settings.ner_pipelines])
     http_client = model_http_client(settings)
     try:
-        yield Summariser(ModelClient(settings, http_client, base_url, model), load_prompt("summarise"), settings)
+        llm = ModelClient(settings, http_client, base_url, model)
+        yield Summariser(llm, load_prompt("summarise"), settings, {pipeline.language: pipeline for pipeline in ner})
     finally:
         await http_client.aclose()
         if embedded is not None:

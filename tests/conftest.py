@@ -33,6 +33,9 @@ def settings(tmp_path: Path) -> Settings:
         transient_attempts=3,
         request_budget_s=20,
         model_cache_dir=tmp_path,
+        # Model-first participants (German articles, or NER off); test_named_participants.py runs the
+        # default, with NER candidates judged by the model.
+        ner_pipelines=[],
     )
 
 

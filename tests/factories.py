@@ -2,11 +2,13 @@
 model server that answers each of the pipeline's questions (recognised by the schema it asks for)."""
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from service.core.questions import COMBINE, QUESTIONS
+from service.core.questions import COMBINE, QUESTIONS, QUESTIONS_WITHOUT_NAMES
 from service.evaluation.naive import NaiveSummary
 
 SEED_PARTICIPANTS: dict[str, Any] = {
@@ -44,14 +46,44 @@ SEED_ISSUES: dict[str, Any] = {
         }
     ],
 }
+
+
+def judged(body: dict[str, Any], known: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The judge question answered as a model would: of the numbered names code listed in the prompt, those
+    `known` (the seed's participants, by name or alias) take part with their role; the rest it skips."""
+    roles = {
+        name: person
+        for person in known or SEED_PARTICIPANTS["participants"]
+        for name in (person["name"], *person["aliases"])
+    }
+    question = "\n".join(str(message.get("content") or "") for message in body["messages"])  # re-asks append
+    listed = re.findall(r"^(\d+)\. (.+?) \((?:person|organization|country)", question, flags=re.MULTILINE)
+    taking_part = [(int(n), roles[name]) for n, name in listed if name in roles]
+    return {
+        "participants": [
+            {
+                "n": n,
+                "role": person["role"],
+                **({"affiliation": person["affiliation"]} if person.get("affiliation") else {}),
+            }
+            for n, person in taking_part
+        ],
+        "not_participants": [],  # the rest not judged at all: kept, without a role
+        "others": [],
+    }
+
+
 SEED_ANSWERS: dict[str, Any] = {
+    "judge": judged,
     "participants": SEED_PARTICIPANTS,
     "dates": SEED_DATES,
     "issues": SEED_ISSUES,
     "summary": SEED_SUMMARY,
 }
+# The warning of a summary made model-first (NER off, as in most tests, or no pipeline for the language).
+NO_NER = "language 'en': no named-entity pipeline for this language: participants are the model's own list"
 # Which question a request asks, by the name of the schema it sends: from the pipeline's question table.
-QUESTION_OF_SCHEMA = {question.answer.__name__: question.name for question in (*QUESTIONS, COMBINE)} | {
+QUESTION_OF_SCHEMA = {q.answer.__name__: q.name for q in (*QUESTIONS, *QUESTIONS_WITHOUT_NAMES, COMBINE)} | {
     NaiveSummary.__name__: "naive"
 }
 
@@ -119,7 +151,7 @@ def question_of(request: httpx.Request) -> str:
     return QUESTION_OF_SCHEMA[name]
 
 
-Reply = httpx.Response | dict[str, Any] | str
+Reply = httpx.Response | dict[str, Any] | str | Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class ModelServer:
@@ -139,6 +171,8 @@ class ModelServer:
         self.requests.setdefault(question, []).append(json.loads(request.content))
         script = self.replies[question]
         reply = script[min(turn, len(script) - 1)] if isinstance(script, list) else script
+        if callable(reply):  # made from the request, as a model reads its prompt
+            reply = reply(self.requests[question][-1])
         if isinstance(reply, httpx.Response):
             return reply
         if self.tools:

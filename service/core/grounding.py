@@ -22,7 +22,14 @@ from service.core.participants import canonical_party
 from service.core.warnings import SummaryWarning, WarningKind
 
 if TYPE_CHECKING:  # the answer models validate against this module's article: a cycle at run time
-    from service.core.questions import ExtractedDate, ExtractedIssue, ExtractedParticipant
+    from service.core.names import Candidate
+    from service.core.questions import (
+        ExtractedDate,
+        ExtractedIssue,
+        ExtractedParticipant,
+        JudgedCandidate,
+        JudgedParticipantsAnswer,
+    )
 
 # The article the answers of the question being asked are checked against. Not instructor's `context=`:
 # given one, instructor renders every message as a Jinja template, and an article containing
@@ -86,6 +93,42 @@ class Grounder:
             )
         return grounded
 
+    def judged(self, parts: list[tuple[list[Candidate], JudgedParticipantsAnswer]]) -> list[Participant]:
+        """Code's candidates as the model judged them, part by part (numbers count from 1 in each part's
+        list): kept unless judged out and never in, with the role given; then those the model added."""
+        verdicts: dict[tuple[str, str], JudgedCandidate] = {}
+        out: set[tuple[str, str]] = set()
+        listed: dict[tuple[str, str], Candidate] = {}
+        for candidates, answer in parts:
+            numbered = dict(enumerate(candidates, start=1))
+            listed |= {_key(c): c for c in candidates if _key(c) not in listed}
+            for given in answer.participants:
+                if given.n in numbered:
+                    verdicts.setdefault(_key(numbered[given.n]), given)
+            out |= {_key(numbered[n]) for n in answer.not_participants if n in numbered}
+        judged = []
+        for key, candidate in listed.items():
+            verdict = verdicts.get(key)
+            if verdict is None and key in out:
+                continue
+            judged.append(
+                Participant(
+                    name=candidate.name,
+                    kind=candidate.kind,
+                    role=(verdict.role.strip() or None) if verdict else None,
+                    affiliation=((verdict.affiliation or "").strip() or None) if verdict else None,
+                    aliases=candidate.aliases,
+                    evidence=self._sentences_of(candidate.mentions),
+                )
+            )
+        return judged + self.participants([other for _, answer in parts for other in answer.others])
+
+    def _sentences_of(self, mentions: list[tuple[int, int]]) -> list[Evidence]:
+        """The sentences of the first two mentions that stand in different sentences."""
+        spans = [self.text.sentence_around(Span(start, end, MatchKind.exact)) for start, end in mentions]
+        unique = list({(s.start, s.end): s for s in spans}.values())
+        return [self._evidence(span) for span in unique[:2]]
+
     def dates(
         self,
         found: list[tuple[int, int]],
@@ -143,3 +186,7 @@ class Grounder:
                 issue=item.issue.strip(), parties=list(dict.fromkeys(parties)), evidence=[self._evidence(span)]
             )
         return list(issues.values())
+
+
+def _key(candidate: Candidate) -> tuple[str, str]:
+    return candidate.name, candidate.kind.value

@@ -20,7 +20,7 @@ from schemas import Participant, ParticipantKind
 
 NAME_FUZZ = 92
 # Words that make up titles before a person's name: "U.S. President Trump", "Special Envoy Steve Witkoff".
-_TITLE_WORDS = frozenset(
+TITLE_WORDS = frozenset(
     [
         "president",
         "presidential",
@@ -111,7 +111,7 @@ def person_name(name: str) -> str:
     tokens = name.split()
     last_title = -1
     for index, token in enumerate(tokens[:-1]):
-        if token.casefold() in _TITLE_WORDS:
+        if token.casefold() in TITLE_WORDS:
             last_title = index
     return " ".join(tokens[last_title + 1 :])
 
@@ -119,7 +119,7 @@ def person_name(name: str) -> str:
 def is_only_a_title(name: str) -> bool:
     """'Secretary', 'the envoy': a title or role, not the name of a person."""
     words = [word.casefold() for word in name.replace("'s", "").split()]
-    return all(word in _TITLE_WORDS or word in _ROLE_WORDS for word in words)
+    return all(word in TITLE_WORDS or word in _ROLE_WORDS for word in words)
 
 
 _ROLE_WORDS = frozenset(
@@ -166,7 +166,7 @@ def _fullest(names: Iterable[str], kind: ParticipantKind) -> str:
     return max(candidates, key=lambda name: (len(name.split()), len(name)))
 
 
-def merge_participants(participants: list[Participant]) -> list[Participant]:
+def merge_participants(participants: list[Participant], evidence_limit: int | None = 3) -> list[Participant]:
     groups: list[list[Participant]] = []
     for participant in participants:
         if participant.kind is ParticipantKind.person and is_only_a_title(participant.name):
@@ -177,10 +177,10 @@ def merge_participants(participants: list[Participant]) -> list[Participant]:
                 break
         else:
             groups.append([participant])
-    return [_merge(group) for group in groups]
+    return [_merge(group, evidence_limit) for group in groups]
 
 
-def _merge(group: list[Participant]) -> Participant:
+def _merge(group: list[Participant], evidence_limit: int | None) -> Participant:
     first = group[0]
     kind = next((p.kind for p in group if p.kind is not ParticipantKind.other), first.kind)
     forms = list(dict.fromkeys(name for p in group for name in (p.name, *p.aliases)))
@@ -192,7 +192,7 @@ def _merge(group: list[Participant]) -> Participant:
         role=next((p.role for p in group if p.role), None),
         affiliation=next((p.affiliation for p in group if p.affiliation), None),
         aliases=[form for form in forms if _fold(form) != _fold(name)],
-        evidence=evidence[:3],
+        evidence=evidence[:evidence_limit],
     )
 
 

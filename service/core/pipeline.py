@@ -16,7 +16,7 @@ No cache, no admission, no metrics: the service layer (`service.summaries`) adds
 
 import asyncio
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -29,11 +29,24 @@ from service.core.alignment import ArticleText
 from service.core.dates import find_date_expressions, resolver_for
 from service.core.grounding import Grounder, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
+from service.core.names import Candidate, candidates
 from service.core.participants import merge_participants
-from service.core.questions import COMBINE, DATES, ISSUES, PARTICIPANTS, QUESTIONS, SUMMARY, Part, Question
+from service.core.questions import (
+    COMBINE,
+    DATES,
+    ISSUES,
+    JUDGE,
+    PARTICIPANTS,
+    QUESTIONS,
+    QUESTIONS_WITHOUT_NAMES,
+    SUMMARY,
+    Part,
+    Question,
+)
 from service.core.warnings import SummaryWarning, WarningKind
 from service.errors import ArticleTooLong
 from service.model.client import Answer, ModelClient
+from service.model.ner import Ner
 from service.model.prompts import PromptTemplate
 from service.settings import Settings
 
@@ -83,10 +96,13 @@ class _Answers:
 
 
 class Summariser:
-    def __init__(self, llm: ModelClient, prompt: PromptTemplate, settings: Settings) -> None:
+    def __init__(
+        self, llm: ModelClient, prompt: PromptTemplate, settings: Settings, ner: Mapping[str, Ner] | None = None
+    ) -> None:
         self.llm = llm
         self.prompt = prompt
         self.settings = settings
+        self.ner = dict(ner or {})  # by language (ISO 639-1)
 
     async def summarise(self, article: ArticleRequest) -> Summary:
         started = time.monotonic()
@@ -104,14 +120,20 @@ class Summariser:
             reason = "no publication date given: relative dates are left unresolved (start/end null)"
             warnings.append(SummaryWarning(WarningKind.no_publication_date, "published", reason))
 
+        named = await self._named(article.language, text)
+        if named is None:
+            language = article.language or "unknown"
+            reason = "no named-entity pipeline for this language: participants are the model's own list"
+            warnings.append(SummaryWarning(WarningKind.no_named_entities, language, reason))
+        questions = QUESTIONS if named is not None else QUESTIONS_WITHOUT_NAMES
         spans = await chunking.parts(article.text, self._part_budget(), self.llm.count_tokens)
         date_spans = find_date_expressions(text.text)
         answers = _Answers()
-        for start, end in spans:
-            part = Part(text, start, end, date_spans)
-            variables = self._variables(article, article.text[start:end])
-            asks = [self._ask(question, part, variables, deadline) for question in QUESTIONS]
-            for question, answer in zip(QUESTIONS, await _in_turn(self.settings.parallel_calls, asks), strict=True):
+        parts = [Part(text, start, end, date_spans, named) for start, end in spans]
+        for part in parts:
+            variables = self._variables(article, article.text[part.start : part.end])
+            asks = [self._ask(question, part, variables, deadline) for question in questions]
+            for question, answer in zip(questions, await _in_turn(self.settings.parallel_calls, asks), strict=True):
                 answers.add(question, answer)
         summaries = [answer.summary.strip() for answer in answers.of(SUMMARY)]
         summary = summaries[0]
@@ -123,8 +145,10 @@ class Summariser:
 
         warnings += answers.warnings()
         grounder = Grounder(text, article.text)
+        judged = [(part.candidates(), answer) for part, answer in zip(parts, answers.of(JUDGE), strict=False)]
         participants = merge_participants(
-            grounder.participants([p for answer in answers.of(PARTICIPANTS) for p in answer.participants])
+            grounder.judged(judged)
+            + grounder.participants([p for answer in answers.of(PARTICIPANTS) for p in answer.participants])
         )
         dates = grounder.dates(
             date_spans,
@@ -160,6 +184,14 @@ class Summariser:
             ),
         )
         return Summary(response, warnings)
+
+    async def _named(self, language: str | None, text: ArticleText) -> list[Candidate] | None:
+        """Participant candidates by NER, for a language with a pipeline (English when none is given)."""
+        ner = self.ner.get((language or "en").split("-")[0].lower())
+        if ner is None:
+            return None
+        entities = await asyncio.to_thread(ner.entities, text.text)  # CPU work: off the event loop
+        return candidates(text.text, entities)
 
     def _part_budget(self) -> int:
         """Tokens of article one request may carry: the context less the answer and our prompt."""
@@ -208,4 +240,4 @@ def _addressed_warning(text: str, start: int, end: int) -> SummaryWarning:
 
 def _numbered(expressions: list[str]) -> str:
     unique = list(dict.fromkeys(expressions))
-    return "\n".join(f"- {expression}" for expression in unique) if unique else "(none found)"
+    return "\n".join(f"{n}. {expression}" for n, expression in enumerate(unique, start=1)) or "(none found)"

@@ -16,7 +16,7 @@ Adding a question: a `[questions]` entry in the prompt file, an answer model and
 and the grounder's use of its answer.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Self, TypeVar
 
@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.grounding import article_to_check
+from service.core.names import Candidate
 from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
 
@@ -80,6 +81,27 @@ class ParticipantsAnswer(_Grounded):
         ]
 
 
+class JudgedCandidate(BaseModel):
+    n: Annotated[int, Field(ge=1)]  # the candidate's number in the list code made
+    role: Short
+    affiliation: Short | None = None
+
+
+class JudgedParticipantsAnswer(_Grounded):
+    """The candidates code found, judged: who takes part (with a role), who does not, and who is missing."""
+
+    participants: Annotated[list[JudgedCandidate], Field(max_length=60)]
+    not_participants: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=60)] = []
+    others: Annotated[list[ExtractedParticipant], Field(max_length=8)] = []
+
+    def ungrounded(self, article: ArticleText) -> list[str]:
+        return [
+            f"participant {p.name!r} is not named in the article"
+            for p in self.others
+            if not any(article.contains(name) for name in p.names())
+        ]
+
+
 class DatesAnswer(_Grounded):
     dates: Annotated[list[ExtractedDate], Field(max_length=15)]
 
@@ -113,12 +135,24 @@ class Part:
     start: int
     end: int
     date_spans: list[tuple[int, int]]  # every date expression code found in the article
+    named: list[Candidate] | None = None  # participants code found in the article; None: no NER for it
 
     def dates(self) -> list[str]:
-        return [self.article.text[a:b] for a, b in self.date_spans if self.start <= a < self.end]
+        return _unique(self.article.text[a:b] for a, b in self.date_spans if self.start <= a < self.end)
 
     def doubts(self) -> list[str]:
-        return unresolved_sentences(self.article, self.start, self.end)
+        return _unique(unresolved_sentences(self.article, self.start, self.end))
+
+    def candidates(self) -> list[Candidate]:
+        """The named candidates with a mention in this part, numbered from 1 in this order."""
+        return [c for c in self.named or [] if any(self.start <= start < self.end for start, _ in c.mentions)]
+
+    def names(self) -> list[str]:
+        return [candidate.line() for candidate in self.candidates()]
+
+
+def _unique(texts: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
 
 
 @dataclass(frozen=True)
@@ -129,11 +163,14 @@ class Question(Generic[A]):
     candidates: Callable[[Part], list[str]] | None = None  # what code found, listed in the prompt as $candidates
 
 
-PARTICIPANTS = Question("participants", ParticipantsAnswer)
+PARTICIPANTS = Question("participants", ParticipantsAnswer)  # model-first: no NER for the article's language
+JUDGE = Question("judge", JudgedParticipantsAnswer, candidates=Part.names)  # code's candidates, judged
 DATES = Question("dates", DatesAnswer, candidates=Part.dates)
 ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts)
 SUMMARY = Question("summary", SummaryAnswer, grounded=False)
-# Asked of every part, in this order (the first one alone processes the article on a one-slot server).
-QUESTIONS: tuple[Question[Any], ...] = (PARTICIPANTS, DATES, ISSUES, SUMMARY)
+# Asked of every part, in this order (the first one alone processes the article on a one-slot server):
+# with named candidates from code, and without (model-first participants).
+QUESTIONS: tuple[Question[Any], ...] = (JUDGE, DATES, ISSUES, SUMMARY)
+QUESTIONS_WITHOUT_NAMES: tuple[Question[Any], ...] = (PARTICIPANTS, DATES, ISSUES, SUMMARY)
 # Asked once when a long article was summarised in parts: one summary of the parts' summaries.
 COMBINE = Question("combine", CombinedSummaryAnswer, grounded=False)

@@ -11,6 +11,7 @@ from enum import StrEnum
 class WarningKind(StrEnum):
     ignored_input = "ignored-input"  # a field of the request the service did not use
     no_publication_date = "no-publication-date"
+    no_named_entities = "no-named-entities"  # no NER pipeline for the article's language: model-first
     addressed_line = "addressed-line"  # text that speaks to the summariser, not the reader
     rejected_answer = "rejected-answer"  # no answer to a question passed the grounding check
     cut_off_answer = "cut-off-answer"  # an answer cut off at max_tokens: only its complete items kept
@@ -28,6 +29,7 @@ class WarningKind(StrEnum):
 _TEXT = {
     WarningKind.ignored_input: "{reason}",
     WarningKind.no_publication_date: "{reason}",
+    WarningKind.no_named_entities: "language {item!r}: {reason}",
     WarningKind.addressed_line: "characters {item} {reason}",
     WarningKind.rejected_answer: "{item}: {reason}",
     WarningKind.cut_off_answer: "{item}: {reason}",

@@ -258,6 +258,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next_which_completes_it_exactl
             "SUMMARISE_BASE_URL": f"{model}/v1",
             "SUMMARISE_MODEL": "test-model",
             "SUMMARISE_MODEL_CACHE_DIR": str(tmp_path),
+            "SUMMARISE_NER_PIPELINES": "",  # model-first, as the other job tests
             "SUMMARISE_JOB_LEASE_S": "2",  # SQLite: taken over 2 s after the last renewal
             # Redis queue: taken over once the job's time limit (budget + callback attempts) and 10 s pass
             "SUMMARISE_REQUEST_BUDGET_S": "8",
