@@ -56,9 +56,8 @@ def judged(body: dict[str, Any], known: list[dict[str, Any]] | None = None) -> d
         for person in known or SEED_PARTICIPANTS["participants"]
         for name in (person["name"], *person["aliases"])
     }
-    question = "\n".join(str(message.get("content") or "") for message in body["messages"])  # re-asks append
-    listed = re.findall(r"^(\d+)\. (.+?) \((?:person|organization|country)", question, flags=re.MULTILINE)
-    taking_part = [(int(n), roles[name]) for n, name in listed if name in roles]
+    named = {line.split(" (")[0]: n for line, n in listed_in(body).items()}
+    taking_part = [(n, roles[name]) for name, n in named.items() if name in roles]
     return {
         "participants": [
             {
@@ -73,11 +72,39 @@ def judged(body: dict[str, Any], known: list[dict[str, Any]] | None = None) -> d
     }
 
 
+def listed_in(body: dict[str, Any]) -> dict[str, int]:
+    """The numbered list code put in a question's prompt (system, article, question; re-asks come after)."""
+    prompt = str(body["messages"][2]["content"])
+    return {item: int(n) for n, item in re.findall(r"^(\d+)\. (.+)$", prompt, flags=re.MULTILINE)}
+
+
+def dated(body: dict[str, Any]) -> dict[str, Any]:
+    """The dates question answered as a model would: the seed's events for the expressions listed, by
+    number, and the seed's other expressions under `others`."""
+    listed = listed_in(body)
+    told = SEED_DATES["dates"]
+    return {
+        "dates": [{"n": listed[d["text"]], "event": d["event"]} for d in told if d["text"] in listed],
+        "others": [d for d in told if d["text"] not in listed],
+    }
+
+
+def open_issues(body: dict[str, Any]) -> dict[str, Any]:
+    """The issues question answered as a model would: a listed sentence by number, else quoted."""
+    listed = listed_in(body)
+    return {
+        "open_issues": [
+            {"n": listed[i["quote"]], "issue": i["issue"], "parties": i["parties"]} if i["quote"] in listed else i
+            for i in SEED_ISSUES["open_issues"]
+        ]
+    }
+
+
 SEED_ANSWERS: dict[str, Any] = {
     "judge": judged,
     "participants": SEED_PARTICIPANTS,
-    "dates": SEED_DATES,
-    "issues": SEED_ISSUES,
+    "dates": dated,
+    "issues": open_issues,
     "summary": SEED_SUMMARY,
 }
 # The warning of a summary made model-first (NER off, as in most tests, or no pipeline for the language).

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -31,23 +32,31 @@ if TYPE_CHECKING:  # the answer models validate against this module's article: a
         JudgedParticipantsAnswer,
     )
 
-# The article the answers of the question being asked are checked against. Not instructor's `context=`:
-# given one, instructor renders every message as a Jinja template, and an article containing
-# "{{ 7*7 }}" would reach the model as "49" (or "{% if %}" fail the request).
-_article: ContextVar[ArticleText | None] = ContextVar("grounding_article", default=None)
+
+@dataclass(frozen=True)
+class Check:
+    """What the answers of the question being asked are checked against."""
+
+    article: ArticleText
+    listed: list[str]  # what code listed for the question, numbered from 1 (numbers in answers refer to it)
+
+
+# Not instructor's `context=`: given one, instructor renders every message as a Jinja template, and an
+# article containing "{{ 7*7 }}" would reach the model as "49" (or "{% if %}" fail the request).
+_check: ContextVar[Check | None] = ContextVar("grounding_check", default=None)
 
 
 @contextmanager
-def checked_against(article: ArticleText) -> Iterator[None]:
-    token = _article.set(article)
+def checked_against(article: ArticleText, listed: list[str] | None = None) -> Iterator[None]:
+    token = _check.set(Check(article, listed or []))
     try:
         yield
     finally:
-        _article.reset(token)
+        _check.reset(token)
 
 
-def article_to_check() -> ArticleText | None:
-    return _article.get()
+def check_in_progress() -> Check | None:
+    return _check.get()
 
 
 class Grounder:

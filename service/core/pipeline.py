@@ -152,15 +152,14 @@ class Summariser:
         )
         dates = grounder.dates(
             date_spans,
-            [d for answer in answers.of(DATES) for d in answer.dates],
+            [d for part, answer in zip(parts, answers.of(DATES), strict=True) for d in answer.told(part.dates())],
             article.published_date,
             resolver_for(article.language),
         )
-        part_starts = [start for start, _ in spans]  # an issue's quote is looked for near its part
-        issues = [
-            (issue, start)
-            for answer, start in zip(answers.of(ISSUES), part_starts, strict=True)
-            for issue in answer.open_issues
+        issues = [  # an issue's quote is looked for near its part
+            (issue, part.start)
+            for part, answer in zip(parts, answers.of(ISSUES), strict=True)
+            for issue in answer.found(part.doubts())
         ]
         open_issues = grounder.open_issues(issues, participants)
         warnings += grounder.warnings
@@ -207,10 +206,11 @@ class Summariser:
         }
 
     async def _ask(self, question: Question[A], part: Part, variables: dict[str, str], deadline: float) -> Answer[A]:
+        listed = question.candidates(part) if question.candidates is not None else []
         if question.candidates is not None:
-            variables = {**variables, "candidates": _numbered(question.candidates(part))}
+            variables = {**variables, "candidates": _numbered(listed)}
         messages = self.prompt.render(question.name, **variables)
-        with checked_against(part.article) if question.grounded else nullcontext():
+        with checked_against(part.article, listed) if question.grounded else nullcontext():
             return await self.llm.extract(messages, question.answer, name=question.name, deadline=deadline)
 
 
@@ -238,6 +238,5 @@ def _addressed_warning(text: str, start: int, end: int) -> SummaryWarning:
     return SummaryWarning(WarningKind.addressed_line, f"{start}-{end}", reason)
 
 
-def _numbered(expressions: list[str]) -> str:
-    unique = list(dict.fromkeys(expressions))
-    return "\n".join(f"{n}. {expression}" for n, expression in enumerate(unique, start=1)) or "(none found)"
+def _numbered(listed: list[str]) -> str:
+    return "\n".join(f"{n}. {item}" for n, item in enumerate(listed, start=1)) or "(none found)"

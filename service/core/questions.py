@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
-from service.core.grounding import article_to_check
+from service.core.grounding import check_in_progress
 from service.core.names import Candidate
 from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
@@ -59,15 +59,22 @@ class ExtractedIssue(BaseModel):
 class _Grounded(BaseModel):
     @model_validator(mode="after")
     def grounded_in_the_article(self, info: ValidationInfo) -> Self:
-        article = None if is_lenient(info.context) else article_to_check()
-        if article is not None and (problems := self.ungrounded(article)):
+        check = None if is_lenient(info.context) else check_in_progress()
+        if check is not None and (problems := self.ungrounded(check.article) + self.unlisted(len(check.listed))):
             raise ValueError(
-                "; ".join(problems) + ". Use names, date expressions and quotes exactly as the article writes them."
+                "; ".join(problems) + ". Use the numbers of the list, and names, date expressions and quotes "
+                "exactly as the article writes them."
             )
         return self
 
     def ungrounded(self, article: ArticleText) -> list[str]:
         return []
+
+    def numbers(self) -> list[int]:
+        return []
+
+    def unlisted(self, listed: int) -> list[str]:
+        return [f"number {n} is not in the list (1-{listed})" for n in self.numbers() if not 1 <= n <= listed]
 
 
 class ParticipantsAnswer(_Grounded):
@@ -101,19 +108,65 @@ class JudgedParticipantsAnswer(_Grounded):
             if not any(article.contains(name) for name in p.names())
         ]
 
+    def numbers(self) -> list[int]:
+        return [p.n for p in self.participants] + self.not_participants
+
+
+class DatedEvent(BaseModel):
+    n: Annotated[int, Field(ge=1)]  # the expression's number in the list code made
+    event: Short
+
 
 class DatesAnswer(_Grounded):
-    dates: Annotated[list[ExtractedDate], Field(max_length=15)]
+    """What happens on each date code found (by number), and any expression the list missed."""
+
+    dates: Annotated[list[DatedEvent], Field(max_length=20)]
+    others: Annotated[list[ExtractedDate], Field(max_length=6)] = []
 
     def ungrounded(self, article: ArticleText) -> list[str]:
-        return [f"date {d.text!r} is not written so in the article" for d in self.dates if not article.contains(d.text)]
+        return [
+            f"date {d.text!r} is not written so in the article" for d in self.others if not article.contains(d.text)
+        ]
+
+    def numbers(self) -> list[int]:
+        return [d.n for d in self.dates]
+
+    def told(self, listed: list[str]) -> list[ExtractedDate]:
+        """The answer as expressions and events (numbers outside the list left out)."""
+        numbered = [ExtractedDate(text=listed[d.n - 1], event=d.event) for d in self.dates if 1 <= d.n <= len(listed)]
+        return numbered + self.others
+
+
+class NumberedIssue(BaseModel):
+    n: Annotated[int, Field(ge=1)] | None = None  # the listed sentence that shows it
+    quote: Annotated[str, Field(min_length=1, max_length=300)] | None = None  # only when none of them does
+    issue: Annotated[str, Field(min_length=1, max_length=240)]
+    parties: Annotated[list[Name], Field(max_length=6)] = []
 
 
 class IssuesAnswer(_Grounded):
-    open_issues: Annotated[list[ExtractedIssue], Field(max_length=5)]
+    """Open issues, each shown by a listed sentence (by number) or by a quote."""
+
+    open_issues: Annotated[list[NumberedIssue], Field(max_length=5)]
 
     def ungrounded(self, article: ArticleText) -> list[str]:
-        return [f"quote {i.quote!r} is not in the article" for i in self.open_issues if not article.contains(i.quote)]
+        missing = [
+            f"issue {i.issue!r} has neither n nor quote" for i in self.open_issues if i.n is None and not i.quote
+        ]
+        quoted = [i.quote for i in self.open_issues if i.n is None and i.quote]
+        return missing + [f"quote {quote!r} is not in the article" for quote in quoted if not article.contains(quote)]
+
+    def numbers(self) -> list[int]:
+        return [i.n for i in self.open_issues if i.n is not None]
+
+    def found(self, listed: list[str]) -> list[ExtractedIssue]:
+        """The answer as quotes and issues (an issue with a number outside the list and no quote left out)."""
+        issues = []
+        for item in self.open_issues:
+            quote = listed[item.n - 1] if item.n is not None and 1 <= item.n <= len(listed) else item.quote
+            if quote:
+                issues.append(ExtractedIssue(quote=quote, issue=item.issue, parties=item.parties))
+        return issues
 
 
 class SummaryAnswer(BaseModel):

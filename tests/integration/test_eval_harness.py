@@ -51,7 +51,7 @@ def write_cases(directory: Path, seed_article: dict[str, Any]) -> None:
 
 SHORT_ANSWERS = {
     "participants": {"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "Mayor", "aliases": []}]},
-    "dates": {"dates": [{"text": "next week", "event": "vote"}]},
+    "dates": {"dates": [], "others": [{"text": "next week", "event": "vote"}]},
     "issues": {"open_issues": []},
     "summary": {"summary": "A vote is coming."},
 }

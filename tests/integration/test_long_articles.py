@@ -54,7 +54,7 @@ async def test_a_long_article_is_summarised_in_parts_within_the_context(
         "participants": {
             "participants": [{"name": "Ana Ruiz", "kind": "person", "role": "mayor", "aliases": ["Mayor Ana Ruiz"]}]
         },
-        "dates": {"dates": [{"text": "next week", "event": "budget vote"}]},
+        "dates": {"dates": [], "others": [{"text": "next week", "event": "budget vote"}]},
         "summary": {"summary": "A budget vote is planned."},
         "issues": {
             "open_issues": [
