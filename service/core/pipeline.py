@@ -61,6 +61,7 @@ class Summary:
 
     response: SummaryResponse
     warnings: list[SummaryWarning]
+    completion_tokens: dict[str, int]  # by question: where the writing (the time) goes
 
 
 class _Answers:
@@ -79,6 +80,12 @@ class _Answers:
         prompt = sum(answer.stats.prompt_tokens for _, answer in self.asked)
         completion = sum(answer.stats.completion_tokens for _, answer in self.asked)
         return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+    def completion_tokens(self) -> dict[str, int]:
+        tokens: dict[str, int] = {}
+        for question, answer in self.asked:
+            tokens[question.name] = tokens.get(question.name, 0) + answer.stats.completion_tokens
+        return tokens
 
     def warnings(self) -> list[SummaryWarning]:
         warnings = []
@@ -182,7 +189,7 @@ class Summariser:
                 warnings=[warning.text() for warning in warnings],
             ),
         )
-        return Summary(response, warnings)
+        return Summary(response, warnings, answers.completion_tokens())
 
     async def _named(self, language: str | None, text: ArticleText) -> list[Candidate] | None:
         """Participant candidates by NER, for a language with a pipeline (English when none is given)."""

@@ -8,7 +8,7 @@ import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ class Outcome:
     prompt_tokens: int
     completion_tokens: int
     attempts: int
+    completion_by_question: dict[str, int] = field(default_factory=dict)
 
 
 Runner = Callable[[ArticleRequest], Awaitable[Outcome]]
@@ -45,6 +46,7 @@ class CaseResult:
     without_evidence: int = 0
     error: str | None = None
     output: dict[str, Any] | None = None
+    completion_by_question: dict[str, int] = field(default_factory=dict)
 
 
 async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
@@ -63,6 +65,7 @@ async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
         prompt_tokens=outcome.prompt_tokens,
         completion_tokens=outcome.completion_tokens,
         attempts=outcome.attempts,
+        completion_by_question=outcome.completion_by_question,
         without_evidence=outcome.prediction.without_evidence,
         output=outcome.output,
     )
@@ -80,14 +83,22 @@ def totals(results: list[CaseResult]) -> dict[str, Counts]:
 def table(results: list[CaseResult]) -> str:
     """One block per pipeline, side by side in pipeline order: P/R/F1 per field, then costs."""
     pipelines = list(dict.fromkeys(r.pipeline for r in results))
-    lines = [f"{'pipeline':<9} {'field':<13} {'P':>5} {'R':>5} {'F1':>5}  {'matched/pred/gold':>17}  found"]
+    lines = [
+        f"{'pipeline':<9} {'field':<13} {'P':>5} {'R':>5} {'F1':>5}  {'matched/pred/gold':>17}  {'found':>7}  "
+        "roles/events right"
+    ]
     for pipeline in pipelines:
         mine = [r for r in results if r.pipeline == pipeline]
         for name, counts in totals(mine).items():
             found = f"{counts.found}/{counts.gold}" if name == "dates" else ""
+            described = (
+                f"{counts.described}/{counts.compared} ({counts.described_share:.2f})"
+                if name in ("participants", "dates")
+                else ""
+            )
             lines.append(
                 f"{pipeline:<9} {name:<13} {counts.precision:5.2f} {counts.recall:5.2f} {counts.f1:5.2f}  "
-                f"{f'{counts.matched}/{counts.predicted}/{counts.gold}':>17}  {found}"
+                f"{f'{counts.matched}/{counts.predicted}/{counts.gold}':>17}  {found:>7}  {described}"
             )
     lines.append("")
     lines.append(
@@ -104,6 +115,14 @@ def table(results: list[CaseResult]) -> str:
             f"{sum(r.prompt_tokens for r in mine) / n:>10.0f} {sum(r.completion_tokens for r in mine) / n:>9.0f} "
             f"{sum(r.attempts for r in mine) / n:>8.2f} {sum(r.without_evidence for r in mine):>17}"
         )
+    for pipeline in pipelines:
+        mine = [r for r in results if r.pipeline == pipeline and r.completion_by_question]
+        questions = list(dict.fromkeys(q for r in mine for q in r.completion_by_question))
+        if questions:
+            per = ", ".join(
+                f"{q} {sum(r.completion_by_question.get(q, 0) for r in mine) / len(mine):.0f}" for q in questions
+            )
+            lines.append(f"{pipeline:<9} completion tokens per article by question: {per}")
     return "\n".join(lines)
 
 
@@ -125,6 +144,7 @@ def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
                     "latency_s": round(r.latency_s, 2),
                     "prompt_tokens": r.prompt_tokens,
                     "completion_tokens": r.completion_tokens,
+                    "completion_by_question": r.completion_by_question,
                     "attempts": r.attempts,
                     "without_evidence": r.without_evidence,
                     "error": r.error,
@@ -154,6 +174,7 @@ def pipeline_runners(summariser: Summariser, naive: NaiveSummariser) -> dict[str
             usage.prompt_tokens,
             usage.completion_tokens,
             response.meta.attempts,
+            summary.completion_tokens,
         )
 
     async def plain(request: ArticleRequest) -> Outcome:

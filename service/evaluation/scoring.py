@@ -11,6 +11,9 @@ Matching rules (each gold item matches at most one prediction and vice versa; gr
   contains the other, normalised) or its start falls inside the gold range — detection.
 - open issues: `token_set_ratio` of the two sentences (stop words removed) >= ISSUE_SIMILARITY (0.6), or
   >= ISSUE_SIMILARITY_WITH_PARTY (0.45) when they share a party. Issues are open-ended: read recall first.
+- the words beside them: for each matched participant with a gold role, its role is *right* when the
+  `token_set_ratio` of the two (stop words removed) is >= DESCRIPTION_SIMILARITY (0.5); for each matched
+  date with a gold event, its event likewise. A missing role or event is wrong. Reported as right/compared.
 
 Counts are summed over cases (micro average) before precision, recall and F1 are computed.
 """
@@ -32,6 +35,7 @@ from service.evaluation.naive import NaiveSummary
 PARTICIPANT_FUZZ = 90
 ISSUE_SIMILARITY = 0.6
 ISSUE_SIMILARITY_WITH_PARTY = 0.45
+DESCRIPTION_SIMILARITY = 0.5
 FIELDS = ("participants", "dates", "open_issues")
 
 _TITLES = (
@@ -95,12 +99,14 @@ class GoldParticipant(_Loose):
     name: str
     aliases: list[str] = []
     kind: str = "other"
+    role: str | None = None
 
 
 class GoldDate(_Loose):
     text: str
     start: date
     end: date | None = None
+    event: str | None = None
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -149,6 +155,7 @@ class PredictedDate:
     text: str
     start: date | None
     end: date | None
+    event: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,7 @@ class PredictedIssue:
 @dataclass
 class Prediction:
     participants: list[tuple[str, ...]] = field(default_factory=list)  # each: name, *aliases
+    roles: list[str | None] = field(default_factory=list)  # beside participants, where the pipeline gives them
     dates: list[PredictedDate] = field(default_factory=list)
     open_issues: list[PredictedIssue] = field(default_factory=list)
     without_evidence: int = 0  # items returned without aligned evidence, or dropped for lacking it
@@ -174,7 +182,8 @@ class Prediction:
         ]
         return cls(
             participants=[(p.name, *p.aliases) for p in response.participants],
-            dates=[PredictedDate(d.text, d.start, d.end) for d in response.dates],
+            roles=[p.role for p in response.participants],
+            dates=[PredictedDate(d.text, d.start, d.end, d.event) for d in response.dates],
             open_issues=[PredictedIssue(i.issue, tuple(i.parties)) for i in response.open_issues],
             without_evidence=sum(1 for evidence in evidence_lists if not evidence)
             + sum(1 for warning in summary.warnings if warning.kind.dropped),
@@ -214,6 +223,8 @@ class Counts:
     predicted: int = 0
     gold: int = 0
     found: int = 0  # dates only: gold expressions detected, resolved right or not
+    described: int = 0  # matched items whose role (participants) or event (dates) is right
+    compared: int = 0  # matched items with a gold role or event to compare with
 
     def __add__(self, other: "Counts") -> "Counts":
         return Counts(
@@ -221,7 +232,13 @@ class Counts:
             self.predicted + other.predicted,
             self.gold + other.gold,
             self.found + other.found,
+            self.described + other.described,
+            self.compared + other.compared,
         )
+
+    @property
+    def described_share(self) -> float:
+        return self.described / self.compared if self.compared else 0.0
 
     @property
     def precision(self) -> float:
@@ -257,16 +274,28 @@ def names_match(predicted: Iterable[str], gold: Iterable[str]) -> bool:
     return any(fuzz.ratio(a, b) >= PARTICIPANT_FUZZ for a in left for b in right)
 
 
-def score_participants(predicted: list[tuple[str, ...]], gold: list[GoldParticipant]) -> Counts:
+def description_matches(predicted: str | None, gold: str) -> bool:
+    """A role or an event said well enough: most of the gold's content words, in any order."""
+    return bool(predicted) and issue_similarity(predicted or "", gold) >= DESCRIPTION_SIMILARITY
+
+
+def score_participants(
+    predicted: list[tuple[str, ...]], gold: list[GoldParticipant], roles: list[str | None] | None = None
+) -> Counts:
     taken: set[int] = set()
-    matched = 0
+    matched = described = compared = 0
     for item in gold:
         for index, names in enumerate(predicted):
             if index not in taken and names_match(names, [item.name, *item.aliases]):
                 taken.add(index)
                 matched += 1
+                if item.role:
+                    compared += 1
+                    described += description_matches(
+                        (roles or [])[index] if index < len(roles or []) else None, item.role
+                    )
                 break
-    return Counts(matched, len(predicted), len(gold))
+    return Counts(matched, len(predicted), len(gold), described=described, compared=compared)
 
 
 def _text_overlaps(a: str, b: str) -> bool:
@@ -276,20 +305,23 @@ def _text_overlaps(a: str, b: str) -> bool:
 
 def score_dates(predicted: list[PredictedDate], gold: list[GoldDate]) -> Counts:
     taken: set[int] = set()
-    matched = found = 0
+    matched = found = described = compared = 0
     for item in gold:
         end = item.end or item.start
         for index, guess in enumerate(predicted):
             if index not in taken and (guess.start, guess.end) == (item.start, end):
                 taken.add(index)
                 matched += 1
+                if item.event:
+                    compared += 1
+                    described += description_matches(guess.event, item.event)
                 break
         if any(
             _text_overlaps(guess.text, item.text) or (guess.start is not None and item.start <= guess.start <= end)
             for guess in predicted
         ):
             found += 1
-    return Counts(matched, len(predicted), len(gold), found)
+    return Counts(matched, len(predicted), len(gold), found, described, compared)
 
 
 def _content_words(sentence: str) -> str:
@@ -318,7 +350,7 @@ def score_issues(predicted: list[PredictedIssue], gold: list[GoldIssue]) -> Coun
 
 def score(prediction: Prediction, gold: Gold) -> dict[str, Counts]:
     return {
-        "participants": score_participants(prediction.participants, gold.participants),
+        "participants": score_participants(prediction.participants, gold.participants, prediction.roles),
         "dates": score_dates(prediction.dates, gold.dates),
         "open_issues": score_issues(prediction.open_issues, gold.open_issues),
     }

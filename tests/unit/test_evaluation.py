@@ -13,6 +13,7 @@ from service.evaluation.scoring import (
     PredictedDate,
     PredictedIssue,
     Prediction,
+    description_matches,
     names_match,
     normalise_name,
     score,
@@ -153,3 +154,33 @@ def test_counts_add_up_for_micro_averages() -> None:
     assert total == Counts(3, 4, 5, 3)
     assert total.precision == 0.75
     assert total.recall == 0.6
+
+
+@pytest.mark.parametrize(
+    ("predicted", "gold", "right"),
+    [
+        ("U.S. Special Envoy; announced the talks", "U.S. special envoy who announced the Geneva talks", True),
+        ("next round of talks in Geneva", "talks in Geneva", True),
+        ("parties involved", "U.S. special envoy; leads the delegation", False),
+        ("Feb. 17-18 round of negotiations", "Umerov's trip to the U.S.", False),
+        (None, "mayor", False),
+        ("", "mayor", False),
+    ],
+)
+def test_a_role_or_an_event_is_right_when_it_says_most_of_the_golds_words(
+    predicted: str | None, gold: str, right: bool
+) -> None:
+    assert description_matches(predicted, gold) is right
+
+
+def test_roles_are_compared_only_for_matched_participants_with_a_gold_role() -> None:
+    gold = [
+        GoldParticipant(name="Steve Witkoff", role="U.S. special envoy"),
+        GoldParticipant(name="Kremlin", role="did not confirm the timeline"),
+        GoldParticipant(name="Iran"),  # no gold role: not compared
+    ]
+    predicted = [("Steve Witkoff",), ("Kremlin",), ("Iran",), ("Mickey Mouse",)]
+
+    counts = score_participants(predicted, gold, ["special envoy of the U.S.", "parties involved", None, "x"])
+
+    assert (counts.matched, counts.compared, counts.described) == (3, 2, 1)
