@@ -15,10 +15,12 @@ No cache, no admission, no metrics: the service layer (`service.summaries`) adds
 """
 
 import asyncio
+import json
 import time
 from collections.abc import Coroutine, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
@@ -26,6 +28,7 @@ from pydantic import BaseModel
 from schemas import ArticleRequest, Meta, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
+from service.core.checking import language_name, unsupported, without, wrong_language
 from service.core.dates import find_date_expressions, resolver_for
 from service.core.grounding import Grounder, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
@@ -143,10 +146,14 @@ class Summariser:
             for question, answer in zip(questions, await _in_turn(self.settings.parallel_calls, asks), strict=True):
                 answers.add(question, answer)
         summaries = [answer.summary.strip() for answer in answers.of(SUMMARY)]
+        summary_question: Question[Any] = SUMMARY
+        summary_part = parts[0]
         summary = summaries[0]
         if len(summaries) > 1:
-            whole = Part(ArticleText("\n\n".join(summaries)), 0, 0, [])
-            combined = await self._ask(COMBINE, whole, self._variables(article, whole.article.text), deadline)
+            summary_question = COMBINE  # its answer is a SummaryAnswer too
+            summary_part = Part(ArticleText("\n\n".join(summaries)), 0, 0, [])
+            variables = self._variables(article, summary_part.article.text)
+            combined = await self._ask(COMBINE, summary_part, variables, deadline)
             answers.add(COMBINE, combined)
             summary = combined.value.summary.strip()
 
@@ -170,6 +177,18 @@ class Summariser:
         ]
         open_issues = grounder.open_issues(issues, participants)
         warnings += grounder.warnings
+        resolved = [day for item in dates for day in (item.start, item.end) if day is not None]
+        text_asked = article.text[parts[0].start : parts[0].end] if len(parts) == 1 else summary_part.article.text
+        summary, summary_warnings = await self._checked(
+            summary,
+            article,
+            text,
+            resolved,
+            (summary_question, self._variables(article, text_asked)),
+            answers,
+            deadline,
+        )
+        warnings += summary_warnings
         stats = [answer.stats for _, answer in answers.asked]
         response = SummaryResponse(
             id=article.id,
@@ -191,6 +210,51 @@ class Summariser:
         )
         return Summary(response, warnings, answers.completion_tokens())
 
+    async def _checked(
+        self,
+        summary: str,
+        article: ArticleRequest,
+        text: ArticleText,
+        dates: list[date],
+        asked: tuple[Question[Any], dict[str, str]],  # the summary question (or combine) and its variables
+        answers: _Answers,
+        deadline: float,
+    ) -> tuple[str, list[SummaryWarning]]:
+        """The summary with nothing the article does not support, in its language: what is wrong is said
+        back to the model once; a sentence that still holds an unsupported name or number is dropped."""
+        problems = unsupported(summary, text, article.language, dates)
+        language = wrong_language(summary, article.language)
+        if not problems and language is None:
+            return summary, []
+        feedback = []
+        if problems:
+            listed = ", ".join(repr(item) for item in problems)
+            feedback.append(f"Your summary gives {listed}, which the article does not. Use only its names and numbers.")
+        if language is not None:
+            feedback.append(f"Write the summary in {language}, the article's language.")
+        question, variables = asked
+        messages = [
+            *self.prompt.render(question.name, **variables),
+            {"role": "assistant", "content": json.dumps({"summary": summary}, ensure_ascii=False)},
+            {"role": "user", "content": " ".join(feedback) + " Answer the question again."},
+        ]
+        again = await self.llm.extract(messages, question.answer, name=f"{question.name}-again", deadline=deadline)
+        answers.add(question, again)
+        summary = again.value.summary.strip()
+        warnings = []
+        if still := unsupported(summary, text, article.language, dates):
+            kept, dropped = without(summary, still)
+            reason = f"it gives {', '.join(repr(item) for item in still)}, which the article does not"
+            if kept:
+                summary = kept
+                warnings += [SummaryWarning(WarningKind.unsupported_summary, sentence, reason) for sentence in dropped]
+            else:  # every sentence: keep it, said
+                warnings.append(SummaryWarning(WarningKind.unsupported_summary_kept, summary, reason))
+        if (language := wrong_language(summary, article.language)) is not None:
+            reason = "the model wrote it in another language"
+            warnings.append(SummaryWarning(WarningKind.summary_language, language, reason))
+        return summary, warnings
+
     async def _named(self, language: str | None, text: ArticleText) -> list[Candidate] | None:
         """Participant candidates by NER, for a language with a pipeline (English when none is given)."""
         ner = self.ner.get((language or "en").split("-")[0].lower())
@@ -208,6 +272,7 @@ class Summariser:
         published = article.published_date
         return {
             "published": published.isoformat() if published else "unknown",
+            "language": language_name(article.language) or "the article's own",
             "title": article.title or "(none)",
             "text": neutralise_delimiters(text),
         }

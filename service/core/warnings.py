@@ -18,6 +18,9 @@ class WarningKind(StrEnum):
     dropped_participant = "dropped-participant"
     dropped_date = "dropped-date"
     dropped_open_issue = "dropped-open-issue"
+    unsupported_summary = "unsupported-summary"  # a summary sentence with a name or number not in the article
+    unsupported_summary_kept = "unsupported-summary-kept"  # ... in every sentence: the summary kept, said
+    summary_language = "summary-language"  # the summary is not in the article's language
 
     @property
     def dropped(self) -> str | None:
@@ -36,6 +39,9 @@ _TEXT = {
     WarningKind.dropped_participant: "dropped participant {item!r}: {reason}",
     WarningKind.dropped_date: "dropped date {item!r}: {reason}",
     WarningKind.dropped_open_issue: "dropped open issue {item!r}: {reason}",
+    WarningKind.unsupported_summary: "summary: dropped the sentence {item!r}: {reason}",
+    WarningKind.unsupported_summary_kept: "summary {item!r}: {reason} (no sentence without it to keep)",
+    WarningKind.summary_language: "summary: not in {item}, the article's language: {reason}",
 }
 
 

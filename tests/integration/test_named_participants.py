@@ -120,7 +120,7 @@ async def test_without_a_pipeline_for_the_language_the_model_lists_them_and_says
     response = await named_api.post("/v1/summaries", json={**seed_article, "language": "de"})
 
     body = response.json()
-    assert sorted(server.asked) == ["dates", "issues", "participants", "summary"]
+    assert set(server.asked) == {"dates", "issues", "participants", "summary"}  # (an English summary: asked again)
     assert {p["name"] for p in body["participants"]} >= {p["name"] for p in SEED_PARTICIPANTS["participants"]}
     assert (
         "language 'de': no named-entity pipeline for this language: participants are the model's own list"

@@ -368,3 +368,59 @@ async def test_the_schema_sent_stays_the_same_across_calls(
         assert len(later) == 2
         assert all(schema(body) == schema(first) for body in later)
     assert "maxItems" in json.dumps(schema(server.requests["participants"][0]))
+
+
+# --- the summary, checked like every other field -------------------------------------------------------
+
+
+async def test_a_summary_with_a_number_the_article_lacks_is_asked_again_and_corrected(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    invented = {"summary": "Over 900 officials will hold talks in Geneva on Feb. 26."}
+    corrected = {"summary": "U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26."}
+    server = ModelServer({"summary": [invented, corrected]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("summary") == 2
+    feedback = server.requests["summary"][1]["messages"][-1]["content"]
+    assert "'900'" in feedback
+    assert body["summary"] == corrected["summary"]
+    assert not any(warning.startswith("summary") for warning in body["meta"]["warnings"])
+
+
+async def test_a_sentence_still_unsupported_after_the_re_ask_is_dropped_and_said(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    invented = {"summary": "Talks are set for Feb. 26 in Geneva. Marco Rubio will attend."}
+    server = ModelServer({"summary": [invented, invented]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert body["summary"] == "Talks are set for Feb. 26 in Geneva."
+    assert (
+        "summary: dropped the sentence 'Marco Rubio will attend.': it gives 'Rubio', which the article does not"
+        in body["meta"]["warnings"]
+    )
+
+
+async def test_a_german_article_summarised_in_english_is_asked_again_in_german(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter
+) -> None:
+    article = {
+        "text": "Die Stadt Dresden hat am Sonntag gewählt. Die Wahl ist nicht entschieden, es gibt eine Stichwahl.",
+        "language": "de",
+        "published": "2015-06-08",
+    }
+    english = {"summary": "The city of Dresden voted on Sunday and the election is not decided."}
+    german = {"summary": "Dresden hat am Sonntag gewählt, die Wahl ist nicht entschieden."}
+    server = ModelServer({"participants": {"participants": []}, "summary": [english, german]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=article)).json()
+
+    assert "Language: German" in server.requests["summary"][0]["messages"][1]["content"]
+    assert "Write the summary in German" in server.requests["summary"][1]["messages"][-1]["content"]
+    assert body["summary"] == german["summary"]

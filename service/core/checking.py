@@ -1,0 +1,132 @@
+"""The summary, checked by code like every other field: every number and name in it must be in the
+article, and it must be in the article's language.
+
+- Numbers: a number the article writes, in the article's own spelling or another (decimal comma or point,
+  thousands separators), or a part of a date the article gives (the year of "Feb. 26" in a 2026
+  article).
+- Names: a capitalised word that does not start a sentence must stand in the article (case and
+  punctuation folded: "US" for "U.S."). Not checked for German, where every noun is capitalised.
+- Language: for an article tagged English or German, the summary's own function words must say the same.
+
+What fails is said back to the model once; what still fails is dropped sentence by sentence.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+from service.core.alignment import ArticleText
+
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]?[A-ZÀ-ÖØ-Þ0-9])")
+# Capitalised words that are not names however they stand: months and weekdays (a date is checked by its
+# numbers), and a few function words (German is not checked).
+_NOT_NAMES = frozenset(
+    [
+        "i",
+        "the",
+        "a",
+        "an",
+        "on",
+        "in",
+        "at",
+        "by",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+_FUNCTION_WORDS = {
+    "en": frozenset({"the", "and", "of", "to", "is", "was", "in", "that", "on", "for", "with", "has", "will"}),
+    "de": frozenset({"der", "die", "das", "und", "ist", "nicht", "den", "von", "mit", "sich", "auf", "ein", "eine",
+                     "im", "zu", "dem", "des", "wird", "hat", "für"}),
+}  # fmt: skip
+_LANGUAGE_NAMES = {"en": "English", "de": "German"}
+
+
+def sentences(summary: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE.split(summary.strip()) if part.strip()]
+
+
+def unsupported(summary: str, article: ArticleText, language: str | None, dates: Iterable[date]) -> list[str]:
+    """The numbers and names of `summary` the article does not support, in order, each once."""
+    folded = _fold(article.text)
+    numbers = {_plain(n) for n in _NUMBER.findall(article.text)}
+    numbers |= {str(part) for day in dates for part in (day.year, day.month, day.day)}
+    found = [n for n in _NUMBER.findall(summary) if _plain(n) not in numbers]
+    if (language or "en").split("-")[0].lower() != "de":
+        for sentence in sentences(summary):
+            words = _WORD.findall(sentence)
+            for word in words[1:]:  # the first word of a sentence is capitalised anyway
+                name = word.strip(".'’-")
+                if name[:1].isupper() and name.casefold() not in _NOT_NAMES and _fold(name) not in folded:
+                    found.append(name)
+    return list(dict.fromkeys(found))
+
+
+def wrong_language(summary: str, language: str | None) -> str | None:
+    """The language the summary should have been written in, when its function words say another."""
+    expected = (language or "").split("-")[0].lower()
+    if expected not in _FUNCTION_WORDS:
+        return None
+    words = [word.casefold() for word in _WORD.findall(summary)]
+    counts = {code: sum(word in vocabulary for word in words) for code, vocabulary in _FUNCTION_WORDS.items()}
+    best = max(counts, key=lambda code: counts[code])
+    return _LANGUAGE_NAMES[expected] if best != expected and counts[best] > counts[expected] else None
+
+
+def language_name(language: str | None) -> str | None:
+    return _LANGUAGE_NAMES.get((language or "").split("-")[0].lower())
+
+
+def without(summary: str, unsupported_items: list[str]) -> tuple[str, list[str]]:
+    """The summary without the sentences that hold an unsupported item, and those sentences."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for sentence in sentences(summary):
+        holds = any(re.search(rf"(?<!\w){re.escape(item)}(?!\w)", sentence) for item in unsupported_items)
+        (dropped if holds else kept).append(sentence)
+    return " ".join(kept), dropped
+
+
+def _plain(number: str) -> str:
+    """One spelling for 1,000 / 1.000 / 1000 and 49,8 / 49.8: the digits, and a decimal part if any."""
+    parts = re.split(r"[.,]", number)
+    if len(parts) > 1 and len(parts[-1]) != 3:  # a decimal part ("49,8", "3.25")
+        return "".join(parts[:-1]) + "." + parts[-1]
+    return "".join(parts)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[.'’\-\s]", "", text)

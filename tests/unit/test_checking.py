@@ -1,0 +1,52 @@
+"""The summary, checked by code: names and numbers the article does not give, and the language."""
+
+from datetime import date
+
+import pytest
+
+from service.core.alignment import ArticleText
+from service.core.checking import unsupported, without, wrong_language
+
+ARTICLE = ArticleText(
+    "U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said. "
+    "The AKP won 49,8 percent and 1,250 seats; the Kremlin did not confirm."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "language", "found"),
+    [
+        ("Officials will meet in Geneva on Feb. 26.", "en", []),
+        ("Over 900 asylum seekers were rescued.", "en", ["900"]),
+        ("The AKP won 49.8 percent.", "en", []),  # the article's decimal comma, written with a point
+        ("The AKP won 1250 seats.", "en", []),  # thousands without their separator
+        ("The talks on February 26, 2026 were announced.", "en", []),  # the resolved date's year
+        ("The talks were announced in 2013.", "en", ["2013"]),
+        ("Witkoff said the US will attend.", "en", []),  # "US" for "U.S."
+        ("Witkoff and Marco Rubio will attend.", "en", ["Marco", "Rubio"]),
+        ("Die AKP verlor 2013 die Mehrheit.", "de", ["2013"]),  # German: numbers only, nouns are capitalised
+    ],
+)
+def test_names_and_numbers_the_article_does_not_give(summary: str, language: str, found: list[str]) -> None:
+    assert unsupported(summary, ARTICLE, language, [date(2026, 2, 26)]) == found
+
+
+@pytest.mark.parametrize(
+    ("summary", "language", "wrong"),
+    [
+        ("The article reports that the AKP lost the majority in the election.", "de", "German"),
+        ("Die AKP hat die absolute Mehrheit bei der Wahl verloren.", "de", None),
+        ("Die AKP hat die absolute Mehrheit verloren.", "en", "English"),
+        ("The talks will be held in Geneva.", "en", None),
+        ("The talks will be held in Geneva.", None, None),  # no language given: nothing to check against
+    ],
+)
+def test_a_summary_in_another_language_than_the_article(summary: str, language: str | None, wrong: str | None) -> None:
+    assert wrong_language(summary, language) == wrong
+
+
+def test_sentences_with_an_unsupported_item_are_dropped_the_rest_kept() -> None:
+    kept, dropped = without("Talks are on Feb. 26. Over 900 attended. Witkoff spoke.", ["900"])
+
+    assert kept == "Talks are on Feb. 26. Witkoff spoke."
+    assert dropped == ["Over 900 attended."]
