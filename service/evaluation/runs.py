@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from schemas import ArticleRequest
+from service.core.alignment import ArticleText
+from service.core.checking import unsupported, wrong_language
 from service.core.pipeline import Summariser
 from service.errors import SummariseError
 from service.evaluation.naive import NaiveSummariser
@@ -29,6 +31,9 @@ class Outcome:
     completion_tokens: int
     attempts: int
     completion_by_question: dict[str, int] = field(default_factory=dict)
+    unsupported: list[str] = field(default_factory=list)  # names and numbers of the summary not in the article
+    language: str | None = None  # the article's language, and whether the summary is in it
+    in_language: bool = True
 
 
 Runner = Callable[[ArticleRequest], Awaitable[Outcome]]
@@ -47,12 +52,16 @@ class CaseResult:
     error: str | None = None
     output: dict[str, Any] | None = None
     completion_by_question: dict[str, int] = field(default_factory=dict)
+    unsupported: list[str] = field(default_factory=list)  # names and numbers of the summary not in the article
+    language: str | None = None  # the article's language, and whether the summary is in it
+    in_language: bool = True
 
 
 async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
     started = time.monotonic()
     try:
         outcome = await runner(case.request())
+        dates = [day for d in outcome.prediction.dates for day in (d.start, d.end) if day is not None]
     except SummariseError as exc:
         return CaseResult(
             case.id, pipeline, score(Prediction(), case.gold), time.monotonic() - started, error=exc.detail
@@ -68,6 +77,9 @@ async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
         completion_by_question=outcome.completion_by_question,
         without_evidence=outcome.prediction.without_evidence,
         output=outcome.output,
+        unsupported=unsupported(outcome.prediction.summary, ArticleText(case.text), case.language, dates),
+        language=case.language,
+        in_language=wrong_language(outcome.prediction.summary, case.language) is None,
     )
 
 
@@ -116,6 +128,14 @@ def table(results: list[CaseResult]) -> str:
             f"{sum(r.attempts for r in mine) / n:>8.2f} {sum(r.without_evidence for r in mine):>17}"
         )
     for pipeline in pipelines:
+        done = [r for r in results if r.pipeline == pipeline and not r.error]
+        german = [r for r in done if (r.language or "").startswith("de")]
+        lines.append(
+            f"{pipeline:<9} summaries with a name or number the article lacks: "
+            f"{sum(1 for r in done if r.unsupported)}/{len(done)}; German articles summarised in German: "
+            f"{sum(1 for r in german if r.in_language)}/{len(german)}"
+        )
+    for pipeline in pipelines:
         mine = [r for r in results if r.pipeline == pipeline and r.completion_by_question]
         questions = list(dict.fromkeys(q for r in mine for q in r.completion_by_question))
         if questions:
@@ -145,6 +165,8 @@ def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
                     "prompt_tokens": r.prompt_tokens,
                     "completion_tokens": r.completion_tokens,
                     "completion_by_question": r.completion_by_question,
+                    "summary_unsupported": r.unsupported,
+                    "summary_in_language": r.in_language,
                     "attempts": r.attempts,
                     "without_evidence": r.without_evidence,
                     "error": r.error,

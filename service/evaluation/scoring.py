@@ -171,6 +171,7 @@ class Prediction:
     dates: list[PredictedDate] = field(default_factory=list)
     open_issues: list[PredictedIssue] = field(default_factory=list)
     without_evidence: int = 0  # items returned without aligned evidence, or dropped for lacking it
+    summary: str = ""
 
     @classmethod
     def from_summary(cls, summary: Summary) -> "Prediction":
@@ -187,6 +188,7 @@ class Prediction:
             open_issues=[PredictedIssue(i.issue, tuple(i.parties)) for i in response.open_issues],
             without_evidence=sum(1 for evidence in evidence_lists if not evidence)
             + sum(1 for warning in summary.warnings if warning.kind.dropped),
+            summary=response.summary,
         )
 
     @classmethod
@@ -200,6 +202,7 @@ class Prediction:
             dates=dates,
             open_issues=[PredictedIssue(issue) for issue in naive.open_issues],
             without_evidence=len(naive.participants) + len(naive.dates) + len(naive.open_issues),
+            summary=naive.summary,
         )
 
 
