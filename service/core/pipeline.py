@@ -287,9 +287,22 @@ class Summariser:
 
 
 async def _in_turn(parallel: int, asks: list[Coroutine[Any, Any, Result]]) -> list[Result]:
-    """Ask `parallel` at a time, in this order; if one fails, cancel the others and raise its error (not an
-    ExceptionGroup)."""
-    turns = asyncio.Semaphore(parallel)  # first come, first served: the order above is kept
+    """The first ask alone, then the rest `parallel` at a time, in this order. The first processes the
+    article that all of them share: a server caches it per slot, so questions sent at the same moment
+    could not reuse it. If one fails, the others are cancelled and its error raised (not an ExceptionGroup)."""
+    if not asks:
+        return []
+    try:
+        first = await asks[0]
+    except BaseException:
+        for ask in asks[1:]:
+            ask.close()  # never started
+        raise
+    return [first, *await _at_most(parallel, asks[1:])]
+
+
+async def _at_most(parallel: int, asks: list[Coroutine[Any, Any, Result]]) -> list[Result]:
+    turns = asyncio.Semaphore(parallel)  # first come, first served: the order is kept
 
     async def in_turn(ask: Coroutine[Any, Any, Result]) -> Result:
         async with turns:

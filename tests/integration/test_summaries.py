@@ -301,16 +301,19 @@ class CountsInFlight(ModelServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.in_flight = self.most_in_flight = 0
+        self.arrivals: list[int] = []  # how many were in flight as each arrived, itself included
 
     async def answer_later(self, request: httpx.Request) -> httpx.Response:
         self.in_flight += 1
+        self.arrivals.append(self.in_flight)
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         await asyncio.sleep(0.05)
         self.in_flight -= 1
         return self(request)
 
 
-@pytest.mark.parametrize(("parallel", "most_in_flight"), [(None, 4), (1, 1), (2, 2)])
+# The first question alone (it processes the article the others then reuse), the other three together.
+@pytest.mark.parametrize(("parallel", "most_in_flight"), [(None, 3), (1, 1), (2, 2)])
 async def test_questions_go_to_the_model_as_many_at_once_as_configured(
     settings: Settings,
     model_server: respx.MockRouter,
@@ -326,6 +329,7 @@ async def test_questions_go_to_the_model_as_many_at_once_as_configured(
 
     assert response.status_code == 200, response.text
     assert server.most_in_flight == most_in_flight
+    assert server.arrivals[:2] == [1, 1]  # the first answered before any other was sent
     assert sorted(server.asked) == ["dates", "issues", "participants", "summary"]
 
 
