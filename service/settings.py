@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         "server (it has one slot, so nothing is lost, and a re-ask then follows its own question and reuses "
         "its processed prompt), 4 for others.",
     )
+    model_stream: bool | None = Field(
+        default=None,
+        description="Read answers as a stream, so that SUMMARISE_MODEL_TIMEOUT_S between bytes means no "
+        "progress, not an answer still being written. Default: on for the embedded server (it sends nothing "
+        "until a non-streamed answer is complete), off for others.",
+    )
     max_connections: int = Field(default=100, ge=1, description="Pooled connections to the model server.")
     max_model_response_bytes: int = Field(
         default=2_000_000, ge=10_000, description="A larger answer from the model server is refused unread."
@@ -173,6 +179,10 @@ class Settings(BaseSettings):
         job is taken over once this (and 10 s) has passed."""
         waits = self.webhook_backoff_s * float(2 ** (self.webhook_attempts - 1) - 1)
         return self.request_budget_s + self.webhook_attempts * self.webhook_timeout_s + waits
+
+    @property
+    def streams(self) -> bool:
+        return self.model_stream if self.model_stream is not None else self.uses_embedded
 
     @property
     def parallel_calls(self) -> int:

@@ -27,7 +27,7 @@ import openai
 import structlog
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.response_model import prepare_response_model
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import BaseModel
 from tenacity import (
     AsyncRetrying,
@@ -48,6 +48,7 @@ from service.errors import (
 )
 from service.model.faults import SERVER_FAULTS, classify, short
 from service.model.salvage import content_of, lenient_parse, salvage_partial
+from service.model.streaming import assembled
 from service.settings import Settings, StructuredMode
 
 T = TypeVar("T", bound=BaseModel)
@@ -243,7 +244,17 @@ class ModelClient:
                         # The client's generic POST, not chat.completions.create: that re-walks every message
                         # and the JSON schema against its TypedDicts (a quarter of our CPU per call, measured),
                         # and instructor's kwargs are plain JSON already. Errors, parsing: the same code path.
-                        response = await self._openai.post("/chat/completions", cast_to=ChatCompletion, body=kwargs)
+                        if self.settings.streams:
+                            stream = await self._openai.post(
+                                "/chat/completions",
+                                cast_to=ChatCompletion,
+                                body={**kwargs, "stream": True, "stream_options": {"include_usage": True}},
+                                stream=True,
+                                stream_cls=openai.AsyncStream[ChatCompletionChunk],
+                            )
+                            response: object = await assembled(stream)
+                        else:
+                            response = await self._openai.post("/chat/completions", cast_to=ChatCompletion, body=kwargs)
                     except json.JSONDecodeError as exc:
                         raise MalformedResponse(f"the model server's answer is not valid JSON ({exc})") from None
                     completion = _as_completion(response)
