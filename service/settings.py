@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         "split so that no request exceeds it (Ollama silently truncates what does).",
     )
     embedded_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    embedded_slots: int = Field(default=1, ge=1, le=16, description="Requests the embedded server runs at once.")
+    embedded_speculative: Literal["none", "ngram", "draft"] = Field(
+        default="none",
+        description="Speculative decoding on the embedded server: n-grams of the prompt draft tokens, or the "
+        "0.5B model does (needs the `embedded-small` extra). Greedy answers are the same; see bench/README.md.",
+    )
     model_cache_dir: Path = Path.home() / ".cache" / "summarise"
 
     # --- named-entity recognition (participants found by code) ------------------------------------
@@ -188,7 +194,7 @@ class Settings(BaseSettings):
     def parallel_calls(self) -> int:
         if self.model_parallel_calls is not None:
             return self.model_parallel_calls
-        return 1 if self.uses_embedded else 4
+        return self.embedded_slots if self.uses_embedded else 4
 
     def resolved_mode(self) -> StructuredMode:
         """OpenAI honours forced tool calls; local servers do not, but all honour a JSON schema."""

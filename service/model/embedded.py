@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from service.errors import WeightsError
 
@@ -55,6 +55,7 @@ EMBEDDED_MODELS = {
 }
 
 _CHUNK = 8 * 1024 * 1024
+Speculative = Literal["none", "ngram", "draft"]
 
 
 def part_files(model: EmbeddedModel) -> list[Path]:
@@ -115,14 +116,24 @@ def assemble_weights(model: EmbeddedModel, cache_dir: Path) -> Path:
 class EmbeddedServer:
     """llama.cpp's HTTP server running inside this process; `base_url` is its OpenAI-compatible root."""
 
-    def __init__(self, weights: Path, *, n_ctx: int, threads: int, alias: str) -> None:
+    def __init__(
+        self,
+        weights: Path,
+        *,
+        n_ctx: int,
+        threads: int,
+        alias: str,
+        slots: int = 1,
+        speculative: Speculative = "none",
+        draft: Path | None = None,
+    ) -> None:
         import xllamacpp  # loaded only when the embedded server is used
 
         params: Any = xllamacpp.CommonParams()
         params.model.path = str(weights)
         params.model_alias = alias
         params.n_ctx = n_ctx
-        params.n_parallel = 1  # one slot: full context and prompt-cache reuse for each request
+        params.n_parallel = slots  # one by default: full context and prompt-cache reuse for each request
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.hostnames = ["127.0.0.1"]
@@ -130,6 +141,16 @@ class EmbeddedServer:
         params.use_jinja = True
         params.cache_prompt = True  # the questions share the article prefix: reuse it
         params.verbosity = 0  # errors only; llama.cpp's per-token timings would drown our logs
+        kinds = xllamacpp.common_speculative_type
+        if speculative == "ngram":  # drafts from n-grams of the prompt: answers copy the article
+            params.speculative.types = [kinds.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+        elif speculative == "draft":  # a small model of the same tokenizer drafts, the large one checks
+            if draft is None:
+                raise ValueError("draft speculative decoding needs the draft model's weights")
+            params.speculative.types = [kinds.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
+            params.speculative.draft.mparams.path = str(draft)
+            params.speculative.draft.cpuparams.n_threads = threads
+            params.speculative.draft.cpuparams_batch.n_threads = threads
         self._server: Any = xllamacpp.Server(params)
         self.base_url = str(self._server.listening_address).rstrip("/") + "/v1"
 
@@ -139,8 +160,20 @@ class EmbeddedServer:
         log.info("embedded llama.cpp server at %s stopped", self.base_url)
 
 
-def start_embedded(model_key: str, cache_dir: Path, *, n_ctx: int, threads: int) -> tuple[EmbeddedServer, str]:
+def start_embedded(
+    model_key: str,
+    cache_dir: Path,
+    *,
+    n_ctx: int,
+    threads: int,
+    slots: int = 1,
+    speculative: Speculative = "none",
+) -> tuple[EmbeddedServer, str]:
     model = EMBEDDED_MODELS[model_key]
     weights = assemble_weights(model, cache_dir)
-    log.info("starting embedded llama.cpp server with %s", weights)
-    return EmbeddedServer(weights, n_ctx=n_ctx, threads=threads, alias=model.name), model.name
+    draft = assemble_weights(EMBEDDED_MODELS["0.5b"], cache_dir) if speculative == "draft" else None
+    log.info("starting embedded llama.cpp server with %s (speculative decoding: %s)", weights, speculative)
+    server = EmbeddedServer(
+        weights, n_ctx=n_ctx, threads=threads, alias=model.name, slots=slots, speculative=speculative, draft=draft
+    )
+    return server, model.name
