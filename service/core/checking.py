@@ -17,55 +17,14 @@ from collections.abc import Iterable
 from datetime import date
 
 from service.core.alignment import ArticleText
+from service.core.dates import calendar_words
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]?[A-ZÀ-ÖØ-Þ0-9])")
 # Capitalised words that are not names however they stand: months and weekdays (a date is checked by its
 # numbers), and a few function words (German is not checked).
-_NOT_NAMES = frozenset(
-    [
-        "i",
-        "the",
-        "a",
-        "an",
-        "on",
-        "in",
-        "at",
-        "by",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
+_NOT_NAMES = calendar_words() | {"i", "the", "a", "an", "on", "in", "at", "by"}
 _FUNCTION_WORDS = {
     "en": frozenset({"the", "and", "of", "to", "is", "was", "in", "that", "on", "for", "with", "has", "will"}),
     "de": frozenset({"der", "die", "das", "und", "ist", "nicht", "den", "von", "mit", "sich", "auf", "ein", "eine",

@@ -159,6 +159,12 @@ def _every(words: Callable[[_Words], Iterable[str]]) -> list[str]:
     return [word for language in _LANGUAGES for word in words(language)]
 
 
+def calendar_words() -> frozenset[str]:
+    """Month and weekday names of every language, folded ("feb" for "Feb."): words that name no one."""
+    names = _every(lambda w: (*w.months, *w.weekdays))
+    return frozenset(name.removesuffix(".").casefold() for name in names)
+
+
 _Trie = dict[str, "_Trie"]
 
 
