@@ -33,7 +33,7 @@ CONFIGURATIONS: list[tuple[str, Speculative, int]] = [
 async def _one(article: dict[str, Any], speculative: Speculative, slots: int, threads: int) -> dict[str, Any]:
     cache = Path.home() / ".cache" / "summarise"
     server, name = await asyncio.to_thread(
-        start_embedded, "1.5b", cache, n_ctx=8192 * slots, threads=threads, slots=slots, speculative=speculative
+        start_embedded, "1.5b", cache, n_ctx=8192, threads=threads, slots=slots, speculative=speculative
     )
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, base_url=server.base_url, model=name, model_stream=False, model_parallel_calls=slots

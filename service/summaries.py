@@ -50,9 +50,9 @@ class SummaryCache:
         self._store = store
         self._ttl_s = ttl_s
 
-    def key(self, article: ArticleRequest, model: str, mode: str, prompt_version: str) -> str:
+    def key(self, article: ArticleRequest, model: str, mode: str, prompt_version: str, ner: list[str]) -> str:
         what = (article.text, article.title, article.published_date, article.language)
-        return fingerprint(what, model, mode, prompt_version)
+        return fingerprint(what, model, mode, prompt_version, ner)
 
     async def get(self, key: str) -> SummaryResponse | None:
         if not self._ttl_s:
@@ -125,7 +125,8 @@ class SummaryService:
         """A grounded summary: from the cache unless `fresh`, else made after waiting for a slot at the
         model (503 when too many are waiting), then cached."""
         llm, prompt = self.core.llm, self.core.prompt
-        cache_key = self.cache.key(article, llm.model, llm.mode, prompt.version) if self.cache else ""
+        pipelines = sorted(ner.name for ner in self.core.ner.values())  # candidates or not: another summary
+        cache_key = self.cache.key(article, llm.model, llm.mode, prompt.version, pipelines) if self.cache else ""
         if self.cache and not fresh and (hit := await self.cache.get(cache_key)):
             metrics.summaries.labels("cached").inc()
             return hit.model_copy(update={"id": article.id, "meta": hit.meta.model_copy(update={"cached": True})})

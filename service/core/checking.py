@@ -21,7 +21,9 @@ from service.core.dates import calendar_words
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]?[A-ZÀ-ÖØ-Þ0-9])")
+_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-ZÀ-ÖØ-Þ0-9])")
+# What English puts after a name: "Trump's", "Russian" for Russia, "Ukrainian", "Republicans".
+_ENDINGS = ("ians", "ian", "ans", "an", "es", "s", "n")
 # Capitalised words that are not names however they stand: months and weekdays (a date is checked by its
 # numbers), and a few function words (German is not checked).
 _NOT_NAMES = calendar_words() | {"i", "the", "a", "an", "on", "in", "at", "by"}
@@ -47,8 +49,8 @@ def unsupported(summary: str, article: ArticleText, language: str | None, dates:
         for sentence in sentences(summary):
             words = _WORD.findall(sentence)
             for word in words[1:]:  # the first word of a sentence is capitalised anyway
-                name = word.strip(".'’-")
-                if name[:1].isupper() and name.casefold() not in _NOT_NAMES and _fold(name) not in folded:
+                name = re.sub(r"['’]s$", "", word.strip(".'’-"))
+                if name[:1].isupper() and name.casefold() not in _NOT_NAMES and not _written(name, folded):
                     found.append(name)
     return list(dict.fromkeys(found))
 
@@ -76,6 +78,13 @@ def without(summary: str, unsupported_items: list[str]) -> tuple[str, list[str]]
         holds = any(re.search(rf"(?<!\w){re.escape(item)}(?!\w)", sentence) for item in unsupported_items)
         (dropped if holds else kept).append(sentence)
     return " ".join(kept), dropped
+
+
+def _written(name: str, folded_article: str) -> bool:
+    """The name, or its stem before an English ending (at least four letters of it), is in the article."""
+    folded = _fold(name)
+    stems = [folded] + [folded[: -len(end)] for end in _ENDINGS if folded.endswith(end)]
+    return any(len(stem) >= 4 and stem in folded_article for stem in stems) or folded in folded_article
 
 
 def _plain(number: str) -> str:

@@ -141,14 +141,15 @@ class Grounder:
     def dates(
         self,
         found: list[tuple[int, int]],
-        extracted: list[ExtractedDate],
+        extracted: list[tuple[tuple[int, int] | None, ExtractedDate]],
         published: date | None,
         resolver: DateResolver,
     ) -> list[DateItem]:
-        """Every date expression code found, plus those only the model found, each once, with its event."""
+        """Every date expression code found, plus those only the model found, each once, with its event.
+        `extracted`: what the model said, each with where it stands when code listed it (else located)."""
         told: list[tuple[Span, str]] = []  # where the model's expressions are, and what it says happens
-        for item in extracted:
-            span = self.text.locate(item.text)
+        for where, item in extracted:
+            span = Span(*where, MatchKind.exact) if where else self.text.locate(item.text)
             if span is None:
                 self._drop(WarningKind.dropped_date, item.text, "not written so in the article")
             else:

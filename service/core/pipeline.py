@@ -47,7 +47,7 @@ from service.core.questions import (
     Question,
 )
 from service.core.warnings import SummaryWarning, WarningKind
-from service.errors import ArticleTooLong
+from service.errors import ArticleTooLong, SummariseError
 from service.model.client import Answer, ModelClient
 from service.model.ner import Ner
 from service.model.prompts import PromptTemplate
@@ -157,7 +157,6 @@ class Summariser:
             answers.add(COMBINE, combined)
             summary = combined.value.summary.strip()
 
-        warnings += answers.warnings()
         grounder = Grounder(text, article.text)
         judged = [(part.candidates(), answer) for part, answer in zip(parts, answers.of(JUDGE), strict=False)]
         participants = merge_participants(
@@ -166,7 +165,7 @@ class Summariser:
         )
         dates = grounder.dates(
             date_spans,
-            [d for part, answer in zip(parts, answers.of(DATES), strict=True) for d in answer.told(part.dates())],
+            [d for part, answer in zip(parts, answers.of(DATES), strict=True) for d in answer.told(part.dated())],
             article.published_date,
             resolver_for(article.language),
         )
@@ -188,7 +187,7 @@ class Summariser:
             answers,
             deadline,
         )
-        warnings += summary_warnings
+        warnings += answers.warnings() + summary_warnings
         stats = [answer.stats for _, answer in answers.asked]
         response = SummaryResponse(
             id=article.id,
@@ -238,9 +237,13 @@ class Summariser:
             {"role": "assistant", "content": json.dumps({"summary": summary}, ensure_ascii=False)},
             {"role": "user", "content": " ".join(feedback) + " Answer the question again."},
         ]
-        again = await self.llm.extract(messages, question.answer, name=f"{question.name}-again", deadline=deadline)
-        answers.add(question, again)
-        summary = again.value.summary.strip()
+        try:
+            again = await self.llm.extract(messages, question.answer, name=f"{question.name}-again", deadline=deadline)
+        except SummariseError:  # out of budget, or no valid answer: keep what can be kept of the first
+            pass
+        else:
+            answers.add(question, again)
+            summary = again.value.summary.strip()
         warnings = []
         if still := unsupported(summary, text, article.language, dates):
             kept, dropped = without(summary, still)
@@ -305,8 +308,11 @@ async def _at_most(parallel: int, asks: list[Coroutine[Any, Any, Result]]) -> li
     turns = asyncio.Semaphore(parallel)  # first come, first served: the order is kept
 
     async def in_turn(ask: Coroutine[Any, Any, Result]) -> Result:
-        async with turns:
-            return await ask
+        try:
+            async with turns:
+                return await ask
+        finally:
+            ask.close()  # cancelled while waiting its turn: never started (a no-op once it has run)
 
     try:
         async with asyncio.TaskGroup() as group:

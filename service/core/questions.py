@@ -30,6 +30,9 @@ from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
+# The longest lists code shows a question, equal to what its answer may hold (the grammar stops there).
+MAX_LISTED = 20
+MAX_JUDGED = 60
 Short = Annotated[str, Field(max_length=160)]
 
 
@@ -97,8 +100,8 @@ class JudgedCandidate(BaseModel):
 class JudgedParticipantsAnswer(_Grounded):
     """The candidates code found, judged: who takes part (with a role), who does not, and who is missing."""
 
-    participants: Annotated[list[JudgedCandidate], Field(max_length=60)]
-    not_participants: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=60)] = []
+    participants: Annotated[list[JudgedCandidate], Field(max_length=MAX_JUDGED)]
+    not_participants: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=MAX_JUDGED)] = []
     others: Annotated[list[ExtractedParticipant], Field(max_length=8)] = []
 
     def ungrounded(self, article: ArticleText) -> list[str]:
@@ -120,7 +123,7 @@ class DatedEvent(BaseModel):
 class DatesAnswer(_Grounded):
     """What happens on each date code found (by number), and any expression the list missed."""
 
-    dates: Annotated[list[DatedEvent], Field(max_length=20)]
+    dates: Annotated[list[DatedEvent], Field(max_length=MAX_LISTED)]
     others: Annotated[list[ExtractedDate], Field(max_length=6)] = []
 
     def ungrounded(self, article: ArticleText) -> list[str]:
@@ -131,10 +134,15 @@ class DatesAnswer(_Grounded):
     def numbers(self) -> list[int]:
         return [d.n for d in self.dates]
 
-    def told(self, listed: list[str]) -> list[ExtractedDate]:
-        """The answer as expressions and events (numbers outside the list left out)."""
-        numbered = [ExtractedDate(text=listed[d.n - 1], event=d.event) for d in self.dates if 1 <= d.n <= len(listed)]
-        return numbered + self.others
+    def told(self, listed: list[tuple[str, tuple[int, int]]]) -> list[tuple[tuple[int, int] | None, ExtractedDate]]:
+        """The answer as expressions with where they stand (a listed one) and events; the ones the model added
+        have no place yet (numbers outside the list left out)."""
+        numbered = [
+            (listed[d.n - 1][1], ExtractedDate(text=listed[d.n - 1][0], event=d.event))
+            for d in self.dates
+            if 1 <= d.n <= len(listed)
+        ]
+        return numbered + [(None, other) for other in self.others]
 
 
 class NumberedIssue(BaseModel):
@@ -190,15 +198,24 @@ class Part:
     date_spans: list[tuple[int, int]]  # every date expression code found in the article
     named: list[Candidate] | None = None  # participants code found in the article; None: no NER for it
 
+    def dated(self) -> list[tuple[str, tuple[int, int]]]:
+        """The date expressions of this part, each once, with where it first stands: numbered from 1."""
+        first: dict[str, tuple[int, int]] = {}
+        for a, b in self.date_spans:
+            if self.start <= a < self.end:
+                first.setdefault(self.article.text[a:b], (a, b))
+        return list(first.items())[:MAX_LISTED]
+
     def dates(self) -> list[str]:
-        return _unique(self.article.text[a:b] for a, b in self.date_spans if self.start <= a < self.end)
+        return [text for text, _ in self.dated()]
 
     def doubts(self) -> list[str]:
         return _unique(unresolved_sentences(self.article, self.start, self.end))
 
     def candidates(self) -> list[Candidate]:
         """The named candidates with a mention in this part, numbered from 1 in this order."""
-        return [c for c in self.named or [] if any(self.start <= start < self.end for start, _ in c.mentions)]
+        listed = [c for c in self.named or [] if any(self.start <= start < self.end for start, _ in c.mentions)]
+        return listed[:MAX_JUDGED]
 
     def names(self) -> list[str]:
         return [candidate.line() for candidate in self.candidates()]

@@ -132,7 +132,7 @@ class EmbeddedServer:
         params: Any = xllamacpp.CommonParams()
         params.model.path = str(weights)
         params.model_alias = alias
-        params.n_ctx = n_ctx
+        params.n_ctx = n_ctx * slots  # llama.cpp divides the context among the slots: each keeps n_ctx
         params.n_parallel = slots  # one by default: full context and prompt-cache reuse for each request
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads

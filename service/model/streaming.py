@@ -8,13 +8,29 @@ together into the one `chat.completion` the rest of the model layer reads.
 
 from typing import Any
 
+import httpx
+import openai
 from openai import AsyncStream
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
-from service.errors import MalformedResponse
+from service.errors import MalformedResponse, ResponseTooLarge
 
 
 async def assembled(stream: AsyncStream[ChatCompletionChunk]) -> ChatCompletion:
+    """The whole answer; a fault while reading it is raised as openai raises one before the answer (a
+    timeout, a broken connection, an answer over the size cap), so that it is classified and retried alike."""
+    response = stream.response
+    if response.headers.get("content-type", "").startswith("application/json"):  # a server that does not stream
+        return ChatCompletion.model_validate_json(await response.aread())
+    try:
+        return await _chunks_together(stream)
+    except httpx.TimeoutException as exc:
+        raise openai.APITimeoutError(request=response.request) from exc
+    except (httpx.TransportError, ResponseTooLarge) as exc:
+        raise openai.APIConnectionError(message=str(exc), request=response.request) from exc
+
+
+async def _chunks_together(stream: AsyncStream[ChatCompletionChunk]) -> ChatCompletion:
     content: list[str] = []
     calls: dict[int, dict[str, Any]] = {}
     finish_reason: str | None = None

@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from service.api.app import create_app
 from service.settings import Settings
 from tests.factories import ModelServer
+from tests.live_servers import read_body, serving
 
 
 def sse_chunks(completion: dict[str, Any], pieces: int) -> list[bytes]:
@@ -91,3 +92,54 @@ async def test_an_answer_that_keeps_coming_outlasts_the_timeout_between_bytes(
 def test_the_embedded_server_streams_by_default(settings: Settings) -> None:
     assert settings.streams is False
     assert settings.model_copy(update={"base_url": None}).streams is True
+
+
+def stalling_model_app() -> Any:
+    """A real OpenAI-compatible server on loopback (respx cannot time a read out) that streams each answer
+    as llama.cpp does, but stalls after the first chunk the first time each question is asked."""
+    answers = ModelServer()
+    stalled: set[str] = set()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        body = await read_body(receive)
+        question = json.loads(body)["messages"][-1]["content"]
+        chunks = sse_chunks(answers(httpx.Request("POST", "http://model/v1/chat/completions", content=body)).json(), 8)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+        for number, chunk in enumerate(chunks):
+            if number == 1 and question not in stalled:
+                stalled.add(question)
+                await asyncio.sleep(3)  # far past the client's 0.5 s between bytes
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    return app
+
+
+async def test_a_stream_that_stalls_is_retried_like_any_timeout(
+    settings: Settings, seed_article: dict[str, Any]
+) -> None:
+    with serving(stalling_model_app()) as model:
+        streaming = settings.model_copy(
+            update={"base_url": f"{model}/v1", "model_stream": True, "model_timeout_s": 0.5, "request_budget_s": 60}
+        )
+        async with AsyncTestClient(app=create_app(streaming)) as api:
+            response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["meta"]["retries"] == 4  # each question stalled once, timed out, then answered
+
+
+async def test_a_server_that_does_not_stream_is_read_as_json(
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    model_server.post("/chat/completions").mock(side_effect=ModelServer())
+
+    async with AsyncTestClient(app=create_app(settings.model_copy(update={"model_stream": True}))) as api:
+        response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 200, response.text

@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import NO_NER, SEED_ISSUES, SEED_PARTICIPANTS, ModelServer
+from tests.factories import NO_NER, SEED_ISSUES, SEED_PARTICIPANTS, ModelServer, error
 
 Client = AsyncTestClient[Any]
 
@@ -428,3 +428,32 @@ async def test_a_german_article_summarised_in_english_is_asked_again_in_german(
     assert "Language: German" in server.requests["summary"][0]["messages"][1]["content"]
     assert "Write the summary in German" in server.requests["summary"][1]["messages"][-1]["content"]
     assert body["summary"] == german["summary"]
+
+
+async def test_a_summary_re_ask_that_fails_keeps_the_first_summary_less_what_is_unsupported(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    invented = {"summary": "Talks are set for Feb. 26 in Geneva. Over 900 officials will attend."}
+    server = ModelServer({"summary": [invented, error(500)]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"] == "Talks are set for Feb. 26 in Geneva."
+
+
+async def test_a_date_answered_by_number_is_the_one_listed_not_a_longer_one_that_contains_it(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter
+) -> None:
+    article = {"text": "Talks began on May 15 in Geneva.\n\nThe vote is on May 1.", "published": "2026-04-20"}
+    dates = {"dates": [{"n": 1, "event": "talks began"}, {"n": 2, "event": "the vote"}], "others": []}
+    server = ModelServer({"participants": {"participants": []}, "dates": dates})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=article)).json()
+
+    assert "1. May 15\n2. May 1" in server.requests["dates"][0]["messages"][2]["content"]
+    may_1 = next(d for d in body["dates"] if d["text"] == "May 1")
+    assert may_1["event"] == "the vote"
+    assert may_1["evidence"][0]["quote"] == "The vote is on May 1."

@@ -8,7 +8,7 @@ from service.core.alignment import ArticleText
 from service.core.checking import unsupported, without, wrong_language
 
 ARTICLE = ArticleText(
-    "U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said. "
+    "Russia, Ukraine and U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said. "
     "The AKP won 49,8 percent and 1,250 seats; the Kremlin did not confirm."
 )
 
@@ -25,6 +25,9 @@ ARTICLE = ArticleText(
         ("Witkoff said the US will attend.", "en", []),  # "US" for "U.S."
         ("Witkoff and Marco Rubio will attend.", "en", ["Marco", "Rubio"]),
         ("Die AKP verlor 2013 die Mehrheit.", "de", ["2013"]),  # German: numbers only, nouns are capitalised
+        ("The talks were Witkoff's idea.", "en", []),  # a possessive
+        ("Russian and Ukrainian officials met.", "en", []),  # demonyms of the article's countries
+        ('Witkoff said "we will wait." However, he left.', "en", []),  # a sentence ending in a quote
     ],
 )
 def test_names_and_numbers_the_article_does_not_give(summary: str, language: str, found: list[str]) -> None:
