@@ -14,7 +14,9 @@ REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 def test_the_shipped_prompt_has_a_version_and_renders_the_article() -> None:
     prompt = load_prompt("summarise")
 
-    messages = prompt.render(published="2026-02-24", title="T", text="The article $body with {braces}.")
+    messages = prompt.render(
+        published="2026-02-24", language="English", title="T", text="The article $body with {braces}."
+    )
 
     assert prompt.version.startswith("summarise-")
     assert [m["role"] for m in messages] == ["system", "user"]
@@ -24,12 +26,12 @@ def test_the_shipped_prompt_has_a_version_and_renders_the_article() -> None:
 
 def test_a_missing_variable_is_an_error_not_an_empty_string() -> None:
     with pytest.raises(KeyError, match="text"):
-        load_prompt("summarise").render(published="2026-02-24", title="T")
+        load_prompt("summarise").render(published="2026-02-24", language="English", title="T")
 
 
 def test_an_unused_variable_is_an_error() -> None:
     with pytest.raises(ValueError, match="colour"):
-        load_prompt("summarise").render(published="x", title="T", text="a", colour="blue")
+        load_prompt("summarise").render(published="x", language="English", title="T", text="a", colour="blue")
 
 
 def test_unknown_keys_in_a_prompt_file_are_refused(tmp_path: Path) -> None:
