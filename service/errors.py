@@ -19,6 +19,7 @@
     RetryAfterBeyondBudget            the server asked us to wait longer than the budget left
     ResponseTooLarge                  the answer is larger than SUMMARISE_MAX_MODEL_RESPONSE_BYTES
     WeightsError (RuntimeError)       the embedded model's weights are missing or not the published file
+    └── NerPipelineMissing            a configured spaCy pipeline is not installed (the service runs model-first)
 
 `service.api.problems` turns any exception into RFC 9457 problem+json; batch lines and jobs record
 `as_problem(error)`, the same body.
@@ -116,6 +117,10 @@ class ResponseTooLarge(Exception):
 
 class WeightsError(RuntimeError):
     """The weights are missing or are not the published file."""
+
+
+class NerPipelineMissing(WeightsError):
+    """A configured NER pipeline is not installed: participants stay model-first, with a warning."""
 
 
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 it, the service layer around that, and the job workers."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,6 +10,7 @@ import anyio
 import httpx
 
 from service.core.pipeline import Summariser
+from service.errors import NerPipelineMissing
 from service.jobs.model import Job, Jobs, Outcome, Runner
 from service.jobs.redis import broker_workers, open_broker
 from service.jobs.sqlite import JobStore, Worker
@@ -16,10 +18,12 @@ from service.jobs.webhooks import Deliverer
 from service.model.client import ModelClient
 from service.model.embedded import EmbeddedServer, start_embedded
 from service.model.http import model_http_client
-from service.model.ner import load_ner
+from service.model.ner import Ner, load_ner
 from service.model.prompts import load_prompt
 from service.settings import Settings
 from service.summaries import KeyValueStore, SummaryCache, SummaryService
+
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -42,7 +46,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
         base_url, model = server.base_url, settings.model or embedded_name
     else:
         base_url, model = str(settings.base_url), settings.model or ""
-    ner = await anyio.to_thread.run_sync(lambda: [load_ner(name) for name in settings.ner_pipelines])
+    ner = await anyio.to_thread.run_sync(lambda: _installed_ner(settings.ner_pipelines))
     http_client = model_http_client(settings)
     try:
         llm = ModelClient(settings, http_client, base_url, model)
@@ -59,6 +63,18 @@ async def open_summariser(settings: Settings, cache_store: KeyValueStore | None)
     async with open_core(settings) as core:
         cache = SummaryCache(cache_store, settings.cache_ttl_s) if cache_store is not None else None
         yield SummaryService(core, settings, cache)
+
+
+def _installed_ner(names: list[str]) -> list[Ner]:
+    """The configured pipelines that are installed; one that is not is said once here, and each summary
+    without candidates says so in its warnings (one whose files are not the published ones stops the start)."""
+    pipelines = []
+    for name in names:
+        try:
+            pipelines.append(load_ner(name))
+        except NerPipelineMissing as missing:
+            log.warning("%s; participants are found model-first", missing)
+    return pipelines
 
 
 def job_runner(summariser: SummaryService) -> Runner:

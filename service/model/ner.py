@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.errors import WeightsError
+from service.errors import NerPipelineMissing, WeightsError
 from service.model.embedded import sha256_of
 
 # Digest over "relative/path sha256" lines of every file of the pipeline directory, sorted by path.
@@ -57,7 +57,7 @@ def pipeline_directory(distribution_name: str) -> Path:
     try:
         distribution = importlib.metadata.distribution(distribution_name)
     except importlib.metadata.PackageNotFoundError:
-        raise WeightsError(
+        raise NerPipelineMissing(
             f"spaCy pipeline {distribution_name} is not installed; install it (`pip install -e '.[ner]'`, or "
             "`make install`), or set SUMMARISE_NER_PIPELINES to one that is, or to nothing"
         ) from None

@@ -135,3 +135,17 @@ async def test_ner_can_be_turned_off(api: Client, model_server: respx.MockRouter
 
     assert "judge" not in server.asked
     assert any("no named-entity pipeline" in warning for warning in body["meta"]["warnings"])
+
+
+async def test_a_pipeline_that_is_not_installed_leaves_participants_model_first(
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    server = serve(model_server, ModelServer())
+    missing = settings.model_copy(update={"ner_pipelines": ["no-such-pipeline"]})
+
+    async with AsyncTestClient(app=create_app(missing)) as client:
+        response = await client.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 200, response.text
+    assert "participants" in server.asked
+    assert any("no named-entity pipeline" in warning for warning in response.json()["meta"]["warnings"])
