@@ -89,22 +89,11 @@ def dated(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def open_issues(body: dict[str, Any]) -> dict[str, Any]:
-    """The issues question answered as a model would: a listed sentence by number, else quoted."""
-    listed = listed_in(body)
-    return {
-        "open_issues": [
-            {"n": listed[i["quote"]], "issue": i["issue"], "parties": i["parties"]} if i["quote"] in listed else i
-            for i in SEED_ISSUES["open_issues"]
-        ]
-    }
-
-
 SEED_ANSWERS: dict[str, Any] = {
     "judge": judged,
     "participants": SEED_PARTICIPANTS,
     "dates": dated,
-    "issues": open_issues,
+    "issues": SEED_ISSUES,
     "summary": SEED_SUMMARY,
 }
 # The warning of a summary made model-first (NER off, as in most tests, or no pipeline for the language).
