@@ -43,15 +43,22 @@ async def read_body(receive: Any) -> bytes:
             return body
 
 
+async def lifespan_answered(scope: Any, receive: Any, send: Any) -> bool:
+    """Answer an ASGI lifespan (startup and shutdown complete at once); False for any other scope."""
+    if scope["type"] != "lifespan":
+        return False
+    while (await receive())["type"] != "lifespan.shutdown":
+        await send({"type": "lifespan.startup.complete"})
+    await send({"type": "lifespan.shutdown.complete"})
+    return True
+
+
 def mock_model_app(delay_s: float = 0.0, server: ModelServer | None = None) -> Any:
     """An ASGI OpenAI-compatible server: POST /v1/chat/completions, GET /v1/models."""
     answers = server or ModelServer()
 
     async def app(scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+        if await lifespan_answered(scope, receive, send):
             return
         body = await read_body(receive)
         if scope["path"].endswith("/models"):

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from service.api.app import create_app
 from service.settings import Settings
 from tests.factories import ModelServer
-from tests.live_servers import read_body, serving
+from tests.live_servers import lifespan_answered, read_body, serving
 
 
 def sse_chunks(completion: dict[str, Any], pieces: int) -> list[bytes]:
@@ -101,10 +101,7 @@ def stalling_model_app() -> Any:
     stalled: set[str] = set()
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+        if await lifespan_answered(scope, receive, send):
             return
         body = await read_body(receive)
         question = json.loads(body)["messages"][-1]["content"]
