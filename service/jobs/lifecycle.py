@@ -27,8 +27,8 @@ class Hold(Protocol):
         ...
 
     def holding(self, job_id: str) -> AbstractAsyncContextManager[None]:
-        """Around the run: keep the job this worker's while the model works, and hand it back to the queue
-        at once if the run is cancelled (the worker is stopping)."""
+        """Around the run: keep the job this worker's while the model works. (A worker stopped mid-job hands
+        it back to the queue at once: SQLite's Worker.serve does, arq does for Redis.)"""
         ...
 
     async def finish(self, job_id: str, result: dict[str, Any] | None, error: dict[str, Any] | None) -> bool:

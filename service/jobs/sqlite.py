@@ -116,20 +116,26 @@ class JobStore:
         def take(db: sqlite3.Connection) -> sqlite3.Row | None:
             db.execute("BEGIN IMMEDIATE")  # one writer at a time: two workers never take the same job
             row: sqlite3.Row | None = db.execute(
-                "SELECT * FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < ?)"
+                "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < ?)"
                 " ORDER BY created LIMIT 1",
                 (now,),
             ).fetchone()
             if row is not None:
-                db.execute(
-                    "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, updated = ? WHERE id = ?",
+                row = db.execute(
+                    "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, updated = ? WHERE id = ?"
+                    " RETURNING *",
                     (owner, now + lease_s, now, row["id"]),
-                )
+                ).fetchone()
             db.execute("COMMIT")
             return row
 
-        row = await self._run(take)
-        return None if row is None else await self.get(row["id"])
+        taking = asyncio.ensure_future(self._run(take))
+        try:
+            row = await asyncio.shield(taking)
+        except asyncio.CancelledError:  # stopped mid-claim: let the claim land, so that hand_back sees it
+            await taking
+            raise
+        return None if row is None else _job(row)
 
     async def start(self, job_id: str) -> int:
         """Count a run of the job (a worker starts the model on it); its number."""
@@ -153,14 +159,14 @@ class JobStore:
         renewed: bool = await self._run(extend)
         return renewed
 
-    async def release(self, job_id: str, owner: str) -> None:
-        """Put a running job back in the queue: its worker is stopping and another may take it at once."""
+    async def hand_back(self, owner: str) -> None:
+        """Put the jobs `owner` holds back in the queue: its worker is stopping, another may take them at once."""
 
         def requeue(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated = ?"
-                " WHERE id = ? AND lease_owner = ? AND status = 'running'",
-                (time.time(), job_id, owner),
+                " WHERE lease_owner = ? AND status = 'running'",
+                (time.time(), owner),
             )
 
         await self._run(requeue)
@@ -252,18 +258,24 @@ class Worker:
         self.owner = uuid.uuid4().hex
 
     async def serve(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                job = await self.store.claim(self.owner, self.lease_s) or await self.store.claim_undelivered(
-                    stale_s=max(60.0, self.lease_s)
-                )
-                if job is not None:
-                    await run_one(job, self, self.run, self.deliver, self.store.takeovers)
-                    continue
-            except Exception:  # a worker outlives any one job: log it, the lease hands the job on
-                log.exception("job_worker_error")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.poll_s)
+        try:
+            while not stop.is_set():
+                try:
+                    job = await self.store.claim(self.owner, self.lease_s) or await self.store.claim_undelivered(
+                        stale_s=max(60.0, self.lease_s)
+                    )
+                    if job is not None:
+                        await run_one(job, self, self.run, self.deliver, self.store.takeovers)
+                        continue
+                except Exception:  # a worker outlives any one job: log it, the lease hands the job on
+                    log.exception("job_worker_error")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.poll_s)
+        except asyncio.CancelledError:
+            # Stopped (SIGTERM, a deploy), wherever it was between the claim and the outcome: hand back what
+            # it holds now, not at lease end.
+            await asyncio.shield(self.store.hand_back(self.owner))
+            raise
 
     async def get(self, job_id: str) -> Job | None:
         return await self.store.get(job_id)
@@ -273,12 +285,10 @@ class Worker:
 
     @contextlib.asynccontextmanager
     async def holding(self, job_id: str) -> AsyncIterator[None]:
+        """Renew the lease while the model works; a cancelled run's job is handed back by `serve`."""
         renewing = asyncio.create_task(self._renew(job_id))
         try:
             yield
-        except asyncio.CancelledError:  # stopped (SIGTERM, a deploy): hand the job back now, not at lease end
-            await asyncio.shield(self.store.release(job_id, self.owner))
-            raise
         finally:
             renewing.cancel()
 

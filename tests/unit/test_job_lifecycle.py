@@ -2,8 +2,10 @@
 store: one outcome whichever run writes first, give up after the takeovers, deliver a callback left pending.
 (tests/integration/test_jobs.py runs the whole path, on SQLite and on Redis, with real workers.)"""
 
+import asyncio
 import json
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any, get_args
 
@@ -146,3 +148,27 @@ async def test_a_finished_job_whose_callback_is_still_pending_is_only_delivered(
     assert [(job.id, job.status, job.callback_status) for job in calls.delivered] == [
         (job_id, JobStatus.succeeded, CallbackStatus.pending)
     ]
+
+
+async def test_a_worker_stopped_while_it_claims_hands_the_claimed_job_back(store: JobStore, tmp_path: Path) -> None:
+    """A stop that lands between the claim and the run (here: while the claim waits for SQLite's write lock)
+    must not leave the job leased to a worker that is gone, waiting out the lease."""
+    (job_id,) = await store.create("caller", [ARTICLE], None)
+    calls = Calls({"id": "a"})
+    stopping = worker(store, calls)
+    other_writer = sqlite3.connect(store.path, isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")  # the worker's claim blocks on this lock
+    serving = asyncio.create_task(stopping.serve(asyncio.Event()))
+    await asyncio.sleep(0.3)
+    serving.cancel()
+    await asyncio.sleep(0.1)
+    other_writer.execute("COMMIT")  # now the claim goes through, after the stop
+    other_writer.close()
+
+    with pytest.raises(asyncio.CancelledError):
+        await serving
+    await asyncio.sleep(0.5)  # a claim left running in its thread after the stop has landed by now
+    job = await store.get(job_id)
+    assert job is not None
+    assert (job.status, calls.ran) == (JobStatus.queued, [])
+    assert await store.claim("next worker", 60) is not None  # at once, not after the 60-s lease
