@@ -2,15 +2,18 @@
 
 What is logged: one line per request (method, path, status, duration, key id), one per model answer
 (question, latency, answers, retries, tokens), one per summary. What never is: the article's text, the
-model's prompt or answer, API keys or the Authorization header. Standard-library loggers (uvicorn, httpx)
-go through the same renderer.
+model's prompt or answer, API keys or the Authorization header, a URL's userinfo or query (`shown_url`).
+Standard-library loggers (uvicorn, httpx, openai) go through the same renderer.
 """
 
 import logging
+import re
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
+from structlog.typing import EventDict
 
 from service.settings import Settings
 
@@ -20,6 +23,7 @@ log = structlog.get_logger("summarise")
 # Tracebacks as data, without the frames' local variables: those hold Authorization headers, key hashes,
 # webhook secrets and article text (structlog's `dict_tracebacks` shows them all).
 _TRACEBACKS = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
 
 
 def configure_logging(settings: Settings) -> None:
@@ -42,6 +46,7 @@ def configure_logging(settings: Settings) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             _TRACEBACKS if settings.log_json else structlog.processors.format_exc_info,
+            _urls_shown,  # last before rendering: the traceback's messages included
             renderer,
         ],
     )
@@ -56,3 +61,31 @@ def configure_logging(settings: Settings) -> None:
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # our request line carries the request id
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per model answer is ours
+
+
+def shown_url(url: str) -> str:
+    """A URL as it may be shown (problems, `/ready`, logs): without userinfo, query or fragment, which
+    carry credentials (`http://user:secret@host/v1?key=...`). Not a URL: returned as it is."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket
+        return "<a URL that does not parse>"
+    if not parts.scheme or not parts.netloc:
+        return url
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+def _urls_shown(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    """Every URL in a log line, shown redacted: libraries (openai at DEBUG, httpx errors) print the URL
+    they were given, credentials and all."""
+    return {key: _redacted(value) for key, value in event_dict.items()}
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return _URL.sub(lambda match: shown_url(match.group()), value) if "://" in value else value
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted(item) for item in value]
+    return value

@@ -46,6 +46,7 @@ from service.errors import (
     RetryAfterBeyondBudget,
     SummariseError,
 )
+from service.logs import shown_url
 from service.model.faults import SERVER_FAULTS, classify, short
 from service.model.salvage import content_of, lenient_parse, salvage_partial
 from service.model.streaming import assembled
@@ -109,6 +110,7 @@ class ModelClient:
     def __init__(self, settings: Settings, http_client: httpx.AsyncClient, base_url: str, model: str) -> None:
         self.settings = settings
         self.base_url = base_url
+        self.shown_url = shown_url(base_url)  # what problems and /ready say: no credentials
         self.model = model
         self.mode: StructuredMode = settings.resolved_mode()
         api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
@@ -199,7 +201,7 @@ class ModelClient:
             raise self._error(exc) from exc
 
     def _error(self, exc: Exception) -> SummariseError:
-        fault = classify(exc, self.base_url)
+        fault = classify(exc, self.shown_url)
         return fault.error if fault else ModelServerError(f"model server error: {short(str(exc))}")
 
     async def count_tokens(self, text: str) -> int:
@@ -260,7 +262,7 @@ class ModelClient:
                     completion = _as_completion(response)
                 except Exception as exc:
                     metrics.model_calls.labels(
-                        fault.label if (fault := classify(exc, self.base_url)) else "error"
+                        fault.label if (fault := classify(exc, self.shown_url)) else "error"
                     ).inc()
                     raise
                 finally:
@@ -271,7 +273,7 @@ class ModelClient:
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
     def _is_transient(self, exc: BaseException) -> bool:
-        fault = classify(exc, self.base_url)
+        fault = classify(exc, self.shown_url)
         return fault is not None and fault.transient
 
 
