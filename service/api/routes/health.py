@@ -2,7 +2,6 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 
-from service.api.openapi import NOT_READY, problems
 from service.summaries import SummaryService
 
 
@@ -11,7 +10,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/ready", summary="The model server answers", responses=problems(NOT_READY))
+@get("/ready", summary="The model server answers", responses=None)
 async def ready(summariser: NamedDependency[SummaryService]) -> dict[str, str]:
     if not await summariser.llm.ready():
         raise HTTPException(status_code=503, detail=f"model server at {summariser.llm.shown_url} is not answering")
