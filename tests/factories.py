@@ -49,26 +49,26 @@ SEED_ISSUES: dict[str, Any] = {
 
 
 def judged(body: dict[str, Any], known: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The judge question answered as a model would: of the numbered names code listed in the prompt, those
-    `known` (the seed's participants, by name or alias) take part with their role; the rest it skips."""
+    """The judge question answered as a model would: of the names code listed in the prompt, those `known`
+    (the seed's participants, by name or alias) take part with their role, by name as listed; the rest it
+    skips."""
     roles = {
         name: person
         for person in known or SEED_PARTICIPANTS["participants"]
         for name in (person["name"], *person["aliases"])
     }
-    named = {line.split(" (")[0]: n for line, n in listed_in(body).items()}
-    taking_part = [(n, roles[name]) for name, n in named.items() if name in roles]
+    named = [line.split(" (")[0] for line in listed_in(body)]
     return {
         "participants": [
             {
-                "n": n,
-                "role": person["role"],
-                **({"affiliation": person["affiliation"]} if person.get("affiliation") else {}),
+                "name": name,
+                "role": roles[name]["role"],
+                **({"affiliation": roles[name]["affiliation"]} if roles[name].get("affiliation") else {}),
             }
-            for n, person in taking_part
+            for name in named
+            if name in roles
         ],
-        "not_participants": [],  # the rest not judged at all: kept, without a role
-        "others": [],
+        "not_participants": [],  # the rest not judged at all: kept, with the article's words for them
     }
 
 

@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from schemas import DateItem, Evidence, MatchKind, OpenIssue, Participant
+from schemas import DateItem, Evidence, MatchKind, OpenIssue, Participant, ParticipantKind
 from service.core.alignment import ArticleText, Span
 from service.core.dates import DateResolver, dedupe_key
 from service.core.participants import canonical_party
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the answer models validate against this module's article: a
         ExtractedDate,
         ExtractedIssue,
         ExtractedParticipant,
-        JudgedCandidate,
+        JudgedParticipant,
         JudgedParticipantsAnswer,
     )
 
@@ -81,7 +81,7 @@ class Grounder:
         unique = sorted({(s.start, s.end): s for s in spans}.values(), key=lambda s: s.start)
         return [self._evidence(span) for span in unique[:2]]
 
-    def participants(self, extracted: list[ExtractedParticipant]) -> list[Participant]:
+    def participants(self, extracted: Sequence[ExtractedParticipant | JudgedParticipant]) -> list[Participant]:
         grounded = []
         for item in extracted:
             # Names as the article writes them (the model may have changed spacing, quotes or case).
@@ -93,7 +93,7 @@ class Grounder:
             grounded.append(
                 Participant(
                     name=name,
-                    kind=item.kind,
+                    kind=item.kind or ParticipantKind.other,
                     role=item.role.strip() or None,
                     affiliation=(item.affiliation or "").strip() or None,
                     aliases=[alias for alias in found if alias != name],
@@ -104,16 +104,21 @@ class Grounder:
 
     def judged(self, parts: list[tuple[list[Candidate], JudgedParticipantsAnswer]]) -> list[Participant]:
         """Code's candidates as the model judged them, part by part (numbers count from 1 in each part's
-        list): kept unless judged out and never in, with the role given; then those the model added."""
-        verdicts: dict[tuple[str, str], JudgedCandidate] = {}
+        list): kept unless judged out and never in, with the role given (led by the article's own words for
+        them); then those the model added, located as the model-first ones are."""
+        verdicts: dict[tuple[str, str], JudgedParticipant] = {}
         out: set[tuple[str, str]] = set()
         listed: dict[tuple[str, str], Candidate] = {}
+        added: list[JudgedParticipant] = []
         for candidates, answer in parts:
-            numbered = dict(enumerate(candidates, start=1))
             listed |= {_key(c): c for c in candidates if _key(c) not in listed}
             for given in answer.participants:
-                if given.n in numbered:
-                    verdicts.setdefault(_key(numbered[given.n]), given)
+                candidate = next((c for c in candidates if c.answers_to(given.name)), None)
+                if candidate is not None:
+                    verdicts.setdefault(_key(candidate), given)
+                elif given.name not in {p.name for p in added}:
+                    added.append(given)
+            numbered = dict(enumerate(candidates, start=1))
             out |= {_key(numbered[n]) for n in answer.not_participants if n in numbered}
         judged = []
         for key, candidate in listed.items():
@@ -124,13 +129,13 @@ class Grounder:
                 Participant(
                     name=candidate.name,
                     kind=candidate.kind,
-                    role=(verdict.role.strip() or None) if verdict else None,
-                    affiliation=((verdict.affiliation or "").strip() or None) if verdict else None,
+                    role=candidate.role(verdict.role if verdict else None),
+                    affiliation=candidate.affiliation(verdict.affiliation if verdict else None),
                     aliases=candidate.aliases,
                     evidence=self._sentences_of(candidate.mentions),
                 )
             )
-        return judged + self.participants([other for _, answer in parts for other in answer.others])
+        return judged + self.participants(added)
 
     def _sentences_of(self, mentions: list[tuple[int, int]]) -> list[Evidence]:
         """The sentences of the first two mentions that stand in different sentences."""

@@ -19,7 +19,7 @@ from functools import lru_cache
 import pycountry
 
 from schemas import Evidence, MatchKind, Participant, ParticipantKind
-from service.core.participants import TITLE_WORDS, merge_participants
+from service.core.participants import TITLE_WORDS, merge_participants, person_name, same_participant
 from service.model.ner import Entity
 
 # Countries ISO 3166 spells otherwise (its names are formal: "Russian Federation").
@@ -31,17 +31,43 @@ _TITLE_GAP = re.compile(r"^(?:['’]s)?[\s,()A-Za-z.\-]{0,40}$")
 
 @dataclass(frozen=True)
 class Candidate:
-    """One participant as code found it: its fullest name, other forms, and where each mention is."""
+    """One participant as code found it: its fullest name, other forms, where each mention is, and how the
+    article describes it beside its name ("Special Envoy", "Ukraine's national security secretary")."""
 
     name: str
     kind: ParticipantKind
     aliases: list[str]
     mentions: list[tuple[int, int]]
+    described: str | None = None
 
     def line(self) -> str:
-        """How the candidate is listed for the model: the name, its kind, two other forms at most."""
+        """How the candidate is listed for the model: the name, its kind, two other forms at most, and what
+        the article calls it."""
         others = f"; also {', '.join(self.aliases[:2])}" if self.aliases else ""
-        return f"{self.name} ({self.kind.value}{others})"
+        said = f": {self.described}" if self.described else ""
+        return f"{self.name} ({self.kind.value}{others}){said}"
+
+    def answers_to(self, name: str) -> bool:
+        """Whether the model means this candidate by `name` (its name or another form, titles aside)."""
+        named = Participant(name=name, kind=self.kind, evidence=[])
+        return same_participant(named, Participant(name=self.name, kind=self.kind, aliases=self.aliases, evidence=[]))
+
+    def role(self, said: str | None) -> str | None:
+        """The role to show: the model's, led by the article's own words for the candidate when the model's
+        leaves them out; the article's alone when the model's only repeats the name or the kind."""
+        said = (said or "").strip()
+        if not _content(said) - _content(" ".join([self.name, *self.aliases, self.kind.value])):
+            said = ""
+        if self.described and said and not _content(self.described) <= _content(said):
+            return f"{self.described}; {said}"
+        return said or self.described
+
+    def affiliation(self, said: str | None) -> str | None:
+        """The model's affiliation, unless it is only the candidate's kind or own name."""
+        said = (said or "").strip()
+        if said.casefold() in {kind.value for kind in ParticipantKind} or said.casefold() == self.name.casefold():
+            return None
+        return said or None
 
 
 def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
@@ -60,8 +86,97 @@ def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
         for start, end, kind in kept
     ]
     merged = merge_participants(entries, evidence_limit=None)
-    found = [Candidate(p.name, p.kind, p.aliases, [(e.start, e.end) for e in p.evidence]) for p in merged if p.evidence]
+    spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
+    found = [
+        Candidate(p.name, p.kind, p.aliases, spans, _described(text, spans, p.kind, spoken_of))
+        for p in merged
+        if (spans := [(e.start, e.end) for e in p.evidence])
+    ]
     return sorted(found, key=lambda candidate: candidate.mentions[0][0])
+
+
+# What stands beside a name and says who it is: title words before it ("Russian President Vladimir Putin"),
+# an apposition after a person ("Rustem Umerov, Ukraine's security secretary,") or in brackets.
+# A clause starts after punctuation or a sentence's end; "U.S." and "Dr." end no sentence.
+_CLAUSE_START = re.compile(r"[,;:()\"“”]|(?<!\.[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)[.!?]\s")
+_APPOSITION = re.compile(r"\s*(?:,\s+([^,.;:()\"“”]{3,90}?)\s*[,.;]|\(([^()]{3,120})\))")
+# Words an apposition does not start with: a list goes on, or a clause or phrase of another kind starts.
+_NOT_APPOSITIONS = frozenset(
+    ["and", "or", "but", "who", "which", "that", "while", "as", "in", "to", "on", "at", "from", "with", "by", "for"]
+)
+_VERBS = frozenset(["said", "says", "told", "added", "according", "was", "were", "is", "are", "has", "had", "will"])
+_CONNECTORS = frozenset(["of", "and", "for", "the"])
+_HONORIFICS = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "herr", "frau"])
+_ADJECTIVES = frozenset(["major", "state", "office", "head", "security", "national", "council", "special", "chief"])
+_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE_AT = re.compile(r"['’]s\b")
+
+
+def _described(
+    text: str, mentions: list[tuple[int, int]], kind: ParticipantKind, people: list[tuple[int, int]]
+) -> str | None:
+    """The article's first words for a person: a title before a mention, an apposition after one; both
+    when the article gives both. (`people`: every person's mentions, which no apposition contains.)"""
+    if kind is not ParticipantKind.person:
+        return None  # words before an organisation's name are rarely its description
+    # A mention may carry the title itself ("Presidential Office Head Kyrylo Budanov" tagged as one).
+    starts = [end - len(person_name(text[start:end])) for start, end in mentions]
+    title = next((t for start in starts if (t := _title_before(text, start))), None)
+    apposition = next((a for _, end in mentions if (a := _apposition_after(text, end, people))), None)
+    described = "; ".join(part for part in (title, apposition) if part)
+    return described or None
+
+
+def _title_before(text: str, start: int) -> str | None:
+    """'Special Envoy' in 'Special Envoy Steve Witkoff': the capitalised words and title words just before
+    the name, in its clause, with at least one title word among them."""
+    window = text[max(0, start - 80) : start]
+    clause = _CLAUSE_START.split(window)[-1]
+    if not clause.endswith((" ", "\u00a0")):
+        return None  # the name is glued to the word before it
+    words = clause.split()
+    taken: list[str] = []
+    for word in reversed(words[-6:]):
+        bare = _POSSESSIVE.sub("", word).casefold()
+        if not (word[:1].isupper() or bare in TITLE_WORDS or bare in _CONNECTORS):
+            break
+        taken.insert(0, word)
+    while taken and taken[0].casefold() in _CONNECTORS:
+        taken.pop(0)
+    while taken and _POSSESSIVE.sub("", taken[-1]).casefold() not in TITLE_WORDS - _CONNECTORS - _HONORIFICS:
+        taken.pop()  # "Presidential Office Head Kyrylo Budanov": a first name is not part of the title; "Mr." says nothing
+    if len(taken) == 1 and taken[0] in _ADJECTIVES:
+        return None  # "a major Warhol exhibit": lower-case, the word is no title
+    return " ".join(taken) or None
+
+
+def _apposition_after(text: str, end: int, people: list[tuple[int, int]]) -> str | None:
+    """'Ukraine's security secretary' in 'Rustem Umerov, Ukraine's security secretary, said': a short
+    description set off by commas or brackets right after the name (not a list of names, not a clause)."""
+    found = _APPOSITION.match(text, end)
+    if found is None:
+        return None
+    phrase = " ".join((found.group(1) or found.group(2)).split())
+    words = phrase.split()
+    folded = [_POSSESSIVE.sub("", word).casefold() for word in words]
+    start, stop = found.span(1) if found.group(1) else found.span(2)
+    if not 2 <= len(words) <= (8 if found.group(1) else 14) or folded[0] in _NOT_APPOSITIONS or _VERBS & set(folded):
+        return None
+    if any(start < b and a < stop and not _POSSESSIVE_AT.match(text, b) for a, b in people):
+        return None  # "Leung Che-cheung, FTU's Alice Mak and …": other people ("Trump's son-in-law" describes)
+    # A description has a title word or a common noun; "Trump" in "Zelensky, Trump, and Putin" has neither.
+    describes = any(f in TITLE_WORDS - _CONNECTORS for f in folded) or any(
+        w.isalpha() and w.islower() and w not in _CONNECTORS for w in words
+    )
+    return phrase if describes else None
+
+
+def _content(words: str) -> set[str]:
+    """The words that carry meaning, folded."""
+    return {w for w in re.findall(r"[\w’'-]+", _POSSESSIVE.sub("", words).casefold()) if w not in _CONNECTORS} - {
+        "a",
+        "an",
+    }
 
 
 def _kind(words: str, label: str, people: frozenset[str]) -> ParticipantKind | None:

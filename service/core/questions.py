@@ -91,28 +91,33 @@ class ParticipantsAnswer(_Grounded):
         ]
 
 
-class JudgedCandidate(BaseModel):
-    n: Annotated[int, Field(ge=1)]  # the candidate's number in the list code made
+class JudgedParticipant(BaseModel):
+    # By name, not number: a small model that writes the name writes that participant's role (by number it
+    # gave one role to all, or the name as the role).
+    name: Name  # as listed; for one the list missed, as the article writes it
     role: Short
     affiliation: Short | None = None
+    kind: ParticipantKind | None = None  # for one the list missed (the list has the others' kinds)
+
+    def names(self) -> list[str]:
+        return [self.name]
 
 
 class JudgedParticipantsAnswer(_Grounded):
-    """The candidates code found, judged: who takes part (with a role), who does not, and who is missing."""
+    """The candidates code found, judged: who takes part (with a role), who is missing, who does not."""
 
-    participants: Annotated[list[JudgedCandidate], Field(max_length=MAX_JUDGED)]
+    participants: Annotated[list[JudgedParticipant], Field(max_length=MAX_JUDGED)]
     not_participants: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=MAX_JUDGED)] = []
-    others: Annotated[list[ExtractedParticipant], Field(max_length=8)] = []
 
     def ungrounded(self, article: ArticleText) -> list[str]:
         return [
             f"participant {p.name!r} is not named in the article"
-            for p in self.others
-            if not any(article.contains(name) for name in p.names())
+            for p in self.participants
+            if not article.contains(p.name)
         ]
 
     def numbers(self) -> list[int]:
-        return [p.n for p in self.participants] + self.not_participants
+        return self.not_participants
 
 
 class DatedEvent(BaseModel):

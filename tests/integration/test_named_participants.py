@@ -39,14 +39,14 @@ async def test_the_seed_articles_people_come_from_code_with_the_models_roles(
     assert sorted(server.asked) == ["dates", "issues", "judge", "summary"]
     prompt = server.requests["judge"][0]["messages"][-1]["content"]
     assert "1. U.S. (country)" in prompt
-    assert "Steve Witkoff (person; also Witkoff)" in prompt
+    assert "Steve Witkoff (person; also Witkoff): Special Envoy" in prompt  # with what the article calls him
     people = {p["name"]: p for p in body["participants"]}
     # Every named person of the article, once: Trump and Budanov too, whom the model never had to write.
     assert {"Steve Witkoff", "Jared Kushner", "Trump", "Rustem Umerov", "Volodymyr Zelensky", "Vladimir Putin",
             "Budanov"} <= people.keys()  # fmt: skip
     assert people["Steve Witkoff"]["role"] == "U.S. Special Envoy; announced the talks"
     assert people["Steve Witkoff"]["affiliation"] == "United States"
-    assert people["Trump"]["role"] is None  # not judged: kept, no role
+    assert people["Trump"]["role"] == "U.S. President"  # not judged: kept, with what the article calls him
     text = seed_article["text"]
     for participant in body["participants"]:
         assert participant["evidence"], participant
@@ -64,7 +64,7 @@ async def test_a_candidate_judged_out_is_left_out_and_one_the_model_adds_is_loca
         prompt = "\n".join(message["content"] or "" for message in body["messages"])
         switzerland = next(line for line in prompt.splitlines() if "Switzerland (country)" in line)
         answer["not_participants"] = [int(switzerland.split(".")[0])]
-        answer["others"] = [
+        answer["participants"] += [
             {"name": "Ukrainian officials", "kind": "group", "role": "will attend the talks"},
             {"name": "Mickey Mouse", "kind": "person", "role": "invented"},
         ]
@@ -87,14 +87,14 @@ async def test_a_number_that_is_not_in_the_list_is_ignored(
     named_api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
     def judge(body: dict[str, Any]) -> dict[str, Any]:
-        return {**judged(body), "participants": [{"n": 999, "role": "nobody"}], "not_participants": [998]}
+        return {**judged(body), "not_participants": [998]}
 
     serve(model_server, ModelServer({"judge": judge}))
 
     response = await named_api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200
-    assert all(p["role"] != "nobody" for p in response.json()["participants"])
+    assert "Steve Witkoff" in [p["name"] for p in response.json()["participants"]]
 
 
 async def test_a_name_in_a_line_addressed_to_the_summariser_is_no_candidate(

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas import ParticipantKind
-from service.core.names import candidates, is_country
+from service.core.names import Candidate, candidates, is_country
 from service.errors import WeightsError
 from service.model.ner import load_ner, pipeline_directory, tree_digest
 
@@ -75,3 +75,61 @@ def test_an_organisation_only_in_a_job_title_is_not_a_candidate() -> None:
 )  # fmt: skip
 def test_which_places_are_countries(name: str, country: bool) -> None:
     assert is_country(name) is country
+
+
+def test_what_the_article_calls_a_person_is_found_beside_the_name() -> None:
+    text = (
+        "Special Envoy Steve Witkoff said talks resume. Witkoff and Jared Kushner (U.S. President Trump's "
+        "son-in-law) will travel. He will also meet Anna Kowalska, Poland's security secretary, in Geneva. "
+        "Previously, Presidential Office Head Kyrylo Budanov spoke. Zelensky, Putin and Macron did not. "
+        "Mr. John Smith, 62, was there. Kowalska spoke to Budanov. Budanov said no."
+    )
+    ner = load_ner(NER)
+
+    described = {c.name: c.described for c in candidates(text, ner.entities(text))}
+
+    assert described["Steve Witkoff"] == "Special Envoy"  # a title before the name
+    assert described["Jared Kushner"] == "U.S. President Trump's son-in-law"  # in brackets, another's possessive
+    assert described["Anna Kowalska"] == "Poland's security secretary"  # an apposition
+    assert described.get("Trump") == "U.S. President"  # "U.S." ends no clause
+    assert described.get("Zelensky") is None  # a list of names is no apposition
+    assert described.get("John Smith") is None  # "Mr." says nothing, "62" is no description
+    # The pipeline tags "Presidential Office Head Kyrylo Budanov" as one; the first name is no part of the title.
+    assert described["Kyrylo Budanov"] == "Presidential Office Head"
+
+
+@pytest.mark.parametrize(
+    ("said", "role"),
+    [
+        ("announced the talks", "Special Envoy; announced the talks"),  # led by the article's words
+        ("U.S. Special Envoy; announced the talks", "U.S. Special Envoy; announced the talks"),  # already there
+        ("Steve Witkoff", "Special Envoy"),  # the model only repeated the name
+        ("person", "Special Envoy"),  # or the kind
+        (None, "Special Envoy"),  # not judged
+    ],
+)
+def test_the_role_leads_with_the_articles_words_when_the_model_leaves_them_out(said: str | None, role: str) -> None:
+    witkoff = Candidate("Steve Witkoff", ParticipantKind.person, ["Witkoff"], [(14, 27)], "Special Envoy")
+
+    assert witkoff.role(said) == role
+    assert Candidate("Kremlin", ParticipantKind.organization, [], [(0, 7)]).role(None) is None
+
+
+def test_an_affiliation_that_is_only_the_kind_or_the_name_is_none() -> None:
+    witkoff = Candidate("Steve Witkoff", ParticipantKind.person, [], [(0, 13)])
+
+    assert [witkoff.affiliation(said) for said in ("person", "Steve Witkoff", " ", "United States")] == [
+        None,
+        None,
+        None,
+        "United States",
+    ]
+
+
+def test_the_model_means_a_candidate_by_any_of_its_forms() -> None:
+    umerov = Candidate("Rustem Umerov", ParticipantKind.person, ["Umerov"], [(0, 13)])
+
+    assert all(
+        umerov.answers_to(name) for name in ("Rustem Umerov", "Umerov", "Secretary Rustem Umerov", "rustem umerov")
+    )
+    assert not umerov.answers_to("Steve Witkoff")
