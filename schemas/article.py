@@ -4,7 +4,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
 
 # Documents the rule the validator below enforces with clearer messages: not blank, no NUL characters.
 # Blank means ASCII whitespace only, spelled out: `\s` differs between Python's and Rust's regex engines.
@@ -20,23 +20,23 @@ _ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")
 EARLIEST_PUBLISHED = date(1600, 1, 1)
 
 
+_EXAMPLE: dict[str, JsonValue] = {
+    "id": "seed-geneva",
+    "title": "U.S., Ukraine to hold talks in Geneva",
+    "published": "2026-02-24",
+    "language": "en",
+    "text": "U.S. and Ukrainian officials will hold another round of talks in Geneva, "
+    "Switzerland on Feb. 26, Special Envoy Steve Witkoff said.",
+}
+
+
 class ArticleRequest(BaseModel):
     """One article to summarise. Only `text` is required."""
 
     model_config = ConfigDict(
         extra="allow",  # a tolerant reader: unknown fields are ignored and named in meta.warnings
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "seed-geneva",
-                    "title": "U.S., Ukraine to hold talks in Geneva",
-                    "published": "2026-02-24",
-                    "language": "en",
-                    "text": "U.S. and Ukrainian officials will hold another round of talks in Geneva, "
-                    "Switzerland on Feb. 26, Special Envoy Steve Witkoff said.",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [_EXAMPLE]},
+        example=_EXAMPLE,  # type: ignore[typeddict-unknown-key]  # what Litestar's OpenAPI reads
     )
 
     text: Annotated[str, StringConstraints(pattern=_PLAIN_TEXT)] = Field(

@@ -100,7 +100,7 @@ async def _record(
 ) -> dict[str, Any]:
     if body is None:
         return {"id": article_id, "status": "error", "error": as_problem(BadInputLine(str(error)))}
-    summary, failure = await summariser.summary_or_problem({**body, "id": article_id})
+    summary, failure = await summariser.summary_or_problem({**body, "id": article_id}, caller="anonymous")
     if failure is not None:
         return {"id": article_id, "status": "error", "error": failure}
     return {"id": article_id, "status": "ok", "summary": summary}

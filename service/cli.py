@@ -94,7 +94,7 @@ def file(article: Path, published: "date | None", title: str | None, language: s
 
     async def run() -> str:
         async with opened_store(settings, "summaries") as store, open_summariser(settings, store) as summariser:
-            response = await summariser.summarise(request)
+            response = await summariser.summarise(request, caller="anonymous")  # the open API's entries
         return response.model_dump_json(indent=2)
 
     try:

@@ -79,7 +79,7 @@ def _installed_ner(names: list[str]) -> list[Ner]:
 
 def job_runner(summariser: SummaryService) -> Runner:
     async def run(job: Job) -> Outcome:
-        return await summariser.summary_or_problem(job.article)
+        return await summariser.summary_or_problem(job.article, caller=job.caller)
 
     return run
 

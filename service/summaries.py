@@ -2,10 +2,14 @@
 file` and `batch`): the summary cache, the admission gate in front of the model, metrics and the
 summary log line. The eval calls the core bare.
 
-- Cache: the same text, title, publication date and language, summarised by the same model, mode and
-  prompt version, returns the stored summary without calling the model (`meta.cached: true`); `fresh`
-  makes a new one (and stores it). The store is a Litestar store (files, or Redis for replicas) given by
-  the caller; anything with the same `get`/`set` will do.
+- Cache: the same text, title, publication date (as sent: absent, a real date and a placeholder such as
+  9999-12-31 are different entries) and language, summarised for the same caller by the same model, mode
+  and prompt version, returns the stored summary without calling the model (`meta.cached: true`); `fresh`
+  makes a new one (and stores it). Scoped per caller (the API key's id; `anonymous` without keys): a
+  cached answer would tell one tenant that another summarised the same text, and when. The warnings about
+  the request itself (ignored fields, the publication date) are not stored but made for every request.
+  The store is a Litestar store (files, or Redis for replicas) given by the caller; anything with the same
+  `get`/`set` will do.
 - Admission: at most `running` summaries at the model at once; up to `queued` more wait (at most
   `max_wait_s`) for a slot; beyond that a request is refused at once with 503, before any work is done.
 """
@@ -24,7 +28,7 @@ import structlog
 
 from schemas import ArticleRequest, SummaryResponse
 from service import metrics
-from service.core.pipeline import Summariser
+from service.core.pipeline import Summariser, request_warnings
 from service.errors import Overloaded, SummariseError, as_problem, validation_problem
 from service.model.client import ModelClient
 from service.settings import Settings
@@ -50,9 +54,13 @@ class SummaryCache:
         self._store = store
         self._ttl_s = ttl_s
 
-    def key(self, article: ArticleRequest, model: str, mode: str, prompt_version: str, ner: list[str]) -> str:
-        what = (article.text, article.title, article.published_date, article.language)
-        return fingerprint(what, model, mode, prompt_version, ner)
+    def key(
+        self, caller: str, article: ArticleRequest, model: str, mode: str, prompt_version: str, ner: list[str]
+    ) -> str:
+        # The date as sent, not `published_date`: that is None for an absent date and a placeholder alike.
+        published = article.published.isoformat() if article.published else None
+        what = (article.text, article.title, published, article.language)
+        return fingerprint(caller, what, model, mode, prompt_version, ner)
 
     async def get(self, key: str) -> SummaryResponse | None:
         if not self._ttl_s:
@@ -121,15 +129,19 @@ class SummaryService:
     def llm(self) -> ModelClient:
         return self.core.llm
 
-    async def summarise(self, article: ArticleRequest, *, fresh: bool = False) -> SummaryResponse:
-        """A grounded summary: from the cache unless `fresh`, else made after waiting for a slot at the
-        model (503 when too many are waiting), then cached."""
+    async def summarise(self, article: ArticleRequest, *, caller: str, fresh: bool = False) -> SummaryResponse:
+        """A grounded summary for `caller` (whose cache entries these are): from the cache unless `fresh`,
+        else made after waiting for a slot at the model (503 when too many are waiting), then cached."""
         llm, prompt = self.core.llm, self.core.prompt
         pipelines = sorted(ner.name for ner in self.core.ner.values())  # candidates or not: another summary
-        cache_key = self.cache.key(article, llm.model, llm.mode, prompt.version, pipelines) if self.cache else ""
+        cache_key = (
+            self.cache.key(caller, article, llm.model, llm.mode, prompt.version, pipelines) if self.cache else ""
+        )
         if self.cache and not fresh and (hit := await self.cache.get(cache_key)):
             metrics.summaries.labels("cached").inc()
-            return hit.model_copy(update={"id": article.id, "meta": hit.meta.model_copy(update={"cached": True})})
+            warnings = [warning.text() for warning in request_warnings(article)] + hit.meta.warnings
+            meta = hit.meta.model_copy(update={"cached": True, "warnings": warnings})
+            return hit.model_copy(update={"id": article.id, "meta": meta})
         try:
             async with self.gate.admit():
                 started = time.monotonic()
@@ -141,7 +153,9 @@ class SummaryService:
         metrics.summaries.labels("ok").inc()
         response = summary.response
         if self.cache:
-            await self.cache.put(cache_key, response)
+            kept = [warning.text() for warning in summary.warnings if not warning.kind.of_the_request]
+            stored = response.model_copy(update={"meta": response.meta.model_copy(update={"warnings": kept})})
+            await self.cache.put(cache_key, stored)
         for warning in summary.warnings:
             if dropped := warning.kind.dropped:
                 metrics.dropped_items.labels(dropped).inc()
@@ -159,10 +173,12 @@ class SummaryService:
         )
         return response
 
-    async def summary_or_problem(self, body: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    async def summary_or_problem(
+        self, body: dict[str, Any], *, caller: str
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """One article body to (summary, None) or (None, problem): what a batch line and a job record."""
         try:
-            summary = await self.summarise(ArticleRequest.model_validate(body))
+            summary = await self.summarise(ArticleRequest.model_validate(body), caller=caller)
         except SummariseError as exc:
             return None, as_problem(exc)
         except pydantic.ValidationError as exc:

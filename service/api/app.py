@@ -7,12 +7,11 @@ from litestar import Litestar, Request, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service.api.access import KeyGuard, rate_limit_config
 from service.api.idempotency import Idempotency
 from service.api.metrics import MetricsController, http_metrics_config
+from service.api.openapi import api_security, openapi_config
 from service.api.problems import to_problem_response
 from service.api.requests import RequestContextMiddleware, finish_request
 from service.api.routes.health import health, ready
@@ -93,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "/",
                 route_handlers=[create_summary, summarise_ninjs, enrich_ninjs, superdesk, submit_jobs, job_status],
                 guards=[key_guard],
+                security=api_security(key_guard.enabled),
             ),
             health,
             ready,
@@ -116,13 +116,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=read_json_body,
         exception_handlers={Exception: to_problem_response},
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Structured summarisation API",
-            version="0.1.0",
-            description="POST an article; get a neutral summary with participants, dates and open issues, "
-            "each grounded in verbatim quotes whose offsets the service checked.",
-            path="/docs",
-            render_plugins=[ScalarRenderPlugin()],
-        ),
+        openapi_config=openapi_config(),
         debug=False,
     )

@@ -29,7 +29,7 @@ def to_problem_response(request: Request[Any, Any, Any], exc: Exception) -> Resp
         body = problem(422, "invalid-request", "Invalid request", _validation_detail(exc), errors=exc.extra)
     elif isinstance(exc, HTTPException):
         status = exc.status_code
-        body = problem(status, _slug_for(status), _title_for(exc), str(exc.detail))
+        body = problem(status, slug_for(status), _title_for(exc), str(exc.detail))
         headers = dict(exc.headers or {})
         if status == 429 and "RateLimit-Reset" in headers:  # Litestar's limiter says when, but not as Retry-After
             headers.setdefault("Retry-After", headers["RateLimit-Reset"])
@@ -54,7 +54,7 @@ def _validation_detail(exc: ValidationException) -> str:
     return "; ".join(messages) or str(exc.detail)
 
 
-def _slug_for(status: int) -> str:
+def slug_for(status: int) -> str:
     return {
         400: "bad-request",
         401: "unauthorized",

@@ -117,18 +117,12 @@ class Summariser:
     async def summarise(self, article: ArticleRequest) -> Summary:
         started = time.monotonic()
         deadline = started + self.settings.request_budget_s
-        if len(article.text) > self.settings.max_text_chars:
-            raise ArticleTooLong(
-                f"text has {len(article.text)} characters; the limit is {self.settings.max_text_chars}"
-            )
-        warnings = [SummaryWarning(WarningKind.ignored_input, "request", text) for text in article.input_warnings()]
+        check_limits(article, self.settings)
+        warnings = request_warnings(article)
         # Lines that speak to the summariser are blanked for grounding: nothing taken from them is evidence.
         addressed = addressed_lines(article.text)
         text = ArticleText(masked(article.text, addressed))
         warnings += [_addressed_warning(article.text, start, end) for start, end in addressed]
-        if article.published is None:
-            reason = "no publication date given: relative dates are left unresolved (start/end null)"
-            warnings.append(SummaryWarning(WarningKind.no_publication_date, "published", reason))
 
         named = await self._named(article.language, text)
         if named is None:
@@ -320,6 +314,23 @@ async def _at_most(parallel: int, asks: list[Coroutine[Any, Any, Result]]) -> li
     except ExceptionGroup as errors:
         raise errors.exceptions[0] from None
     return [task.result() for task in tasks]
+
+
+def check_limits(article: ArticleRequest, settings: Settings) -> None:
+    """Raises ArticleTooLong for a text over SUMMARISE_MAX_TEXT_CHARS: before a summary, and when a job is
+    submitted (so that it is refused at once, not accepted and then failed)."""
+    if len(article.text) > settings.max_text_chars:
+        raise ArticleTooLong(f"text has {len(article.text)} characters; the limit is {settings.max_text_chars}")
+
+
+def request_warnings(article: ArticleRequest) -> list[SummaryWarning]:
+    """The warnings about the request itself (fields ignored, the publication date), first in
+    `meta.warnings`: made for every request, a cached summary's included (they are not the article's)."""
+    warnings = [SummaryWarning(WarningKind.ignored_input, "request", text) for text in article.input_warnings()]
+    if article.published is None:
+        reason = "no publication date given: relative dates are left unresolved (start/end null)"
+        warnings.append(SummaryWarning(WarningKind.no_publication_date, "published", reason))
+    return warnings
 
 
 def _addressed_warning(text: str, start: int, end: int) -> SummaryWarning:

@@ -23,6 +23,11 @@ class WarningKind(StrEnum):
     summary_language = "summary-language"  # the summary is not in the article's language
 
     @property
+    def of_the_request(self) -> bool:
+        """Said of the request, not of the article: a cached summary gets the new request's instead."""
+        return self in (WarningKind.ignored_input, WarningKind.no_publication_date)
+
+    @property
     def dropped(self) -> str | None:
         """The kind of item dropped ('participant', 'date', 'open_issue'), for a dropped-item warning."""
         return self.value.removeprefix("dropped-").replace("-", "_") if self.value.startswith("dropped-") else None

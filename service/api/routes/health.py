@@ -2,6 +2,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 
+from service.api.openapi import NOT_READY, problems
 from service.summaries import SummaryService
 
 
@@ -10,7 +11,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/ready", summary="The model server answers", responses=None)
+@get("/ready", summary="The model server answers", responses=problems(NOT_READY))
 async def ready(summariser: NamedDependency[SummaryService]) -> dict[str, str]:
     if not await summariser.llm.ready():
         raise HTTPException(status_code=503, detail=f"model server at {summariser.llm.shown_url} is not answering")

@@ -10,7 +10,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from schemas.jobs import MAX_ARTICLES_PER_REQUEST, JobRef, JobsAccepted, JobsRequest, JobView
 from service.api.access import job_owner
 from service.api.idempotency import Idempotency
-from service.api.routes.summaries import PROBLEM_RESPONSES, problem_response
+from service.api.openapi import BODY, CALLBACK_REFUSED, GUARDED, IN_PROGRESS, KEY_REUSED, NOT_FOUND, problems
 from service.errors import CallbackRefused
 from service.jobs.model import Jobs, JobStatus
 from service.jobs.webhooks import check_callback_url
@@ -23,7 +23,7 @@ from service.settings import Settings
     summary="Submit articles to summarise in the background",
     description=f"Up to {MAX_ARTICLES_PER_REQUEST} articles; one job each. With "
     "`callback_url`, each finished job is POSTed there, signed.",
-    responses=PROBLEM_RESPONSES,
+    responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, CALLBACK_REFUSED),
 )
 async def submit_jobs(
     request: Request[Any, Any, Any],
@@ -54,7 +54,7 @@ async def submit_jobs(
 @get(
     "/v1/jobs/{job_id:str}",
     summary="A job's status, and its result or problem once finished",
-    responses={**PROBLEM_RESPONSES, 404: problem_response("No such job for this caller")},
+    responses=problems(*GUARDED, NOT_FOUND),
 )
 async def job_status(request: Request[Any, Any, Any], job_id: FromPath[str], jobs: NamedDependency[Jobs]) -> JobView:
     job = await jobs.get(job_id, caller=job_owner(request))

@@ -8,7 +8,7 @@ from litestar.params import JSONBody
 
 from schemas.ninjs import NinjsItem, NinjsSummaryResponse, SuperdeskRequest, SuperdeskResponse
 from service.api.ninjs import enrichment, superdesk_analysis, to_article
-from service.api.routes.summaries import PROBLEM_RESPONSES
+from service.api.openapi import BODY, GUARDED, MODEL, NO_NINJS_BODY, problems
 from service.summaries import SummaryService
 
 
@@ -18,7 +18,7 @@ from service.summaries import SummaryService
     summary="Summarise a ninjs item (1.6 or 3.x)",
     description="HTML bodies are converted to text; `text` in the answer is that text, which every evidence "
     "offset refers to.",
-    responses=PROBLEM_RESPONSES,
+    responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
 async def summarise_ninjs(
     data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]
@@ -34,7 +34,7 @@ async def summarise_ninjs(
     summary="Enrich a ninjs item with its summary",
     description="The item as sent, plus people/organisations/places (person/organisation/place in 1.6), the "
     "summary as a description, and dates, open issues and evidence under `x-summarise`.",
-    responses=PROBLEM_RESPONSES,
+    responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
 async def enrich_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]) -> dict[str, Any]:
     article = to_article(data)
@@ -47,7 +47,7 @@ async def enrich_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[Su
     summary="Superdesk AI service: analyse an item",
     description='Point Superdesk\'s AI service setting here: it POSTs `{"service", "item"}` and gets '
     '`{"analysis": …}` back.',
-    responses=PROBLEM_RESPONSES,
+    responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
 async def superdesk(data: JSONBody[SuperdeskRequest], summariser: NamedDependency[SummaryService]) -> SuperdeskResponse:
     article = to_article(data.item)

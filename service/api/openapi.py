@@ -1,0 +1,319 @@
+"""The OpenAPI document as clients and gateways read it, and `/docs`, which renders it with no outside resource.
+
+Litestar generates the document from the handlers and schemas/; `finished` then states what it cannot:
+- `oneOf` only where the branches exclude each other (under JSON Schema 2020-12 `format` is an annotation, so
+  `date-time | date` overlaps: every valid value matched two branches and validators rejected it), else `anyOf`;
+- each problem response's `type` values and `status` (from the problem kinds its route lists, `problems`);
+- the response headers: X-Request-ID on every answer, RateLimit-* on the rate-limited routes, Retry-After on
+  429 and 503, Idempotent-Replayed on the answers of routes that take an Idempotency-Key.
+
+`/docs` is Swagger UI from the pinned `swagger-ui-py` wheel (its files, never imported), served under
+`/docs/assets/`: newsrooms run air-gapped, and a CDN script without SRI is someone else's code on our page.
+"""
+
+import copy
+import json
+from dataclasses import dataclass
+from http import HTTPStatus
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Router
+from litestar.enums import MediaType
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
+from litestar.openapi.spec import Components, Example, SecurityRequirement, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from schemas import Problem
+from service.api.problems import PROBLEM_MEDIA_TYPE, slug_for
+from service.errors import (
+    PROBLEM_BASE,
+    ArticleTooLong,
+    CallbackRefused,
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    InvalidNinjs,
+    ModelOutputInvalid,
+    ModelServerError,
+    ModelTimeout,
+    ModelUnavailable,
+    Overloaded,
+    SummariseError,
+)
+
+DOCS_PATH = "/docs"
+ASSETS_PATH = "/assets"
+SWAGGER_UI_DISTRIBUTION = "swagger-ui-py"
+_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png")
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """One problem a route may answer: its status, `type` slug, title, and when it happens."""
+
+    status: int
+    slug: str
+    title: str
+    when: str
+
+
+def _kind(error: type[SummariseError], when: str) -> ProblemKind:
+    return ProblemKind(error.status, error.slug, error.title, when)
+
+
+def _http(status: int, when: str) -> ProblemKind:
+    """A problem Litestar raises: service.api.problems gives it its slug, and the status phrase as title."""
+    return ProblemKind(status, slug_for(status), HTTPStatus(status).phrase, when)
+
+
+BAD_BODY = _http(400, "the body is not valid JSON or not UTF-8, or nested too deeply")
+UNAUTHORIZED = _http(401, "API keys are configured and the request has none, or a wrong one")
+NOT_FOUND = _http(404, "no such job for this caller")
+BODY_TOO_LARGE = _http(413, "the body is larger than SUMMARISE_MAX_BODY_BYTES")
+ARTICLE_TOO_LONG = _kind(ArticleTooLong, "the text is longer than SUMMARISE_MAX_TEXT_CHARS")
+NOT_JSON = _http(415, "the body is not application/json")
+IN_PROGRESS = _kind(IdempotencyKeyInProgress, "a request with the same Idempotency-Key is still running")
+INVALID = ProblemKind(
+    422,
+    "invalid-request",
+    "Invalid request",
+    "the body does not match the schema: missing, empty or HTML text, a bad `published` or `language`; "
+    "`errors` lists each field",
+)
+KEY_REUSED = _kind(IdempotencyKeyReused, "an Idempotency-Key reused with a different body")
+NO_NINJS_BODY = _kind(InvalidNinjs, "a ninjs item with no body this service can read")
+CALLBACK_REFUSED = _kind(CallbackRefused, "a callback URL that is not http(s), carries credentials or is internal")
+RATE_LIMITED = _http(429, "the rate limit of this API key (or address) is reached; see Retry-After")
+MODEL_ERROR = _kind(ModelServerError, "the model server failed, or refused our request")
+MODEL_OUTPUT = _kind(ModelOutputInvalid, "the model never produced a valid summary")
+OVERLOADED = _kind(Overloaded, "too many summaries running and queued; see Retry-After")
+MODEL_UNAVAILABLE = _kind(ModelUnavailable, "the model server is unreachable or rate-limiting beyond the budget")
+MODEL_TIMEOUT = _kind(ModelTimeout, "the model server or the request budget ran out of time")
+NOT_READY = _http(503, "the model server is not answering")
+
+# What every route behind the key guard may answer, and what every one that reads a body may.
+GUARDED = (UNAUTHORIZED, RATE_LIMITED)
+BODY = (BAD_BODY, BODY_TOO_LARGE, NOT_JSON, INVALID)
+MODEL = (ARTICLE_TOO_LONG, MODEL_ERROR, MODEL_OUTPUT, OVERLOADED, MODEL_UNAVAILABLE, MODEL_TIMEOUT)
+
+
+def problems(*kinds: ProblemKind) -> dict[int, ResponseSpec]:
+    """The `responses=` of a route: one problem+json response per status, one example per problem type."""
+    by_status: dict[int, list[ProblemKind]] = {}
+    for kind in kinds:
+        by_status.setdefault(kind.status, []).append(kind)
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description="; or ".join(kind.when for kind in listed).capitalize(),
+            media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,
+            examples=[
+                Example(
+                    summary=kind.slug,
+                    value={
+                        "type": PROBLEM_BASE + kind.slug,
+                        "title": kind.title,
+                        "status": status,
+                        "detail": kind.when,
+                    },
+                )
+                for kind in listed
+            ],
+        )
+        for status, listed in sorted(by_status.items())
+    }
+
+
+def api_security(keys_configured: bool) -> list[SecurityRequirement]:
+    """Either scheme; with no key configured the server also takes anonymous calls (`{}`)."""
+    return [{"bearer": []}, {"apiKey": []}, *([] if keys_configured else [{}])]
+
+
+_HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The request's id in our logs: the client's own X-Request-ID when it is 1-128 of "
+        "`A-Za-z0-9._:-`, else a new one.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:\\-]{1,128}$"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    **{
+        f"RateLimit-{name}": {
+            "description": f"{meaning} (only when SUMMARISE_RATE_LIMIT_PER_MINUTE is set).",
+            "schema": {"type": "string" if name == "Policy" else "integer"},
+        }
+        for name, meaning in (
+            ("Policy", "The limit's policy, e.g. `100; w=60`"),
+            ("Limit", "Requests allowed in the window"),
+            ("Remaining", "Requests left in the window"),
+            ("Reset", "Seconds until the window resets"),
+        )
+    },
+}
+
+
+def finished(document: dict[str, Any]) -> dict[str, Any]:
+    """Litestar's document with what it cannot state (see the module's docstring); `document` is not changed."""
+    document = copy.deepcopy(document)
+    _overlapping_one_of_to_any_of(document)
+    components = document.setdefault("components", {})
+    components["headers"] = _HEADERS
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for operation in _operations(document):
+        guarded = "security" in operation
+        idempotent = any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+        responses = operation.get("responses", {})
+        for status in [status for status in responses if status >= "400"]:
+            if PROBLEM_MEDIA_TYPE not in responses[status].get("content", {}):
+                # Litestar's own 400 for handlers with parameters: ours are problems, and invalid input a 422
+                del responses[status]
+        for status, response in responses.items():
+            headers = response.setdefault("headers", {})
+            names = ["X-Request-ID"]
+            if guarded:
+                names += [f"RateLimit-{name}" for name in ("Policy", "Limit", "Remaining", "Reset")]
+            if status in ("429", "503") and guarded:
+                names.append("Retry-After")
+            if idempotent and status.startswith("2"):
+                names.append("Idempotent-Replayed")
+            for name in names:
+                headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
+            content = response.get("content", {}).get(PROBLEM_MEDIA_TYPE)
+            if content is not None:
+                types = [example["value"]["type"] for example in content.get("examples", {}).values()]
+                content["schema"] = {
+                    "allOf": [
+                        problem_ref,
+                        {"properties": {"type": {"enum": types}, "status": {"const": int(status)}}},
+                    ]
+                }
+    return document
+
+
+def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    methods = ("get", "put", "post", "delete", "patch", "head", "options")
+    return [op for item in document.get("paths", {}).values() for method, op in item.items() if method in methods]
+
+
+def _overlapping_one_of_to_any_of(node: Any) -> None:
+    if isinstance(node, dict):
+        branches = node.get("oneOf")
+        if isinstance(branches, list) and not _disjoint(branches):
+            node["anyOf"] = node.pop("oneOf")
+        for value in node.values():
+            _overlapping_one_of_to_any_of(value)
+    elif isinstance(node, list):
+        for value in node:
+            _overlapping_one_of_to_any_of(value)
+
+
+def _disjoint(branches: list[Any]) -> bool:
+    """Branches no value can match twice: each of one distinct JSON type (integer is a number, so not both)."""
+    types = [branch.get("type") if isinstance(branch, dict) else None for branch in branches]
+    if not all(isinstance(kind, str) for kind in types):
+        return False
+    return len(set(types)) == len(types) and not {"integer", "number"} <= set(types)
+
+
+class _FinishedJson(JsonRenderPlugin):
+    """`/docs/openapi.json`: the finished document, made once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: tuple[int, bytes] | None = None
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        if self._made is None or self._made[0] != id(openapi_schema):
+            self._made = (id(openapi_schema), self.render_json(request, finished(openapi_schema)))
+        return self._made[1]
+
+
+class OfflineSwaggerUI(OpenAPIRenderPlugin):
+    """Swagger UI from the installed `swagger-ui-py` wheel's files, served under /docs/assets/."""
+
+    def __init__(self, assets: Path) -> None:
+        super().__init__(path="/swagger", media_type=MediaType.HTML, favicon="", style="")
+        self.assets = assets
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        title = openapi_schema["info"]["title"]
+        base = f"{DOCS_PATH}{ASSETS_PATH}"
+        config = {
+            "url": f"{DOCS_PATH}/openapi.json",
+            "dom_id": "#swagger-ui",
+            "deepLinking": True,
+            "validatorUrl": None,  # else Swagger UI asks validator.swagger.io for a badge
+        }
+        return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="icon" type="image/png" href="{base}/favicon-32x32.png">
+<link rel="stylesheet" href="{base}/swagger-ui.css">
+<style>body {{ margin: 0 }}</style>
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{base}/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({json.dumps(config)});</script>
+</body>
+</html>
+""".encode()
+
+    def receive_router(self, router: Router) -> None:
+        router.register(
+            create_static_files_router(
+                ASSETS_PATH, directories=[self.assets], include_in_schema=False, name="docs-assets"
+            )
+        )
+
+
+def swagger_ui_assets() -> Path:
+    """The static files of the pinned swagger-ui-py wheel, found by its metadata (the package is never imported)."""
+    try:
+        static = Path(str(distribution(SWAGGER_UI_DISTRIBUTION).locate_file("swagger_ui/static")))
+    except PackageNotFoundError:
+        raise RuntimeError(f"/docs needs the {SWAGGER_UI_DISTRIBUTION} package: pip install summarise") from None
+    missing = [name for name in _ASSETS if not (static / name).is_file()]
+    if missing:
+        raise RuntimeError(f"{SWAGGER_UI_DISTRIBUTION} at {static} lacks {', '.join(missing)}")
+    return static
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Structured summarisation API",
+        version="0.1.0",
+        description="POST an article; get a neutral summary with participants, dates and open issues, "
+        "each grounded in verbatim quotes whose offsets the service checked.",
+        path=DOCS_PATH,
+        render_plugins=[OfflineSwaggerUI(swagger_ui_assets()), _FinishedJson()],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="`Authorization: Bearer <key>`: a key whose SHA-256 is in SUMMARISE_API_KEY_HASHES.",
+                ),
+                "apiKey": SecurityScheme(
+                    type="apiKey",
+                    name="X-API-Key",
+                    security_scheme_in="header",
+                    description="The same key in `X-API-Key`.",
+                ),
+            }
+        ),
+    )
