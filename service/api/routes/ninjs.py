@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from litestar import post
+from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from schemas.ninjs import NinjsItem, NinjsSummaryResponse, SuperdeskRequest, SuperdeskResponse
+from service.api.access import job_owner
 from service.api.ninjs import enrichment, superdesk_analysis, to_article
 from service.api.openapi import BODY, GUARDED, MODEL, NO_NINJS_BODY, problems
 from service.summaries import SummaryService
@@ -21,10 +22,10 @@ from service.summaries import SummaryService
     responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
 async def summarise_ninjs(
-    data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]
+    request: Request[Any, Any, Any], data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]
 ) -> NinjsSummaryResponse:
     article = to_article(data)
-    summary = await summariser.summarise(article)
+    summary = await summariser.summarise(article, caller=job_owner(request))
     return NinjsSummaryResponse(**summary.model_dump(), text=article.text)
 
 
@@ -36,9 +37,11 @@ async def summarise_ninjs(
     "summary as a description, and dates, open issues and evidence under `x-summarise`.",
     responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
-async def enrich_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]) -> dict[str, Any]:
+async def enrich_ninjs(
+    request: Request[Any, Any, Any], data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]
+) -> dict[str, Any]:
     article = to_article(data)
-    return enrichment(data, await summariser.summarise(article), article.text)
+    return enrichment(data, await summariser.summarise(article, caller=job_owner(request)), article.text)
 
 
 @post(
@@ -49,6 +52,9 @@ async def enrich_ninjs(data: JSONBody[NinjsItem], summariser: NamedDependency[Su
     '`{"analysis": …}` back.',
     responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
-async def superdesk(data: JSONBody[SuperdeskRequest], summariser: NamedDependency[SummaryService]) -> SuperdeskResponse:
+async def superdesk(
+    request: Request[Any, Any, Any], data: JSONBody[SuperdeskRequest], summariser: NamedDependency[SummaryService]
+) -> SuperdeskResponse:
     article = to_article(data.item)
-    return SuperdeskResponse(analysis=superdesk_analysis(await summariser.summarise(article), article.text))
+    summary = await summariser.summarise(article, caller=job_owner(request))
+    return SuperdeskResponse(analysis=superdesk_analysis(summary, article.text))
