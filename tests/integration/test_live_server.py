@@ -3,11 +3,8 @@ test client cannot show — concurrent bursts, a request body streamed without a
 
 import asyncio
 import contextlib
-import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ import pytest
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.live_servers import free_port, mock_model_app, serving
+from tests.live_servers import api_process, mock_model_app, serving
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -97,34 +94,14 @@ def test_a_10_mb_body_without_a_length_is_refused_before_it_is_read_whole(slow_m
 def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(
     tmp_path: Path, seed_article: dict[str, Any]
 ) -> None:
-    port = free_port()
     with serving(mock_model_app(delay_s=1.5)) as model:
         env = {
-            **os.environ,
             "SUMMARISE_BASE_URL": f"{model}/v1",
             "SUMMARISE_MODEL": "test-model",
             "SUMMARISE_MODEL_CACHE_DIR": str(tmp_path),
         }
         log_file = tmp_path / "server.log"
-        with log_file.open("w") as log_output:
-            process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-                [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=log_output,
-            )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{url}/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
-
+        with api_process(env, log_file) as (process, url):
             result: dict[str, httpx.Response] = {}
             request = threading.Thread(
                 target=lambda: result.update(response=httpx.post(f"{url}/v1/summaries", json=seed_article, timeout=30))
@@ -134,9 +111,6 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_cleanly(
             process.send_signal(signal.SIGTERM)
             request.join(timeout=30)
             exit_code = process.wait(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
         logs = log_file.read_text()
 
     assert result["response"].status_code == 200, result["response"].text

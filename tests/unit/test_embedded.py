@@ -1,14 +1,28 @@
 """Weights are assembled from chunk packages found by metadata, and refused unless their SHA-256 matches.
 
-The chunk packages here are small real distributions written to a temporary site directory."""
+The chunk packages here are small real distributions written to a temporary site directory; the cgroup
+files are temporary files laid out as /proc/self/cgroup and /sys/fs/cgroup are."""
 
 import hashlib
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from service.errors import WeightsError
-from service.model.embedded import EmbeddedModel, assemble_weights, part_files
+from service.cli import main
+from service.errors import EmbeddedNotInstalled, WeightsError
+from service.model.embedded import (
+    EmbeddedModel,
+    assemble_weights,
+    available_cpus,
+    cgroup_cpu_quota,
+    check_installed,
+    parse_cpu_max,
+    part_files,
+    verified_weights,
+)
 
 
 def install_fake_parts(site: Path, prefix: str, chunks: list[bytes]) -> None:
@@ -83,3 +97,122 @@ def test_a_missing_part_package_says_how_to_install_it(tmp_path: Path) -> None:
 
     with pytest.raises(WeightsError, match="no-such-weights-part1 is not installed"):
         assemble_weights(missing, tmp_path)
+
+
+def test_weights_assembled_beforehand_are_read_and_checked_never_written(chunks: list[bytes], tmp_path: Path) -> None:
+    model = model_for(chunks)
+    weights_dir = tmp_path / "image-model"
+    built = assemble_weights(model, weights_dir)  # what the image's build step does
+    before = {path.name: path.stat().st_mtime_ns for path in weights_dir.iterdir()}
+
+    assert verified_weights(model, weights_dir) == built
+    assert {path.name: path.stat().st_mtime_ns for path in weights_dir.iterdir()} == before
+
+
+def test_weights_missing_from_their_read_only_directory_are_not_assembled_there(
+    chunks: list[bytes], tmp_path: Path
+) -> None:
+    weights_dir = tmp_path / "image-model"
+    weights_dir.mkdir()
+
+    with pytest.raises(WeightsError, match="assemble-weights"):
+        verified_weights(model_for(chunks), weights_dir)
+
+    assert list(weights_dir.iterdir()) == []
+
+
+def test_weights_in_the_read_only_directory_that_fail_their_sha256_are_refused(
+    chunks: list[bytes], tmp_path: Path
+) -> None:
+    model = model_for(chunks)
+    weights = assemble_weights(model, tmp_path / "image-model")
+    tampered = bytearray(weights.read_bytes())
+    tampered[10] ^= 0xFF
+    weights.write_bytes(bytes(tampered))
+
+    with pytest.raises(WeightsError, match="not the published file"):
+        verified_weights(model, tmp_path / "image-model")
+
+
+def test_without_llama_cpp_the_embedded_default_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)  # as if the `embedded` extra were not installed
+
+    with pytest.raises(EmbeddedNotInstalled) as raised:
+        check_installed("1.5b", weights_dir=None)
+
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "pip install 'summarise[embedded]'" in message
+    assert "SUMMARISE_BASE_URL" in message
+
+
+def test_the_cli_says_it_in_one_line_instead_of_a_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)
+    for name in ("SUMMARISE_BASE_URL", "SUMMARISE_MODEL", "SUMMARISE_EMBEDDED_WEIGHTS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env
+
+    result = CliRunner().invoke(main, ["serve", "--port", "1"])
+
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: the embedded model needs llama.cpp"), line
+    assert "summarise[embedded]" in line
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "cpus"),
+    [
+        ("max 100000\n", None),  # no limit
+        ("200000 100000\n", 2),  # docker --cpus 2
+        ("150000 100000\n", 1),  # 1.5 CPUs: one thread never throttled
+        ("50000 100000\n", 1),  # half a CPU: still one thread
+        ("400000 50000\n", 8),  # another period
+        ("", None),
+        ("garbage", None),
+    ],
+)
+def test_cpu_max_is_read_as_whole_cpus(cpu_max: str, cpus: int | None) -> None:
+    assert parse_cpu_max(cpu_max) == cpus
+
+
+def cgroup_tree(tmp_path: Path, own: str, limits: dict[str, str]) -> tuple[Path, Path]:
+    """A /proc/self/cgroup naming `own`, and a cgroup v2 tree with a cpu.max where `limits` says."""
+    proc = tmp_path / "proc-self-cgroup"
+    proc.write_text(f"0::{own}\n")
+    root = tmp_path / "sys-fs-cgroup"
+    (root / own.lstrip("/")).mkdir(parents=True)
+    for directory, cpu_max in limits.items():
+        (root / directory.lstrip("/") / "cpu.max").write_text(cpu_max)
+    return proc, root
+
+
+def test_the_container_quota_caps_the_threads_below_the_cores_it_may_run_on(tmp_path: Path) -> None:
+    # In a container with its own cgroup namespace, its cgroup is the root of what it sees.
+    proc, root = cgroup_tree(tmp_path, "/", {"/": "100000 100000\n"})
+
+    assert available_cpus(proc, root) == 1
+
+
+def test_a_parents_quota_applies_to_the_cgroup_under_it(tmp_path: Path) -> None:
+    proc, root = cgroup_tree(
+        tmp_path,
+        "/kubepods.slice/pod1/container1",
+        {"/kubepods.slice/pod1": "300000 100000\n", "/kubepods.slice/pod1/container1": "max 100000\n"},
+    )
+
+    assert cgroup_cpu_quota(proc, root) == 3
+
+
+def test_without_a_quota_the_threads_are_the_cpus_of_the_affinity_mask(tmp_path: Path) -> None:
+    proc, root = cgroup_tree(tmp_path, "/user.slice", {"/": "max 100000\n"})
+
+    assert available_cpus(proc, root) == len(os.sched_getaffinity(0))
+
+
+def test_cgroup_v1_or_no_cgroup_file_means_no_quota(tmp_path: Path) -> None:
+    v1 = tmp_path / "v1"
+    v1.write_text("12:cpu,cpuacct:/docker/abc\n")
+
+    assert cgroup_cpu_quota(v1, tmp_path) is None
+    assert cgroup_cpu_quota(tmp_path / "absent", tmp_path) is None
