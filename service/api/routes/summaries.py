@@ -5,7 +5,7 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody
 
 from schemas import ArticleRequest, SummaryResponse
-from service.api.access import caller_identity
+from service.api.access import caller_identity, job_owner
 from service.api.idempotency import Idempotency
 from service.api.openapi import BODY, GUARDED, IN_PROGRESS, KEY_REUSED, MODEL, problems
 from service.summaries import SummaryService
@@ -32,7 +32,7 @@ async def create_summary(
         caller_identity(request),
         idempotency_key,
         data.model_dump(mode="json"),
-        lambda: summariser.summarise(data, fresh=fresh),
+        lambda: summariser.summarise(data, caller=job_owner(request), fresh=fresh),  # cached per key, like jobs
         SummaryResponse,
     )
     return Response(summary, headers=headers)
