@@ -136,7 +136,7 @@ class Summariser:
         parts = [Part(text, start, end, date_spans, named) for start, end in spans]
         for part in parts:
             variables = self._variables(article, article.text[part.start : part.end])
-            asks = [self._ask(question, part, variables, deadline) for question in questions]
+            asks = [self._ask(question, part, variables, article.language, deadline) for question in questions]
             for question, answer in zip(questions, await _in_turn(self.settings.parallel_calls, asks), strict=True):
                 answers.add(question, answer)
         summaries = [answer.summary.strip() for answer in answers.of(SUMMARY)]
@@ -147,7 +147,7 @@ class Summariser:
             summary_question = COMBINE  # its answer is a SummaryAnswer too
             summary_part = Part(ArticleText("\n\n".join(summaries)), 0, 0, [])
             variables = self._variables(article, summary_part.article.text)
-            combined = await self._ask(COMBINE, summary_part, variables, deadline)
+            combined = await self._ask(COMBINE, summary_part, variables, article.language, deadline)
             answers.add(COMBINE, combined)
             summary = combined.value.summary.strip()
 
@@ -227,7 +227,7 @@ class Summariser:
             feedback.append(f"Write the summary in {language}, the article's language.")
         question, variables = asked
         messages = [
-            *self.prompt.render(question.name, **variables),
+            *self.prompt.render(self.prompt.question_in(question.name, article.language), **variables),
             {"role": "assistant", "content": json.dumps({"summary": summary}, ensure_ascii=False)},
             {"role": "user", "content": " ".join(feedback) + " Answer the question again."},
         ]
@@ -274,11 +274,13 @@ class Summariser:
             "text": neutralise_delimiters(text),
         }
 
-    async def _ask(self, question: Question[A], part: Part, variables: dict[str, str], deadline: float) -> Answer[A]:
+    async def _ask(
+        self, question: Question[A], part: Part, variables: dict[str, str], language: str | None, deadline: float
+    ) -> Answer[A]:
         listed = question.candidates(part) if question.candidates is not None else []
         if question.candidates is not None:
             variables = {**variables, "candidates": _numbered(listed)}
-        messages = self.prompt.render(question.name, **variables)
+        messages = self.prompt.render(self.prompt.question_in(question.name, language), **variables)
         with checked_against(part.article, listed) if question.grounded else nullcontext():
             return await self.llm.extract(messages, question.answer, name=question.name, deadline=deadline)
 

@@ -43,6 +43,13 @@ class PromptTemplate(BaseModel):
             for role, template in templates
         ]
 
+    def question_in(self, name: str, language: str | None) -> str:
+        """The key of question `name` for an article in `language` (ISO 639-1): its variant written in that
+        language ("summary-de") where the file has one, for a small model writes in the language it is
+        asked in; else `name`."""
+        variant = f"{name}-{(language or '').split('-')[0].lower()}"
+        return variant if language and variant in self.questions else name
+
     def overhead_chars(self) -> int:
         """An upper bound on the prompt's own size around the article (a token is at least a character)."""
         return len(self.system) + len(self.user) + max((len(q) for q in self.questions.values()), default=0) + 200

@@ -426,6 +426,8 @@ async def test_a_german_article_summarised_in_english_is_asked_again_in_german(
     body = (await api.post("/v1/summaries", json=article)).json()
 
     assert "Language: German" in server.requests["summary"][0]["messages"][1]["content"]
+    assert "auf Deutsch" in server.requests["summary"][0]["messages"][2]["content"]  # the question, in German
+    assert "auf Deutsch" in server.requests["summary"][1]["messages"][2]["content"]  # and again when re-asked
     assert "Write the summary in German" in server.requests["summary"][1]["messages"][-1]["content"]
     assert body["summary"] == german["summary"]
 

@@ -54,3 +54,15 @@ def test_an_unknown_prompt_name_is_an_error(tmp_path: Path) -> None:
         load_prompt("no-such-prompt")
     with pytest.raises(FileNotFoundError):
         load_prompt("summarise", tmp_path)
+
+
+def test_a_question_is_asked_in_the_articles_language_where_the_file_has_it_written_so() -> None:
+    prompt = load_prompt("summarise")
+
+    assert prompt.question_in("summary", "de") == "summary-de"
+    assert prompt.question_in("summary", "de-AT") == "summary-de"
+    assert prompt.question_in("summary", "en") == "summary"
+    assert prompt.question_in("summary", None) == "summary"
+    assert prompt.question_in("dates", "de") == "dates"  # no German variant: the English question
+    german = prompt.render("summary-de", published="x", language="German", title="T", text="a")[-1]["content"]
+    assert "auf Deutsch" in german
