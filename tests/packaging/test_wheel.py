@@ -1,6 +1,7 @@
 """The wheel as a user gets it (issue 13): built from a copy of the tree, installed non-editable in a fresh
-virtualenv outside the checkout, without the `embedded` extras (no model weights), and `summarise file`
-run from there against the mock model server on loopback. Every other test imports the editable install,
+virtualenv outside the checkout, without the `embedded` extras (neither llama.cpp nor the model weights), and
+`summarise file` run from there against the mock model server on loopback; without SUMMARISE_BASE_URL it
+says in one line what to install (issue 17). Every other test imports the editable install,
 which reads the source tree and so hides any file that the wheel does not ship, as the prompts once were.
 
 It needs the package registries pip already uses (the build backend, the locked dependencies; pip's cache
@@ -138,3 +139,29 @@ def test_summarise_file_works_from_the_installed_wheel(installed: Installed, see
         assert item.evidence, item
         for evidence in item.evidence:
             assert text[evidence.start : evidence.end] == evidence.quote
+
+
+def test_without_the_embedded_extra_the_default_says_in_one_line_what_to_install(
+    installed: Installed, tmp_path: Path
+) -> None:
+    article = installed.work / "short.txt"
+    article.write_text("The council met on Monday.", encoding="utf-8")
+    probe = "import importlib.util; print(importlib.util.find_spec('xllamacpp') is not None)"
+    assert run([installed.bin("python"), "-c", probe], installed.work, 120).strip() == "False"
+
+    result = subprocess.run(  # noqa: S603 - the venv's own console script
+        [installed.bin("summarise"), "file", str(article)],
+        cwd=installed.work,
+        env=clean_env(SUMMARISE_MODEL_CACHE_DIR=str(tmp_path / "model-cache")),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 1, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: the embedded model needs llama.cpp (xllamacpp)"), line
+    assert "pip install 'summarise[embedded]'" in line
+    assert "SUMMARISE_BASE_URL" in line
