@@ -1,6 +1,7 @@
 """Idempotency-Key replays: a client retrying a POST with the same key and the same body gets the first
 answer back (`Idempotent-Replayed: true`); the same key with a different body is a 422; the same key while
-the first request is still running is a 409. Keys are scoped by API key, so two clients cannot collide.
+the first request is still running is a 409. Keys are scoped by API key and by route, so two clients, or
+one client's summary and job, cannot collide; an empty or blank header is no key.
 
 Kept in a Litestar store: files under the cache directory by default (they survive a restart), Redis when
 SUMMARISE_REDIS_URL is set (shared by replicas).
@@ -31,23 +32,30 @@ class Idempotency:
         self._claiming = asyncio.Lock()
 
     async def respond(
-        self, caller: str, key: str | None, body: Any, produce: Callable[[], Awaitable[M]], model: type[M]
+        self,
+        caller: str,
+        route: str,
+        key: str | None,
+        body: Any,
+        produce: Callable[[], Awaitable[M]],
+        model: type[M],
     ) -> tuple[M, dict[str, str]]:
-        """A handler's answer and its headers: made directly without an Idempotency-Key, else made once
-        for (caller, key) and replayed after, marked `Idempotent-Replayed: true`."""
-        if key is None:
+        """A handler's answer and its headers: made directly without an Idempotency-Key (or with an empty
+        one), else made once for (caller, route, key) and replayed after, marked `Idempotent-Replayed: true`."""
+        if key is None or not key.strip():
             return await produce(), {}
 
         async def produce_json() -> dict[str, Any]:
             return (await produce()).model_dump(mode="json")
 
-        answer, replayed = await self.run(caller, key, body, produce_json)
+        answer, replayed = await self.run(f"{caller} {route}", key, body, produce_json)
         return model.model_validate(answer), {"Idempotent-Replayed": "true"} if replayed else {}
 
     async def run(
         self, caller: str, key: str, body: Any, produce: Callable[[], Awaitable[dict[str, Any]]]
     ) -> tuple[dict[str, Any], bool]:
-        """The answer for (caller, key): produced once, replayed after. Returns (answer, replayed)."""
+        """The answer for (caller, key), `caller` naming the route too: produced once, replayed after.
+        Returns (answer, replayed)."""
         slot = fingerprint(caller, key)
         body_hash = fingerprint(body)
         async with self._claiming:

@@ -11,7 +11,8 @@ from schemas.jobs import MAX_ARTICLES_PER_REQUEST, JobRef, JobsAccepted, JobsReq
 from service.api.access import job_owner
 from service.api.idempotency import Idempotency
 from service.api.openapi import BODY, CALLBACK_REFUSED, GUARDED, IN_PROGRESS, KEY_REUSED, NOT_FOUND, problems
-from service.errors import CallbackRefused
+from service.core.pipeline import check_limits
+from service.errors import ArticleTooLong, CallbackRefused
 from service.jobs.model import Jobs, JobStatus
 from service.jobs.webhooks import check_callback_url
 from service.settings import Settings
@@ -33,6 +34,11 @@ async def submit_jobs(
     idempotency: NamedDependency[Idempotency],
     idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
 ) -> Response[JobsAccepted]:
+    for n, article in enumerate(data.articles):  # refused now, as /v1/summaries would; not accepted, then failed
+        try:
+            check_limits(article, settings)
+        except ArticleTooLong as too_long:
+            raise ArticleTooLong(f"articles[{n}]: {too_long.detail}") from None
     if data.callback_url is not None:
         if settings.webhook_secret is None:
             raise CallbackRefused("callbacks are signed: set SUMMARISE_WEBHOOK_SECRET on the server first")
@@ -47,7 +53,7 @@ async def submit_jobs(
         )
 
     body = data.model_dump(mode="json")
-    accepted, headers = await idempotency.respond(owner, idempotency_key, body, create, JobsAccepted)
+    accepted, headers = await idempotency.respond(owner, request.url.path, idempotency_key, body, create, JobsAccepted)
     return Response(accepted, status_code=202, headers=headers)
 
 

@@ -30,6 +30,7 @@ async def create_summary(
     fresh = "no-cache" in (cache_control or "").lower()
     summary, headers = await idempotency.respond(
         caller_identity(request),
+        request.url.path,
         idempotency_key,
         data.model_dump(mode="json"),
         lambda: summariser.summarise(data, caller=job_owner(request), fresh=fresh),  # cached per key, like jobs
