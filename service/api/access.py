@@ -5,9 +5,12 @@ configured digest in constant time; what identifies a caller in logs and rate li
 first 12 hex characters of the digest, which cannot be turned back into the key.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
@@ -38,15 +41,36 @@ def presented_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return connection.headers.get("x-api-key") or None
 
 
+def basic_auth_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The password of `Authorization: Basic` as the key (the user name is not checked): how an iMatrics
+    client, such as Superdesk's (IMATRICS_USER, IMATRICS_KEY), sends its credentials."""
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        _, colon, password = base64.b64decode(token.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return password if colon and password else None
+
+
 def key_id(key: str) -> str:
     return hash_key(key)[:12]
 
 
 class KeyGuard:
-    """A Litestar guard: 401 unless the request carries one of the configured keys (when any are)."""
+    """A Litestar guard: 401 unless the request carries one of the configured keys (when any are), read by
+    `read` (Bearer or X-API-Key; `basic_auth_key` for the iMatrics routes)."""
 
-    def __init__(self, key_hashes: list[str]) -> None:
+    def __init__(
+        self,
+        key_hashes: list[str],
+        read: Callable[[ASGIConnection[Any, Any, Any, Any]], str | None] = presented_key,
+        challenge: str = 'Bearer realm="summarise"',
+    ) -> None:
         self._digests = [bytes.fromhex(digest) for digest in key_hashes]
+        self._read = read
+        self._challenge = challenge
 
     @property
     def enabled(self) -> bool:
@@ -56,19 +80,21 @@ class KeyGuard:
     async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if not self.enabled:
             return
-        key = presented_key(connection)
+        key = self._read(connection)
         if key is None:
+            if self._read is basic_auth_key:
+                raise _unauthorized("send an API key as the password of HTTP basic auth", self._challenge)
             raise _unauthorized("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
         digest = hashlib.sha256(key.encode()).digest()
         matched = False
         for known in self._digests:  # no early exit: the time taken does not depend on which key matched
             matched |= hmac.compare_digest(digest, known)
         if not matched:
-            raise _unauthorized("the API key is not valid")
+            raise _unauthorized("the API key is not valid", self._challenge)
 
 
-def _unauthorized(detail: str) -> NotAuthorizedException:
-    return NotAuthorizedException(detail=detail, headers={"WWW-Authenticate": 'Bearer realm="summarise"'})
+def _unauthorized(detail: str, challenge: str = 'Bearer realm="summarise"') -> NotAuthorizedException:
+    return NotAuthorizedException(detail=detail, headers={"WWW-Authenticate": challenge})
 
 
 def _key_scope(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
