@@ -70,7 +70,17 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_config=None,  # our structlog setup, not uvicorn's
         timeout_graceful_shutdown=graceful,
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """What uvicorn is told about clients: whose X-Forwarded-For to believe (only SUMMARISE_FORWARDED_ALLOW_IPS;
+    uvicorn alone believes 127.0.0.1, so anyone coming through loopback could pick their address)."""
+    return {
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+    }
 
 
 @main.command("assemble-weights")

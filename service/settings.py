@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         default=7 * 24 * 3600, ge=0, description="How long a summary is reused for the same article; 0: no cache."
     )
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60, description="How long an Idempotency-Key is kept.")
+    # --- the HTTP server (`summarise serve`) ----------------------------------------------------------
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Proxies in front whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or "
+        "networks, comma-separated (`*`: any peer). The client address they give is what rate limits count. "
+        "Empty: none; the connecting peer is the client (uvicorn by itself would trust 127.0.0.1).",
+    )
     # --- asynchronous jobs and callbacks --------------------------------------------------------------
     jobs_db: Path | None = Field(
         default=None, description="SQLite file of jobs; default: <model_cache_dir>/jobs.sqlite3."
@@ -155,9 +162,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON lines (false: human-readable, for a terminal).")
 
-    @field_validator("ner_pipelines", mode="before")
+    @field_validator("ner_pipelines", "forwarded_allow_ips", mode="before")
     @classmethod
-    def split_pipelines(cls, value: object) -> object:
+    def split_lists(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value

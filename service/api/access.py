@@ -76,6 +76,22 @@ class KeyGuard:
     def enabled(self) -> bool:
         return bool(self._digests)
 
+    def valid(self, key: str) -> bool:
+        digest = hashlib.sha256(key.encode()).digest()
+        matched = False
+        for known in self._digests:  # no early exit: the time taken does not depend on which key matched
+            matched |= hmac.compare_digest(digest, known)
+        return matched
+
+    def rate_limit_identity(self, request: Request[Any, Any, Any]) -> str:
+        """What a rate limit counts against: a valid key's id, else the client's address. A made-up key
+        gets no bucket of its own, so a 401 flood is limited like any caller from its address; without
+        configured keys every caller is its address."""
+        key = presented_key(request)
+        if key is not None and self.enabled and self.valid(key):
+            return f"key:{key_id(key)}"
+        return f"ip:{get_remote_address(request)}"
+
     # async: Litestar runs a sync guard in a worker thread, a thread hop on every request for a few µs of work.
     async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if not self.enabled:
@@ -85,11 +101,7 @@ class KeyGuard:
             if self._read is basic_auth_key:
                 raise _unauthorized("send an API key as the password of HTTP basic auth", self._challenge)
             raise _unauthorized("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
-        digest = hashlib.sha256(key.encode()).digest()
-        matched = False
-        for known in self._digests:  # no early exit: the time taken does not depend on which key matched
-            matched |= hmac.compare_digest(digest, known)
-        if not matched:
+        if not self.valid(key):
             raise _unauthorized("the API key is not valid", self._challenge)
 
 
@@ -103,7 +115,7 @@ def _key_scope(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
 
 
 def caller_identity(request: Request[Any, Any, Any]) -> str:
-    """What a rate limit counts against: the key's id when one is sent, else the client's address."""
+    """Whose Idempotency-Keys these are (behind the guard): the key's id when one is sent, else the address."""
     return _key_scope(request) or f"ip:{get_remote_address(request)}"
 
 
@@ -112,12 +124,13 @@ def job_owner(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return _key_scope(connection) or "anonymous"
 
 
-def rate_limit_config(settings: Settings) -> RateLimitConfig | None:
+def rate_limit_config(settings: Settings, guard: KeyGuard) -> RateLimitConfig | None:
+    """Counted before the guard runs, so that refused requests count too (by `guard.rate_limit_identity`)."""
     if not settings.rate_limit_per_minute:
         return None
     return RateLimitConfig(
         rate_limit=("minute", settings.rate_limit_per_minute),
-        identifier_for_request=caller_identity,
+        identifier_for_request=guard.rate_limit_identity,
         exclude=[f"^{path}" for path in OPEN_PATHS],
         store="rate_limit",
     )

@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     configure_logging(settings)
     key_guard = KeyGuard(settings.api_key_hashes)
-    rate_limit = rate_limit_config(settings)
+    rate_limit = rate_limit_config(settings, key_guard)
     return Litestar(
         route_handlers=[
             Router(
