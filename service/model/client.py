@@ -49,6 +49,7 @@ from service.errors import (
 from service.logs import shown_url
 from service.model.faults import SERVER_FAULTS, classify, short
 from service.model.salvage import content_of, lenient_parse, salvage_partial
+from service.model.servers import sampling, strict_tool
 from service.model.streaming import assembled
 from service.settings import Settings, StructuredMode
 
@@ -62,7 +63,8 @@ logging.getLogger("instructor").setLevel(logging.CRITICAL)
 INSTRUCTOR_MODES: dict[StructuredMode, instructor.Mode] = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
     "tools": instructor.Mode.TOOLS,
-    "tools_strict": instructor.Mode.TOOLS_STRICT,
+    # instructor 1.17 maps TOOLS_STRICT to TOOLS and drops the strictness: we make the tool strict (servers.py)
+    "tools_strict": instructor.Mode.TOOLS,
     "json": instructor.Mode.JSON,
     "md_json": instructor.Mode.MD_JSON,
 }
@@ -116,6 +118,7 @@ class ModelClient:
         api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
         self._http = http_client
         self._tokenizer_available: bool | None = None
+        self._strict: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._openai = openai.AsyncOpenAI(
             base_url=base_url,
             api_key=api_key,
@@ -184,8 +187,7 @@ class ModelClient:
                 messages=messages,
                 response_model=_prepared(response_model),
                 max_retries=self.settings.reasks,
-                max_tokens=max_tokens,
-                temperature=self.settings.temperature,
+                **sampling(self.model, max_tokens, self.settings.temperature),
             )
             return Answer(cast(T, value), stats)
         except InstructorRetryException as exc:
@@ -231,6 +233,8 @@ class ModelClient:
 
     async def _create_with_retries(self, **kwargs: Any) -> ChatCompletion:
         stats = _stats.get()
+        if self.mode == "tools_strict":
+            kwargs = self._strict_tools(kwargs)
         retrying = AsyncRetrying(
             retry=retry_if_exception(self._is_transient),
             stop=stop_after_attempt(self.settings.transient_attempts),
@@ -271,6 +275,18 @@ class ModelClient:
                 stats.count(completion)
                 return completion
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    def _strict_tools(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """instructor's tool made strict, once per tool (its parameters are one cached dict per model)."""
+        tools = []
+        for tool in kwargs["tools"]:
+            function = tool["function"]
+            key = id(function["parameters"])
+            if key not in self._strict:
+                self._strict[key] = (function["parameters"], strict_tool(function))  # holds what the id names
+            tools.append({"type": "function", "function": self._strict[key][1]})
+        # Strict schemas do not hold for parallel calls; we ask for exactly one anyway.
+        return {**kwargs, "tools": tools, "parallel_tool_calls": False}
 
     def _is_transient(self, exc: BaseException) -> bool:
         fault = classify(exc, self.shown_url)

@@ -1,0 +1,91 @@
+"""What each kind of model server and model needs from us beyond the OpenAI wire format.
+
+- `SUMMARISE_MODE=tools_strict`: OpenAI's strict function calling. instructor 1.17 maps its TOOLS_STRICT to
+  plain TOOLS (a deprecated mode), so the request was byte-identical to `tools`; `strict_tool` makes the tool
+  strict itself: every object closed (`additionalProperties: false`) with every property required, optional
+  fields nullable, and only the keywords strict mode accepts (no `default`, `title`, lengths, bounds, patterns
+  or formats: pydantic still checks those on the answer, and a failure is re-asked as in every mode).
+- OpenAI's reasoning models (o1, o3, o4-mini, gpt-5...) refuse `max_tokens` and any `temperature` but the
+  default: `sampling` sends them `max_completion_tokens` (which also covers their hidden reasoning) and no
+  temperature.
+"""
+
+import copy
+import re
+from typing import Any
+
+# The keywords a strict schema may hold (OpenAI's supported subset, kept to what every snapshot accepts).
+STRICT_KEYWORDS = frozenset(
+    {"type", "properties", "required", "additionalProperties", "items", "enum", "const", "anyOf", "$ref", "$defs"}
+    | {"description"}
+)
+# o1, o1-mini, o3-mini-2025-01-31, o4-mini, gpt-5, gpt-5-mini, gpt-5.1; also behind a router prefix (openai/o3).
+_REASONING_MODEL = re.compile(r"(?:^|/)(?:o\d+(?:-|$)|gpt-5)", re.IGNORECASE)
+
+
+def is_reasoning_model(model: str) -> bool:
+    return _REASONING_MODEL.search(model) is not None
+
+
+def sampling(model: str, max_tokens: int, temperature: float) -> dict[str, Any]:
+    """The answer-length and sampling parameters `model` accepts."""
+    if is_reasoning_model(model):
+        return {"max_completion_tokens": max_tokens}
+    return {"max_tokens": max_tokens, "temperature": temperature}
+
+
+def strict_tool(function: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAI tool function (`name`, `description`, `parameters`) as a strict one."""
+    parameters = copy.deepcopy(function["parameters"])
+    return {
+        "name": function["name"],
+        "description": function.get("description", ""),
+        "parameters": _strict(parameters, parameters),
+        "strict": True,
+    }
+
+
+def _strict(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in node and len(node) > 1:
+        # A reference may not have siblings (a description): inline what it points at, ours first.
+        node = {**_resolve(root, node["$ref"]), **{key: value for key, value in node.items() if key != "$ref"}}
+    if "oneOf" in node and "anyOf" not in node:
+        node = {**node, "anyOf": node["oneOf"]}
+    if isinstance(node.get("allOf"), list) and len(node["allOf"]) == 1:
+        node = {**_strict(node["allOf"][0], root), **{key: value for key, value in node.items() if key != "allOf"}}
+    strict = {key: value for key, value in node.items() if key in STRICT_KEYWORDS}
+    if isinstance(strict.get("$defs"), dict):
+        strict["$defs"] = {name: _strict(schema, root) for name, schema in strict["$defs"].items()}
+    if isinstance(strict.get("items"), dict):
+        strict["items"] = _strict(strict["items"], root)
+    if isinstance(strict.get("anyOf"), list):
+        strict["anyOf"] = [_strict(branch, root) for branch in strict["anyOf"]]
+    if strict.get("type") == "object" or "properties" in strict:
+        properties = {}
+        for name, schema in (strict.get("properties") or {}).items():
+            prop = _strict(schema, root)
+            if name not in node.get("required", []) and schema.get("default", ...) is None and not _nullable(prop):
+                prop = {"anyOf": [prop, {"type": "null"}]}  # optional: the model says null rather than leaving it out
+            properties[name] = prop
+        strict["properties"] = properties
+        strict["required"] = list(properties)
+        strict["additionalProperties"] = False
+    return strict
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    kinds = schema.get("type")
+    if kinds == "null" or (isinstance(kinds, list) and "null" in kinds):
+        return True
+    return any(_nullable(branch) for branch in schema.get("anyOf", []))
+
+
+def _resolve(root: dict[str, Any], ref: str) -> dict[str, Any]:
+    if not ref.startswith("#/"):
+        raise ValueError(f"only local references can be made strict, not {ref!r}")
+    node: Any = root
+    for key in ref[2:].split("/"):
+        node = node[key]
+    if not isinstance(node, dict):
+        raise ValueError(f"{ref!r} does not point at a schema")
+    return node
