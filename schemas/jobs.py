@@ -17,7 +17,7 @@ class JobsRequest(BaseModel):
     callback_url: str | None = Field(
         default=None,
         max_length=2000,
-        description="Where each finished job is POSTed, signed (X-Signature). http(s), public hosts only.",
+        description="Where each finished job is POSTed, signed (Standard Webhooks). http(s), public hosts only.",
     )
 
 

@@ -258,9 +258,10 @@ def worker(workers: int) -> None:
 @main.command("webhook-secret")
 @click.option("--key", help="The client's API key (read from stdin if not given and keys are configured).")
 def webhook_secret(key: str | None) -> None:
-    """Print the secret that signs callbacks for one API key (or for anonymous use without keys)."""
+    """Print the secret that signs callbacks for one API key (or for anonymous use without keys), as
+    Standard Webhooks verifiers take it: whsec_<base64>."""
     from service.api.access import key_id
-    from service.jobs.webhooks import caller_secret
+    from service.jobs.webhooks import whsec
 
     settings = Settings()
     if settings.webhook_secret is None:
@@ -268,7 +269,7 @@ def webhook_secret(key: str | None) -> None:
     if key is None and settings.api_key_hashes:
         key = sys.stdin.readline().strip()
     owner = f"key:{key_id(key)}" if key else "anonymous"
-    click.echo(caller_secret(settings.webhook_secret.get_secret_value(), owner).decode())
+    click.echo(whsec(settings.webhook_secret.get_secret_value(), owner))
 
 
 def _for_a_terminal(settings: Settings) -> Settings:

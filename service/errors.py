@@ -9,6 +9,7 @@
     ├── ModelOutputInvalid            502  the model never produced a valid summary (last error included)
     ├── InvalidNinjs                  422  a ninjs item with no body this service can read
     ├── CallbackRefused               422  a callback URL that is not http(s), carries credentials or is internal
+    ├── BacklogFull                   429  the API key has SUMMARISE_JOB_BACKLOG_PER_KEY jobs queued or running
     ├── IdempotencyKeyReused          422  the same Idempotency-Key with another body
     ├── IdempotencyKeyInProgress      409  the first request with that key is still running
     ├── BadInputLine                  400  a batch line that is not a JSON object
@@ -75,6 +76,17 @@ class InvalidNinjs(SummariseError):
 
 class CallbackRefused(SummariseError):
     status, slug, title = 422, "callback-refused", "Callback URL refused"
+
+
+class BacklogFull(SummariseError):
+    status, slug, title = 429, "backlog-full", "Too many jobs waiting for this API key"
+
+    def __init__(self, waiting: int, limit: int, submitted: int, retry_after_s: int) -> None:
+        super().__init__(
+            f"this API key has {waiting} jobs queued or running, and may have {limit}: {submitted} more do not "
+            f"fit; submit them once some have finished",
+            headers={"Retry-After": str(retry_after_s)},
+        )
 
 
 class IdempotencyKeyReused(SummariseError):

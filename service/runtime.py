@@ -13,8 +13,8 @@ from service.core.pipeline import Summariser
 from service.errors import NerPipelineMissing
 from service.jobs.model import Job, Jobs, Outcome, Runner
 from service.jobs.redis import broker_workers, open_broker
-from service.jobs.sqlite import JobStore, Worker
-from service.jobs.webhooks import Deliverer
+from service.jobs.sqlite import Deliveries, JobStore, Worker
+from service.jobs.webhooks import Deliverer, callback_client
 from service.model.client import ModelClient
 from service.model.embedded import EmbeddedServer, start_embedded
 from service.model.http import model_http_client
@@ -88,9 +88,12 @@ def job_runner(summariser: SummaryService) -> Runner:
 @asynccontextmanager
 async def run_job_workers(settings: Settings, summariser: SummaryService, count: int) -> AsyncIterator[Jobs]:
     """`count` jobs at a time until the context ends, on the Redis queue when SUMMARISE_REDIS_URL is set,
-    else on the SQLite file. A job still running at the end is handed back to the queue for another worker
-    (or this one, restarted)."""
-    async with httpx.AsyncClient(follow_redirects=False, timeout=settings.webhook_timeout_s) as http:
+    else on the SQLite file, and their callbacks apart (SUMMARISE_WEBHOOK_CONCURRENCY at a time), so that
+    a receiver never holds up a summary. A job or callback still running at the end is handed back to the
+    queue for another worker (or this one, restarted)."""
+    # A slot frees once a job finishes: about one summary's budget for a full backlog's first job.
+    retry_after_s = max(1, round(settings.request_budget_s))
+    async with callback_client(settings.webhook_timeout_s, settings.webhook_allow_private) as http:
         if settings.redis_url:
             async with (
                 open_broker(
@@ -98,18 +101,42 @@ async def run_job_workers(settings: Settings, summariser: SummaryService, count:
                     time_limit_s=settings.job_time_limit_s,
                     takeovers=settings.job_takeovers,
                     ttl_s=settings.job_ttl_s,
+                    backlog=settings.job_backlog_per_key,
+                    retry_after_s=retry_after_s,
                 ) as broker,
-                broker_workers(broker, job_runner(summariser), _deliverer(settings, broker, http), count),
+                broker_workers(
+                    broker,
+                    job_runner(summariser),
+                    _deliverer(settings, broker, http),
+                    count,
+                    settings.webhook_concurrency,
+                    settings.callback_time_limit_s,
+                ),
             ):
                 yield broker
             return
-        store = JobStore(settings.jobs_path, settings.job_takeovers)
-        deliver = _deliverer(settings, store, http)
+        store = JobStore(
+            settings.jobs_path,
+            settings.job_takeovers,
+            backlog=settings.job_backlog_per_key,
+            ttl_s=settings.job_ttl_s,
+            retry_after_s=retry_after_s,
+        )
+        deliveries = Deliveries(
+            store,
+            _deliverer(settings, store, http),
+            settings.webhook_concurrency,
+            lease_s=settings.callback_time_limit_s + 10,
+            poll_s=0.5,
+        )
         stop = asyncio.Event()
         workers = [
-            Worker(store, job_runner(summariser), deliver, settings.job_lease_s, poll_s=0.5) for _ in range(count)
+            Worker(store, job_runner(summariser), deliveries.hand_over, settings.job_lease_s, poll_s=0.5)
+            for _ in range(count)
         ]
         tasks = [asyncio.create_task(worker.serve(stop)) for worker in workers]
+        if count:
+            tasks.append(asyncio.create_task(deliveries.serve(stop)))
         try:
             yield store
         finally:
@@ -121,6 +148,4 @@ async def run_job_workers(settings: Settings, summariser: SummaryService, count:
 
 def _deliverer(settings: Settings, jobs: Jobs, http: httpx.AsyncClient) -> Deliverer:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    return Deliverer(
-        jobs, http, secret, settings.webhook_attempts, settings.webhook_backoff_s, settings.webhook_allow_private
-    )
+    return Deliverer(jobs, http, secret, settings.webhook_attempts, settings.webhook_backoff_s)

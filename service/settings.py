@@ -148,7 +148,13 @@ class Settings(BaseSettings):
     job_ttl_s: int = Field(
         default=7 * 24 * 3600,
         ge=60,
-        description="Redis queue: how long a job and its result are kept (SQLite: kept).",
+        description="How long a finished job, its article and its result are kept (both stores); then deleted.",
+    )
+    job_backlog_per_key: int = Field(
+        default=100,
+        ge=1,
+        description="Jobs an API key may have queued or running; a submission beyond it is refused (429, "
+        "Retry-After), so one key cannot fill the queue for everyone.",
     )
     webhook_secret: SecretStr | None = Field(
         default=None, description="Master secret that per-key callback secrets derive from."
@@ -156,6 +162,13 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=5, ge=1, le=20)
     webhook_backoff_s: float = Field(default=2.0, ge=0, description="First wait between attempts; doubles each time.")
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        description="Callbacks delivered at once per worker process, apart from the summaries (SQLite: at most half "
+        "of them for one API key), so a slow receiver holds up neither the summaries nor other keys' callbacks.",
+    )
     webhook_allow_private: bool = Field(
         default=False, description="Allow callbacks to loopback/private hosts (tests, intranets)."
     )
@@ -210,8 +223,13 @@ class Settings(BaseSettings):
     def job_time_limit_s(self) -> float:
         """A job's summary plus every attempt and wait of its callback. On the Redis queue, a killed worker's
         job is taken over once this (and 10 s) has passed."""
+        return self.request_budget_s + self.callback_time_limit_s
+
+    @property
+    def callback_time_limit_s(self) -> float:
+        """Every attempt and wait of one callback: a delivery whose worker was killed is resumed after this."""
         waits = self.webhook_backoff_s * float(2 ** (self.webhook_attempts - 1) - 1)
-        return self.request_budget_s + self.webhook_attempts * self.webhook_timeout_s + waits
+        return self.webhook_attempts * self.webhook_timeout_s + waits
 
     @property
     def streams(self) -> bool:

@@ -1,5 +1,6 @@
 """One job taken to its end, the same on both stores: run it (or give up on it), record one outcome, and
-deliver its callback.
+hand its callback to the delivery side (its own tasks or queue: the worker moves on to the next summary,
+whatever the receiver does).
 
 A store hands `run_one` a job together with its `Hold` on it: SQLite's Worker holds a job by a lease it
 renews, Redis by arq's in-progress mark. `run_one` decides what the job needs; the hold does it on its store.
@@ -10,7 +11,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from service.jobs.model import Deliver, Job, JobStatus, Runner, abandoned
+from service.jobs.model import HandOver, Job, JobStatus, Runner, abandoned
 
 log = structlog.get_logger("summarise.jobs")
 
@@ -37,10 +38,10 @@ class Hold(Protocol):
         ...
 
 
-async def run_one(job: Job, store: Hold, run: Runner, deliver: Deliver, takeovers: int) -> None:
+async def run_one(job: Job, store: Hold, run: Runner, hand_over: HandOver, takeovers: int) -> None:
     """Run `job` and record its outcome, or record it abandoned if more than `takeovers` runs of it ended
-    without one; then deliver its callback. A job that already has its outcome only has its callback
-    delivered: the run that recorded it was stopped before that."""
+    without one; then hand its callback over for delivery. A job that already has its outcome only has its
+    callback handed over: the run that recorded it was stopped before that."""
     if not job.status.finished:
         if job.runs > takeovers:
             # An article that brought every worker so far down would bring the next one down too: say so.
@@ -48,10 +49,10 @@ async def run_one(job: Job, store: Hold, run: Runner, deliver: Deliver, takeover
         else:
             recorded = await _run(job, store, run)
         if not recorded:
-            return  # another run's outcome stands, and that run delivers the callback
+            return  # another run's outcome stands, and that run hands the callback over
     finished = await store.get(job.id)
     if finished is not None and finished.callback_pending:
-        await deliver(finished)
+        await hand_over(finished)
 
 
 async def _run(job: Job, store: Hold, run: Runner) -> bool:

@@ -94,6 +94,7 @@ class Jobs(Protocol):
 
 Runner = Callable[[Job], Awaitable[Outcome]]  # summarises the job's article
 Deliver = Callable[[Job], Awaitable[None]]  # POSTs a finished job to its callback and records how it went
+HandOver = Callable[[Job], Awaitable[None]]  # gives a finished job to the delivery side, which will Deliver it
 
 
 def abandoned(runs: int) -> dict[str, Any]:

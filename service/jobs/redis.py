@@ -7,6 +7,11 @@ once). Our own record of a job (owner, callback, outcome, runs) is a Redis hash 
 written with HSETNX: the first run to finish sets it, and a later run of the same job finds it and only
 finishes the callback delivery. So a job has one result, ever, whatever crashed. Each run is
 lifecycle.run_one, the step the SQLite workers take too; BrokerJobs is its Hold here.
+
+Callbacks go on a queue of their own (`callback:<job id>` on summarise:callbacks, one arq job per callback:
+handed over twice, it is queued once), run by their own arq worker, so the summarising workers never wait
+for a receiver. An API key may have `backlog` jobs queued or running (a sorted set per key, checked and
+added in one Lua script; BacklogFull beyond); a record is kept `ttl_s` after its job finished.
 """
 
 import asyncio
@@ -25,6 +30,7 @@ from arq.jobs import Job as QueuedJob
 from arq.jobs import JobStatus as QueueStatus
 from arq.worker import func
 
+from service.errors import BacklogFull
 from service.jobs.lifecycle import run_one
 from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner, abandoned
 
@@ -32,6 +38,19 @@ Reply = TypeVar("Reply")
 
 _QUEUE = "summarise:queue"
 _FUNCTION = "summarise_job"
+_CALLBACKS = "summarise:callbacks"
+_DELIVERY = "summarise_callback"
+
+# KEYS[1] the caller's backlog (job id -> created); ARGV: now, the cutoff of expired records, the limit, the
+# TTL, then the new job ids. Adds them all, or none and answers how many are waiting, negated.
+_ADMIT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+local waiting = redis.call('ZCARD', KEYS[1])
+if waiting + #ARGV - 4 > tonumber(ARGV[3]) then return -waiting - 1 end
+for i = 5, #ARGV do redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i]) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return waiting
+"""
 
 
 class BrokerJobs:
@@ -40,19 +59,41 @@ class BrokerJobs:
 
     lost_event = "job_already_finished"  # an earlier run's result stands
 
-    def __init__(self, redis: ArqRedis, *, time_limit_s: float, takeovers: int, ttl_s: int) -> None:
+    def __init__(
+        self,
+        redis: ArqRedis,
+        *,
+        time_limit_s: float,
+        takeovers: int,
+        ttl_s: int,
+        backlog: int = 100,
+        retry_after_s: int = 30,
+    ) -> None:
         self.redis = redis
         self.time_limit_s = time_limit_s
         self.takeovers = takeovers
         self.ttl_s = ttl_s
+        self.backlog = backlog
+        self.retry_after_s = retry_after_s
 
     @staticmethod
     def _record(job_id: str) -> str:
         return f"summarise:job:{job_id}"
 
+    @staticmethod
+    def _backlog(caller: str) -> str:
+        return f"summarise:backlog:{caller}"
+
     async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]:
         now = time.time()
         ids = [uuid.uuid4().hex for _ in articles]
+        admitted = await _reply(
+            self.redis.eval(
+                _ADMIT, 1, self._backlog(caller), *map(str, (now, now - self.ttl_s, self.backlog, self.ttl_s)), *ids
+            )
+        )
+        if int(admitted) < 0:
+            raise BacklogFull(-int(admitted) - 1, self.backlog, len(ids), self.retry_after_s)
         # Every record in one round trip, before any job is queued: a worker always finds the record.
         async with self.redis.pipeline(transaction=True) as pipe:
             for job_id, article in zip(ids, articles, strict=True):
@@ -98,8 +139,21 @@ class BrokerJobs:
         outcome = json.dumps({"result": result, "error": error})
         first = bool(await _reply(self.redis.hsetnx(self._record(job_id), "outcome", outcome)))
         if first:
-            await _reply(self.redis.hset(self._record(job_id), "updated", str(time.time())))
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hset(self._record(job_id), "updated", str(time.time()))
+                pipe.expire(self._record(job_id), self.ttl_s)  # kept ttl_s after it finished, as on SQLite
+                await pipe.execute()
+            caller: bytes | str | None = await _reply(self.redis.hget(self._record(job_id), "caller"))
+            if caller is not None:
+                name = caller.decode() if isinstance(caller, bytes) else caller
+                await _reply(self.redis.zrem(self._backlog(name), job_id))
         return first
+
+    async def hand_over(self, job: Job) -> None:
+        """Queue the callback of a finished job, once (arq keeps one job per id)."""
+        await self.redis.enqueue_job(
+            _DELIVERY, job.id, _job_id=f"callback:{job.id}", _queue_name=_CALLBACKS, _expires=self.ttl_s
+        )
 
     async def record_delivery(self, job_id: str, status: CallbackStatus, attempts: int, last_error: str | None) -> None:
         fields = {"callback_status": status, "callback_attempts": attempts, "callback_error": last_error or ""}
@@ -139,46 +193,83 @@ def _job(job_id: str, record: dict[str, str], queue_status: QueueStatus | None) 
 
 
 @asynccontextmanager
-async def open_broker(redis_url: str, *, time_limit_s: float, takeovers: int, ttl_s: int) -> AsyncIterator[BrokerJobs]:
+async def open_broker(
+    redis_url: str, *, time_limit_s: float, takeovers: int, ttl_s: int, backlog: int = 100, retry_after_s: int = 30
+) -> AsyncIterator[BrokerJobs]:
     redis = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=_QUEUE)
     try:
-        yield BrokerJobs(redis, time_limit_s=time_limit_s, takeovers=takeovers, ttl_s=ttl_s)
+        yield BrokerJobs(
+            redis,
+            time_limit_s=time_limit_s,
+            takeovers=takeovers,
+            ttl_s=ttl_s,
+            backlog=backlog,
+            retry_after_s=retry_after_s,
+        )
     finally:
         await redis.aclose()
 
 
 @asynccontextmanager
-async def broker_workers(jobs: BrokerJobs, run: Runner, deliver: Deliver, count: int) -> AsyncIterator[None]:
-    """`count` jobs at a time from the shared queue until the context ends. A job still running then is
-    handed back to the queue at once; a job whose worker was killed is taken over after its time limit."""
+async def broker_workers(
+    jobs: BrokerJobs, run: Runner, deliver: Deliver, count: int, deliveries: int, delivery_limit_s: float
+) -> AsyncIterator[None]:
+    """`count` jobs at a time from the shared queue, and `deliveries` callbacks at a time from theirs, until
+    the context ends. A job or callback still running then is handed back to its queue at once; one whose
+    worker was killed is taken over after its time limit."""
 
     async def summarise_job(ctx: dict[str, Any], job_id: str) -> None:
         job = await jobs.get(job_id)
         if job is not None:  # None: its record expired, there is nothing to report to
-            await run_one(job, jobs, run, deliver, jobs.takeovers)
+            await run_one(job, jobs, run, jobs.hand_over, jobs.takeovers)
+
+    async def summarise_callback(ctx: dict[str, Any], job_id: str) -> None:
+        job = await jobs.get(job_id)
+        if job is not None and job.callback_pending:  # a run killed after recording it resumes here
+            await deliver(job)
 
     if count == 0:
         yield
         return
     # arq may start the job once more than our limit: that run records the job as abandoned and says so.
-    worker = Worker(
-        functions=[func(summarise_job, name=_FUNCTION, timeout=jobs.time_limit_s, max_tries=2 + jobs.takeovers)],
+    workers = [
+        _worker(
+            jobs,
+            func(summarise_job, name=_FUNCTION, timeout=jobs.time_limit_s, max_tries=2 + jobs.takeovers),
+            _QUEUE,
+            count,
+        ),
+        _worker(
+            jobs,
+            func(summarise_callback, name=_DELIVERY, timeout=delivery_limit_s + 10, max_tries=2 + jobs.takeovers),
+            _CALLBACKS,
+            deliveries,
+        ),
+    ]
+    tasks = [asyncio.create_task(worker.async_run()) for worker in workers]
+    try:
+        yield
+    finally:
+        for worker in workers:
+            worker.handle_sig(signal.SIGTERM)  # cancel what runs: arq puts it back in the queue for another worker
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        for worker in workers:
+            await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+
+
+def _worker(jobs: BrokerJobs, function: Any, queue: str, max_jobs: int) -> Worker:
+    return Worker(
+        functions=[function],
         redis_pool=jobs.redis,
-        queue_name=_QUEUE,
-        max_jobs=count,
+        queue_name=queue,
+        max_jobs=max_jobs,
         handle_signals=False,  # the process (uvicorn, our CLI) owns SIGTERM/SIGINT
         keep_result=60,  # the outcome is in our record; arq's own copy is only for its bookkeeping
         poll_delay=0.5,
         log_results=False,
     )
-    task = asyncio.create_task(worker.async_run())
-    try:
-        yield
-    finally:
-        worker.handle_sig(signal.SIGTERM)  # cancel the running jobs: arq puts them back in the queue for another worker
-        with suppress(asyncio.CancelledError):
-            await task
-        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
 
 
 async def _reply(reply: Awaitable[Reply] | Reply) -> Reply:

@@ -6,7 +6,13 @@ queued job with a lease, renew the lease while the model works, and write the re
 hold the lease. A worker stopped mid-job hands the job back at once; one killed mid-job stops renewing, and
 when the lease runs out another worker takes the job over, so every job ends with exactly one result,
 whatever crashed. Each run is lifecycle.run_one, the step the Redis workers take too; Worker is its Hold
-here. Delivery of the result to a callback URL (signed, retried) is recorded on the job.
+here.
+
+Callbacks are delivered apart (`Deliveries`: tasks of their own, at most half of them for one API key), so a
+worker hands a finished job over and takes the next one, whatever the receiver does; a delivery is leased
+like a run, so one whose process died is resumed by the next (a restart included), and delivered once.
+An API key may have `backlog` jobs queued or running (BacklogFull beyond); a finished job is deleted, with
+its article, `ttl_s` after it finished (its callback done).
 """
 
 import asyncio
@@ -21,8 +27,9 @@ from typing import Any
 
 import structlog
 
+from service.errors import BacklogFull
 from service.jobs.lifecycle import run_one
-from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner
+from service.jobs.model import CallbackStatus, Deliver, HandOver, Job, JobStatus, Runner
 
 log = structlog.get_logger("summarise.jobs")
 
@@ -42,20 +49,35 @@ CREATE TABLE IF NOT EXISTS jobs (
     lease_owner TEXT,
     lease_until REAL,
     created REAL NOT NULL,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    callback_owner TEXT,               -- the delivery that holds the callback, until callback_lease_until
+    callback_lease_until REAL
 );
 CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs (status, lease_until);
+CREATE INDEX IF NOT EXISTS jobs_of_caller ON jobs (caller, status);
+CREATE INDEX IF NOT EXISTS jobs_to_deliver ON jobs (callback_status, callback_lease_until);
+CREATE INDEX IF NOT EXISTS jobs_by_age ON jobs (updated);
 """
+_ADDED_COLUMNS = {"callback_owner": "TEXT", "callback_lease_until": "REAL"}  # files made before deliveries had leases
 
 
 class JobStore:
     """SQLite, one connection per call (WAL: readers never block the writer); calls run in a thread."""
 
-    def __init__(self, path: Path, takeovers: int = 2) -> None:
+    def __init__(
+        self, path: Path, takeovers: int = 2, backlog: int = 100, ttl_s: float = 7 * 24 * 3600, retry_after_s: int = 30
+    ) -> None:
         self.path = path
         self.takeovers = takeovers
+        self.backlog = backlog
+        self.ttl_s = ttl_s
+        self.retry_after_s = retry_after_s
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if columns and name not in columns:
+                    db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
             db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
@@ -76,7 +98,14 @@ class JobStore:
         ids = [uuid.uuid4().hex for _ in articles]
 
         def insert(db: sqlite3.Connection) -> None:
-            db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE")  # counted and added in one transaction: two requests never both fit
+            _delete_expired(db, now - self.ttl_s)
+            (waiting,) = db.execute(
+                "SELECT count(*) FROM jobs WHERE caller = ? AND status IN ('queued', 'running')", (caller,)
+            ).fetchone()
+            if waiting + len(articles) > self.backlog:
+                db.execute("ROLLBACK")
+                raise BacklogFull(waiting, self.backlog, len(articles), self.retry_after_s)
             db.executemany(
                 "INSERT INTO jobs (id, caller, status, article, callback_url, callback_status, created, updated)"
                 " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
@@ -204,25 +233,60 @@ class JobStore:
 
         await self._run(write)
 
-    async def claim_undelivered(self, stale_s: float) -> Job | None:
-        """A finished job whose callback has been pending for `stale_s` (its worker died between the result
-        and the delivery), claimed by touching it, so that two workers never deliver it both."""
+    async def claim_delivery(self, owner: str, lease_s: float, busy: set[str]) -> Job | None:
+        """The finished job whose callback has waited longest and that no delivery holds (or whose delivery's
+        process died: its lease ran out), leased to `owner` for `lease_s`; none of the callers in `busy`."""
         now = time.time()
+        not_busy = f" AND caller NOT IN ({','.join('?' * len(busy))})" if busy else ""  # placeholders only
+        query = (
+            "SELECT id FROM jobs WHERE callback_status = 'pending' AND status IN ('succeeded', 'failed')"  # noqa: S608
+            f" AND (callback_lease_until IS NULL OR callback_lease_until < ?){not_busy} ORDER BY updated LIMIT 1"
+        )
 
         def take(db: sqlite3.Connection) -> sqlite3.Row | None:
-            db.execute("BEGIN IMMEDIATE")
-            row: sqlite3.Row | None = db.execute(
-                "SELECT * FROM jobs WHERE status IN ('succeeded', 'failed') AND callback_status = 'pending'"
-                " AND updated < ? ORDER BY updated LIMIT 1",
-                (now - stale_s,),
-            ).fetchone()
+            db.execute("BEGIN IMMEDIATE")  # two deliveries never take the same callback
+            row: sqlite3.Row | None = db.execute(query, (now, *sorted(busy))).fetchone()
             if row is not None:
-                db.execute("UPDATE jobs SET updated = ? WHERE id = ?", (now, row["id"]))
+                row = db.execute(
+                    "UPDATE jobs SET callback_owner = ?, callback_lease_until = ? WHERE id = ? RETURNING *",
+                    (owner, now + lease_s, row["id"]),
+                ).fetchone()
             db.execute("COMMIT")
             return row
 
         row = await self._run(take)
         return None if row is None else _job(row)
+
+    async def hand_back_deliveries(self, owner: str) -> None:
+        """Free the callbacks `owner` was delivering: its process is stopping, the next takes them at once."""
+
+        def free(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE jobs SET callback_owner = NULL, callback_lease_until = NULL"
+                " WHERE callback_owner = ? AND callback_status = 'pending'",
+                (owner,),
+            )
+
+        await self._run(free)
+
+    async def delete_expired(self) -> int:
+        """Delete the jobs (article, result) that finished, callback done, more than `ttl_s` ago."""
+        cutoff = time.time() - self.ttl_s
+
+        def delete(db: sqlite3.Connection) -> int:
+            return _delete_expired(db, cutoff)
+
+        deleted: int = await self._run(delete)
+        return deleted
+
+
+def _delete_expired(db: sqlite3.Connection, cutoff: float) -> int:
+    cursor = db.execute(
+        "DELETE FROM jobs WHERE updated < ? AND status IN ('succeeded', 'failed')"
+        " AND (callback_status IS NULL OR callback_status != 'pending')",
+        (cutoff,),
+    )
+    return cursor.rowcount
 
 
 def _job(row: sqlite3.Row) -> Job:
@@ -245,14 +309,14 @@ def _job(row: sqlite3.Row) -> Job:
 
 class Worker:
     """Claims jobs and takes each to its end with lifecycle.run_one, holding it by a lease it renews while
-    the model works (it is that step's Hold on SQLite). Between jobs it delivers callbacks left pending."""
+    the model works (it is that step's Hold on SQLite); a finished job's callback is handed to Deliveries."""
 
     lost_event = "job_lease_lost"  # another worker took the job over (this one's lease ran out); its result stands
 
-    def __init__(self, store: JobStore, run: Runner, deliver: Deliver, lease_s: float, poll_s: float) -> None:
+    def __init__(self, store: JobStore, run: Runner, hand_over: HandOver, lease_s: float, poll_s: float) -> None:
         self.store = store
         self.run = run
-        self.deliver = deliver
+        self.hand_over = hand_over
         self.lease_s = lease_s
         self.poll_s = poll_s
         self.owner = uuid.uuid4().hex
@@ -261,11 +325,9 @@ class Worker:
         try:
             while not stop.is_set():
                 try:
-                    job = await self.store.claim(self.owner, self.lease_s) or await self.store.claim_undelivered(
-                        stale_s=max(60.0, self.lease_s)
-                    )
+                    job = await self.store.claim(self.owner, self.lease_s)
                     if job is not None:
-                        await run_one(job, self, self.run, self.deliver, self.store.takeovers)
+                        await run_one(job, self, self.run, self.hand_over, self.store.takeovers)
                         continue
                 except Exception:  # a worker outlives any one job: log it, the lease hands the job on
                     log.exception("job_worker_error")
@@ -300,3 +362,69 @@ class Worker:
             await asyncio.sleep(self.lease_s / 3)
             if not await self.store.renew(job_id, self.owner, self.lease_s):
                 return
+
+
+class Deliveries:
+    """Delivers the callbacks of finished jobs, `concurrency` at once and at most half of them for one
+    caller, in tasks of their own: a receiver that is slow or never answers holds up only its own caller's
+    callbacks. Each delivery is leased for `lease_s` (every attempt and wait of one callback), so one whose
+    process died is taken up again once that runs out; stopped, it hands back what it was delivering."""
+
+    def __init__(self, store: JobStore, deliver: Deliver, concurrency: int, lease_s: float, poll_s: float) -> None:
+        self.store = store
+        self.deliver = deliver
+        self.concurrency = concurrency
+        self.per_caller = max(1, concurrency // 2)
+        self.lease_s = lease_s
+        self.poll_s = poll_s
+        self.owner = uuid.uuid4().hex
+        self.sweep_s = 60.0
+        self._woken = asyncio.Event()
+        self._running: dict[asyncio.Task[None], str] = {}  # each delivery and its caller
+
+    async def hand_over(self, job: Job) -> None:
+        """A worker finished `job` (recorded, callback pending): deliver it now rather than at the next poll."""
+        self._woken.set()
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        swept = 0.0
+        try:
+            while not stop.is_set():
+                self._woken.clear()
+                try:
+                    if time.monotonic() - swept > self.sweep_s:
+                        swept = time.monotonic()
+                        await self.store.delete_expired()
+                    if len(self._running) < self.concurrency:
+                        job = await self.store.claim_delivery(self.owner, self.lease_s, self._busy())
+                        if job is not None:
+                            task = asyncio.create_task(self._deliver(job))
+                            self._running[task] = job.caller
+                            task.add_done_callback(self._done)
+                            continue
+                except Exception:  # deliveries outlive any one job: log it, the lease hands the callback on
+                    log.exception("callback_worker_error")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._woken.wait(), timeout=self.poll_s)
+        except asyncio.CancelledError:
+            for task in list(self._running):
+                task.cancel()
+            await asyncio.gather(*self._running, return_exceptions=True)
+            await asyncio.shield(self.store.hand_back_deliveries(self.owner))
+            raise
+
+    def _busy(self) -> set[str]:
+        counts: dict[str, int] = {}
+        for caller in self._running.values():
+            counts[caller] = counts.get(caller, 0) + 1
+        return {caller for caller, count in counts.items() if count >= self.per_caller}
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.pop(task, None)
+        self._woken.set()  # a slot is free: look for the next callback at once
+
+    async def _deliver(self, job: Job) -> None:
+        try:
+            await self.deliver(job)
+        except Exception:  # the Deliverer records every outcome; this is a store error: the lease hands it on
+            log.exception("callback_worker_error", job_id=job.id)

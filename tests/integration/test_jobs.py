@@ -5,8 +5,6 @@ Every test runs on both job stores: the SQLite file (the default) and the Redis 
 replicas and workers share, on a real throw-away redis-server."""
 
 import asyncio
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -14,93 +12,25 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import respx
+import standardwebhooks
 from litestar.testing import AsyncTestClient
-from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from service.api.access import hash_key, key_id
 from service.api.app import create_app
-from service.jobs.webhooks import caller_secret
+from service.jobs.webhooks import whsec
 from service.settings import Settings
+from tests.callbacks import SECRET, backend, client_for, finished, job_settings, receiver_factory, verified
 from tests.factories import ModelServer
-from tests.live_servers import Receiver, mock_model_app, redis_server, serving
+from tests.live_servers import Receiver, mock_model_app, serving
 
-Client = AsyncTestClient[Any]
-SECRET = "test-master-secret"
-
-
-def verify(secret: bytes, headers: dict[str, str], body: bytes, tolerance_s: int = 300) -> bool:
-    """What a receiver does (the README's snippet): recompute the HMAC over timestamp + raw body."""
-    timestamp = headers["x-signature-timestamp"]
-    if abs(time.time() - int(timestamp)) > tolerance_s:
-        return False
-    expected = "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, headers["x-signature"])
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def backend(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    """The Redis URL jobs run on, or None for the SQLite file."""
-    if request.param == "sqlite":
-        yield None
-        return
-    with redis_server() as redis_url:
-        yield redis_url
-
-
-@pytest.fixture
-def job_settings(settings: Settings, backend: str | None) -> Settings:
-    return settings.model_copy(
-        update={
-            "redis_url": backend,
-            "webhook_secret": SecretStr(SECRET),
-            "webhook_allow_private": True,  # the receiver is on loopback
-            "webhook_backoff_s": 0.05,
-            "webhook_attempts": 3,
-        }
-    )
-
-
-@asynccontextmanager
-async def client_for(settings: Settings, model_server: respx.MockRouter) -> AsyncIterator[Client]:
-    model_server.post("/chat/completions").mock(side_effect=ModelServer())
-    model_server.route(host="127.0.0.1").pass_through()  # callbacks go to a real receiver on loopback
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        yield client
-
-
-async def finished(client: Client, job_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    for _ in range(200):
-        view: dict[str, Any] = (await client.get(f"/v1/jobs/{job_id}", headers=headers or {})).json()
-        callback_done = view["callback"] is None or view["callback"]["status"] != "pending"
-        if view["status"] in ("succeeded", "failed") and callback_done:
-            return view
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish: {view}")
-
-
-@pytest.fixture
-def receiver_factory() -> Iterator[Any]:
-    opened = []
-
-    def make(statuses: list[int] | None = None) -> tuple[Receiver, str]:
-        receiver = Receiver(statuses)
-        context = serving(receiver)
-        url = context.__enter__()
-        opened.append(context)
-        return receiver, f"{url}/hooks/summaries"
-
-    yield make
-    for context in opened:
-        context.__exit__(None, None, None)
+__all__ = ["backend", "job_settings", "receiver_factory"]  # fixtures, used by name
 
 
 async def test_a_job_is_queued_then_succeeds_with_the_summary(
@@ -154,10 +84,13 @@ async def test_the_callback_is_signed_with_the_callers_secret_and_delivered_once
 
     assert view["callback"] == {"url": url, "status": "delivered", "attempts": 1, "last_error": None}
     ((sent_headers, body),) = receiver.received
-    secret = caller_secret(SECRET, f"key:{key_id('key-a')}")
-    assert verify(secret, sent_headers, body)
-    assert not verify(caller_secret(SECRET, "anonymous"), sent_headers, body)  # another key's secret fails
-    assert not verify(secret, sent_headers, body + b" ")  # so does a changed body
+    secret = whsec(SECRET, f"key:{key_id('key-a')}")
+    assert verified(secret, sent_headers, body)["job"]["id"] == job_id  # the Standard Webhooks verifier accepts it
+    with pytest.raises(standardwebhooks.WebhookVerificationError):  # another key's secret fails
+        verified(whsec(SECRET, "anonymous"), sent_headers, body)
+    with pytest.raises(standardwebhooks.WebhookVerificationError):  # so does a changed body
+        verified(secret, sent_headers, body + b" ")
+    assert sent_headers["webhook-id"] == f"msg_{job_id}"
     assert sent_headers["x-job-id"] == job_id
     assert json.loads(body)["job"]["result"]["participants"][0]["name"] == "Steve Witkoff"
 
