@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
+from tests.factories import ModelServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODEL_URL = "http://model.test/v1"
@@ -44,6 +45,14 @@ def model_server() -> Iterator[respx.MockRouter]:
     """The OpenAI-compatible model server, mocked at the HTTP boundary."""
     with respx.mock(base_url=MODEL_URL, assert_all_mocked=True, assert_all_called=False) as router:
         yield router
+
+
+@pytest.fixture
+def answering(model_server: respx.MockRouter) -> ModelServer:
+    """The model server answering each question from its script (the seed article's answers by default)."""
+    server = ModelServer()
+    model_server.post("/chat/completions").mock(side_effect=server)
+    return server
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from service.api.problems import to_problem_response
 from service.api.requests import RequestContextMiddleware, finish_request
 from service.api.routes.health import health, ready
 from service.api.routes.jobs import job_status, submit_jobs
-from service.api.routes.ninjs import enrich_ninjs, summarise_ninjs, superdesk
+from service.api.routes.ninjs import enrich_ninjs, ninjs_extension_schema, summarise_ninjs
 from service.api.routes.summaries import create_summary
 from service.api.stores import make_store
 from service.jobs.model import Jobs
@@ -90,10 +90,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             Router(
                 "/",
-                route_handlers=[create_summary, summarise_ninjs, enrich_ninjs, superdesk, submit_jobs, job_status],
+                route_handlers=[create_summary, summarise_ninjs, enrich_ninjs, submit_jobs, job_status],
                 guards=[key_guard],
                 security=api_security(key_guard.enabled),
             ),
+            ninjs_extension_schema,
             health,
             ready,
             MetricsController,

@@ -1,64 +1,209 @@
-"""ninjs items to articles, summaries to ninjs enrichment and Superdesk analysis.
+"""ninjs items (1.6, 2.x, 3.x) to articles, and summaries back into the item as a ninjs enrichment.
 
-HTML bodies become text with inscriptis (a real HTML-to-text converter: block elements become line
-breaks, entities are decoded, scripts dropped); the text is returned with the summary, since every
-evidence offset refers to it.
+The version is the one the item's `standard` / `$standard` declares, else the one its field names are
+from: 3.x writes camelCase (`versionCreated`, `contentType`), 2.x the same properties in lowercase, 1.6
+has neither `bodies` nor the other plural lists. The body is the first plain-text one, else the first
+HTML one, by the properties of that version.
+
+HTML becomes text with inscriptis (block elements become line breaks, entities are decoded, scripts
+dropped), in a worker thread and only under MAX_HTML_ELEMENTS elements: a 60,000-cell table takes ~9 s of
+CPU. The text is returned with the summary, since every evidence offset refers to it.
+
+An enrichment is the item exactly as sent, plus what is not there yet: participants in the people /
+organisations / places lists (matched by name, so an entry an editor gave a `uri` stays as it is), the
+summary as a description when the item has none, and our data in the extension our schema declares
+(`summarise`; in 1.6 `description_summarise_json`, JSON text), named in `standard` (`$standard`).
 """
 
+import copy
+import json
+import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from inscriptis import get_text
+import anyio.to_thread
+import inscriptis
+from inscriptis.model.config import ParserConfig
+from lxml.etree import ParserError
+from lxml.html import HTMLParser, document_fromstring
 
 from schemas import ArticleRequest, SummaryResponse
-from schemas.ninjs import NinjsItem
-from service.errors import InvalidNinjs
+from schemas.ninjs import EXTENSION_PROPERTY, IPTC_SCHEMAS
+from service.errors import ArticleTooLong, InvalidNinjs
 
-# Our participant kinds in ninjs: 1.6 property, 3.x property. Groups and "other" have no ninjs list;
-# they stay in the extension.
-_NINJS_LISTS = {
-    "person": ("person", "people"),
-    "organization": ("organisation", "organisations"),
-    "country": ("place", "places"),
+Version = Literal["1.6", "2", "3"]
+
+MAX_HTML_ELEMENTS = 10_000  # a long story in paragraphs has a few hundred; converting 10,000 takes ~1.5 s
+_ELEMENT = re.compile(r"<[A-Za-z]")
+# libxml2 stops at 256 levels and drops the text below; huge_tree lifts that (the size is bounded above).
+_PARSER = HTMLParser(huge_tree=True)
+_XML_DECLARATION = re.compile(r"^<\?xml [^>]*\?>")
+_BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article", "pre")
+
+_CAMEL_3 = frozenset(
+    [
+        "versionCreated",
+        "firstCreated",
+        "contentCreated",
+        "pubStatus",
+        "copyrightHolder",
+        "copyrightNotice",
+        "altIds",
+        "edNote",
+        "embargoedUntil",
+        "usageTerms",
+        "rightsInfo",
+        "infoSources",
+        "representationType",
+        "trustIndicators",
+        "digitalSourceType",
+        "eventDetails",
+        "plannedCoverage",
+    ]
+)
+_LOWER_2 = frozenset(
+    [
+        "versioncreated",
+        "firstcreated",
+        "contentcreated",
+        "pubstatus",
+        "copyrightholder",
+        "copyrightnotice",
+        "altids",
+        "ednote",
+        "embargoed",
+        "usageterms",
+        "rightsinfo",
+        "infosources",
+        "representationtype",
+        "trustindicators",
+        "digitalsourcetype",
+    ]
+)
+_PLURAL_2_3 = frozenset(
+    ["bodies", "headlines", "descriptions", "people", "organisations", "places", "subjects", "by", "standard"]
+)
+_TEXT_LISTS = ("bodies", "headlines", "descriptions")
+_HTML_SUFFIXES = ("html", "xhtml", "richtext", "nitf", "xml")
+
+# Our participant kinds as ninjs lists. Groups and "other" have none; they stay in the extension.
+_LISTS: dict[Version, dict[str, str]] = {
+    "1.6": {"person": "person", "organization": "organisation", "country": "place"},
+    "2": {"person": "people", "organization": "organisations", "country": "places"},
+    "3": {"person": "people", "organization": "organisations", "country": "places"},
 }
-EXTENSION = "x-summarise"
+_WRITTEN_VERSION: dict[Version, str] = {"1.6": "1.6", "2": "2.2", "3": "3.1"}  # the schemas we validate with
+REL = "mentions"  # IPTC's own examples: "about" the story's subject, "mentions" the rest
 
 
-def to_article(item: NinjsItem) -> ArticleRequest:
-    text = _body_text(item)
+def version_of(item: dict[str, Any]) -> Version:
+    declared = (item.get("standard") or item.get("$standard") or {}).get("version")
+    if isinstance(declared, str) and (major := declared.split(".")[0]).isdigit():
+        return "1.6" if major == "1" else "2" if major == "2" else "3"
+    entries = [e for key in _TEXT_LISTS if isinstance(item.get(key), list) for e in item[key] if isinstance(e, dict)]
+    if _CAMEL_3 & item.keys() or any({"contentType", "charCount", "wordCount"} & e.keys() for e in entries):
+        return "3"
+    if not _PLURAL_2_3 & item.keys():
+        return "1.6"
+    if _LOWER_2 & item.keys() or any({"contenttype", "charcount", "wordcount"} & e.keys() for e in entries):
+        return "2"
+    return "3"  # only fields 2.x and 3.x share: the current version
+
+
+async def to_article(item: dict[str, Any]) -> ArticleRequest:
+    version = version_of(item)
+    text = await _body_text(item, version)
     if not text.strip():
-        raise InvalidNinjs("the item has no body text: send body_text or body_html (1.6) or bodies[] (3.x)")
-    headline = item.headlines[0].value if item.headlines else item.headline
-    created = item.version_created or item.versioncreated
+        raise InvalidNinjs(
+            "the item has no body text: send a body_* property (1.6, e.g. body_text or body_html) or bodies[] "
+            "(2.x, 3.x) with text or HTML"
+        )
+    created = item.get("versionCreated" if version == "3" else "versioncreated") or item.get(
+        "firstCreated" if version == "3" else "firstcreated"
+    )
     return ArticleRequest(
         text=text,
-        title=(headline or "")[:1000] or None,
+        title=(_headline(item, version) or "")[:1000] or None,
         published=_iso_date(created),
-        language=item.language,
-        id=item.uri or item.guid,
+        language=item.get("language") if isinstance(item.get("language"), str) else None,
+        id=_string(item.get("uri") or item.get("guid")),
     )
 
 
-def _body_text(item: NinjsItem) -> str:
-    if item.bodies:
-        plain = [body.value for body in item.bodies if body.content_type.startswith("text/plain")]
-        if plain:
-            return plain[0]
-        html = [body.value for body in item.bodies if "html" in body.content_type]
-        return _html_to_text(html[0]) if html else ""
-    if item.body_text:
-        return item.body_text
-    return _html_to_text(item.body_html) if item.body_html else ""
+async def _body_text(item: dict[str, Any], version: Version) -> str:
+    texts: list[str] = []
+    htmls: list[str] = []
+    if version == "1.6":
+        bodies = {key: value for key, value in item.items() if key.startswith("body_") and isinstance(value, str)}
+        for key in sorted(bodies, key=lambda key: key not in ("body_text", "body_html")):  # those first
+            (htmls if key.removeprefix("body_").endswith(_HTML_SUFFIXES) else texts).append(bodies[key])
+    else:
+        for body in item.get("bodies") or []:
+            if not (isinstance(body, dict) and isinstance(value := body.get("value"), str)):
+                continue
+            content_type = body.get("contentType" if version == "3" else "contenttype") or body.get(
+                "contenttype" if version == "3" else "contentType"
+            )
+            if content_type is None:  # "up to the provider": markup says HTML
+                (htmls if value.lstrip().startswith("<") else texts).append(value)
+            elif content_type.startswith("text/plain"):
+                texts.append(value)
+            elif "html" in content_type or "xml" in content_type:
+                htmls.append(value)
+    if text := next((text for text in texts if text.strip()), None):
+        return text
+    return await html_to_text(htmls[0]) if htmls else ""
+
+
+def _headline(item: dict[str, Any], version: Version) -> str | None:
+    if version == "1.6":
+        named = [value for key, value in item.items() if key.startswith("headline_") and isinstance(value, str)]
+        return _string(item.get("headline")) or item.get("headline_main") or (named[0] if named else None)
+    headlines = [h for h in item.get("headlines") or [] if isinstance(h, dict) and isinstance(h.get("value"), str)]
+    main = [h for h in headlines if h.get("role") == "main"] or headlines
+    return main[0]["value"] if main else None
+
+
+async def html_to_text(html: str) -> str:
+    """Text of an HTML body, one line per paragraph, converted in a worker thread; 413 over the bound."""
+    for elements, _ in enumerate(_ELEMENT.finditer(html), start=1):
+        if elements > MAX_HTML_ELEMENTS:
+            raise ArticleTooLong(
+                f"the HTML body has more than {MAX_HTML_ELEMENTS:,} elements, more than this service converts; "
+                "send body text, or a shorter body"
+            )
+    return await anyio.to_thread.run_sync(_html_to_text, html)
 
 
 def _html_to_text(html: str) -> str:
-    lines = [line.strip() for line in get_text(html).splitlines()]
+    html = _XML_DECLARATION.sub("", html.strip(), count=1)
+    if not html:
+        return ""
+    try:
+        tree = document_fromstring(html, parser=_PARSER)
+    except ParserError:
+        tree = document_fromstring("<pre>" + html + "</pre>", parser=_PARSER)
+    try:
+        text = inscriptis.Inscriptis(tree, ParserConfig()).get_text()
+    except RecursionError:  # inscriptis recurses per level: past ~900, the text without its layout
+        text = _flat_text(tree)
+    lines = [line.strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)  # one line per paragraph: what grounding expects
 
 
-def _iso_date(value: str | None) -> str | None:
+def _flat_text(tree: Any) -> str:
+    """The text of a tree by iteration, not recursion: a line break around each block element."""
+    for dropped in list(tree.iter("script", "style", "template")):
+        dropped.drop_tree()
+    for element in tree.iter(*_BLOCKS):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
+    return "".join(tree.itertext())
+
+
+def _iso_date(value: object) -> str | None:
     """ninjs dates are ISO 8601 datetimes; anything else is left out rather than refused."""
-    if not value:
+    if not isinstance(value, str) or not value:
         return None
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
@@ -66,40 +211,74 @@ def _iso_date(value: str | None) -> str | None:
         return None
 
 
-def enrichment(item: NinjsItem, summary: SummaryResponse, text: str) -> dict[str, Any]:
-    """The item as sent, plus participants as ninjs people/organisations/places, the summary as a
-    description, and our dates, open issues and evidence under the `x-summarise` extension."""
-    enriched = item.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True)
-    version = 1 if item.is_ninjs3 else 0
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def require_uri(item: dict[str, Any]) -> None:
+    """Every ninjs version requires `uri`: an enrichment of an item without one could not be valid."""
+    if not (isinstance(item.get("uri"), str) and item["uri"].strip()):
+        raise InvalidNinjs("the item has no uri, which every ninjs version requires: send the item's uri")
+
+
+def enrichment(item: dict[str, Any], summary: SummaryResponse, text: str, schema_url: str) -> dict[str, Any]:
+    """The item as sent plus what it lacks (see the module docstring); `schema_url` is where our extension
+    schema is served."""
+    version = version_of(item)
+    enriched = copy.deepcopy(item)
+    warnings: list[str] = []
     for participant in summary.participants:
-        if names := _NINJS_LISTS.get(participant.kind.value):
-            entry = {"name": participant.name, "rel": "summarise:participant"}
-            if participant.role:
-                entry["literal"] = participant.role
-            enriched.setdefault(names[version], []).append(entry)
-    if item.is_ninjs3:
-        enriched.setdefault("descriptions", []).append(
-            {"role": "summary", "contentType": "text/plain", "value": summary.summary}
-        )
-    else:
-        enriched["description_text"] = summary.summary
-    enriched[EXTENSION] = {"text": text, **summary.model_dump(mode="json")}
+        if (name := _LISTS[version].get(participant.kind.value)) is None:
+            continue
+        entries = enriched.setdefault(name, [])
+        if not isinstance(entries, list):
+            continue  # not ninjs; left as sent
+        forms = {form.casefold() for form in [participant.name, *participant.aliases]}
+        if not any(isinstance(entry, dict) and str(entry.get("name", "")).casefold() in forms for entry in entries):
+            entries.append({"name": participant.name, "rel": REL})
+    warnings += _describe(enriched, version, summary.summary)
+    warnings += _declare(enriched, version, schema_url)
+    extension = {"text": text, **summary.model_dump(mode="json")}
+    extension["meta"]["warnings"] = [*extension["meta"]["warnings"], *warnings]
+    prop = EXTENSION_PROPERTY[version]
+    enriched[prop] = json.dumps(extension, ensure_ascii=False) if version == "1.6" else extension
     return enriched
 
 
-def superdesk_analysis(summary: SummaryResponse, text: str) -> dict[str, Any]:
-    """Superdesk's AI-service shape: tag lists by type, each tag with a name and a description."""
-    tags: dict[str, list[dict[str, Any]]] = {"person": [], "organisation": [], "place": []}
-    for participant in summary.participants:
-        if names := _NINJS_LISTS.get(participant.kind.value):
-            tags[names[0]].append(
-                {"name": participant.name, "description": participant.role or "", "scheme": "summarise"}
-            )
-    return {
-        "summary": summary.summary,
-        **tags,
-        "dates": [date.model_dump(mode="json") for date in summary.dates],
-        "open_issues": [issue.model_dump(mode="json") for issue in summary.open_issues],
-        "text": text,
-        "meta": summary.meta.model_dump(mode="json"),
+def _describe(enriched: dict[str, Any], version: Version, summary: str) -> list[str]:
+    """The summary as the item's description, unless it has one: then it is only in the extension."""
+    ours = EXTENSION_PROPERTY[version]
+    if version == "1.6":
+        if "description_text" not in enriched:
+            enriched["description_text"] = summary
+            return []
+        return [f"the item's description_text was kept; the summary is in {ours} (summary)"]
+    descriptions = enriched.setdefault("descriptions", [])
+    if not isinstance(descriptions, list):
+        return [f"the item's descriptions are not a list: kept; the summary is in {ours}.summary"]
+    if any(isinstance(entry, dict) and entry.get("role") == "summary" for entry in descriptions):
+        return [f"the item's description with role 'summary' was kept; the summary is in {ours}.summary"]
+    content_type = "contentType" if version == "3" else "contenttype"
+    descriptions.append({"role": "summary", content_type: "text/plain", "value": summary})
+    return []
+
+
+def _declare(enriched: dict[str, Any], version: Version, schema_url: str) -> list[str]:
+    """Name our extension schema in `standard` (1.6: `$standard`), the way IPTC's guidelines say."""
+    key = "$standard" if version == "1.6" else "standard"
+    schema = f"{schema_url}#/$defs/ninjs-{version}"
+    found = enriched.get(key)
+    before: dict[str, Any] = found if isinstance(found, dict) else {}
+    declared = before.get("version")
+    same_major = isinstance(declared, str) and (declared.split(".")[0] == version.split(".")[0])
+    enriched[key] = {
+        "name": "ninjs",
+        "version": declared if same_major else _WRITTEN_VERSION[version],
+        "schema": schema,
     }
+    previous = before.get("schema")
+    if previous and previous != schema:
+        return [
+            f"the item's {key} named the schema {previous}; it now names ours, which extends {IPTC_SCHEMAS[version]}"
+        ]
+    return []

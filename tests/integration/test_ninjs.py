@@ -1,22 +1,22 @@
-"""ninjs 1.6 and 3.x in, our summary or a ninjs enrichment out, and the Superdesk adapter."""
+"""ninjs 1.6, 2.x and 3.x in, our summary or a ninjs enrichment out, checked with IPTC's own schemas and
+example items."""
 
 import html
+import json
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-import respx
 from litestar.testing import AsyncTestClient
 
+from tests import iptc
 from tests.factories import ModelServer
 
+EXTENSION_FILE = Path(__file__).parents[2] / "schemas" / "ninjs-summarise-extension.json"
+
 Client = AsyncTestClient[Any]
-
-
-@pytest.fixture
-def answering(model_server: respx.MockRouter) -> ModelServer:
-    server = ModelServer()
-    model_server.post("/chat/completions").mock(side_effect=server)
-    return server
+EVERY_EXAMPLE = pytest.mark.parametrize("example", iptc.examples(), ids=lambda path: path.stem)
 
 
 def paragraphs(seed_article: dict[str, Any]) -> list[str]:
@@ -40,13 +40,16 @@ def ninjs_16(seed_article: dict[str, Any], **fields: Any) -> dict[str, Any]:
     }
 
 
-def ninjs_3(seed_article: dict[str, Any]) -> dict[str, Any]:
+def ninjs_3(
+    seed_article: dict[str, Any], content_type: str = "contentType", created: str = "versionCreated"
+) -> dict[str, Any]:
+    """A 3.x item; with 2.x's lowercase names, a 2.x one."""
     return {
         "uri": "urn:newsml:example.com:20260224:geneva",
         "type": "text",
         "headlines": [{"role": "main", "value": seed_article["title"]}],
-        "bodies": [{"role": "main", "contentType": "text/html", "value": as_html(seed_article)}],
-        "versionCreated": "2026-02-24T09:30:00Z",
+        "bodies": [{"role": "main", content_type: "text/html", "value": as_html(seed_article)}],
+        created: "2026-02-24T09:30:00Z",
         "language": "en",
     }
 
@@ -88,68 +91,213 @@ async def test_body_text_is_preferred_to_body_html(
     assert body["text"] == seed_article["text"]
 
 
-async def test_a_16_enrichment_adds_people_organisations_places_and_the_extension(
-    api: Client, answering: ModelServer, seed_article: dict[str, Any]
-) -> None:
-    item = ninjs_16(seed_article)
+def ninjs_2(seed_article: dict[str, Any]) -> dict[str, Any]:
+    return ninjs_3(seed_article, content_type="contenttype", created="versioncreated")
 
+
+SEED_ITEMS = {"1.6": ninjs_16, "2": ninjs_2, "3": ninjs_3}
+
+
+async def enrich(api: Client, item: dict[str, Any]) -> dict[str, Any]:
     response = await api.post("/v1/ninjs/enrichments", json=item)
-
     assert response.status_code == 200, response.text
-    enriched = response.json()
-    assert enriched["headline"] == item["headline"]  # the item as sent is kept
-    assert enriched["body_html"] == item["body_html"]
-    assert {"name": "Steve Witkoff", "rel": "summarise:participant"}.items() <= enriched["person"][0].items()
-    assert [o["name"] for o in enriched["organisation"]] == ["Kremlin"]
-    assert enriched["description_text"].startswith("U.S. and Ukrainian officials plan more talks")
-    extension = enriched["x-summarise"]
+    enriched: dict[str, Any] = response.json()
+    return enriched
+
+
+def extension_of(enriched: dict[str, Any], version: str) -> dict[str, Any]:
+    if version == "1.6":
+        data: dict[str, Any] = json.loads(enriched["description_summarise_json"])
+        return data
+    extension: dict[str, Any] = enriched["summarise"]
+    return extension
+
+
+def without_extension(enriched: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in enriched.items() if key not in ("summarise", "description_summarise_json")}
+
+
+async def schema_errors(api: Client, enriched: dict[str, Any], version: str) -> list[str]:
+    """What is wrong with an enriched item, by the official schema of its version (our extension property
+    left out: the official 2.x/3.x schemas close the root) and by the schema the item declares, fetched
+    from the URL it names (ours: it references the official one); in 1.6 our JSON text by its definition."""
+    declared = enriched["$standard" if version == "1.6" else "standard"]["schema"]
+    url, _, pointer = declared.partition("#")
+    extension = (await api.get(urlsplit(url).path)).json()
+    known = iptc.registry(extension)
+    problems = iptc.official_errors(version, without_extension(enriched))
+    problems += iptc.errors({"$ref": declared.replace(url, extension["$id"])}, enriched, known)
+    if version == "1.6":
+        ours = {"$ref": extension["$id"] + "#/$defs/summarise"}
+        problems += iptc.errors(ours, extension_of(enriched, version), known)
+    assert pointer == f"/$defs/ninjs-{version}"
+    return problems
+
+
+@pytest.mark.parametrize("version", ["1.6", "2", "3"])
+async def test_an_enrichment_of_each_version_is_valid_by_the_official_schema_and_ours(
+    api: Client, answering: ModelServer, seed_article: dict[str, Any], version: str
+) -> None:
+    item = SEED_ITEMS[version](seed_article)
+    assert not iptc.official_errors(version, item)
+
+    enriched = await enrich(api, item)
+
+    assert not await schema_errors(api, enriched, version)
+    people, organisations = ("person", "organisation") if version == "1.6" else ("people", "organisations")
+    assert enriched[people][0] == {"name": "Steve Witkoff", "rel": "mentions"}  # the role is not an identifier
+    assert [o["name"] for o in enriched[organisations]] == ["Kremlin"]
+    extension = extension_of(enriched, version)
+    assert extension["participants"][0]["role"] == "U.S. Special Envoy; announced the talks"
     assert extension["text"] == "\n".join(paragraphs(seed_article))
     assert {d["text"] for d in extension["dates"]} >= {"Feb. 26", "Feb. 24"}
     assert extension["open_issues"][0]["parties"] == ["Kremlin"]
-    assert "people" not in enriched
 
 
-async def test_a_3x_enrichment_uses_the_3x_names(
-    api: Client, answering: ModelServer, seed_article: dict[str, Any]
+@EVERY_EXAMPLE
+async def test_every_valid_iptc_example_is_enriched_into_a_valid_item(
+    api: Client, answering: ModelServer, example: Path
 ) -> None:
-    enriched = (await api.post("/v1/ninjs/enrichments", json=ninjs_3(seed_article))).json()
+    item, version = iptc.read(example), iptc.version_of_example(example)
+    if iptc.official_errors(version, item):  # IPTC's example of an extension carries a property of its own
+        pytest.skip("not valid by the official schema as IPTC ships it")
 
-    assert [p["name"] for p in enriched["people"]][:2] == ["Steve Witkoff", "Jared Kushner"]
-    assert [o["name"] for o in enriched["organisations"]] == ["Kremlin"]
-    assert enriched["descriptions"] == [
-        {"role": "summary", "contentType": "text/plain", "value": enriched["x-summarise"]["summary"]}
-    ]
-    assert "person" not in enriched
+    enriched = await enrich(api, item)
+
+    assert not await schema_errors(api, enriched, version)
+    assert enriched["$standard" if version == "1.6" else "standard"]["version"].startswith(version)
 
 
-async def test_superdesk_posts_an_item_and_gets_an_analysis(
-    api: Client, answering: ModelServer, seed_article: dict[str, Any]
+@EVERY_EXAMPLE
+async def test_every_iptc_example_text_item_is_read_from_the_body_of_its_version(
+    api: Client, answering: ModelServer, example: Path
 ) -> None:
-    request = {
-        "service": "summarise",
-        "item": {
-            "guid": "urn:newsml:localhost:5000:2026-02-24T09:30:00.000000:1a2b",
-            "headline": seed_article["title"],
-            "body_html": as_html(seed_article),
-            "language": "en",
-            "versioncreated": "2026-02-24T09:30:00+0000",
-            "slugline": "GENEVA-TALKS",
-        },
-    }
+    item = iptc.read(example)
+    version = iptc.version_of_example(example)
+    # The plain-text body, as each version names it (no content type: up to the provider, and this one is
+    # text); the dpa item has only HTML.
+    if version == "1.6":
+        plain = item.get("body_text") or item.get("body_main")
+    else:
+        key = "contentType" if version == "3" else "contenttype"
+        plain = next((b["value"] for b in item["bodies"] if b.get(key, "text/plain") == "text/plain"), None)
 
-    response = await api.post("/v1/superdesk", json=request)
+    response = await api.post("/v1/ninjs/summaries", json=item)
 
     assert response.status_code == 200, response.text
-    analysis = response.json()["analysis"]
-    assert analysis["person"][0] == {
-        "name": "Steve Witkoff",
-        "description": "U.S. Special Envoy; announced the talks",
-        "scheme": "summarise",
+    text = response.json()["text"]
+    if plain is not None:
+        assert text == plain
+    else:
+        assert text.startswith("Für Lucien Favre war es «der größte Skandal im Fußball seit Jahren».")
+        assert "<" not in text
+
+
+async def test_a_2x_item_is_not_read_as_3x(api: Client, answering: ModelServer, seed_article: dict[str, Any]) -> None:
+    """2.x writes `contenttype`: its HTML body is converted, and `versioncreated` resolves the dates."""
+    body = (await api.post("/v1/ninjs/summaries", json=ninjs_2(seed_article))).json()
+
+    assert body["text"] == "\n".join(paragraphs(seed_article))
+    assert next(d for d in body["dates"] if d["text"] == "Feb. 26")["start"] == "2026-02-26"
+
+
+@pytest.mark.parametrize("version", ["1.6", "2", "3"])
+async def test_re_enriching_an_enriched_item_changes_nothing_already_there(
+    api: Client, answering: ModelServer, seed_article: dict[str, Any], version: str
+) -> None:
+    once = await enrich(api, SEED_ITEMS[version](seed_article))
+
+    twice = await enrich(api, once)
+
+    assert without_extension(twice) == without_extension(once)
+    people = "person" if version == "1.6" else "people"
+    names = [entry["name"] for entry in twice[people]]
+    assert len(names) == len(set(names))
+    assert not await schema_errors(api, twice, version)
+
+
+async def test_an_existing_entry_with_a_uri_is_kept_and_matched_by_name(
+    api: Client, answering: ModelServer, seed_article: dict[str, Any]
+) -> None:
+    editor_s = {"name": "steve witkoff", "rel": "about", "uri": "http://www.wikidata.org/entity/Q115536578"}
+    item = ninjs_3(seed_article) | {"people": [editor_s]}
+
+    enriched = await enrich(api, item)
+
+    assert enriched["people"][0] == editor_s
+    assert [p["name"].casefold() for p in enriched["people"]].count("steve witkoff") == 1
+    assert "Jared Kushner" in [p["name"] for p in enriched["people"]]
+
+
+@pytest.mark.parametrize("version", ["1.6", "2", "3"])
+async def test_an_existing_abstract_is_kept_and_the_warnings_say_where_the_summary_went(
+    api: Client, answering: ModelServer, seed_article: dict[str, Any], version: str
+) -> None:
+    item = SEED_ITEMS[version](seed_article)
+    if version == "1.6":
+        item["description_text"] = "The editor's abstract."
+    else:
+        item["descriptions"] = [{"role": "summary", "value": "The editor's abstract."}]
+
+    enriched = await enrich(api, item)
+
+    if version == "1.6":
+        assert enriched["description_text"] == "The editor's abstract."
+    else:
+        assert enriched["descriptions"] == [{"role": "summary", "value": "The editor's abstract."}]
+    extension = extension_of(enriched, version)
+    assert extension["summary"].startswith("U.S. and Ukrainian officials plan more talks")
+    assert any("was kept; the summary is in" in warning for warning in extension["meta"]["warnings"])
+
+
+async def test_without_an_abstract_the_summary_is_the_description(
+    api: Client, answering: ModelServer, seed_article: dict[str, Any]
+) -> None:
+    sixteen = await enrich(api, ninjs_16(seed_article))
+    three = await enrich(api, ninjs_3(seed_article))
+
+    assert sixteen["description_text"].startswith("U.S. and Ukrainian officials plan more talks")
+    assert three["descriptions"] == [
+        {"role": "summary", "contentType": "text/plain", "value": three["summarise"]["summary"]}
+    ]
+
+
+async def test_the_echo_is_lossless(api: Client, answering: ModelServer, seed_article: dict[str, Any]) -> None:
+    """Fields at their defaults, empty, or unknown to us come back exactly as sent."""
+    item = ninjs_3(seed_article) | {
+        "headlines": [{"role": "main", "value": seed_article["title"], "contentType": "text/plain"}],
+        "urgency": 5,
+        "slugline": "",
+        "genres": [],
+        "subjects": [{"name": "diplomacy", "uri": "http://cv.iptc.org/newscodes/mediatopic/20000638"}],
+        "bodies": [{"role": "main", "contentType": "text/html", "value": as_html(seed_article), "charCount": 9}],
     }
-    assert analysis["organisation"][0]["name"] == "Kremlin"
-    assert analysis["summary"]
-    assert analysis["meta"]["model"] == "test-model"
-    assert_offsets_refer_to(analysis | {"participants": []}, analysis["text"])
+
+    enriched = await enrich(api, item)
+
+    added = {"people", "organisations", "places", "descriptions", "standard", "summarise"}
+    assert {key: value for key, value in enriched.items() if key not in added} == item
+
+
+async def test_an_item_without_a_uri_is_not_enriched(
+    api: Client, answering: ModelServer, seed_article: dict[str, Any]
+) -> None:
+    item = ninjs_3(seed_article)
+    del item["uri"]
+
+    response = await api.post("/v1/ninjs/enrichments", json=item)
+
+    assert response.status_code == 422
+    assert "uri" in response.json()["detail"]
+    assert not answering.asked
+
+
+async def test_the_extension_schema_served_is_the_one_in_the_repository(api: Client) -> None:
+    response = await api.get("/schemas/ninjs-summarise-extension.json")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/schema+json")
+    assert response.json() == iptc.read(EXTENSION_FILE)
 
 
 @pytest.mark.parametrize(
