@@ -14,12 +14,13 @@ import asyncio
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import httpx
 import instructor
@@ -105,6 +106,15 @@ class Answer(Generic[T]):
 
 _stats: ContextVar[CallStats] = ContextVar("call_stats")
 
+Tokenizer = Literal["llama.cpp", "vllm", "estimate"]
+TOKENIZERS: tuple[Tokenizer, ...] = ("llama.cpp", "vllm", "estimate")
+OLLAMA_DEFAULT_CONTEXT = 4096
+
+
+def estimated_tokens(text: str) -> int:
+    """Conservative: most tokenizers average 3-4 characters per token."""
+    return len(text) // 2 + 1
+
 
 class ModelClient:
     """Talks to one OpenAI-compatible server. Built once at start-up; safe for concurrent requests."""
@@ -117,7 +127,10 @@ class ModelClient:
         self.mode: StructuredMode = settings.resolved_mode()
         api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
         self._http = http_client
-        self._tokenizer_available: bool | None = None
+        self.tokenizer: Tokenizer | None = None  # known after the first count
+        self._v1 = base_url.removesuffix("/")
+        self._root = self._v1.removesuffix("/v1")
+        self._auth = {"Authorization": f"Bearer {api_key}"} if settings.api_key else {}
         self._strict: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._openai = openai.AsyncOpenAI(
             base_url=base_url,
@@ -207,18 +220,78 @@ class ModelClient:
         return fault.error if fault else ModelServerError(f"model server error: {short(str(exc))}")
 
     async def count_tokens(self, text: str) -> int:
-        """Tokens in `text` by the server's own tokenizer (llama.cpp's /tokenize), else a safe estimate."""
-        if self._tokenizer_available is not False:
-            root = self.base_url.removesuffix("/").removesuffix("/v1")
+        """Tokens in `text` by the server's own tokenizer, else an estimate (then `tokenizer` is "estimate").
+
+        /tokenize takes `{"content"}` on llama.cpp and `{"model", "prompt"}` on vLLM; the first form the
+        server accepts is kept. Ollama and OpenAI have none."""
+        for kind in [self.tokenizer] if self.tokenizer else TOKENIZERS:
+            if kind == "estimate":
+                break
             try:
-                response = await self._http.post(f"{root}/tokenize", json={"content": text}, timeout=10.0)
-                if response.status_code == 200:
-                    self._tokenizer_available = True
-                    return len(response.json()["tokens"])
-            except (httpx.HTTPError, ValueError, KeyError):
-                pass
-            self._tokenizer_available = False
-        return len(text) // 2 + 1  # conservative: most tokenizers average 3-4 characters per token
+                count = await self._tokenize(kind, text)
+            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+                return estimated_tokens(text)  # a fault this time: do not give the tokenizer up for it
+            if count is not None:
+                self.tokenizer = kind
+                return count
+        self.tokenizer = "estimate"
+        return estimated_tokens(text)
+
+    async def _tokenize(self, kind: Tokenizer, text: str) -> int | None:
+        """The count, or None when the server does not take this form (a 4xx)."""
+        body = {"content": text} if kind == "llama.cpp" else {"model": self.model, "prompt": text}
+        response = await self._http.post(f"{self._root}/tokenize", json=body, headers=self._auth, timeout=10.0)
+        if 400 <= response.status_code < 500:
+            return None
+        response.raise_for_status()
+        answer = response.json()
+        return int(answer["count"]) if kind == "vllm" else len(answer["tokens"])
+
+    async def context_window(self) -> int | None:
+        """The context the server holds for our model, where it says; None where it does not (OpenAI).
+
+        llama.cpp: /props (a slot's n_ctx); vLLM: /v1/models (max_model_len); Ollama: /api/ps for the model
+        once loaded, else num_ctx from its Modelfile (/api/show), else 4096, the least Ollama allots by
+        default (since 0.6.7; since 0.15.5 more with 24 GiB of VRAM or more), and it truncates a longer
+        prompt without a word."""
+        for ask in (self._llama_cpp_context, self._vllm_context, self._ollama_context):
+            try:
+                held = await ask()
+            except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+                held = None
+            if held:
+                return held
+        return None
+
+    async def _llama_cpp_context(self) -> int | None:
+        response = await self._http.get(f"{self._root}/props", headers=self._auth, timeout=10.0)
+        if response.status_code != 200:
+            return None
+        props = response.json()
+        n_ctx = props.get("default_generation_settings", {}).get("n_ctx") or props.get("n_ctx")
+        return int(n_ctx) if n_ctx else None
+
+    async def _vllm_context(self) -> int | None:
+        response = await self._http.get(f"{self._v1}/models", headers=self._auth, timeout=10.0)
+        if response.status_code != 200:
+            return None
+        lengths = [m.get("max_model_len") for m in response.json().get("data", []) if m.get("id") == self.model]
+        return int(lengths[0]) if lengths and lengths[0] else None
+
+    async def _ollama_context(self) -> int | None:
+        show = await self._http.post(f"{self._root}/api/show", json={"model": self.model}, timeout=10.0)
+        if show.status_code != 200:
+            return None  # not Ollama
+        running = await self._http.get(f"{self._root}/api/ps", timeout=10.0)
+        if running.status_code == 200:
+            for loaded in running.json().get("models", []):
+                if self.model in (loaded.get("name"), loaded.get("model")) and loaded.get("context_length"):
+                    return int(loaded["context_length"])
+        details = show.json()
+        if num_ctx := re.search(r"^num_ctx\s+(\d+)", details.get("parameters") or "", re.MULTILINE):
+            return int(num_ctx.group(1))
+        trained = [v for k, v in (details.get("model_info") or {}).items() if k.endswith(".context_length")]
+        return min([OLLAMA_DEFAULT_CONTEXT, *(int(v) for v in trained if v)])
 
     def observe(self, on_response: Callable[[httpx.Response], Awaitable[None]]) -> None:
         """Call `on_response` for every HTTP exchange with the model server (benchmarks, debugging)."""

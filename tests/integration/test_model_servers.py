@@ -1,17 +1,21 @@
 """Each kind of model server gets the exact body it accepts (respx at the HTTP boundary): OpenAI's strict
 tools and reasoning models, llama.cpp's and vLLM's /tokenize, Ollama's context."""
 
+import json
 from typing import Any
 
+import httpx
 import pytest
 import respx
 from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
+from service.model.client import ModelClient
+from service.model.http import model_http_client
 from service.model.servers import STRICT_KEYWORDS
 from service.settings import Settings
 from tests.conftest import MODEL_URL
-from tests.factories import ModelServer
+from tests.factories import ModelServer, models_list
 
 ROOT = MODEL_URL.removesuffix("/v1")
 
@@ -126,3 +130,127 @@ async def test_other_models_get_max_tokens_and_the_temperature(
     assert "max_completion_tokens" not in sent
 
 
+TEXT = "U.S. and Ukrainian officials will hold another round of talks in Geneva on Feb. 26."
+
+
+@pytest.fixture
+async def client(settings: Settings) -> Any:
+    http = model_http_client(settings)
+    yield ModelClient(settings, http, MODEL_URL, "test-model")
+    await http.aclose()
+
+
+def tokenize_as(server: str) -> Any:
+    """/tokenize as llama.cpp or vLLM answers it: each takes its own body and refuses the other's."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if server == "llama.cpp" and set(body) == {"content"}:
+            return httpx.Response(200, json={"tokens": list(range(len(body["content"]) // 4))})
+        if server == "vllm" and set(body) == {"model", "prompt"}:
+            count = len(body["prompt"]) // 4
+            return httpx.Response(200, json={"count": count, "max_model_len": 32768, "tokens": list(range(count))})
+        return httpx.Response(400, json={"error": "invalid request"})
+
+    return answer
+
+
+@pytest.mark.parametrize("server", ["llama.cpp", "vllm"])
+async def test_tokenize_is_asked_in_each_servers_own_form(
+    client: ModelClient, model_server: respx.MockRouter, server: str
+) -> None:
+    tokenize = model_server.post(f"{ROOT}/tokenize").mock(side_effect=tokenize_as(server))
+
+    counts = [await client.count_tokens(TEXT), await client.count_tokens(TEXT + TEXT)]
+
+    assert counts == [len(TEXT) // 4, len(TEXT + TEXT) // 4]  # the server's count, not our estimate
+    assert client.tokenizer == server
+    bodies = [json.loads(call.request.content) for call in tokenize.calls]
+    own = {"llama.cpp": {"content": TEXT + TEXT}, "vllm": {"model": "test-model", "prompt": TEXT + TEXT}}[server]
+    assert bodies[-1] == own
+    assert len(bodies) == (2 if server == "llama.cpp" else 3)  # the form that works is kept
+
+
+async def test_a_server_without_tokenize_gets_an_estimate_said_once(
+    client: ModelClient, model_server: respx.MockRouter
+) -> None:
+    tokenize = model_server.post(f"{ROOT}/tokenize").mock(return_value=httpx.Response(404))
+
+    counts = [await client.count_tokens(TEXT), await client.count_tokens(TEXT)]
+
+    assert counts == [len(TEXT) // 2 + 1] * 2
+    assert client.tokenizer == "estimate"
+    assert tokenize.call_count == 2  # both forms tried once, then no more
+
+
+async def test_a_tokenize_fault_is_an_estimate_this_time_only(
+    client: ModelClient, model_server: respx.MockRouter
+) -> None:
+    model_server.post(f"{ROOT}/tokenize").mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.Response(200, json={"tokens": [1, 2, 3]})]
+    )
+
+    assert await client.count_tokens(TEXT) == len(TEXT) // 2 + 1
+    assert await client.count_tokens(TEXT) == 3
+    assert client.tokenizer == "llama.cpp"
+
+
+def not_found(model_server: respx.MockRouter, *paths: str) -> None:
+    for method, path in (p.split(" ") for p in paths):
+        model_server.route(method=method, url=f"{ROOT}{path}").mock(return_value=httpx.Response(404))
+
+
+async def test_llama_cpp_says_its_context(client: ModelClient, model_server: respx.MockRouter) -> None:
+    model_server.get(f"{ROOT}/props").mock(
+        return_value=httpx.Response(200, json={"default_generation_settings": {"n_ctx": 8192}, "total_slots": 1})
+    )
+
+    assert await client.context_window() == 8192
+
+
+async def test_vllm_says_its_context(client: ModelClient, model_server: respx.MockRouter) -> None:
+    not_found(model_server, "GET /props")
+    models = {"object": "list", "data": [{"id": "test-model", "object": "model", "max_model_len": 32768}]}
+    model_server.get("/models").mock(return_value=httpx.Response(200, json=models))
+
+    assert await client.context_window() == 32768
+
+
+def ollama(model_server: respx.MockRouter, *, parameters: str = "", loaded: int | None = None) -> respx.Route:
+    not_found(model_server, "GET /props")
+    model_server.get("/models").mock(
+        return_value=httpx.Response(200, json={"object": "list", "data": [{"id": "test-model", "object": "model"}]})
+    )
+    show = model_server.post(f"{ROOT}/api/show").mock(
+        return_value=httpx.Response(
+            200, json={"parameters": parameters, "model_info": {"qwen2.context_length": 32768}, "details": {}}
+        )
+    )
+    running = [{"name": "test-model", "model": "test-model", "context_length": loaded}] if loaded else []
+    model_server.get(f"{ROOT}/api/ps").mock(return_value=httpx.Response(200, json={"models": running}))
+    return show
+
+
+@pytest.mark.parametrize(
+    ("parameters", "loaded", "held"),
+    [
+        ("", None, 4096),  # Ollama's default: its least since 0.6.7
+        ('stop "<|im_end|>"\nnum_ctx 16384\ntemperature 0.7', None, 16384),  # the Modelfile's
+        ("num_ctx 16384", 2048, 2048),  # loaded with OLLAMA_CONTEXT_LENGTH=2048: what it really holds
+    ],
+    ids=["default", "modelfile", "loaded"],
+)
+async def test_ollama_says_what_it_holds(
+    client: ModelClient, model_server: respx.MockRouter, parameters: str, loaded: int | None, held: int
+) -> None:
+    show = ollama(model_server, parameters=parameters, loaded=loaded)
+
+    assert await client.context_window() == held
+    assert json.loads(show.calls.last.request.content) == {"model": "test-model"}
+
+
+async def test_openai_says_no_context(client: ModelClient, model_server: respx.MockRouter) -> None:
+    not_found(model_server, "GET /props", "POST /api/show")
+    model_server.get("/models").mock(return_value=models_list())
+
+    assert await client.context_window() is None
