@@ -322,3 +322,28 @@ def openapi_config() -> OpenAPIConfig:
             }
         ),
     )
+
+
+def main() -> None:
+    """`python -m service.api.openapi`: the finished document on stdout, for `make lint` to validate."""
+    import tempfile
+
+    from litestar.serialization import encode_json
+
+    from service.api.app import create_app
+    from service.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="summarise-openapi-") as state:
+        settings = Settings(
+            _env_file=None,
+            base_url="http://127.0.0.1:9/v1",  # never asked: the document needs no model
+            model="any",
+            model_cache_dir=Path(state),
+            job_workers=0,
+        )
+        document = create_app(settings).openapi_schema.to_schema()
+    print(encode_json(finished(document)).decode())
+
+
+if __name__ == "__main__":
+    main()
