@@ -118,6 +118,18 @@ class Settings(BaseSettings):
         default=7 * 24 * 3600, ge=0, description="How long a summary is reused for the same article; 0: no cache."
     )
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=60, description="How long an Idempotency-Key is kept.")
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins a browser integration may call the API from, comma-separated (e.g. Superdesk's "
+        "`https://superdesk.example.com` for its AI widget). Empty: no CORS headers (browsers refuse).",
+    )
+    imatrics_wait_s: float = Field(
+        default=20.0,
+        gt=0,
+        le=25,
+        description="How long the iMatrics-compatible endpoint waits for the model before it answers by code "
+        "alone (NER and dates): Superdesk gives up after 30 s. The summary goes on, and is cached for the next.",
+    )
     # --- the HTTP server (`summarise serve`) ----------------------------------------------------------
     forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -180,6 +192,13 @@ class Settings(BaseSettings):
     def split_lists(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("api_key_hashes", mode="before")

@@ -4,17 +4,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Request, Router
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
 
-from service.api.access import KeyGuard, rate_limit_config
+from service.api.access import KeyGuard, basic_auth_key, rate_limit_config
 from service.api.idempotency import Idempotency
 from service.api.metrics import MetricsController, http_metrics_config
 from service.api.openapi import api_security, openapi_config
 from service.api.problems import to_problem_response
 from service.api.requests import RequestContextMiddleware, finish_request
 from service.api.routes.health import health, ready
+from service.api.routes.imatrics import IMATRICS_PATH, imatrics_analysis, imatrics_store
 from service.api.routes.jobs import job_status, submit_jobs
 from service.api.routes.ninjs import enrich_ninjs, ninjs_extension_schema, summarise_ninjs
 from service.api.routes.summaries import create_summary
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     configure_logging(settings)
     key_guard = KeyGuard(settings.api_key_hashes)
+    # Superdesk's iMatrics client sends basic auth (IMATRICS_USER, IMATRICS_KEY): the key is the password.
+    basic_key_guard = KeyGuard(settings.api_key_hashes, read=basic_auth_key, challenge='Basic realm="summarise"')
     rate_limit = rate_limit_config(settings, key_guard)
     return Litestar(
         route_handlers=[
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 guards=[key_guard],
                 security=api_security(key_guard.enabled),
             ),
+            Router(IMATRICS_PATH, route_handlers=[imatrics_analysis, imatrics_store], guards=[basic_key_guard]),
             ninjs_extension_schema,
             health,
             ready,
@@ -105,6 +110,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *([rate_limit.middleware] if rate_limit else []),
         ],
         before_send=[finish_request],
+        # Off unless origins are set: a browser integration (Superdesk's AI widget) calling us directly.
+        cors_config=CORSConfig(
+            allow_origins=settings.cors_allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "Idempotency-Key", "Cache-Control"],
+        )
+        if settings.cors_allowed_origins
+        else None,
         logging_config=None,  # ours (service/logs.py), not Litestar's default
         stores={"rate_limit": rate_limit_store},
         lifespan=[model_lifespan],

@@ -1,0 +1,287 @@
+"""A stock Superdesk tagging with us through its iMatrics client, and its AI widget calling us from a browser.
+
+superdesk-core 2.5.3 does not install beside our lock (it pins Flask 1.x, Eve and a PyYAML that no longer
+builds), so the contract is checked here as its source has it: superdesk-core
+`superdesk/text_checkers/ai/imatrics.py` (IMatrics._transform_to_imatrics, _analyze, _request with
+`requests`, and concept2tag_data; the same in 2.5.3 and on the main branch, which adds `concepts`) and
+superdesk-client-core `scripts/extensions/auto-tagging-widget` (tags keyed by `qcode`, saved ones told
+apart by `source == "imatrics"`).
+"""
+
+import asyncio
+import base64
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urljoin
+
+import httpx
+import pytest
+import respx
+from litestar.testing import AsyncTestClient
+
+import service.api.imatrics
+from service.api.access import hash_key
+from service.api.app import create_app
+from service.settings import Settings
+from tests.factories import ModelServer
+from tests.live_servers import mock_model_app, serving
+
+Client = AsyncTestClient[Any]
+KEY = "sk-sum-superdesk-test-key"
+BASE_URL = "http://testserver.local/v1/imatrics/"  # IMATRICS_BASE_URL: urljoin needs the final slash
+CONCEPT_FIELDS = "uuid,title,type,shortDescription,aliases,source,author,weight,broader,links"
+# superdesk-core imatrics.py CONCEPT_MAPPING (iMatrics concept type -> Superdesk tag list)
+CONCEPT_MAPPING = {
+    "category": "subject",
+    "object": "object",
+    "entity": "organisation",
+    "event": "event",
+    "topic": "subject",
+    "organisation": "organisation",
+    "Name LastName": "person",
+    "person": "person",
+    "place": "place",
+}
+
+
+def superdesk_item(seed_article: dict[str, Any]) -> dict[str, Any]:
+    """What the widget posts to Superdesk's /api/ai/ as `item` (auto-tagging.tsx runAnalysis): no
+    versioncreated. Superdesk turns body_html into paragraphs with its get_text(html, "html", True)."""
+    return {"guid": "urn:newsml:localhost:5000:2026-02-24T09:30:00.000000:1a2b", "language": "en"} | {
+        "headline": seed_article["title"],
+        "paragraphs": [line.strip() for line in seed_article["text"].splitlines() if line.strip()],
+    }
+
+
+def imatrics_request(item: dict[str, Any], user: str = "superdesk", key: str = KEY) -> dict[str, Any]:
+    """Exactly what IMatrics.analyze sends, as `requests` builds it: the body of _transform_to_imatrics,
+    serialised by requests' `json=` (json.dumps, default separators, ASCII), the query of _analyze, and
+    HTTPBasicAuth's header."""
+    payload = {
+        "uuid": item["guid"],
+        "pubStatus": False,
+        "headline": item["headline"],
+        "body": item["paragraphs"],
+        "language": item["language"],
+    }
+    credentials = base64.b64encode(f"{user}:{key}".encode("latin1")).decode()
+    return {
+        "url": urljoin(BASE_URL, "article/analysis") + "?" + urlencode({"conceptFields": CONCEPT_FIELDS}),
+        "content": json.dumps(payload, allow_nan=False).encode("utf-8"),
+        "headers": {
+            "User-Agent": "python-requests/2.31.0",
+            "Accept-Encoding": "gzip, deflate",
+            "Accept": "*/*",
+            "Connection": "keep-alive",
+            "Content-Type": "application/json",
+            "Authorization": f"Basic {credentials}",
+        },
+    }
+
+
+def concept2tag_data(concept: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """superdesk-core IMatrics.concept2tag_data, less its vocabulary look-ups (subjects, places)."""
+    tag_data = {
+        "name": concept["title"],
+        "qcode": concept["uuid"],
+        "parent": concept.get("broader") or None,
+        "source": "imatrics",
+        "aliases": concept.get("aliases", []),
+        "original_source": concept.get("author") or concept.get("source"),
+        "altids": {"imatrics": concept["uuid"]},
+    }
+    if concept.get("shortDescription") and concept["shortDescription"].strip() != "NaN":
+        tag_data["description"] = concept["shortDescription"].strip()
+    tag_type = CONCEPT_MAPPING.get(concept["type"], concept["type"])
+    tag_data["weight"] = concept["weight"]
+    return tag_data, tag_type
+
+
+def parse_concepts(r_data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """IMatrics.analyze's `self._parse_concepts(r_data["concepts"] + r_data["broader"])`."""
+    analyzed: dict[str, list[dict[str, Any]]] = {}
+    for concept in r_data["concepts"] + r_data["broader"]:
+        tag_data, tag_type = concept2tag_data(concept)
+        analyzed.setdefault(tag_type, []).append(tag_data)
+    for tags in analyzed.values():
+        tags.sort(key=lambda d: d.get("weight", 0), reverse=True)
+        for tag in tags:
+            del tag["weight"]
+    return analyzed
+
+
+def widget_keeps(analysis: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The widget's map of tags by qcode (toClientFormat), and the check it saves them with."""
+    kept = {tag["qcode"]: tag for tags in analysis.values() for tag in tags}
+    assert all(tag["source"] == "imatrics" for tag in kept.values())
+    return kept
+
+
+def with_key(settings: Settings, **overrides: Any) -> Settings:
+    return settings.model_copy(update={"api_key_hashes": [hash_key(KEY)], **overrides})
+
+
+@pytest.fixture
+async def keyed_api(settings: Settings, model_server: respx.MockRouter) -> AsyncIterator[Client]:
+    async with AsyncTestClient(app=create_app(with_key(settings))) as client:
+        yield client
+
+
+async def send(api: Client, request: dict[str, Any]) -> httpx.Response:
+    return await api.post(request["url"], content=request["content"], headers=request["headers"])
+
+
+async def test_superdesks_exact_request_gets_tags_the_widget_keeps(
+    keyed_api: Client, answering: ModelServer, seed_article: dict[str, Any]
+) -> None:
+    response = await send(keyed_api, imatrics_request(superdesk_item(seed_article)))
+
+    assert response.status_code == 200, response.text
+    r_data = response.json()
+    analysis = parse_concepts(r_data)
+    assert set(analysis) == {"person", "organisation"}
+    witkoff = analysis["person"][0]
+    assert witkoff["name"] == "Steve Witkoff"
+    assert witkoff["description"] == "U.S. Special Envoy; announced the talks"
+    assert witkoff["original_source"] == "summarise"
+    assert witkoff["altids"] == {"imatrics": witkoff["qcode"]}
+    assert [tag["name"] for tag in analysis["organisation"]] == ["Kremlin"]
+    kept = widget_keeps(analysis)
+    assert len(kept) == len(r_data["concepts"])  # every tag has its own qcode: none is lost
+    assert r_data["summarise"]["source"] == "model"
+    assert r_data["summarise"]["summary"].startswith("U.S. and Ukrainian officials plan more talks")
+
+
+async def test_the_same_names_get_the_same_qcodes_next_time(
+    keyed_api: Client, answering: ModelServer, seed_article: dict[str, Any]
+) -> None:
+    first = (await send(keyed_api, imatrics_request(superdesk_item(seed_article)))).json()
+    again = (await send(keyed_api, imatrics_request(superdesk_item(seed_article)))).json()
+
+    assert again["summarise"]["source"] == "cache"
+    assert [c["uuid"] for c in again["concepts"]] == [c["uuid"] for c in first["concepts"]]
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status"),
+    [
+        (None, 401),
+        ("Basic " + base64.b64encode(b"superdesk:not-the-key").decode(), 401),
+        ("Basic !!not-base64!!", 401),
+        ("Bearer " + KEY, 401),  # the iMatrics routes take basic auth, as Superdesk sends it
+        ("Basic " + base64.b64encode(f"any-user:{KEY}".encode()).decode(), 200),
+    ],
+)
+async def test_basic_auth_carries_the_api_key(
+    keyed_api: Client, answering: ModelServer, seed_article: dict[str, Any], authorization: str | None, status: int
+) -> None:
+    request = imatrics_request(superdesk_item(seed_article))
+    request["headers"].pop("Authorization")
+    if authorization:
+        request["headers"]["Authorization"] = authorization
+
+    response = await send(keyed_api, request)
+
+    assert response.status_code == status
+    if status == 401:
+        assert response.headers["www-authenticate"] == 'Basic realm="summarise"'
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert not answering.asked
+
+
+async def test_the_feedback_superdesk_sends_on_save_is_accepted(
+    keyed_api: Client, answering: ModelServer, seed_article: dict[str, Any]
+) -> None:
+    """IMatrics.feedback: the article with pubStatus true and its saved tags, to article/store (2.6 and
+    later) or article/concept (2.5)."""
+    request = imatrics_request(superdesk_item(seed_article))
+    payload = json.loads(request["content"]) | {"pubStatus": True, "concepts": [{"type": "person", "title": "X"}]}
+    for path in ("article/store", "article/concept"):
+        response = await keyed_api.post(
+            urljoin(BASE_URL, path), content=json.dumps(payload).encode(), headers=request["headers"]
+        )
+        assert response.status_code == 200, response.text
+    assert not answering.asked
+
+
+class HeldModel(ModelServer):
+    """The scripted model, answering only once the test lets it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = threading.Event()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        assert self.go.wait(timeout=30)
+        return super().__call__(request)
+
+
+@pytest.fixture
+def held_model() -> Iterator[tuple[HeldModel, str]]:
+    model = HeldModel()
+    try:
+        with serving(mock_model_app(server=model)) as url:
+            yield model, f"{url}/v1"
+    finally:
+        model.go.set()
+
+
+@pytest.mark.timeout(120)
+async def test_a_model_slower_than_the_wait_is_answered_by_code_and_cached_for_the_next(
+    held_model: tuple[HeldModel, str], tmp_path: Path, seed_article: dict[str, Any]
+) -> None:
+    model, url = held_model
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        base_url=url,
+        model="test-model",
+        model_cache_dir=tmp_path,
+        api_key_hashes=[hash_key(KEY)],
+        imatrics_wait_s=0.2,  # NER candidates are the default
+    )
+    async with AsyncTestClient(app=create_app(settings)) as api:
+        request = imatrics_request(superdesk_item(seed_article))
+        by_code = (await send(api, request)).json()
+        again = (await send(api, request)).json()  # meanwhile: waits on the same summary, starts none
+        model.go.set()
+        while service.api.imatrics._running:  # noqa: ASYNC110 - it runs on the app's loop, in the client's portal
+            await asyncio.sleep(0.05)
+        cached = (await send(api, request)).json()
+
+    assert by_code["summarise"]["source"] == again["summarise"]["source"] == "code"
+    assert "answered by code alone" in by_code["summarise"]["warnings"][0]
+    by_code_tags = parse_concepts(by_code)
+    assert "Steve Witkoff" in [tag["name"] for tag in by_code_tags["person"]]
+    assert by_code["summarise"]["summary"] is None
+    assert {d["text"] for d in by_code["summarise"]["dates"]} >= {"Feb. 26"}
+    assert cached["summarise"]["source"] == "cache"
+    assert parse_concepts(cached)["person"][0]["description"] == "U.S. Special Envoy; announced the talks"
+    assert model.count("summary") == 1
+    # the same participant keeps its qcode whichever way it was found
+    assert by_code_tags["person"][0]["qcode"] == parse_concepts(cached)["person"][0]["qcode"]
+
+
+@pytest.mark.parametrize(("origins", "allowed"), [([], None), (["https://superdesk.example.com"], True)])
+async def test_cors_is_off_unless_origins_are_set(
+    settings: Settings, model_server: respx.MockRouter, origins: list[str], allowed: bool | None
+) -> None:
+    """Superdesk's AI widget (generateSummary, written by the deployer) runs in the editor's browser."""
+    preflight = {
+        "Origin": "https://superdesk.example.com",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type",
+    }
+    async with AsyncTestClient(app=create_app(with_key(settings, cors_allowed_origins=origins))) as api:
+        response = await api.options("/v1/ninjs/summaries", headers=preflight)
+        other = await api.options("/v1/ninjs/summaries", headers=preflight | {"Origin": "https://evil.example"})
+
+    if allowed:
+        assert response.status_code in (200, 204)
+        assert response.headers["access-control-allow-origin"] == "https://superdesk.example.com"
+        assert "authorization" in response.headers["access-control-allow-headers"].lower()
+    else:
+        assert "access-control-allow-origin" not in response.headers
+    assert other.headers.get("access-control-allow-origin") in (None, "")
