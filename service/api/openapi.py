@@ -6,7 +6,8 @@ Litestar generates the document from the handlers and schemas/; `finished` then 
 - each problem response's `type` values and `status` (from the problem kinds its route lists, `problems`);
 - the response headers: X-Request-ID on every answer, RateLimit-* on the rate-limited routes, Retry-After on
   429 and 503, Idempotent-Replayed on the answers of routes that take an Idempotency-Key;
-- `security: []` on the open routes (Litestar leaves it out).
+- `security: []` on the open routes (Litestar leaves it out; a route that answers 401 declares its scheme);
+- a tag per resource (`/v1/jobs/...`: jobs; the probes: operations), for the viewer and generated clients.
 
 `/docs` is Swagger UI from the pinned `swagger-ui-py` wheel (its files, never imported), served under
 `/docs/assets/`: newsrooms run air-gapped, and a CDN script without SRI is someone else's code on our page.
@@ -171,9 +172,11 @@ def finished(document: dict[str, Any]) -> dict[str, Any]:
     components = document.setdefault("components", {})
     components["headers"] = _HEADERS
     problem_ref = {"$ref": "#/components/schemas/Problem"}
-    for operation in _operations(document):
+    for path, operation in _operations(document):
         guarded = "security" in operation
-        operation.setdefault("security", [])  # open to anyone, said so (Litestar leaves it out)
+        if "401" not in operation.get("responses", {}):
+            operation.setdefault("security", [])  # open to anyone, said so (Litestar leaves it out)
+        operation.setdefault("tags", [_tag(path)])
         idempotent = any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
         responses = operation.get("responses", {})
         for status in [status for status in responses if status >= "400"]:
@@ -200,12 +203,32 @@ def finished(document: dict[str, Any]) -> dict[str, Any]:
                         {"properties": {"type": {"enum": types}, "status": {"const": int(status)}}},
                     ]
                 }
+    used = dict.fromkeys(tag for _, operation in _operations(document) for tag in operation["tags"])
+    document["tags"] = [{"name": tag, **({"description": _TAGS[tag]} if tag in _TAGS else {})} for tag in used]
     return document
 
 
-def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+_TAGS = {
+    "summaries": "One article in, its summary out.",
+    "ninjs": "IPTC ninjs items in and out.",
+    "jobs": "Articles summarised in the background, with signed callbacks.",
+    "imatrics": "What a stock Superdesk's iMatrics client calls, answered by this service.",
+    "schemas": "The schemas our answers name.",
+    "operations": "Probes for orchestrators: no key, no rate limit.",
+}
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     methods = ("get", "put", "post", "delete", "patch", "head", "options")
-    return [op for item in document.get("paths", {}).values() for method, op in item.items() if method in methods]
+    paths = document.get("paths", {})
+    return [(path, op) for path, item in paths.items() for method, op in item.items() if method in methods]
+
+
+def _tag(path: str) -> str:
+    """An operation's group in the viewer: its resource (/v1/jobs/{id}: jobs), or operations for the probes."""
+    parts = [part for part in path.split("/") if part and part != "v1"]
+    one_segment = len(parts) == 1 and not path.startswith("/v1/")  # /health, /ready
+    return "operations" if one_segment or not parts else parts[0]
 
 
 def _overlapping_one_of_to_any_of(node: Any) -> None:

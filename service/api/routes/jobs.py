@@ -60,6 +60,7 @@ async def submit_jobs(
 @get(
     "/v1/jobs/{job_id:str}",
     summary="A job's status, and its result or problem once finished",
+    description="Only the caller who submitted a job (the same API key) sees it; to anyone else it is a 404.",
     responses=problems(*GUARDED, NOT_FOUND),
 )
 async def job_status(request: Request[Any, Any, Any], job_id: FromPath[str], jobs: NamedDependency[Jobs]) -> JobView:
