@@ -6,10 +6,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
 
+# Blank: Unicode's whitespace (NBSP, em and ideographic spaces, line separators...) and the invisible
+# characters a CMS leaves behind (zero-width space and joiners, word joiner, BOM).
+_BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
 # Documents the rule the validator below enforces with clearer messages: not blank, no NUL characters.
-# Blank means ASCII whitespace only, spelled out: `\s` differs between Python's and Rust's regex engines.
-_BLANK = " \t\n\r\f\v"
-_PLAIN_TEXT = r"^[^\u0000]*[^ \t\n\r\f\v\u0000][^\u0000]*$"
+# The blanks spelled out as \uXXXX: `\s` differs between Python's, Rust's and JavaScript's regex engines.
+_BLANK_CLASS = "".join(f"\\u{ord(ch):04x}" for ch in _BLANK)
+_PLAIN_TEXT = rf"^[^\u0000]*[^{_BLANK_CLASS}\u0000][^\u0000]*$"
+_NUL = "has NUL characters (U+0000); check how the client encodes the article"
 # Markup tags an article body pasted from a CMS carries; three or more and the text is HTML, not prose.
 _HTML_TAG = re.compile(
     r"</?(?:html|body|head|p|div|span|br|a|b|i|em|strong|h[1-6]|ul|ol|li|table|tr|td|script|style)\b[^>]*>", re.I
@@ -69,7 +73,7 @@ class ArticleRequest(BaseModel):
         if not text.strip(_BLANK):
             raise ValueError("text is empty: send the article body as plain text")
         if "\x00" in text:
-            raise ValueError("has NUL characters (U+0000); check how the client encodes the article")
+            raise ValueError(_NUL)
         tags = _HTML_TAG.findall(text)
         if len(tags) > _HTML_TAGS_ALLOWED:
             # Evidence offsets refer to the text as sent, so we do not strip markup behind the client's back.
@@ -79,6 +83,13 @@ class ArticleRequest(BaseModel):
                 "or as a ninjs item with body_html to /v1/ninjs/summaries, which converts it"
             )
         return text
+
+    @field_validator("title", "id")
+    @classmethod
+    def no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError(_NUL)
+        return value
 
     @field_validator("published", mode="before")
     @classmethod

@@ -16,6 +16,8 @@ from service.model.embedded import EMBEDDED_MODELS, assemble_weights, check_inst
 from service.runtime import open_summariser
 from service.settings import Settings
 
+MAX_HEADER_BYTES = 16 * 1024  # the request line and headers; h11's default, chosen here
+
 
 class _Commands(click.Group):
     """A model that cannot be loaded (the embedded extra missing, weights not the published file) is said
@@ -76,10 +78,15 @@ def serve(host: str, port: int, workers: int) -> None:
 
 def server_options(settings: Settings) -> dict[str, Any]:
     """What uvicorn is told about clients: whose X-Forwarded-For to believe (only SUMMARISE_FORWARDED_ALLOW_IPS;
-    uvicorn alone believes 127.0.0.1, so anyone coming through loopback could pick their address)."""
+    uvicorn alone believes 127.0.0.1, so anyone coming through loopback could pick their address), how long
+    an idle connection stays open and how large headers may be."""
     return {
         "proxy_headers": bool(settings.forwarded_allow_ips),
         "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+        "timeout_keep_alive": settings.keep_alive_timeout_s,
+        # Larger headers are refused. Headers that trickle in are not timed out by uvicorn: a proxy in front
+        # does that (README, "Access, limits and operations").
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
     }
 
 

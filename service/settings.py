@@ -137,6 +137,17 @@ class Settings(BaseSettings):
         "networks, comma-separated (`*`: any peer). The client address they give is what rate limits count. "
         "Empty: none; the connecting peer is the client (uvicorn by itself would trust 127.0.0.1).",
     )
+    keep_alive_timeout_s: int = Field(default=5, ge=1, description="An idle connection is closed after this.")
+    body_timeout_s: float = Field(
+        default=30.0, gt=0, description="A request body must have arrived whole within this; else 408."
+    )
+    max_discarded_body_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        description="A refused request's body up to this size is still read, and thrown away, before the problem "
+        "is sent: a client that sends its whole body before reading (Python requests, urllib) would otherwise "
+        "see its connection reset, not the 413. A larger declared one is not read: the connection is closed.",
+    )
     # --- asynchronous jobs and callbacks --------------------------------------------------------------
     jobs_db: Path | None = Field(
         default=None, description="SQLite file of jobs; default: <model_cache_dir>/jobs.sqlite3."

@@ -1,5 +1,6 @@
 """The one app factory: routes, lifespan (model client, embedded server), dependencies, error handling."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -8,13 +9,14 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
+from litestar.middleware.base import DefineMiddleware
 
 from service.api.access import KeyGuard, basic_auth_key, rate_limit_config
 from service.api.idempotency import Idempotency
 from service.api.metrics import MetricsController, http_metrics_config
 from service.api.openapi import api_security, openapi_config
 from service.api.problems import to_problem_response
-from service.api.requests import RequestContextMiddleware, finish_request
+from service.api.requests import RefusedBodyDrain, RequestContextMiddleware, finish_request
 from service.api.routes.health import health, ready
 from service.api.routes.imatrics import IMATRICS_PATH, imatrics_analysis, imatrics_store
 from service.api.routes.jobs import job_status, submit_jobs
@@ -70,7 +72,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if request.content_type[0] != "application/json":
             raise HTTPException(status_code=415, detail="send the article as application/json")
         try:
+            # A body that trickles in would hold a connection (and its memory) for as long as the client likes.
+            async with asyncio.timeout(settings.body_timeout_s):
+                body = await request.body()
+            if not body.strip():
+                raise HTTPException(status_code=400, detail="the body is empty: send the article as a JSON object")
             await request.json()  # cached on the request: the handler's body parameter reuses it
+        except TimeoutError:
+            timeout = settings.body_timeout_s
+            raise HTTPException(status_code=408, detail=f"the body did not arrive within {timeout:g} s") from None
         except HTTPException as exc:
             if exc.status_code == 413:  # from reading: Content-Length or the bytes received so far
                 limit = settings.max_body_bytes
@@ -105,6 +115,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MetricsController,
         ],
         middleware=[
+            DefineMiddleware(
+                RefusedBodyDrain, max_bytes=settings.max_discarded_body_bytes, timeout_s=settings.body_timeout_s
+            ),
             RequestContextMiddleware,
             http_metrics_config().middleware,
             *([rate_limit.middleware] if rate_limit else []),

@@ -60,6 +60,7 @@ def slug_for(status: int) -> str:
         401: "unauthorized",
         404: "not-found",
         405: "method-not-allowed",
+        408: "request-timeout",
         413: "body-too-large",
         415: "unsupported-media-type",
         429: "rate-limited",
