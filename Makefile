@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative wrk
+.PHONY: help install run test test-fast lint format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ bench-speculative: install ## Embedded server: speculative decoding (n-gram, 0.5
 
 bench-embedded: install ## Embedded model: API vs direct llama.cpp latency, prompt tokens vs naive TOOLS
 	$(PY) -m bench.run embedded
+
+bench-tenants: install ## Two API keys: key A's job latency while key B's receivers are slow, failing, black holes
+	$(PY) -m bench.run tenants
 
 lint: install ## ruff (lint + format check), mypy --strict, and the layer contract (import-linter, in pyproject.toml)
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,7 @@
 """Benchmarks, measured side by side in one run; figures and ratios, not pass/fail tests.
 
     .venv/bin/python -m bench.run all            # what `make bench` runs; one table at the end
-    .venv/bin/python -m bench.run overhead       # or: concurrency, workers, embedded (tokens + latency)
+    .venv/bin/python -m bench.run overhead       # or: concurrency, workers, embedded (tokens + latency), tenants
 
 Servers run as separate processes on loopback (the mock model server, our API under uvicorn); HTTP load
 comes from wrk (C) or, for the one-shot burst, an asyncio httpx client that is first timed against the
@@ -361,6 +361,48 @@ def hostile(table: Table) -> None:
         )
 
 
+def tenants(table: Table, jobs: int = 4) -> None:
+    """Two keys on one server with 2 job workers: A's job latency (submission to callback) while B's
+    receivers are well-behaved, then slow, failing and black-holed; summaries in parallel throughout."""
+    from bench.tenants_bench import ATTEMPT_TIMEOUT_S, KEY_A, KEY_B, Receivers, p50, receiving, run_phase
+    from service.api.access import hash_key
+
+    receivers = Receivers()
+    with tempfile.TemporaryDirectory() as state:
+        settings = {
+            "model_cache_dir": state,  # a fresh job file: no jobs left from another run
+            "api_key_hashes": f"{hash_key(KEY_A)},{hash_key(KEY_B)}",
+            "webhook_secret": "bench-master-secret",
+            "webhook_allow_private": "true",  # the receivers are on loopback
+            "webhook_timeout_s": str(ATTEMPT_TIMEOUT_S),
+            "webhook_attempts": "2",
+            "webhook_backoff_s": "0.5",
+            "job_workers": "2",
+        }
+        with (
+            mock_model(delay_s=0.3) as model,
+            our_api(model, **settings) as api,
+            receiving(receivers, free_port()) as hooks,
+        ):
+            httpx.post(f"{api}/v1/summaries", json=SEED, headers={"X-API-Key": KEY_A}, timeout=60)  # warm up
+            calm = asyncio.run(run_phase(api, hooks, receivers, SEED, bad_b=False, jobs=jobs))
+            stormy = asyncio.run(run_phase(api, hooks, receivers, SEED, bad_b=True, jobs=jobs))
+    base, loaded = p50(calm.a_latencies_s), p50(stormy.a_latencies_s)
+    each = f"{jobs} jobs x 3 receivers"
+    table.add("tenants", f"A's p50 job latency (to its callback), B well-behaved ({each}), s", f"{base:.2f}")
+    table.add("tenants", f"same, B's receivers slow {SLOW_NOTE}, 500, black hole, s", f"{loaded:.2f}")
+    table.add("tenants", "ratio slow tenant / well-behaved", f"{loaded / base:.2f}", "<= 1.2")
+    table.add(
+        "tenants", "A's summaries answered meanwhile (calm / slow tenant)", f"{calm.summaries} / {stormy.summaries}"
+    )
+    lost = calm.lost + stormy.lost
+    table.add("tenants", "jobs or callbacks lost / duplicated / left pending", str(len(lost)), "0")
+    for line in lost:
+        print(f"    lost: {line}", flush=True)
+
+
+SLOW_NOTE = "(3 s)"
+
 BENCHMARKS = {
     "overhead": overhead,
     "concurrency": concurrency,
@@ -369,6 +411,7 @@ BENCHMARKS = {
     "hostile": hostile,
     "ner": ner,
     "speculative": speculative,
+    "tenants": tenants,
 }
 
 

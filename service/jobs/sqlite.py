@@ -8,9 +8,11 @@ when the lease runs out another worker takes the job over, so every job ends wit
 whatever crashed. Each run is lifecycle.run_one, the step the Redis workers take too; Worker is its Hold
 here.
 
-Callbacks are delivered apart (`Deliveries`: tasks of their own, at most half of them for one API key), so a
-worker hands a finished job over and takes the next one, whatever the receiver does; a delivery is leased
-like a run, so one whose process died is resumed by the next (a restart included), and delivered once.
+Callers take turns at the workers (the one with the fewest jobs running, then the one served longest
+ago), so one caller's batch does not hold up another's single job. Callbacks are delivered apart
+(`Deliveries`: tasks of their own, at most half of them for one API key), so a worker hands a finished
+job over and takes the next one, whatever the receiver does; a delivery is leased like a run, so one whose
+process died is resumed by the next (a restart included), and delivered once.
 An API key may have `backlog` jobs queued or running (BacklogFull beyond); a finished job is deleted, with
 its article, `ttl_s` after it finished (its callback done).
 """
@@ -51,14 +53,17 @@ CREATE TABLE IF NOT EXISTS jobs (
     created REAL NOT NULL,
     updated REAL NOT NULL,
     callback_owner TEXT,               -- the delivery that holds the callback, until callback_lease_until
-    callback_lease_until REAL
+    callback_lease_until REAL,
+    started REAL                       -- when a worker last took it: callers take turns by it
 );
 CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs (status, lease_until);
 CREATE INDEX IF NOT EXISTS jobs_of_caller ON jobs (caller, status);
 CREATE INDEX IF NOT EXISTS jobs_to_deliver ON jobs (callback_status, callback_lease_until);
 CREATE INDEX IF NOT EXISTS jobs_by_age ON jobs (updated);
+CREATE INDEX IF NOT EXISTS jobs_turns ON jobs (caller, started);
 """
-_ADDED_COLUMNS = {"callback_owner": "TEXT", "callback_lease_until": "REAL"}  # files made before deliveries had leases
+# Added since the first release: a file made before gets them on opening.
+_ADDED_COLUMNS = {"callback_owner": "TEXT", "callback_lease_until": "REAL", "started": "REAL"}
 
 
 class JobStore:
@@ -138,22 +143,26 @@ class JobStore:
         return _job(row)
 
     async def claim(self, owner: str, lease_s: float) -> Job | None:
-        """The oldest queued job, or a running one whose worker stopped renewing its lease, leased to
-        `owner` for `lease_s`."""
+        """A queued job, or a running one whose worker stopped renewing its lease, leased to `owner` for
+        `lease_s`. Callers take turns, so one caller's batch does not hold up everyone else: the caller with
+        the fewest jobs running first, then the one whose last job started longest ago, then the oldest job."""
         now = time.time()
 
         def take(db: sqlite3.Connection) -> sqlite3.Row | None:
             db.execute("BEGIN IMMEDIATE")  # one writer at a time: two workers never take the same job
             row: sqlite3.Row | None = db.execute(
-                "SELECT id FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < ?)"
-                " ORDER BY created LIMIT 1",
-                (now,),
+                "SELECT id FROM jobs AS job WHERE status = 'queued' OR (status = 'running' AND lease_until < ?)"
+                " ORDER BY (SELECT count(*) FROM jobs AS other WHERE other.caller = job.caller"
+                " AND other.status = 'running' AND other.lease_until >= ?),"
+                " (SELECT coalesce(max(started), 0) FROM jobs AS other WHERE other.caller = job.caller), created"
+                " LIMIT 1",
+                (now, now),
             ).fetchone()
             if row is not None:
                 row = db.execute(
-                    "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, updated = ? WHERE id = ?"
-                    " RETURNING *",
-                    (owner, now + lease_s, now, row["id"]),
+                    "UPDATE jobs SET status = 'running', lease_owner = ?, lease_until = ?, updated = ?, started = ?"
+                    " WHERE id = ? RETURNING *",
+                    (owner, now + lease_s, now, now, row["id"]),
                 ).fetchone()
             db.execute("COMMIT")
             return row

@@ -130,3 +130,22 @@ async def test_row8_finished_jobs_and_their_article_expire(
     assert gone.status_code == 404
     with sqlite3.connect(settings.jobs_path) as db:
         assert db.execute("SELECT count(*) FROM jobs WHERE id = ?", (old,)).fetchone() == (0,)
+
+
+async def test_row8_keys_take_turns_so_one_keys_batch_does_not_hold_up_anothers_job(
+    job_settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    """SQLite: key B's three jobs were queued first, then key A's one; a single worker runs B's first,
+    then A's, then B's others (first come, first served made A wait for B's whole batch)."""
+    if job_settings.redis_url:
+        return  # arq's queue is first come, first served: the backlog per key is the bound there
+    settings = two_keys(job_settings, job_workers=0)
+    async with client_for(settings, model_server) as client:
+        b_refs = (await client.post("/v1/jobs", json={"articles": [seed_article] * 3}, headers=B)).json()["jobs"]
+        a_ref = (await client.post("/v1/jobs", json={"articles": [seed_article]}, headers=A)).json()["jobs"][0]
+    async with client_for(two_keys(job_settings, job_workers=1), model_server) as client:
+        b_views = [await finished(client, ref["id"], B) for ref in b_refs]
+        a_view = await finished(client, a_ref["id"], A)
+
+    order = sorted([("A", a_view["updated"])] + [("B", view["updated"]) for view in b_views], key=lambda x: x[1])
+    assert [key for key, _ in order] == ["B", "A", "B", "B"]
