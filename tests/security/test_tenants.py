@@ -149,3 +149,32 @@ async def test_row8_keys_take_turns_so_one_keys_batch_does_not_hold_up_anothers_
 
     order = sorted([("A", a_view["updated"])] + [("B", view["updated"]) for view in b_views], key=lambda x: x[1])
     assert [key for key, _ in order] == ["B", "A", "B", "B"]
+
+
+class HoldsTheFirst(HeldReceiver):
+    """Holds the first request until released (the delivery in flight when its process stops), answers
+    the others at once."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.arrived.is_set():
+            self.release.set()  # the first is held no more: the process that sent it has stopped
+        await super().__call__(scope, receive, send)
+
+
+async def test_row8_a_delivery_cut_off_by_a_restart_is_resumed_and_delivered(
+    job_settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any], receiver_factory: Any
+) -> None:
+    """The delivery side persists what it has to deliver: a process stopped mid-delivery (a deploy) hands
+    the callback back, and the next process delivers it."""
+    receiver, url = receiver_factory(receiver=HoldsTheFirst())
+    settings = job_settings.model_copy(update={"webhook_timeout_s": 60.0, "webhook_attempts": 1})
+    async with client_for(settings, model_server) as first:
+        job_id = (await first.post("/v1/jobs", json={"articles": [seed_article], "callback_url": url})).json()["jobs"][
+            0
+        ]["id"]
+        await wait_for(receiver.arrived)  # the callback is out, and held: now the process stops
+    async with client_for(settings, model_server) as second:
+        view = await finished(second, job_id)
+
+    assert view["callback"]["status"] == "delivered"
+    assert len(receiver.received) == 2  # the one cut off, then the one delivered
