@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants wrk
+.PHONY: help install run test test-fast lint image-check format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,11 +61,15 @@ bench-embedded: install ## Embedded model: API vs direct llama.cpp latency, prom
 bench-tenants: install ## Two API keys: key A's job latency while key B's receivers are slow, failing, black holes
 	$(PY) -m bench.run tenants
 
-lint: install ## ruff (lint + format check), mypy --strict, and the layer contract (import-linter, in pyproject.toml)
+lint: install ## ruff (lint + format check), mypy --strict, the layer contract (import-linter), hadolint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-logo --no-cache
+	$(VENV)/bin/hadolint --no-color Dockerfile
+
+image-check: ## The Dockerfile's stages in a Debian root (mmdebstrap, root, ~1.3 GB download): model loads as uid 10001
+	tests/packaging/rootfs.sh
 
 format: install ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .

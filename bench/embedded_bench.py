@@ -8,7 +8,6 @@ Each side runs on a freshly started embedded server, so both start with nothing 
 import asyncio
 import contextlib
 import json
-import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +20,7 @@ from litestar.testing import AsyncTestClient
 from pydantic import BaseModel, Field
 
 from service.api.app import create_app
-from service.model.embedded import start_embedded
+from service.model.embedded import available_cpus, start_embedded
 from service.settings import Settings
 
 Row = tuple[str, str, str, str]
@@ -116,7 +115,7 @@ async def _fresh_server(threads: int) -> AsyncIterator[str]:
 async def _measure(article: dict[str, Any]) -> list[Row]:
     """Each side on a freshly started server: llama.cpp keeps earlier prompts in a host-memory cache, so a
     replay on the same server would reuse what the first run processed (measured: 756 vs 2,203 tokens)."""
-    threads = os.cpu_count() or 2
+    threads = available_cpus()  # what the server itself would take: the CPUs this process may use
     exchanges: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
     async def record(response: httpx.Response) -> None:

@@ -84,6 +84,8 @@ def check_installed(model_key: str, weights_dir: Path | None) -> None:
     require_llama(model)
     if weights_dir is None:
         part_files(model)
+    elif not (weights_dir / model.file_name).is_file():
+        raise _not_assembled(weights_dir / model.file_name)
 
 
 def part_files(model: EmbeddedModel) -> list[Path]:
@@ -143,13 +145,17 @@ def verified_weights(model: EmbeddedModel, weights_dir: Path) -> Path:
     this process only reads: checked, never written, so a read-only root filesystem is enough."""
     target = weights_dir / model.file_name
     if not target.is_file():
-        raise WeightsError(
-            f"{target} does not exist; assemble it with `summarise assemble-weights {weights_dir}` "
-            f"or unset SUMMARISE_EMBEDDED_WEIGHTS_DIR"
-        )
+        raise _not_assembled(target)
     if target.stat().st_size != model.size or sha256_of(target) != model.sha256:
         raise WeightsError(f"{target} is not the published file for {model.name}; refusing to load it")
     return target
+
+
+def _not_assembled(target: Path) -> WeightsError:
+    return WeightsError(
+        f"{target} does not exist; assemble it with `summarise assemble-weights {target.parent}` "
+        f"or unset SUMMARISE_EMBEDDED_WEIGHTS_DIR"
+    )
 
 
 def available_cpus(proc_cgroup: Path = Path("/proc/self/cgroup"), cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:

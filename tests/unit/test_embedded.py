@@ -160,6 +160,23 @@ def test_the_cli_says_it_in_one_line_instead_of_a_traceback(monkeypatch: pytest.
     assert "summarise[embedded]" in line
 
 
+def test_serve_with_a_weights_directory_that_lacks_them_says_so_before_it_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("SUMMARISE_BASE_URL", "SUMMARISE_MODEL", "SUMMARISE_EMBEDDED_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SUMMARISE_EMBEDDED_WEIGHTS_DIR", str(tmp_path / "image-model"))
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(main, ["serve", "--port", "1"])
+
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert (
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf does not exist; assemble it with `summarise assemble-weights" in line
+    )
+
+
 @pytest.mark.parametrize(
     ("cpu_max", "cpus"),
     [
