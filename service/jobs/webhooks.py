@@ -65,10 +65,10 @@ def callback_url(url: str) -> httpx.URL:
         raise CallbackRefused("callback_url must be written as it will be sent: no space or control character")
     try:
         parsed = httpx.URL(url)
-        port = parsed.port
-    except (httpx.InvalidURL, ValueError):
+        port, host = parsed.port, parsed.host  # the host is decoded from IDNA here, and may not decode
+    except (httpx.InvalidURL, ValueError):  # idna's IDNAError is a ValueError too
         raise CallbackRefused("callback_url is not a valid URL") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    if parsed.scheme not in ("http", "https") or not host:
         raise CallbackRefused(f"callback_url must be an http(s) URL with a host, not {url[:100]!r}")
     if port is not None and not 0 < port < 65536:
         raise CallbackRefused(f"callback_url's port must be between 1 and 65535, not {port}")
@@ -105,7 +105,7 @@ async def vetted_addresses(host: str, port: int, allow_private: bool) -> list[st
     `allow_private`); httpcore.ConnectError if it does not resolve (DNS may answer on the next attempt)."""
     try:
         infos = await asyncio.to_thread(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
-    except OSError:
+    except (OSError, UnicodeError):  # UnicodeError: a label the IDNA codec cannot encode (over 63 characters)
         raise httpcore.ConnectError(f"callback host {host!r} does not resolve") from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not allow_private:

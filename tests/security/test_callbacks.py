@@ -42,7 +42,15 @@ async def submit(settings: Settings, model_server: respx.MockRouter, article: di
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:99999/cb", "http://127.0.0.1:-1/cb", "http://[::1/cb", "http://example.com:0/cb"]
+    "url",
+    [
+        "http://127.0.0.1:99999/cb",
+        "http://127.0.0.1:-1/cb",
+        "http://[::1/cb",
+        "http://example.com:0/cb",
+        "http://xn--/cb",
+        f"http://{'a' * 64}.example/cb",  # a label the IDNA codec refuses to encode
+    ],
 )
 async def test_row2_a_malformed_callback_url_is_a_422_problem_not_a_500(
     strict: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any], url: str
