@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -173,6 +174,8 @@ class Grounder:
             if key in items:  # a repeated expression is listed once
                 continue
             event = next((event for s, event in told if s.start < end and start < s.end and event), None)
+            if event is None or _only_repeats(event, expression):  # "Yesterday" for "yesterday" says nothing
+                event = self._clause_around(start, end)
             items[key] = DateItem(
                 text=expression,
                 start=resolved.start,
@@ -183,6 +186,21 @@ class Grounder:
                 evidence=[self._evidence(self.text.sentence_around(Span(start, end, MatchKind.exact)))],
             )
         return list(items.values())
+
+    def _clause_around(self, start: int, end: int) -> str:
+        """The clause of its sentence that holds an expression, as the article words it: the event when the
+        model gave none (a clause of fewer than four words widens to the sentence)."""
+        sentence = self.text.sentence_around(Span(start, end, MatchKind.exact))
+        bounds = [
+            sentence.start,
+            *(m.end() for m in _CLAUSE_END.finditer(self.text.text, sentence.start, sentence.end)),
+        ]
+        clause_start = max(b for b in bounds if b <= start)
+        clause_end = min((b for b in bounds if b >= end), default=sentence.end)
+        clause = self.original[clause_start:clause_end]
+        if len(clause.split()) < 4:
+            clause = self.original[sentence.start : sentence.end]
+        return " ".join(clause.split()).strip(" ,;:.")[:160]
 
     def open_issues(
         self, extracted: list[tuple[ExtractedIssue, int]], participants: list[Participant]
@@ -201,6 +219,14 @@ class Grounder:
                 issue=item.issue.strip(), parties=list(dict.fromkeys(parties)), evidence=[self._evidence(span)]
             )
         return list(issues.values())
+
+
+_CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[–—-]\s")
+
+
+def _only_repeats(event: str, expression: str) -> bool:
+    words = set(re.findall(r"\w+", event.casefold()))
+    return words <= set(re.findall(r"\w+", expression.casefold())) | {"on", "in", "at", "the", "date"}
 
 
 def _key(candidate: Candidate) -> tuple[str, str]:
