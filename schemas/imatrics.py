@@ -10,18 +10,25 @@ article already has) to `{IMATRICS_BASE_URL}article/analysis` with basic auth, a
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class AnalysisRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     uuid: str | None = Field(default=None, max_length=2000, description="Superdesk's item guid.")
-    pubStatus: bool = False
+    pubStatus: bool = Field(default=False, description="True when Superdesk sends saved tags.")
     headline: str = ""
     body: list[str] = Field(default_factory=list, description="The body's paragraphs, as text.")
     language: str | None = Field(default=None, max_length=35)
     concepts: list[dict[str, Any]] = Field(default_factory=list, description="Tags the article has (ignored).")
+
+    @field_validator("pubStatus", mode="before")
+    @classmethod
+    def a_boolean(cls, value: Any) -> Any:
+        if not isinstance(value, bool):  # pydantic alone takes 0, 1, "yes"
+            raise ValueError("pubStatus must be true or false")
+        return value
 
 
 class Concept(BaseModel):

@@ -33,6 +33,13 @@ _QCODES = uuid.UUID("6f0c4f5e-5d2b-4d8e-9a57-3b1f2f0e8c11")  # our namespace: th
 _running: dict[str, asyncio.Task[SummaryResponse]] = {}
 
 
+def nothing_to_tag(request: AnalysisRequest) -> AnalysisResponse | None:
+    """No headline and no body: no tags (Superdesk itself sends no such request; it returns no tags)."""
+    if request.headline.strip() or any(line.strip() for line in request.body):
+        return None
+    return AnalysisResponse(concepts=[], summarise=HowAnswered(source="code", warnings=["no headline nor body"]))
+
+
 def to_article(request: AnalysisRequest) -> ArticleRequest:
     paragraphs = [line.strip() for line in request.body if line.strip()]
     return ArticleRequest(

@@ -285,3 +285,26 @@ async def test_cors_is_off_unless_origins_are_set(
     else:
         assert "access-control-allow-origin" not in response.headers
     assert other.headers.get("access-control-allow-origin") in (None, "")
+
+
+async def test_an_article_without_headline_or_body_gets_no_tags_not_an_error(
+    keyed_api: Client, answering: ModelServer
+) -> None:
+    """Superdesk's own analyze returns no tags for it; a schema-valid request is no 422 here either."""
+    request = imatrics_request({"guid": "g", "headline": "", "paragraphs": [" "], "language": "en"})
+
+    response = await send(keyed_api, request)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["concepts"] == []
+    assert not answering.asked
+
+
+async def test_pub_status_is_a_boolean(keyed_api: Client, answering: ModelServer, seed_article: dict[str, Any]) -> None:
+    request = imatrics_request(superdesk_item(seed_article))
+    request["content"] = request["content"].replace(b'"pubStatus": false', b'"pubStatus": 0')
+
+    response = await send(keyed_api, request)
+
+    assert response.status_code in (400, 422)
+    assert "pubStatus" in response.text

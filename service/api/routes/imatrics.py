@@ -8,7 +8,7 @@ from litestar.params import JSONBody
 
 from schemas.imatrics import AnalysisRequest, AnalysisResponse, StoreResponse
 from service.api.access import basic_auth_key, key_id
-from service.api.imatrics import analyse, to_article
+from service.api.imatrics import analyse, nothing_to_tag, to_article
 from service.api.openapi import BODY, GUARDED, problems
 from service.settings import Settings
 from service.summaries import SummaryService
@@ -33,6 +33,8 @@ async def imatrics_analysis(
     summariser: NamedDependency[SummaryService],
     settings: NamedDependency[Settings],
 ) -> AnalysisResponse:
+    if (empty := nothing_to_tag(data)) is not None:
+        return empty
     key = basic_auth_key(request)
     caller = f"key:{key_id(key)}" if key else "anonymous"  # whose cache entries these are, as access.job_owner
     return await analyse(to_article(data), summariser, caller, settings.imatrics_wait_s)
