@@ -34,6 +34,7 @@ from service.api.problems import PROBLEM_MEDIA_TYPE, slug_for
 from service.errors import (
     PROBLEM_BASE,
     ArticleTooLong,
+    BacklogFull,
     CallbackRefused,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
@@ -89,6 +90,9 @@ KEY_REUSED = _kind(IdempotencyKeyReused, "an Idempotency-Key reused with a diffe
 NO_NINJS_BODY = _kind(InvalidNinjs, "a ninjs item with no body this service can read")
 CALLBACK_REFUSED = _kind(CallbackRefused, "a callback URL that is not http(s), carries credentials or is internal")
 RATE_LIMITED = _http(429, "the rate limit of this API key (or address) is reached; see Retry-After")
+BACKLOG_FULL = _kind(
+    BacklogFull, "the API key has SUMMARISE_JOB_BACKLOG_PER_KEY jobs queued or running; see Retry-After"
+)
 MODEL_ERROR = _kind(ModelServerError, "the model server failed, or refused our request")
 MODEL_OUTPUT = _kind(ModelOutputInvalid, "the model never produced a valid summary")
 OVERLOADED = _kind(Overloaded, "too many summaries running and queued; see Retry-After")

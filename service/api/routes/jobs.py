@@ -10,7 +10,16 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from schemas.jobs import MAX_ARTICLES_PER_REQUEST, JobRef, JobsAccepted, JobsRequest, JobView
 from service.api.access import job_owner
 from service.api.idempotency import Idempotency
-from service.api.openapi import BODY, CALLBACK_REFUSED, GUARDED, IN_PROGRESS, KEY_REUSED, NOT_FOUND, problems
+from service.api.openapi import (
+    BACKLOG_FULL,
+    BODY,
+    CALLBACK_REFUSED,
+    GUARDED,
+    IN_PROGRESS,
+    KEY_REUSED,
+    NOT_FOUND,
+    problems,
+)
 from service.core.pipeline import check_limits
 from service.errors import ArticleTooLong, CallbackRefused
 from service.jobs.model import Jobs, JobStatus
@@ -24,7 +33,7 @@ from service.settings import Settings
     summary="Submit articles to summarise in the background",
     description=f"Up to {MAX_ARTICLES_PER_REQUEST} articles; one job each. With "
     "`callback_url`, each finished job is POSTed there, signed.",
-    responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, CALLBACK_REFUSED),
+    responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, CALLBACK_REFUSED, BACKLOG_FULL),
 )
 async def submit_jobs(
     request: Request[Any, Any, Any],
