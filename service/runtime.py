@@ -51,11 +51,33 @@ async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
     http_client = model_http_client(settings)
     try:
         llm = ModelClient(settings, http_client, base_url, model)
-        yield Summariser(llm, load_prompt("summarise"), settings, {pipeline.language: pipeline for pipeline in ner})
+        sized = settings if embedded is not None else await _sized_to_the_server(settings, llm)
+        yield Summariser(llm, load_prompt("summarise"), sized, {pipeline.language: pipeline for pipeline in ner})
     finally:
         await http_client.aclose()
         if embedded is not None:
             embedded.stop()
+
+
+async def _sized_to_the_server(settings: Settings, llm: ModelClient) -> Settings:
+    """Articles are split to the context the server holds when that is less than SUMMARISE_CONTEXT_TOKENS:
+    Ollama, for one, truncates a longer prompt without a word (4096 tokens unless told otherwise)."""
+    try:
+        held = await llm.context_window()
+    except Exception as exc:  # a probe that fails for any reason leaves the configured context
+        log.debug("could not ask the model server for its context (%s); SUMMARISE_CONTEXT_TOKENS applies", exc)
+        return settings
+    if held is None or held >= settings.context_tokens:
+        return settings
+    log.warning(
+        "the model server holds %d tokens of context for %s, less than SUMMARISE_CONTEXT_TOKENS=%d: "
+        "articles are split to fit %d",
+        held,
+        llm.model,
+        settings.context_tokens,
+        held,
+    )
+    return settings.model_copy(update={"context_tokens": held})
 
 
 @asynccontextmanager

@@ -280,14 +280,14 @@ class ModelClient:
 
     async def _ollama_context(self) -> int | None:
         show = await self._http.post(f"{self._root}/api/show", json={"model": self.model}, timeout=10.0)
-        if show.status_code != 200:
+        details = show.json() if show.status_code == 200 else None
+        if not (isinstance(details, dict) and {"parameters", "model_info", "details"} & details.keys()):
             return None  # not Ollama
         running = await self._http.get(f"{self._root}/api/ps", timeout=10.0)
         if running.status_code == 200:
             for loaded in running.json().get("models", []):
                 if self.model in (loaded.get("name"), loaded.get("model")) and loaded.get("context_length"):
                     return int(loaded["context_length"])
-        details = show.json()
         if num_ctx := re.search(r"^num_ctx\s+(\d+)", details.get("parameters") or "", re.MULTILINE):
             return int(num_ctx.group(1))
         trained = [v for k, v in (details.get("model_info") or {}).items() if k.endswith(".context_length")]

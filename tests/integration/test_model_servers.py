@@ -254,3 +254,32 @@ async def test_openai_says_no_context(client: ModelClient, model_server: respx.M
     model_server.get("/models").mock(return_value=models_list())
 
     assert await client.context_window() is None
+
+
+async def test_an_article_is_split_to_the_context_ollama_holds(
+    settings: Settings, model_server: respx.MockRouter
+) -> None:
+    # 9,000 characters: about 4,500 tokens by our estimate (Ollama has no /tokenize), one part in 8,192
+    # tokens of context, but more than Ollama's default 4,096 holds, which would cut it without a word.
+    paragraph = "Mayor Ana Ruiz said on Monday that the council will vote on the budget next week. " * 3
+    text = "\n\n".join(f"Part {n}. {paragraph}" for n in range(1, 37))
+    assert 8_500 < len(text) < 9_500
+    ollama(model_server)
+    model_server.post(f"{ROOT}/tokenize").mock(return_value=httpx.Response(404))
+    answers = {
+        "participants": {"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "mayor"}]},
+        "dates": {"dates": [], "others": []},
+        "issues": {"open_issues": []},
+        "summary": {"summary": "The council will vote on the budget next week."},
+        "combine": {"summary": "The council will vote on the budget next week."},
+    }
+    server = ModelServer(answers)
+
+    body = await summarise(settings, server, model_server, {"text": text})
+
+    assert settings.context_tokens == 8192
+    assert body["meta"]["chunks"] > 1
+    for requests in server.requests.values():
+        for request in requests:
+            prompt = sum(len(message["content"]) for message in request["messages"])
+            assert prompt // 2 + settings.max_output_tokens <= 4096  # fits, by the same conservative estimate
