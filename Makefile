@@ -61,12 +61,14 @@ bench-embedded: install ## Embedded model: API vs direct llama.cpp latency, prom
 bench-tenants: install ## Two API keys: key A's job latency while key B's receivers are slow, failing, black holes
 	$(PY) -m bench.run tenants
 
-lint: install ## ruff (lint + format check), mypy --strict, the layer contract (import-linter), hadolint
+lint: install ## ruff (lint + format check), mypy --strict, the layer contract (import-linter), hadolint, the OpenAPI document
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(VENV)/bin/hadolint --no-color Dockerfile
+	$(PY) -m service.api.openapi > $(VENV)/openapi.json
+	$(VENV)/bin/openapi-spec-validator $(VENV)/openapi.json
 
 image-check: ## The Dockerfile's stages in a Debian root (mmdebstrap, root, ~1.3 GB download): model loads as uid 10001
 	tests/packaging/rootfs.sh
