@@ -86,8 +86,9 @@ class KeyGuard:
     def rate_limit_identity(self, request: Request[Any, Any, Any]) -> str:
         """What a rate limit counts against: a valid key's id, else the client's address. A made-up key
         gets no bucket of its own, so a 401 flood is limited like any caller from its address; without
-        configured keys every caller is its address."""
-        key = presented_key(request)
+        configured keys every caller is its address. The key as either guard reads it (Bearer, X-API-Key, or
+        the iMatrics routes' basic auth)."""
+        key = presented_key(request) or basic_auth_key(request)
         if key is not None and self.enabled and self.valid(key):
             return f"key:{key_id(key)}"
         return f"ip:{get_remote_address(request)}"

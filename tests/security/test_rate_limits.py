@@ -2,6 +2,7 @@
 and a bogus key gets no bucket of its own); the address is the peer's unless SUMMARISE_FORWARDED_ALLOW_IPS
 names the proxy in front (uvicorn by itself trusts X-Forwarded-For from 127.0.0.1)."""
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,21 @@ async def test_row12_a_401_flood_is_limited_by_address_and_bogus_keys_get_no_buc
     assert anonymous.status_code == 429
     assert anonymous.headers["content-type"].startswith("application/problem+json")
     assert valid.status_code == 200  # a valid key has its own bucket: a flood from its address does not lock it out
+
+
+async def test_row12_a_valid_key_sent_as_basic_auth_keeps_its_own_bucket(
+    settings: Settings, model_server: respx.MockRouter
+) -> None:
+    app = create_app(settings.model_copy(update={"api_key_hashes": [hash_key(KEY)], "rate_limit_per_minute": 2}))
+    basic = "Basic " + base64.b64encode(f"superdesk:{KEY}".encode()).decode()
+    async with AsyncTestClient(app=app) as client:
+        flood = [(await client.post("/v1/summaries", json={"text": "x"})).status_code for _ in range(3)]
+        feedback = await client.post(
+            "/v1/imatrics/article/store", json={"pubStatus": True}, headers={"Authorization": basic}
+        )
+
+    assert flood == [401, 401, 429]
+    assert feedback.status_code == 200, feedback.text  # the iMatrics client's key, not its address
 
 
 def forwarded_statuses(url: str) -> list[int]:
