@@ -54,10 +54,10 @@ class Candidate:
 
     def role(self, said: str | None) -> str | None:
         """The role to show: the model's, led by the article's own words for the candidate when the model's
-        leaves them out; the article's alone when the model's only repeats the name or the kind."""
+        leaves them out; the article's alone when the model's only repeats them, the name or the kind."""
         said = (said or "").strip()
-        if not _content(said) - _content(" ".join([self.name, *self.aliases, self.kind.value])):
-            said = ""
+        if not _content(said) - _content(" ".join([self.name, *self.aliases, self.kind.value, self.described or ""])):
+            said = ""  # nothing the name, the kind or the article's words do not already say
         if self.described and said and not _content(self.described) <= _content(said):
             return f"{self.described}; {said}"
         return said or self.described

@@ -105,6 +105,7 @@ def test_what_the_article_calls_a_person_is_found_beside_the_name() -> None:
         ("U.S. Special Envoy; announced the talks", "U.S. Special Envoy; announced the talks"),  # already there
         ("Steve Witkoff", "Special Envoy"),  # the model only repeated the name
         ("person", "Special Envoy"),  # or the kind
+        ("special envoy", "Special Envoy"),  # or the article's words: not said twice
         (None, "Special Envoy"),  # not judged
     ],
 )
