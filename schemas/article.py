@@ -14,6 +14,7 @@ _BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + "\u200b
 _BLANK_CLASS = "".join(f"\\u{ord(ch):04x}" for ch in _BLANK)
 _PLAIN_TEXT = rf"^[^\u0000]*[^{_BLANK_CLASS}\u0000][^\u0000]*$"
 _NUL = "has NUL characters (U+0000); check how the client encodes the article"
+_NO_NUL = r"^[^\u0000]*$"  # title and id: documented here (the validator says it better), as for `text`
 # Markup tags an article body pasted from a CMS carries; three or more and the text is HTML, not prose.
 _HTML_TAG = re.compile(
     r"</?(?:html|body|head|p|div|span|br|a|b|i|em|strong|h[1-6]|ul|ol|li|table|tr|td|script|style)\b[^>]*>", re.I
@@ -46,7 +47,7 @@ class ArticleRequest(BaseModel):
     text: Annotated[str, StringConstraints(pattern=_PLAIN_TEXT)] = Field(
         description="The article as plain text (not HTML). Evidence offsets refer to this string."
     )
-    title: str | None = Field(default=None, max_length=1000)
+    title: str | None = Field(default=None, max_length=1000, json_schema_extra={"pattern": _NO_NUL})
     published: datetime | date | None = Field(
         default=None,
         description="Publication date or datetime (ISO 8601): the reference for relative dates. "
@@ -63,7 +64,12 @@ class ArticleRequest(BaseModel):
             "(`en-AU`, `es-AR`) puts summer in December to February."
         ),
     )
-    id: str | None = Field(default=None, max_length=200, description="Client reference, echoed back.")
+    id: str | None = Field(
+        default=None,
+        max_length=200,
+        json_schema_extra={"pattern": _NO_NUL},
+        description="Client reference, echoed back.",
+    )
 
     @field_validator("text", mode="before")
     @classmethod
