@@ -122,7 +122,7 @@ def one_question_body() -> bytes:
     from service.model.prompts import load_prompt
 
     messages = load_prompt("summarise").render(
-        "participants", published=SEED["published"], title=SEED["title"], text=SEED["text"]
+        "participants", published=SEED["published"], language="English", title=SEED["title"], text=SEED["text"]
     )
     body = {
         "model": "mock",
