@@ -11,13 +11,18 @@ For each part of the article (one part unless it is longer than the model's cont
   nothing located is dropped, participants named several ways are merged, issue parties are canonical.
 Whatever is dropped, cut off or left unresolved is a `SummaryWarning`, shown as text in `meta.warnings`.
 
+Progress: `summarise(article, progress=...)` awaits the callback with what code found (`Found`, before the
+model is asked), then with the response so far as each question's answers are grounded (`Grounded`:
+participants, dates, open issues, always in that order, so the result does not depend on which answer
+came first). Without a callback the same work is done in the same order.
+
 No cache, no admission, no metrics: the service layer (`service.summaries`) adds those around this.
 """
 
 import asyncio
 import json
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +30,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from schemas import ArticleRequest, Meta, SummaryResponse, Usage
+from schemas import ArticleRequest, DateItem, Meta, OpenIssue, Participant, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
 from service.core.checking import language_name, unsupported, without, wrong_language
@@ -65,6 +70,28 @@ class Summary:
     response: SummaryResponse
     warnings: list[SummaryWarning]
     completion_tokens: dict[str, int]  # by question: where the writing (the time) goes
+
+
+@dataclass(frozen=True)
+class Found:
+    """What code found in the article before the model is asked: the named candidates (None without an
+    NER pipeline for its language) and the date expressions, as (start, end) offsets in `text`."""
+
+    candidates: list[Candidate] | None
+    dates: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """The response so far, once the answers to one question (`participants`, `dates` or `open_issues`)
+    are grounded: the summary is empty until the end, and the meta counts nothing yet."""
+
+    question: str
+    partial: SummaryResponse
+
+
+Progress = Found | Grounded
+OnProgress = Callable[[Progress], Awaitable[None]]
 
 
 class _Answers:
@@ -114,7 +141,7 @@ class Summariser:
         self.settings = settings
         self.ner = dict(ner or {})  # by language (ISO 639-1)
 
-    async def summarise(self, article: ArticleRequest) -> Summary:
+    async def summarise(self, article: ArticleRequest, progress: OnProgress | None = None) -> Summary:
         started = time.monotonic()
         deadline = started + self.settings.request_budget_s
         check_limits(article, self.settings)
@@ -130,15 +157,20 @@ class Summariser:
             reason = "no named-entity pipeline for this language: participants are the model's own list"
             warnings.append(SummaryWarning(WarningKind.no_named_entities, language, reason))
         questions = QUESTIONS if named is not None else QUESTIONS_WITHOUT_NAMES
-        spans = await chunking.parts(article.text, self._part_budget(), self.llm.count_tokens)
         date_spans = find_date_expressions(text.text)
+        if progress is not None:
+            await progress(Found(named, date_spans))
+        spans = await chunking.parts(article.text, self._part_budget(), self.llm.count_tokens)
         answers = _Answers()
         parts = [Part(text, start, end, date_spans, named) for start, end in spans]
-        for part in parts:
+        grounder = Grounder(text, article.text)
+        grounding = _Grounding(self, article, parts, grounder, date_spans, warnings, progress)
+        for n, part in enumerate(parts):
             variables = self._variables(article, article.text[part.start : part.end])
-            asks = [self._ask(question, part, variables, article.language, deadline) for question in questions]
+            asks = [grounding.noted(question, n, variables, deadline) for question in questions]
             for question, answer in zip(questions, await _in_turn(self.settings.parallel_calls, asks), strict=True):
                 answers.add(question, answer)
+        participants, dates, open_issues = await grounding.done()
         summaries = [answer.summary.strip() for answer in answers.of(SUMMARY)]
         summary_question: Question[Any] = SUMMARY
         summary_part = parts[0]
@@ -151,24 +183,6 @@ class Summariser:
             answers.add(COMBINE, combined)
             summary = combined.value.summary.strip()
 
-        grounder = Grounder(text, article.text)
-        judged = [(part.candidates(), answer) for part, answer in zip(parts, answers.of(JUDGE), strict=False)]
-        participants = merge_participants(
-            grounder.judged(judged)
-            + grounder.participants([p for answer in answers.of(PARTICIPANTS) for p in answer.participants])
-        )
-        dates = grounder.dates(
-            date_spans,
-            [d for part, answer in zip(parts, answers.of(DATES), strict=True) for d in answer.told(part.dated())],
-            article.published_date,
-            resolver_for(article.language),
-        )
-        issues = [  # an issue's quote is looked for near its part
-            (issue, part.start)
-            for part, answer in zip(parts, answers.of(ISSUES), strict=True)
-            for issue in answer.found(part.doubts())
-        ]
-        open_issues = grounder.open_issues(issues, participants)
         warnings += grounder.warnings
         resolved = [day for item in dates for day in (item.start, item.end) if day is not None]
         text_asked = article.text[parts[0].start : parts[0].end] if len(parts) == 1 else summary_part.article.text
@@ -283,6 +297,114 @@ class Summariser:
         messages = self.prompt.render(self.prompt.question_in(question.name, language), **variables)
         with checked_against(part.article, listed) if question.grounded else nullcontext():
             return await self.llm.extract(messages, question.answer, name=question.name, deadline=deadline)
+
+
+class _Grounding:
+    """Each question's answers grounded as soon as every part has them, in a fixed order (participants,
+    dates, open issues: the issues' parties are the participants), each step told to `progress`."""
+
+    def __init__(
+        self,
+        core: Summariser,
+        article: ArticleRequest,
+        parts: list[Part],
+        grounder: Grounder,
+        date_spans: list[tuple[int, int]],
+        warnings: list[SummaryWarning],
+        progress: OnProgress | None,
+    ) -> None:
+        self._core = core
+        self._article = article
+        self._parts = parts
+        self._grounder = grounder
+        self._date_spans = date_spans
+        self._warnings = warnings  # the request's so far: shown in each partial
+        self._progress = progress
+        self._got: dict[tuple[str, int], Any] = {}  # (question, part) -> the answer's value
+        self._lock = asyncio.Lock()  # one step at a time, told in order
+        self.participants: list[Participant] | None = None
+        self.dates: list[DateItem] | None = None
+        self.open_issues: list[OpenIssue] | None = None
+
+    async def noted(self, question: Question[A], part: int, variables: dict[str, str], deadline: float) -> Answer[A]:
+        """The question asked of the part; once answered, whatever can now be grounded is."""
+        answer = await self._core._ask(question, self._parts[part], variables, self._article.language, deadline)
+        self._got[(question.name, part)] = answer.value
+        await self._ready()
+        return answer
+
+    async def done(self) -> tuple[list[Participant], list[DateItem], list[OpenIssue]]:
+        await self._ready()
+        if self.participants is None or self.dates is None or self.open_issues is None:
+            raise AssertionError("every answer is in, yet a question is not grounded")  # a bug, not an input
+        return self.participants, self.dates, self.open_issues
+
+    def _of(self, question: Question[Any]) -> list[Any] | None:
+        """The question's answers of every part, or None while one is missing."""
+        values = [self._got.get((question.name, n)) for n in range(len(self._parts))]
+        return None if any(value is None for value in values) else values
+
+    async def _ready(self) -> None:
+        async with self._lock:
+            grounder, article = self._grounder, self._article
+            first = JUDGE if self._parts[0].named is not None else PARTICIPANTS
+            if self.participants is None and (first_answers := self._of(first)) is not None:
+                if first is JUDGE:
+                    judged = [
+                        (part.candidates(), answer) for part, answer in zip(self._parts, first_answers, strict=True)
+                    ]
+                    found = grounder.judged(judged) + grounder.participants([])
+                else:
+                    found = grounder.judged([]) + grounder.participants(
+                        [p for answer in first_answers for p in answer.participants]
+                    )
+                self.participants = merge_participants(found)
+                await self._tell("participants")
+            if self.participants is not None and self.dates is None and (told := self._of(DATES)) is not None:
+                self.dates = grounder.dates(
+                    self._date_spans,
+                    [d for part, answer in zip(self._parts, told, strict=True) for d in answer.told(part.dated())],
+                    article.published_date,
+                    resolver_for(article.language),
+                )
+                await self._tell("dates")
+            if (
+                self.participants is not None
+                and self.dates is not None
+                and self.open_issues is None
+                and (asked := self._of(ISSUES)) is not None
+            ):
+                issues = [  # an issue's quote is looked for near its part
+                    (issue, part.start)
+                    for part, answer in zip(self._parts, asked, strict=True)
+                    for issue in answer.found(part.doubts())
+                ]
+                self.open_issues = grounder.open_issues(issues, self.participants)
+                await self._tell("open_issues")
+
+    async def _tell(self, question: str) -> None:
+        if self._progress is None:
+            return
+        llm, prompt = self._core.llm, self._core.prompt
+        partial = SummaryResponse(
+            id=self._article.id,
+            summary="",
+            participants=self.participants or [],
+            dates=self.dates or [],
+            open_issues=self.open_issues or [],
+            meta=Meta(
+                model=llm.model,
+                prompt_version=prompt.version,
+                mode=llm.mode,
+                attempts=0,
+                retries=0,
+                usage=Usage(),
+                latency_ms=0,
+                chunks=len(self._parts),
+                warnings=[warning.text() for warning in self._warnings + self._grounder.warnings],
+            ),
+        )
+        await self._progress(Grounded(question, partial))
 
 
 async def _in_turn(parallel: int, asks: list[Coroutine[Any, Any, Result]]) -> list[Result]:
