@@ -108,7 +108,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 guards=[key_guard],
                 security=api_security(key_guard.enabled),
             ),
-            Router(IMATRICS_PATH, route_handlers=[imatrics_analysis, imatrics_store], guards=[basic_key_guard]),
+            Router(
+                IMATRICS_PATH,
+                route_handlers=[imatrics_analysis, imatrics_store],
+                guards=[basic_key_guard],
+                security=[{"basic": []}, *([] if basic_key_guard.enabled else [{}])],
+            ),
             ninjs_extension_schema,
             health,
             ready,

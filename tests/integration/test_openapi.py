@@ -221,6 +221,7 @@ async def test_keys_and_rate_limits_are_documented(tmp_path: Path) -> None:
             for path in ("/v1/summaries", "/v1/ninjs/summaries", "/v1/ninjs/enrichments", "/v1/jobs"):
                 assert paths[path]["post"]["security"] == [{"bearer": []}, {"apiKey": []}]
             assert paths["/v1/jobs/{job_id}"]["get"]["security"] == [{"bearer": []}, {"apiKey": []}]
+            assert paths["/v1/imatrics/article/analysis"]["post"]["security"] == [{"basic": []}]  # Superdesk's client
             assert paths["/health"]["get"]["security"] == []  # open, and said so
             assert paths["/ready"]["get"]["security"] == []
             answers = [
