@@ -1,6 +1,7 @@
 """The public contract of the API: what a client sends and what it gets back."""
 
 from schemas.article import ArticleRequest
+from schemas.events import FoundEvent, FoundName, GroundedEvent, Span
 from schemas.problem import Problem
 from schemas.summary import (
     DateItem,
@@ -19,6 +20,9 @@ __all__ = [
     "ArticleRequest",
     "DateItem",
     "Evidence",
+    "FoundEvent",
+    "FoundName",
+    "GroundedEvent",
     "MatchKind",
     "Meta",
     "OpenIssue",
@@ -26,6 +30,7 @@ __all__ = [
     "ParticipantKind",
     "Precision",
     "Problem",
+    "Span",
     "SummaryResponse",
     "Usage",
 ]

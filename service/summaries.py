@@ -18,7 +18,7 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, Protocol
@@ -26,14 +26,15 @@ from typing import Any, Protocol
 import pydantic
 import structlog
 
-from schemas import ArticleRequest, SummaryResponse
+from schemas import ArticleRequest, FoundEvent, FoundName, GroundedEvent, Span, SummaryResponse
 from service import metrics
-from service.core.pipeline import Summariser, request_warnings
+from service.core.pipeline import Found, Progress, Summariser, request_warnings
 from service.errors import Overloaded, SummariseError, as_problem, validation_problem
 from service.model.client import ModelClient
 from service.settings import Settings
 
 log = structlog.get_logger("summarise.pipeline")
+Listener = Callable[[FoundEvent | GroundedEvent], Awaitable[None]]  # a summary's progress, as the API shows it
 
 
 class KeyValueStore(Protocol):
@@ -129,9 +130,12 @@ class SummaryService:
     def llm(self) -> ModelClient:
         return self.core.llm
 
-    async def summarise(self, article: ArticleRequest, *, caller: str, fresh: bool = False) -> SummaryResponse:
+    async def summarise(
+        self, article: ArticleRequest, *, caller: str, fresh: bool = False, progress: Listener | None = None
+    ) -> SummaryResponse:
         """A grounded summary for `caller` (whose cache entries these are): from the cache unless `fresh`,
-        else made after waiting for a slot at the model (503 when too many are waiting), then cached."""
+        else made after waiting for a slot at the model (503 when too many are waiting), then cached.
+        `progress` hears what code found and each question grounded while it is made (nothing on a hit)."""
         llm, prompt = self.core.llm, self.core.prompt
         pipelines = sorted(ner.name for ner in self.core.ner.values())  # candidates or not: another summary
         cache_key = (
@@ -145,7 +149,7 @@ class SummaryService:
         try:
             async with self.gate.admit():
                 started = time.monotonic()
-                summary = await self.core.summarise(article)
+                summary = await self.core.summarise(article, _told(article.text, progress) if progress else None)
         except SummariseError as error:
             metrics.summaries.labels(error.slug).inc()
             raise
@@ -184,3 +188,28 @@ class SummaryService:
         except pydantic.ValidationError as exc:
             return None, validation_problem(exc)
         return summary.model_dump(mode="json"), None
+
+
+def _told(text: str, listener: Listener) -> Callable[[Progress], Awaitable[None]]:
+    """The core's progress as the public events (schemas.events)."""
+
+    async def tell(event: Progress) -> None:
+        if isinstance(event, Found):
+            names = None
+            if event.candidates is not None:
+                names = [
+                    FoundName(
+                        name=candidate.name,
+                        kind=candidate.kind,
+                        aliases=candidate.aliases,
+                        mentions=[Span(text=text[a:b], start=a, end=b) for a, b in candidate.mentions],
+                    )
+                    for candidate in event.candidates
+                ]
+            await listener(
+                FoundEvent(names=names, dates=[Span(text=text[a:b], start=a, end=b) for a, b in event.dates])
+            )
+        else:
+            await listener(GroundedEvent(question=event.question, partial=event.partial))
+
+    return tell

@@ -1,14 +1,45 @@
+import asyncio
+import json
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import HeaderParameter, JSONBody
+from litestar.response import ServerSentEvent
+from litestar.response.sse import ServerSentEventMessage
 
-from schemas import ArticleRequest, SummaryResponse
+from schemas import ArticleRequest, FoundEvent, GroundedEvent, SummaryResponse
 from service.api.access import caller_identity, job_owner
 from service.api.idempotency import Idempotency
 from service.api.openapi import BODY, GUARDED, IN_PROGRESS, KEY_REUSED, MODEL, problems
+from service.errors import SummariseError, as_problem
 from service.summaries import SummaryService
+
+EVENT_STREAM = "text/event-stream"
+_EXAMPLE_STREAM = (
+    'event: found\ndata: {"names": null, "dates": [{"text": "Feb. 26", "start": 88, "end": 95}]}\n\n'
+    'event: grounded\ndata: {"question": "participants", "partial": {"summary": "", "participants": [...]}}\n\n'
+    'event: summary\ndata: {"summary": "...", "participants": [...], "dates": [...], "open_issues": [...]}\n\n'
+)
+
+
+class _Streamed(Operation):
+    """The operation with its 200 answer also as `text/event-stream` (Litestar documents the JSON only)."""
+
+    def to_schema(self) -> dict[str, Any]:
+        schema = super().to_schema()
+        content = schema.get("responses", {}).get("200", {}).get("content")
+        if content is not None:
+            stream = OpenAPIMediaType(
+                schema=Schema(
+                    type=OpenAPIType.STRING, description="Server-Sent Events: found, grounded…, then summary or problem"
+                ),
+                example=_EXAMPLE_STREAM,
+            )
+            content[EVENT_STREAM] = stream.to_schema()
+        return schema
 
 
 @post(
@@ -16,8 +47,14 @@ from service.summaries import SummaryService
     status_code=200,
     summary="Summarise one article",
     description="Returns a neutral summary plus participants, dates and open issues, each with verbatim "
-    "evidence whose offsets the service located in `text`.",
+    "evidence whose offsets the service located in `text`.\n\n"
+    "With `Accept: text/event-stream` the answer is a stream of Server-Sent Events instead: `found` (the "
+    "names and date expressions code found, with offsets, before the model is asked), one `grounded` per "
+    "question (participants, dates, open_issues: the response so far), then `summary` (the complete "
+    "response, the same as the JSON answer) or `problem` (an RFC 9457 body). Closing the connection stops "
+    "the work. A cached or replayed answer is its `summary` event alone.",
     responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, *MODEL),
+    operation_class=_Streamed,
 )
 async def create_summary(
     request: Request[Any, Any, Any],
@@ -26,14 +63,67 @@ async def create_summary(
     idempotency: NamedDependency[Idempotency],
     idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
     cache_control: Annotated[str | None, HeaderParameter(name="Cache-Control")] = None,
+    accept: Annotated[str | None, HeaderParameter(name="Accept")] = None,
 ) -> Response[SummaryResponse]:
     fresh = "no-cache" in (cache_control or "").lower()
+    caller, owner = caller_identity(request), job_owner(request)
+    body = data.model_dump(mode="json")
+    if EVENT_STREAM in (accept or "").lower():
+        events = _events(summariser, idempotency, data, body, request.url.path, caller, owner, idempotency_key, fresh)
+        return ServerSentEvent(events, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})  # type: ignore[return-value]
     summary, headers = await idempotency.respond(
-        caller_identity(request),
+        caller,
         request.url.path,
         idempotency_key,
-        data.model_dump(mode="json"),
-        lambda: summariser.summarise(data, caller=job_owner(request), fresh=fresh),  # cached per key, like jobs
+        body,
+        lambda: summariser.summarise(data, caller=owner, fresh=fresh),  # cached per key, like jobs
         SummaryResponse,
     )
     return Response(summary, headers=headers)
+
+
+async def _events(
+    summariser: SummaryService,
+    idempotency: Idempotency,
+    data: ArticleRequest,
+    body: dict[str, Any],
+    route: str,
+    caller: str,
+    owner: str,
+    key: str | None,
+    fresh: bool,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """The summary's progress as it is made (the same call as the JSON branch, told what happens), then
+    the summary or the problem. Cancelled when the client goes: the summary is cancelled with it."""
+    told: asyncio.Queue[ServerSentEventMessage | None] = asyncio.Queue()
+
+    async def tell(event: FoundEvent | GroundedEvent) -> None:
+        kind = "found" if isinstance(event, FoundEvent) else "grounded"
+        told.put_nowait(ServerSentEventMessage(event=kind, data=event.model_dump_json()))
+
+    async def produce() -> SummaryResponse:
+        try:
+            summary, _ = await idempotency.respond(
+                caller,
+                route,
+                key,
+                body,
+                lambda: summariser.summarise(data, caller=owner, fresh=fresh, progress=tell),
+                SummaryResponse,
+            )
+            return summary
+        finally:
+            told.put_nowait(None)
+
+    work = asyncio.create_task(produce())
+    try:
+        while (message := await told.get()) is not None:
+            yield message
+        try:
+            summary = await work
+        except SummariseError as error:
+            yield ServerSentEventMessage(event="problem", data=json.dumps(as_problem(error), ensure_ascii=False))
+        else:
+            yield ServerSentEventMessage(event="summary", data=summary.model_dump_json())
+    finally:
+        work.cancel()  # a no-op once done; else the client went, and the model is asked no more
