@@ -17,6 +17,7 @@ from service.api.metrics import MetricsController, http_metrics_config
 from service.api.openapi import api_security, openapi_config
 from service.api.problems import to_problem_response
 from service.api.requests import RefusedBodyDrain, RequestContextMiddleware, finish_request
+from service.api.routes.editor import editor_asset, editor_page
 from service.api.routes.health import health, ready
 from service.api.routes.imatrics import IMATRICS_PATH, imatrics_analysis, imatrics_store
 from service.api.routes.jobs import job_status, submit_jobs
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 security=[{"basic": []}, *([] if basic_key_guard.enabled else [{}])],
             ),
             ninjs_extension_schema,
+            editor_page,
+            editor_asset,
             health,
             ready,
             MetricsController,
