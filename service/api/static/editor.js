@@ -254,11 +254,15 @@ function renderTimeline(dates) {
     row.className = "bar" + (d.approximate ? " approximate" : "");
     row.title = d.text + ": " + range(d) + (d.approximate ? " (approximate)" : "");
     row.setAttribute("role", "img"); row.setAttribute("aria-label", row.title);
+    const label = document.createElement("em");
+    label.textContent = (d.approximate ? "≈ " : "") + d.text;
+    const track = document.createElement("div");
     const bar = document.createElement("span");
     const s = Date.parse(d.start), e = Date.parse(d.end || d.start) + DAY;
     bar.style.left = at(s) + "%"; bar.style.width = (at(e) - at(s)) + "%";
     row.dataset.start = d.start; row.dataset.end = d.end || d.start;
-    row.append(bar);
+    track.append(bar);
+    row.append(label, track);
     return row;
   });
   const axis = document.createElement("div");
@@ -271,7 +275,10 @@ function renderTimeline(dates) {
     line.className = "published"; line.style.left = at(published) + "%";
     const label = document.createElement("b"); label.textContent = "published " + state.article.published;
     line.append(label);
-    parts.unshift(line);
+    const track = document.createElement("div"); // the line over the bars' track, not their labels
+    track.className = "track";
+    track.append(line);
+    parts.unshift(track);
   }
   box.replaceChildren(...parts);
 }
