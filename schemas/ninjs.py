@@ -57,11 +57,29 @@ class NinjsSummaryResponse(SummaryResponse):
     )
 
 
+class NinjsConvertedSummaryResponse(NinjsSummaryResponse):
+    """The answer when the client asked for a `version`: the item as sent, in that version, too."""
+
+    item: dict[str, Any] = Field(
+        description="The item as sent, converted to the version asked for (what that version has no place "
+        "for is named in meta.warnings)."
+    )
+
+
 class NinjsExtension(SummaryResponse):
     """Our data in an enriched item: the summary response and the text its offsets refer to. Published as
     the `summarise` definition of the extension schema (GET /schemas/ninjs-summarise-extension.json)."""
 
     text: str = Field(description="The article text every evidence offset refers to.")
+    converted_from: str | None = Field(
+        default=None,
+        description="The ninjs version of the item as sent, when it was converted to the version asked for.",
+    )
+    unconverted: dict[str, Any] | None = Field(
+        default=None,
+        description="The fields of the item as sent that the version asked for has no place for: each value "
+        "by its JSON pointer in the item as sent (e.g. `/mimetype` from 1.6, `/eventDetails` from 3.x).",
+    )
 
 
 EXTENSION_ID = "https://summarise.dev/schemas/ninjs-summarise-extension.json"

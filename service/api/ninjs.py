@@ -19,7 +19,7 @@ import copy
 import json
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import anyio.to_thread
 import inscriptis
@@ -29,9 +29,8 @@ from lxml.html import HTMLParser, document_fromstring
 
 from schemas import ArticleRequest, SummaryResponse
 from schemas.ninjs import EXTENSION_PROPERTY, IPTC_SCHEMAS
+from service.api.ninjs_versions import WRITTEN, Version, convert
 from service.errors import ArticleTooLong, InvalidNinjs
-
-Version = Literal["1.6", "2", "3"]
 
 MAX_HTML_ELEMENTS = 10_000  # a long story in paragraphs has a few hundred; converting 10,000 takes ~1.5 s
 _ELEMENT = re.compile(r"<[A-Za-z]")
@@ -92,7 +91,6 @@ _LISTS: dict[Version, dict[str, str]] = {
     "2": {"person": "people", "organization": "organisations", "country": "places"},
     "3": {"person": "people", "organization": "organisations", "country": "places"},
 }
-_WRITTEN_VERSION: dict[Version, str] = {"1.6": "1.6", "2": "2.2", "3": "3.1"}  # the schemas we validate with
 REL = "mentions"  # IPTC's own examples: "about" the story's subject, "mentions" the rest
 
 
@@ -221,12 +219,14 @@ def require_uri(item: dict[str, Any]) -> None:
         raise InvalidNinjs("the item has no uri, which every ninjs version requires: send the item's uri")
 
 
-def enrichment(item: dict[str, Any], summary: SummaryResponse, text: str, schema_url: str) -> dict[str, Any]:
+def enrichment(
+    item: dict[str, Any], summary: SummaryResponse, text: str, schema_url: str, target: Version | None = None
+) -> dict[str, Any]:
     """The item as sent plus what it lacks (see the module docstring); `schema_url` is where our extension
-    schema is served."""
-    version = version_of(item)
-    enriched = copy.deepcopy(item)
-    warnings: list[str] = []
+    schema is served. With a `target` version other than the item's, the item is converted to it first
+    (service.api.ninjs_versions) and enriched in that version."""
+    enriched, version, conversion = in_version(item, target)
+    warnings: list[str] = list(conversion.pop("warnings", []))
     for participant in summary.participants:
         if (name := _LISTS[version].get(participant.kind.value)) is None:
             continue
@@ -238,16 +238,57 @@ def enrichment(item: dict[str, Any], summary: SummaryResponse, text: str, schema
             entries.append({"name": participant.name, "rel": REL})
     warnings += _describe(enriched, version, summary.summary)
     warnings += _declare(enriched, version, schema_url)
-    extension = {"text": text, **summary.model_dump(mode="json")}
-    extension["meta"]["warnings"] = [*extension["meta"]["warnings"], *warnings]
     prop = EXTENSION_PROPERTY[version]
+    extension = {"text": text, **summary.model_dump(mode="json"), **_carried(enriched.get(prop))}
+    if conversion:  # this conversion's, after any earlier one's
+        extension["converted_from"] = conversion["converted_from"]
+        if "unconverted" in conversion:
+            extension["unconverted"] = {**extension.get("unconverted", {}), **conversion["unconverted"]}
+    extension["meta"]["warnings"] = [*extension["meta"]["warnings"], *warnings]
     enriched[prop] = json.dumps(extension, ensure_ascii=False) if version == "1.6" else extension
     return enriched
+
+
+def in_version(item: dict[str, Any], target: Version | None) -> tuple[dict[str, Any], Version, dict[str, Any]]:
+    """The item in the `target` version (a copy), that version, and for our extension what the conversion
+    could not carry over (`converted_from`, `unconverted`: JSON pointers in the item as sent) with its
+    `warnings`; nothing of that when the item is already in that version."""
+    source = version_of(item)
+    if target is None or target == source:
+        return copy.deepcopy(item), source, {}
+    converted, lost = convert(item, source, target)
+    declared = (item.get("standard") or item.get("$standard") or {}).get("version")
+    origin = declared if isinstance(declared, str) else {"1.6": "1.6", "2": "2.x", "3": "3.x"}[source]
+    conversion: dict[str, Any] = {"converted_from": origin}
+    warning = f"converted from ninjs {origin} to {WRITTEN[target]}"
+    if lost:
+        conversion["unconverted"] = lost
+        named = ", ".join(list(lost)[:10]) + (f" and {len(lost) - 10} more" if len(lost) > 10 else "")
+        warning += (
+            f"; {len(lost)} field(s) have no counterpart in {WRITTEN[target]} and are in "
+            f"{EXTENSION_PROPERTY[target]}.unconverted: {named}"
+        )
+    conversion["warnings"] = [warning]
+    return converted, target, conversion
+
+
+def _carried(previous: object) -> dict[str, Any]:
+    """What an earlier conversion kept in our extension: enriching again must not lose it."""
+    if isinstance(previous, str):
+        try:
+            previous = json.loads(previous)
+        except ValueError:
+            return {}
+    if not isinstance(previous, dict):
+        return {}
+    return {key: previous[key] for key in ("converted_from", "unconverted") if key in previous}
 
 
 def _describe(enriched: dict[str, Any], version: Version, summary: str) -> list[str]:
     """The summary as the item's description, unless it has one: then it is only in the extension."""
     ours = EXTENSION_PROPERTY[version]
+    if summary in _descriptions(enriched, version):
+        return []  # already there, maybe under another version's name (a converted enrichment)
     if version == "1.6":
         if "description_text" not in enriched:
             enriched["description_text"] = summary
@@ -263,6 +304,13 @@ def _describe(enriched: dict[str, Any], version: Version, summary: str) -> list[
     return []
 
 
+def _descriptions(item: dict[str, Any], version: Version) -> list[object]:
+    if version == "1.6":
+        return [value for key, value in item.items() if key.startswith("description_")]
+    entries = item.get("descriptions")
+    return [entry.get("value") for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+
 def _declare(enriched: dict[str, Any], version: Version, schema_url: str) -> list[str]:
     """Name our extension schema in `standard` (1.6: `$standard`), the way IPTC's guidelines say."""
     key = "$standard" if version == "1.6" else "standard"
@@ -273,7 +321,7 @@ def _declare(enriched: dict[str, Any], version: Version, schema_url: str) -> lis
     same_major = isinstance(declared, str) and (declared.split(".")[0] == version.split(".")[0])
     enriched[key] = {
         "name": "ninjs",
-        "version": declared if same_major else _WRITTEN_VERSION[version],
+        "version": declared if same_major else WRITTEN[version],
         "schema": schema,
     }
     previous = before.get("schema")

@@ -1,16 +1,35 @@
 """ninjs in and out (1.6, 2.x, 3.x), and our extension schema: the same pipeline behind IPTC's format."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 
-from schemas.ninjs import EXTENSION_PATH, NinjsItem, NinjsSummaryResponse, extension_schema
+from schemas.ninjs import (
+    EXTENSION_PATH,
+    NinjsConvertedSummaryResponse,
+    NinjsItem,
+    NinjsSummaryResponse,
+    extension_schema,
+)
 from service.api.access import job_owner
-from service.api.ninjs import enrichment, require_uri, to_article
+from service.api.ninjs import enrichment, in_version, require_uri, to_article
+from service.api.ninjs_versions import REQUESTABLE, target_version
 from service.api.openapi import BODY, GUARDED, MODEL, NO_NINJS_BODY, problems
 from service.summaries import SummaryService
+
+# The output version as a query parameter: ninjs has no media type of its own to hang a `profile` on
+# (application/json defines no parameters), and a query is visible in links, logs and the OpenAPI document.
+Version = Annotated[
+    str | None,
+    QueryParameter(
+        name="version",
+        description="The ninjs version to answer in: 1.6, 2.2 or 3.1 (default: the version of the item sent). "
+        "Another value is a 422 problem.",
+        schema_extra={"enum": list(REQUESTABLE)},
+    ),
+]
 
 
 @post(
@@ -22,18 +41,28 @@ from service.summaries import SummaryService
     responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
 async def summarise_ninjs(
-    request: Request[Any, Any, Any], data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]
-) -> NinjsSummaryResponse:
-    article = await to_article(await request.json())  # the item as sent: its field names tell the version
+    request: Request[Any, Any, Any],
+    data: JSONBody[NinjsItem],
+    summariser: NamedDependency[SummaryService],
+    version: Version = None,
+) -> NinjsSummaryResponse | NinjsConvertedSummaryResponse:
+    target = target_version(version)  # before the model: an unknown version costs nothing
+    item: dict[str, Any] = await request.json()  # the item as sent: its field names tell the version
+    article = await to_article(item)
     summary = await summariser.summarise(article, caller=job_owner(request))
-    return NinjsSummaryResponse(**summary.model_dump(), text=article.text)
+    if target is None:
+        return NinjsSummaryResponse(**summary.model_dump(), text=article.text)
+    converted, _, conversion = in_version(item, target)
+    answer = NinjsConvertedSummaryResponse(**summary.model_dump(), text=article.text, item=converted)
+    answer.meta.warnings = [*answer.meta.warnings, *conversion.get("warnings", [])]
+    return answer
 
 
 @post(
     "/v1/ninjs/enrichments",
     status_code=200,
     summary="Enrich a ninjs item with its summary",
-    description="The item exactly as sent, in its version, plus what it lacks: participants in people / "
+    description="The item exactly as sent, in its version (or the `version` asked for, converted), plus what it lacks: participants in people / "
     "organisations / places (person / organisation / place in 1.6; matched by name, so existing entries stay), "
     "the summary as a description when it has none, and our data (dates, open issues, evidence, meta) in "
     f"`summarise` (1.6: `description_summarise_json`, JSON text), declared in `standard` (`$standard`) by our "
@@ -41,13 +70,18 @@ async def summarise_ninjs(
     responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
 async def enrich_ninjs(
-    request: Request[Any, Any, Any], data: JSONBody[NinjsItem], summariser: NamedDependency[SummaryService]
+    request: Request[Any, Any, Any],
+    data: JSONBody[NinjsItem],
+    summariser: NamedDependency[SummaryService],
+    version: Version = None,
 ) -> dict[str, Any]:
+    target = target_version(version)
     item: dict[str, Any] = await request.json()  # echoed as sent, not as the model reads it
     require_uri(item)
     article = await to_article(item)
     summary = await summariser.summarise(article, caller=job_owner(request))
-    return enrichment(item, summary, article.text, str(request.base_url).rstrip("/") + EXTENSION_PATH)
+    schema_url = str(request.base_url).rstrip("/") + EXTENSION_PATH
+    return enrichment(item, summary, article.text, schema_url, target)
 
 
 @get(
