@@ -37,7 +37,7 @@ Version = Annotated[
     status_code=200,
     summary="Summarise a ninjs item (1.6, 2.x or 3.x)",
     description="HTML bodies are converted to text; `text` in the answer is that text, which every evidence "
-    "offset refers to.",
+    "offset refers to. With `version`, the answer also carries `item`: the item as sent, in that version.",
     responses=problems(*BODY, *GUARDED, NO_NINJS_BODY, *MODEL),
 )
 async def summarise_ninjs(
