@@ -14,7 +14,7 @@ from schemas import ArticleRequest, FoundEvent, GroundedEvent, SummaryResponse
 from service.api.access import caller_identity, job_owner
 from service.api.idempotency import Idempotency
 from service.api.openapi import BODY, GUARDED, IN_PROGRESS, KEY_REUSED, MODEL, problems
-from service.errors import SummariseError, as_problem
+from service.api.problems import to_problem_response
 from service.summaries import SummaryService
 
 EVENT_STREAM = "text/event-stream"
@@ -69,7 +69,7 @@ async def create_summary(
     caller, owner = caller_identity(request), job_owner(request)
     body = data.model_dump(mode="json")
     if EVENT_STREAM in (accept or "").lower():
-        events = _events(summariser, idempotency, data, body, request.url.path, caller, owner, idempotency_key, fresh)
+        events = _events(request, summariser, idempotency, data, body, caller, owner, idempotency_key, fresh)
         return ServerSentEvent(events, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})  # type: ignore[return-value]
     summary, headers = await idempotency.respond(
         caller,
@@ -83,11 +83,11 @@ async def create_summary(
 
 
 async def _events(
+    request: Request[Any, Any, Any],
     summariser: SummaryService,
     idempotency: Idempotency,
     data: ArticleRequest,
     body: dict[str, Any],
-    route: str,
     caller: str,
     owner: str,
     key: str | None,
@@ -105,7 +105,7 @@ async def _events(
         try:
             summary, _ = await idempotency.respond(
                 caller,
-                route,
+                request.url.path,
                 key,
                 body,
                 lambda: summariser.summarise(data, caller=owner, fresh=fresh, progress=tell),
@@ -121,8 +121,9 @@ async def _events(
             yield message
         try:
             summary = await work
-        except SummariseError as error:
-            yield ServerSentEventMessage(event="problem", data=json.dumps(as_problem(error), ensure_ascii=False))
+        except Exception as error:  # any error: the problem the JSON route would answer with
+            problem = to_problem_response(request, error).content
+            yield ServerSentEventMessage(event="problem", data=json.dumps(problem, ensure_ascii=False))
         else:
             yield ServerSentEventMessage(event="summary", data=summary.model_dump_json())
     finally:
