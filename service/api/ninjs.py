@@ -13,6 +13,8 @@ An enrichment is the item exactly as sent, plus what is not there yet: participa
 organisations / places lists (matched by name, so an entry an editor gave a `uri` stays as it is), the
 summary as a description when the item has none, and our data in the extension our schema declares
 (`summarise`; in 1.6 `description_summarise_json`, JSON text), named in `standard` (`$standard`).
+Asked for another version, the item is converted to it first (service/api/ninjs_versions.py) and
+enriched there; what that version has no place for is in the extension's `unconverted`.
 """
 
 import copy
