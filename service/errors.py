@@ -20,8 +20,8 @@
     RetryAfterBeyondBudget            the server asked us to wait longer than the budget left
     ResponseTooLarge                  the answer is larger than SUMMARISE_MAX_MODEL_RESPONSE_BYTES
     WeightsError (RuntimeError)       the embedded model's weights are missing or not the published file
-    └── NerPipelineMissing            a configured spaCy pipeline is not installed (the service runs model-first)
     ├── EmbeddedNotInstalled          the embedded default without its extra (llama.cpp or the weight packages)
+    └── NerPipelineMissing            a configured spaCy pipeline is not installed (the service runs model-first)
 
 `service.api.problems` turns any exception into RFC 9457 problem+json; batch lines and jobs record
 `as_problem(error)`, the same body.
@@ -132,6 +132,11 @@ class WeightsError(RuntimeError):
     """The weights are missing or are not the published file."""
 
 
+class EmbeddedNotInstalled(WeightsError):
+    """The embedded model was asked for (no SUMMARISE_BASE_URL) but its extra is not installed: the message is
+    the one line that says what to install."""
+
+
 class NerPipelineMissing(WeightsError):
     """A configured NER pipeline is not installed: participants stay model-first, with a warning."""
 
@@ -142,11 +147,6 @@ def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> di
 
 def as_problem(error: SummariseError) -> dict[str, Any]:
     return problem(error.status, error.slug, error.title, error.detail, **error.extra)
-
-
-class EmbeddedNotInstalled(WeightsError):
-    """The embedded model was asked for (no SUMMARISE_BASE_URL) but its extra is not installed: the message is
-    the one line that says what to install."""
 
 
 def validation_problem(exc: pydantic.ValidationError) -> dict[str, Any]:
