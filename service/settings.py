@@ -227,6 +227,7 @@ class Settings(BaseSettings):
                 # Never echo the value: someone may have pasted a key instead of its hash.
                 raise ValueError("each API key hash must be 64 hex characters (SHA-256); see `summarise hash-key`")
         return hashes
+
     drain_s: int = Field(
         default=25,
         ge=1,
