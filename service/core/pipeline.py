@@ -161,6 +161,9 @@ class Summariser:
         if progress is not None:
             await progress(Found(named, date_spans))
         spans = await chunking.parts(article.text, self._part_budget(), self.llm.count_tokens)
+        if len(spans) > 1 and self.llm.tokenizer == "estimate":  # one part: it fits even by the estimate
+            reason = "the model server counts no tokens for us: the article was split by an estimate of them"
+            warnings.append(SummaryWarning(WarningKind.estimated_tokens, f"{len(spans)} parts", reason))
         answers = _Answers()
         parts = [Part(text, start, end, date_spans, named) for start, end in spans]
         grounder = Grounder(text, article.text)

@@ -21,6 +21,7 @@ class WarningKind(StrEnum):
     unsupported_summary = "unsupported-summary"  # a summary sentence with a name or number not in the article
     unsupported_summary_kept = "unsupported-summary-kept"  # ... in every sentence: the summary kept, said
     summary_language = "summary-language"  # the summary is not in the article's language
+    estimated_tokens = "estimated-tokens"  # parts sized by an estimate: the server counts no tokens for us
 
     @property
     def of_the_request(self) -> bool:
@@ -47,6 +48,7 @@ _TEXT = {
     WarningKind.unsupported_summary: "summary: dropped the sentence {item!r}: {reason}",
     WarningKind.unsupported_summary_kept: "summary {item!r}: {reason} (no sentence without it to keep)",
     WarningKind.summary_language: "summary: not in {item}, the article's language: {reason}",
+    WarningKind.estimated_tokens: "{item}: {reason}",
 }
 
 

@@ -279,6 +279,8 @@ async def test_an_article_is_split_to_the_context_ollama_holds(
 
     assert settings.context_tokens == 8192
     assert body["meta"]["chunks"] > 1
+    split = f"{body['meta']['chunks']} parts: the model server counts no tokens for us: the article was split by an estimate of them"
+    assert split in body["meta"]["warnings"]  # sized by an estimate, and said so
     for requests in server.requests.values():
         for request in requests:
             prompt = sum(len(message["content"]) for message in request["messages"])
