@@ -93,7 +93,7 @@ async def _tokens(http: httpx.AsyncClient, root: str, text: str) -> int:
 
 
 def _first_of_each_question(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The four questions as first asked (a re-ask carries its question's prompt plus the correction)."""
+    """Each question as first asked (a re-ask carries its question's prompt plus the correction)."""
     first: dict[str, dict[str, Any]] = {}
     for body in sent:
         first.setdefault(body["response_format"]["json_schema"]["name"], body)
@@ -191,8 +191,8 @@ async def _measure(article: dict[str, Any]) -> list[Row]:
             f"threads {threads}",
         ),
         ("tokens", "seed article alone", f"{article_tokens}", ""),
-        ("tokens", "ours: prompt tokens per call (4 questions)", " / ".join(map(str, ours)), ""),
-        ("tokens", "ours: overhead beyond the article, 4 calls summed", f"{ours_overhead}", ""),
+        ("tokens", f"ours: prompt tokens per call ({len(ours)} questions)", " / ".join(map(str, ours)), ""),
+        ("tokens", f"ours: overhead beyond the article, {len(ours)} calls summed", f"{ours_overhead}", ""),
         ("tokens", "naive TOOLS call: prompt tokens / overhead", f"{naive} / {naive_overhead}", ""),
         ("tokens", "overhead ratio ours / naive", f"{ours_overhead / naive_overhead:.2f}", "<= 0.6"),
         (

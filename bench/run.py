@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 import click
 import httpx
 
+from service.core.questions import QUESTIONS_WITHOUT_NAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = json.loads((ROOT / "tests" / "fixtures" / "seed_geneva.json").read_text(encoding="utf-8"))
 PYTHON = sys.executable
@@ -179,12 +181,15 @@ def overhead(table: Table) -> None:
         mock_load = wrk(f"{model}/chat/completions", one_question_body(), 32, 5)
         ours_load = wrk(f"{api}/v1/summaries", summary_body, 32, 5)
     table.add("overhead", "mock model server, 32 connections: requests/s", f"{mock_load['rps']:,.0f}")
-    table.add("overhead", "our API (4 model calls per summary), 32 conn.: requests/s", f"{ours_load['rps']:,.0f}")
+    calls = len(QUESTIONS_WITHOUT_NAMES)  # the bench runs without NER: model-first participants
+    table.add(
+        "overhead", f"our API ({calls} model calls per summary), 32 conn.: requests/s", f"{ours_load['rps']:,.0f}"
+    )
     table.add("overhead", "throughput ratio ours / mock", f"{ours_load['rps'] / mock_load['rps']:.3f}", ">= 0.5")
     table.add(
         "overhead",
-        "... per model call: 4 x ours / mock",
-        f"{4 * ours_load['rps'] / mock_load['rps']:.3f}",
+        f"... per model call: {calls} x ours / mock",
+        f"{calls * ours_load['rps'] / mock_load['rps']:.3f}",
     )
     table.add("overhead", "p50 / p99 ms, 32 conn.: mock", f"{mock_load['p50']:.2f} / {mock_load['p99']:.2f}")
     table.add("overhead", "p50 / p99 ms, 32 conn.: ours", f"{ours_load['p50']:.2f} / {ours_load['p99']:.2f}")

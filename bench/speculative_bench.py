@@ -26,7 +26,7 @@ CONFIGURATIONS: list[tuple[str, Speculative, int]] = [
     ("1 slot, no speculation", "none", 1),
     ("1 slot, n-gram speculation", "ngram", 1),
     ("1 slot, 0.5B draft model", "draft", 1),
-    ("4 slots, 4 questions at once", "none", 4),
+    ("4 slots, the questions at once", "none", 4),
 ]
 
 

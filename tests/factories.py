@@ -25,14 +25,6 @@ SEED_PARTICIPANTS: dict[str, Any] = {
         {"name": "Kremlin", "kind": "organization", "role": "did not confirm the timeline", "aliases": []},
     ]
 }
-SEED_DATES: dict[str, Any] = {
-    "dates": [
-        {"text": "Feb. 26", "event": "next round of talks in Geneva"},
-        {"text": "Feb. 24", "event": "Witkoff's online address"},
-        {"text": "Feb. 17–18", "event": "previous round of negotiations"},
-        {"text": "Around Feb. 27, give or take a day or two", "event": "timing of the talks per Budanov"},
-    ]
-}
 SEED_SUMMARY: dict[str, Any] = {
     "summary": "U.S. and Ukrainian officials plan more talks in Geneva on Feb. 26. "
     "The timing is not confirmed by the Kremlin."
@@ -59,15 +51,7 @@ def judged(body: dict[str, Any], known: list[dict[str, Any]] | None = None) -> d
     }
     named = [line.split(" (")[0] for line in listed_in(body)]
     return {
-        "participants": [
-            {
-                "name": name,
-                "role": roles[name]["role"],
-                **({"affiliation": roles[name]["affiliation"]} if roles[name].get("affiliation") else {}),
-            }
-            for name in named
-            if name in roles
-        ],
+        "participants": [{"name": name, "role": roles[name]["role"]} for name in named if name in roles],
         "not_participants": [],  # the rest not judged at all: kept, with the article's words for them
     }
 
@@ -78,21 +62,9 @@ def listed_in(body: dict[str, Any]) -> dict[str, int]:
     return {item: int(n) for n, item in re.findall(r"^(\d+)\. (.+)$", prompt, flags=re.MULTILINE)}
 
 
-def dated(body: dict[str, Any]) -> dict[str, Any]:
-    """The dates question answered as a model would: the seed's events for the expressions listed, by
-    number, and the seed's other expressions under `others`."""
-    listed = listed_in(body)
-    told = SEED_DATES["dates"]
-    return {
-        "dates": [{"n": listed[d["text"]], "event": d["event"]} for d in told if d["text"] in listed],
-        "others": [d for d in told if d["text"] not in listed],
-    }
-
-
 SEED_ANSWERS: dict[str, Any] = {
     "judge": judged,
     "participants": SEED_PARTICIPANTS,
-    "dates": dated,
     "issues": SEED_ISSUES,
     "summary": SEED_SUMMARY,
 }

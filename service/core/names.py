@@ -26,6 +26,7 @@ from service.model.ner import Entity
 _COUNTRY_NAMES = frozenset(
     {"russia", "britain", "great britain", "uk", "england", "scotland", "wales", "palestine", "kosovo"}
 )
+_AFFILIATIONS = frozenset({ParticipantKind.country, ParticipantKind.organization})
 _TITLE_GAP = re.compile(r"^(?:['’]s)?[\s,()A-Za-z.\-]{0,40}$")
 
 
@@ -62,12 +63,19 @@ class Candidate:
             return f"{self.described}; {said}"
         return said or self.described
 
-    def affiliation(self, said: str | None) -> str | None:
-        """The model's affiliation, unless it is only the candidate's kind or own name."""
-        said = (said or "").strip()
-        if said.casefold() in {kind.value for kind in ParticipantKind} or said.casefold() == self.name.casefold():
+    def affiliation(self, others: list["Candidate"]) -> str | None:
+        """The country or organisation the article's words for the candidate name ("Ukraine" in "Ukraine's
+        National Security and Defense Council Secretary"): the first other candidate named in them."""
+        if not self.described:
             return None
-        return said or None
+        named = [
+            (found.start(), other.name)
+            for other in others
+            if other is not self and other.kind in _AFFILIATIONS
+            for form in (other.name, *other.aliases)
+            if (found := re.search(rf"(?<!\w){re.escape(form)}(?!\w)", self.described))
+        ]
+        return min(named)[1] if named else None
 
 
 def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
@@ -176,6 +184,7 @@ def _content(words: str) -> set[str]:
     return {w for w in re.findall(r"[\w’'-]+", _POSSESSIVE.sub("", words).casefold()) if w not in _CONNECTORS} - {
         "a",
         "an",
+        "also",  # the candidate line's own word, which the model copies ("organization; also the Kremlin")
     }
 
 

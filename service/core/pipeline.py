@@ -2,10 +2,9 @@
 
 For each part of the article (one part unless it is longer than the model's context):
 - the questions of `questions.QUESTIONS` share one prefix (system prompt + article): who takes part, what
-  happens on each date, what is unresolved, and a summary. The server reuses the processed prefix for
-  all but the first;
-- dates are found in the text and resolved against the publication date by `dates.py`; the model only
-  says what happens then (and may add an expression the patterns missed); sentences of doubt are found by
+  is unresolved, and a summary. The server reuses the processed prefix for all but the first;
+- dates are code's alone: found in the text and resolved against the publication date by `dates.py`, each
+  with the clause of the article that holds it as its event; sentences of doubt are found by
   `unresolved.py` and listed in the open-issues question;
 - names, date expressions and quotes are located in the article (`grounding.Grounder`), an item with
   nothing located is dropped, participants named several ways are merged, issue parties are canonical.
@@ -41,7 +40,6 @@ from service.core.names import Candidate, candidates
 from service.core.participants import merge_participants
 from service.core.questions import (
     COMBINE,
-    DATES,
     ISSUES,
     JUDGE,
     PARTICIPANTS,
@@ -165,7 +163,7 @@ class Summariser:
             reason = "the model server counts no tokens for us: the article was split by an estimate of them"
             warnings.append(SummaryWarning(WarningKind.estimated_tokens, f"{len(spans)} parts", reason))
         answers = _Answers()
-        parts = [Part(text, start, end, date_spans, named) for start, end in spans]
+        parts = [Part(text, start, end, named) for start, end in spans]
         grounder = Grounder(text, article.text)
         grounding = _Grounding(self, article, parts, grounder, date_spans, warnings, progress)
         for n, part in enumerate(parts):
@@ -180,7 +178,7 @@ class Summariser:
         summary = summaries[0]
         if len(summaries) > 1:
             summary_question = COMBINE  # its answer is a SummaryAnswer too
-            summary_part = Part(ArticleText("\n\n".join(summaries)), 0, 0, [])
+            summary_part = Part(ArticleText("\n\n".join(summaries)), 0, 0)
             variables = self._variables(article, summary_part.article.text)
             combined = await self._ask(COMBINE, summary_part, variables, article.language, deadline)
             answers.add(COMBINE, combined)
@@ -363,13 +361,9 @@ class _Grounding:
                     )
                 self.participants = merge_participants(found)
                 await self._tell("participants")
-            if self.participants is not None and self.dates is None and (told := self._of(DATES)) is not None:
-                self.dates = grounder.dates(
-                    self._date_spans,
-                    [d for part, answer in zip(self._parts, told, strict=True) for d in answer.told(part.dated())],
-                    article.published_date,
-                    resolver_for(article.language),
-                )
+            if self.participants is not None and self.dates is None:  # by code alone: told in turn
+                resolver = resolver_for(article.language)
+                self.dates = grounder.dates(self._date_spans, article.published_date, resolver)
                 await self._tell("dates")
             if (
                 self.participants is not None

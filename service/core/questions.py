@@ -4,12 +4,12 @@ for it first, and whether its answers are checked against the article.
 Answer models are model-facing, kept small for small models (every output token costs ~40 ms on the
 embedded model): capped lists, so a runaway list ends at the cap instead of eating the token budget; no
 offsets; quotes only where code cannot find the evidence itself. A participant's evidence is the sentence
-where code finds its name, a date's the sentence where code finds the expression; an open issue needs the
-model's quote. The public contract in `schemas/` is built from these by the grounder.
+where code finds its name; an open issue needs the model's quote. Dates are not asked: code finds,
+resolves and describes them (`grounding.Grounder.dates`). The public contract in `schemas/` is built from
+these by the grounder.
 
-A grounded question's answer is rejected while it is asked (`grounding.checked_against`) when a name, a
-date expression or a quote is not in the article, with a message that lists each one, and the model is
-re-asked. Under `salvage.LENIENT` (the last answer, or a cut-off one) the check is skipped and the
+A grounded question's answer is rejected while it is asked (`grounding.checked_against`) when a name or a
+quote is not in the article, with a message that lists each one, and the model is re-asked. Under `salvage.LENIENT` (the last answer, or a cut-off one) the check is skipped and the
 grounder drops what it cannot locate.
 
 Adding a question: a `[questions]` entry in the prompt file, an answer model and a row in QUESTIONS here,
@@ -30,8 +30,7 @@ from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
-# The longest lists code shows a question, equal to what its answer may hold (the grammar stops there).
-MAX_LISTED = 20
+# The longest list of names code shows the judge, equal to what its answer may hold (the grammar stops there).
 MAX_JUDGED = 60
 Short = Annotated[str, Field(max_length=160)]
 
@@ -47,11 +46,6 @@ class ExtractedParticipant(BaseModel):
         return [self.name, *self.aliases]
 
 
-class ExtractedDate(BaseModel):
-    text: Annotated[str, Field(min_length=1, max_length=80)]
-    event: Short
-
-
 class ExtractedIssue(BaseModel):
     # The quote comes first: the model copies the passage, then says what it leaves open.
     quote: Annotated[str, Field(min_length=1, max_length=300)]
@@ -65,7 +59,7 @@ class _Grounded(BaseModel):
         check = None if is_lenient(info.context) else check_in_progress()
         if check is not None and (problems := self.ungrounded(check.article) + self.unlisted(len(check.listed))):
             raise ValueError(
-                "; ".join(problems) + ". Use the numbers of the list, and names, date expressions and quotes "
+                "; ".join(problems) + ". Use the numbers of the list, and names and quotes "
                 "exactly as the article writes them."
             )
         return self
@@ -93,11 +87,15 @@ class ParticipantsAnswer(_Grounded):
 
 class JudgedParticipant(BaseModel):
     # By name, not number: a small model that writes the name writes that participant's role (by number it
-    # gave one role to all, or the name as the role).
+    # gave one role to all, or the name as the role). No affiliation: on the seed (v11) the model's were the
+    # name or the country again for 13 of 14, at ~7 tokens each; code takes it from the article's words.
     name: Name  # as listed; for one the list missed, as the article writes it
     role: Short
-    affiliation: Short | None = None
     kind: ParticipantKind | None = None  # for one the list missed (the list has the others' kinds)
+
+    @property
+    def affiliation(self) -> None:
+        return None
 
     def names(self) -> list[str]:
         return [self.name]
@@ -118,36 +116,6 @@ class JudgedParticipantsAnswer(_Grounded):
 
     def numbers(self) -> list[int]:
         return self.not_participants
-
-
-class DatedEvent(BaseModel):
-    n: Annotated[int, Field(ge=1)]  # the expression's number in the list code made
-    event: Short
-
-
-class DatesAnswer(_Grounded):
-    """What happens on each date code found (by number), and any expression the list missed."""
-
-    dates: Annotated[list[DatedEvent], Field(max_length=MAX_LISTED)]
-    others: Annotated[list[ExtractedDate], Field(max_length=6)] = []
-
-    def ungrounded(self, article: ArticleText) -> list[str]:
-        return [
-            f"date {d.text!r} is not written so in the article" for d in self.others if not article.contains(d.text)
-        ]
-
-    def numbers(self) -> list[int]:
-        return [d.n for d in self.dates]
-
-    def told(self, listed: list[tuple[str, tuple[int, int]]]) -> list[tuple[tuple[int, int] | None, ExtractedDate]]:
-        """The answer as expressions with where they stand (a listed one) and events; the ones the model added
-        have no place yet (numbers outside the list left out)."""
-        numbered = [
-            (listed[d.n - 1][1], ExtractedDate(text=listed[d.n - 1][0], event=d.event))
-            for d in self.dates
-            if 1 <= d.n <= len(listed)
-        ]
-        return numbered + [(None, other) for other in self.others]
 
 
 class IssuesAnswer(_Grounded):
@@ -181,19 +149,7 @@ class Part:
     article: ArticleText  # the whole article, lines that address the summariser blanked
     start: int
     end: int
-    date_spans: list[tuple[int, int]]  # every date expression code found in the article
     named: list[Candidate] | None = None  # participants code found in the article; None: no NER for it
-
-    def dated(self) -> list[tuple[str, tuple[int, int]]]:
-        """The date expressions of this part, each once, with where it first stands: numbered from 1."""
-        first: dict[str, tuple[int, int]] = {}
-        for a, b in self.date_spans:
-            if self.start <= a < self.end:
-                first.setdefault(self.article.text[a:b], (a, b))
-        return list(first.items())[:MAX_LISTED]
-
-    def dates(self) -> list[str]:
-        return [text for text, _ in self.dated()]
 
     def doubts(self) -> list[str]:
         return _unique(unresolved_sentences(self.article, self.start, self.end))
@@ -221,12 +177,11 @@ class Question(Generic[A]):
 
 PARTICIPANTS = Question("participants", ParticipantsAnswer)  # model-first: no NER for the article's language
 JUDGE = Question("judge", JudgedParticipantsAnswer, candidates=Part.names)  # code's candidates, judged
-DATES = Question("dates", DatesAnswer, candidates=Part.dates)
 ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts)
 SUMMARY = Question("summary", SummaryAnswer, grounded=False)
 # Asked of every part, in this order (the first one alone processes the article on a one-slot server):
 # with named candidates from code, and without (model-first participants).
-QUESTIONS: tuple[Question[Any], ...] = (JUDGE, DATES, ISSUES, SUMMARY)
-QUESTIONS_WITHOUT_NAMES: tuple[Question[Any], ...] = (PARTICIPANTS, DATES, ISSUES, SUMMARY)
+QUESTIONS: tuple[Question[Any], ...] = (JUDGE, ISSUES, SUMMARY)
+QUESTIONS_WITHOUT_NAMES: tuple[Question[Any], ...] = (PARTICIPANTS, ISSUES, SUMMARY)
 # Asked once when a long article was summarised in parts: one summary of the parts' summaries.
 COMBINE = Question("combine", CombinedSummaryAnswer, grounded=False)

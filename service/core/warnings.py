@@ -16,7 +16,6 @@ class WarningKind(StrEnum):
     rejected_answer = "rejected-answer"  # no answer to a question passed the grounding check
     cut_off_answer = "cut-off-answer"  # an answer cut off at max_tokens: only its complete items kept
     dropped_participant = "dropped-participant"
-    dropped_date = "dropped-date"
     dropped_open_issue = "dropped-open-issue"
     unsupported_summary = "unsupported-summary"  # a summary sentence with a name or number not in the article
     unsupported_summary_kept = "unsupported-summary-kept"  # ... in every sentence: the summary kept, said
@@ -30,7 +29,7 @@ class WarningKind(StrEnum):
 
     @property
     def dropped(self) -> str | None:
-        """The kind of item dropped ('participant', 'date', 'open_issue'), for a dropped-item warning."""
+        """The kind of item dropped ('participant', 'open_issue'), for a dropped-item warning."""
         return self.value.removeprefix("dropped-").replace("-", "_") if self.value.startswith("dropped-") else None
 
 
@@ -43,7 +42,6 @@ _TEXT = {
     WarningKind.rejected_answer: "{item}: {reason}",
     WarningKind.cut_off_answer: "{item}: {reason}",
     WarningKind.dropped_participant: "dropped participant {item!r}: {reason}",
-    WarningKind.dropped_date: "dropped date {item!r}: {reason}",
     WarningKind.dropped_open_issue: "dropped open issue {item!r}: {reason}",
     WarningKind.unsupported_summary: "summary: dropped the sentence {item!r}: {reason}",
     WarningKind.unsupported_summary_kept: "summary {item!r}: {reason} (no sentence without it to keep)",

@@ -175,7 +175,7 @@ def test_the_seed_article_fills_in_and_its_evidence_lights_up(
 def test_with_keys_on_the_page_asks_for_one_and_shows_a_models_problem(
     browser: Any, tmp_path: Path, seed_article: dict[str, Any]
 ) -> None:
-    failing = ModelServer({"dates": error(400, "bad request")})
+    failing = ModelServer({"issues": error(400, "bad request")})
     with serving(mock_model_app(server=failing)) as model:
         settings = settings_for(model, tmp_path, ner_pipelines=[], api_key_hashes=[hash_key("editor-key")])
         with serving(create_app(settings)) as api:

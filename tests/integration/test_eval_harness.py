@@ -51,7 +51,6 @@ def write_cases(directory: Path, seed_article: dict[str, Any]) -> None:
 
 SHORT_ANSWERS = {
     "participants": {"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "Mayor", "aliases": []}]},
-    "dates": {"dates": [], "others": [{"text": "next week", "event": "vote"}]},
     "issues": {"open_issues": []},
     "summary": {"summary": "A vote is coming."},
 }
@@ -93,7 +92,7 @@ def test_eval_scores_both_pipelines_side_by_side(
     )
 
     assert result.exit_code == 0, result.output
-    assert route.call_count == 2 * 4 + 2  # ours asks four questions per case, naive one
+    assert route.call_count == 2 * 3 + 2  # ours asks three questions per case, naive one
     report = json.loads(report_path.read_text())
     ours, naive = report["totals"]["ours"], report["totals"]["naive"]
     # seed: Witkoff, Kushner, Kremlin of 4 gold (Umerov is extra); short: Ana Ruiz
@@ -123,7 +122,7 @@ def test_eval_only_and_limit_pick_cases(model_env: None, cases: Path, model_serv
     )
 
     assert result.exit_code == 0, result.output
-    assert route.call_count == 4
+    assert route.call_count == 3
     assert "naive" not in result.stdout
 
     limited = CliRunner().invoke(
@@ -131,5 +130,5 @@ def test_eval_only_and_limit_pick_cases(model_env: None, cases: Path, model_serv
     )
 
     assert limited.exit_code == 0, limited.output
-    assert route.call_count == 4 + 1  # one case, one naive call
+    assert route.call_count == 3 + 1  # one case, one naive call
     assert "ours" not in limited.stdout

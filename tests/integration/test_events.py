@@ -115,7 +115,7 @@ async def test_an_idempotent_replay_streams_the_stored_answer(
 async def test_a_model_that_fails_ends_the_stream_with_a_problem(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    model_server.post("/chat/completions").mock(side_effect=ModelServer({"dates": error(400, "bad request")}))
+    model_server.post("/chat/completions").mock(side_effect=ModelServer({"issues": error(400, "bad request")}))
 
     streamed = await api.post("/v1/summaries", json=seed_article, headers=STREAM)
 

@@ -22,7 +22,7 @@ from service.settings import Settings
 from tests.factories import SEED_PARTICIPANTS, ModelServer, answer, error
 
 Client = AsyncTestClient[Any]
-QUESTIONS = ("participants", "dates", "issues", "summary")
+QUESTIONS = ("participants", "issues", "summary")
 
 
 def serve(model_server: respx.MockRouter, server: ModelServer) -> respx.Route:
@@ -72,7 +72,7 @@ async def test_429_with_retry_after_waits_as_asked_then_succeeds(
     assert len(sent_at) == 2
     assert sent_at[1] - sent_at[0] >= 0.9  # at least ~1 s either way
     assert response.json()["meta"]["retries"] == 1
-    assert response.json()["meta"]["attempts"] == 4
+    assert response.json()["meta"]["attempts"] == 3
 
 
 async def test_429_with_retry_after_beyond_the_budget_fails_fast_with_503(
@@ -112,13 +112,13 @@ async def test_429_without_retry_after_backs_off_three_times_then_503(
 async def test_500_twice_then_200_succeeds_and_counts_retries(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    server = ModelServer({"dates": [error(500), error(500), {"dates": []}]})
+    server = ModelServer({"issues": [error(500), error(500), {"open_issues": []}]})
     serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert server.count("dates") == 3
+    assert server.count("issues") == 3
     assert response.json()["meta"]["retries"] == 2
 
 
@@ -161,7 +161,7 @@ async def test_a_4xx_is_not_retried_and_the_502_says_why(
     response = await api.post("/v1/summaries", json=seed_article)
 
     problem = assert_problem(response, 502, "model-server-error")
-    assert len(server.asked) <= 4  # one request per question at most
+    assert len(server.asked) <= 3  # one request per question at most
     assert "model 'test-model' not found" in problem["detail"]
 
 
@@ -320,7 +320,7 @@ async def test_a_huge_200_is_refused_unread_and_not_retried(
 
     problem = assert_problem(response, 502, "model-server-error")
     assert f"larger than {limit:,} bytes" in problem["detail"]
-    assert route.call_count <= 4  # one per question: a huge answer is not asked for again
+    assert route.call_count <= 3  # one per question: a huge answer is not asked for again
     assert problem["retries"] == 0
 
 
@@ -337,7 +337,7 @@ async def test_malformed_json_content_is_re_asked(
 
     assert response.status_code == 200, response.text
     assert server.count("participants") == 2
-    assert response.json()["meta"]["attempts"] == 5
+    assert response.json()["meta"]["attempts"] == 4
 
 
 async def test_an_answer_failing_the_schema_twice_is_a_502_with_the_last_error(

@@ -268,7 +268,6 @@ async def test_an_article_is_split_to_the_context_ollama_holds(
     model_server.post(f"{ROOT}/tokenize").mock(return_value=httpx.Response(404))
     answers = {
         "participants": {"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "mayor"}]},
-        "dates": {"dates": [], "others": []},
         "issues": {"open_issues": []},
         "summary": {"summary": "The council will vote on the budget next week."},
         "combine": {"summary": "The council will vote on the budget next week."},

@@ -17,7 +17,7 @@ from service.settings import Settings
 from tests.factories import ModelServer, error
 
 Client = AsyncTestClient[Any]
-QUESTIONS = ("participants", "dates", "issues", "summary")
+QUESTIONS = ("participants", "issues", "summary")
 
 
 def serve(model_server: respx.MockRouter, server: ModelServer) -> ModelServer:
@@ -36,7 +36,7 @@ async def test_the_same_article_again_comes_from_the_cache_without_the_model(
     first = await api.post("/v1/summaries", json=seed_article)
     again = await api.post("/v1/summaries", json={**seed_article, "id": "cms-42"})
 
-    assert len(server.asked) == 4  # only the first request asked the model
+    assert len(server.asked) == 3  # only the first request asked the model
     assert first.json()["meta"]["cached"] is False
     assert again.json()["meta"]["cached"] is True
     assert again.json()["id"] == "cms-42"  # the caller's own reference, not the first caller's
@@ -58,7 +58,7 @@ async def test_a_different_article_or_option_is_not_a_cache_hit(
     response = await api.post("/v1/summaries", json=other)
 
     assert response.json()["meta"]["cached"] is False
-    assert len(server.asked) >= 8  # all four asked again (tagged German, the English summary a fifth time)
+    assert len(server.asked) >= 6  # all three asked again (tagged German, the English summary a fourth time)
 
 
 async def test_cache_control_no_cache_makes_a_new_summary(
@@ -70,7 +70,7 @@ async def test_cache_control_no_cache_makes_a_new_summary(
     fresh = await api.post("/v1/summaries", json=seed_article, headers={"Cache-Control": "no-cache"})
 
     assert fresh.json()["meta"]["cached"] is False
-    assert len(server.asked) >= 8  # all four asked again (tagged German, the English summary a fifth time)
+    assert len(server.asked) >= 6  # all three asked again (tagged German, the English summary a fourth time)
 
 
 async def test_the_cache_survives_a_restart(
@@ -83,7 +83,7 @@ async def test_the_cache_survives_a_restart(
         response = await restarted.post("/v1/summaries", json=seed_article)
 
     assert response.json()["meta"]["cached"] is True
-    assert len(server.asked) == 4
+    assert len(server.asked) == 3
 
 
 async def test_with_the_cache_off_every_request_asks_the_model(
@@ -94,7 +94,7 @@ async def test_with_the_cache_off_every_request_asks_the_model(
         for _ in range(2):
             await client.post("/v1/summaries", json=seed_article)
 
-    assert len(server.asked) >= 8  # all four asked again (tagged German, the English summary a fifth time)
+    assert len(server.asked) >= 6  # all three asked again (tagged German, the English summary a fourth time)
 
 
 # --- Idempotency-Key ------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ async def test_a_retry_with_the_same_key_and_body_gets_the_first_answer(
     assert retry.json() == first.json()
     assert retry.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
-    assert len(server.asked) == 4
+    assert len(server.asked) == 3
 
 
 async def test_the_same_key_with_another_body_is_a_422(

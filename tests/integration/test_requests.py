@@ -78,7 +78,7 @@ async def test_a_placeholder_publication_date_leaves_relative_dates_unresolved(
     body = response.json()
     assert {(d["start"], d["end"]) for d in body["dates"]} == {(None, None)}
     assert any("not a plausible publication date" in w for w in body["meta"]["warnings"])
-    assert "Published: unknown" in server.requests["dates"][0]["messages"][1]["content"]
+    assert "Published: unknown" in server.requests["issues"][0]["messages"][1]["content"]
 
 
 async def test_unknown_fields_are_ignored_and_named(
@@ -95,7 +95,7 @@ async def test_unknown_fields_are_ignored_and_named(
 async def test_an_article_in_german_has_its_dates_resolved_in_german(
     api: Client, model_server: respx.MockRouter
 ) -> None:
-    model_server.post("/chat/completions").mock(side_effect=ModelServer({"dates": {"dates": []}}))
+    model_server.post("/chat/completions").mock(side_effect=ModelServer())
     article = {
         "text": "Die Gespräche in Genf finden am 26. Februar statt, sagte Außenminister Müller am Dienstag.",
         "published": "2026-02-24",
@@ -115,7 +115,7 @@ async def test_an_article_in_german_has_its_dates_resolved_in_german(
 async def test_the_language_tag_says_which_hemisphere_a_season_is_in(
     api: Client, model_server: respx.MockRouter, language: str | None, summer: str
 ) -> None:
-    model_server.post("/chat/completions").mock(side_effect=ModelServer({"dates": {"dates": []}}))
+    model_server.post("/chat/completions").mock(side_effect=ModelServer())
     article = {"text": "The council said the pool will reopen this summer.", "published": "2026-01-10"}
 
     response = await api.post("/v1/summaries", json=article | {"language": language})

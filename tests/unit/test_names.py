@@ -106,6 +106,7 @@ def test_what_the_article_calls_a_person_is_found_beside_the_name() -> None:
         ("Steve Witkoff", "Special Envoy"),  # the model only repeated the name
         ("person", "Special Envoy"),  # or the kind
         ("special envoy", "Special Envoy"),  # or the article's words: not said twice
+        ("person; also Witkoff", "Special Envoy"),  # or its line in the list
         (None, "Special Envoy"),  # not judged
     ],
 )
@@ -116,15 +117,22 @@ def test_the_role_leads_with_the_articles_words_when_the_model_leaves_them_out(s
     assert Candidate("Kremlin", ParticipantKind.organization, [], [(0, 7)]).role(None) is None
 
 
-def test_an_affiliation_that_is_only_the_kind_or_the_name_is_none() -> None:
-    witkoff = Candidate("Steve Witkoff", ParticipantKind.person, [], [(0, 13)])
+def test_the_affiliation_is_the_country_or_organisation_the_articles_words_name() -> None:
+    ukraine = Candidate("Ukraine", ParticipantKind.country, [], [(0, 7)])
+    us = Candidate("United States", ParticipantKind.country, ["U.S."], [(0, 4)])
+    trump = Candidate("Trump", ParticipantKind.person, [], [(0, 5)])
+    others = [ukraine, us, trump]
 
-    assert [witkoff.affiliation(said) for said in ("person", "Steve Witkoff", " ", "United States")] == [
-        None,
-        None,
-        None,
-        "United States",
-    ]
+    def of(described: str | None) -> str | None:
+        return Candidate("A B", ParticipantKind.person, [], [(0, 3)], described).affiliation(others)
+
+    assert of("Ukraine's National Security and Defense Council Secretary") == "Ukraine"
+    assert of("U.S. President Trump's son-in-law") == "United States"  # by another form; never a person
+    assert of("Secretary of Ukraine's council, envoy to the U.S.") == "Ukraine"  # the first named
+    assert of("Special Envoy") is None
+    assert of("Ukrainian-born adviser") is None  # a word that only starts with the name
+    assert of(None) is None
+    assert ukraine.affiliation(others) is None  # no words for it
 
 
 def test_the_model_means_a_candidate_by_any_of_its_forms() -> None:
