@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import ModelServer
+from tests.factories import ModelServer, models_list
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODEL_URL = "http://model.test/v1"
@@ -49,8 +49,10 @@ def model_server() -> Iterator[respx.MockRouter]:
 
 @pytest.fixture
 def answering(model_server: respx.MockRouter) -> ModelServer:
-    """The model server answering each question from its script (the seed article's answers by default)."""
+    """The model server answering each question from its script (the seed article's answers by default),
+    and listing its model (so /ready passes)."""
     server = ModelServer()
+    model_server.get("/models").mock(return_value=models_list())
     model_server.post("/chat/completions").mock(side_effect=server)
     return server
 

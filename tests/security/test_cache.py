@@ -5,38 +5,29 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import respx
 from litestar.testing import AsyncTestClient
 
 from service.api.access import hash_key
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import ModelServer, models_list
+from tests.factories import ModelServer
 
 Client = AsyncTestClient[Any]
 A, B = {"X-API-Key": "sk-sum-client-a"}, {"X-API-Key": "sk-sum-client-b"}
 
 
 @pytest.fixture
-def model(model_server: respx.MockRouter) -> ModelServer:
-    server = ModelServer()
-    model_server.get("/models").mock(return_value=models_list())
-    model_server.post("/chat/completions").mock(side_effect=server)
-    return server
-
-
-@pytest.fixture
-async def two_keys(settings: Settings, model: ModelServer) -> AsyncIterator[Client]:
+async def two_keys(settings: Settings, answering: ModelServer) -> AsyncIterator[Client]:
     keys = [hash_key(A["X-API-Key"]), hash_key(B["X-API-Key"])]
     async with AsyncTestClient(app=create_app(settings.model_copy(update={"api_key_hashes": keys}))) as client:
         yield client
 
 
 async def test_row9_cache_is_scoped_per_key_and_never_replays_another_keys_warnings(
-    two_keys: Client, model: ModelServer, seed_article: dict[str, Any]
+    two_keys: Client, answering: ModelServer, seed_article: dict[str, Any]
 ) -> None:
     a_first = await two_keys.post("/v1/summaries", json={**seed_article, "embargo_until_for_client_A": 1}, headers=A)
-    asked_for_a = len(model.asked)
+    asked_for_a = len(answering.asked)
     b = await two_keys.post("/v1/summaries", json=seed_article, headers=B)
     a_again = await two_keys.post("/v1/summaries", json=seed_article, headers=A)
 
@@ -44,16 +35,16 @@ async def test_row9_cache_is_scoped_per_key_and_never_replays_another_keys_warni
     assert "ignored unknown fields: embargo_until_for_client_A" in a_first.json()["meta"]["warnings"]
     # B is not told that A summarised this text, nor given A's warnings.
     assert b.json()["meta"]["cached"] is False
-    assert len(model.asked) == 2 * asked_for_a
+    assert len(answering.asked) == 2 * asked_for_a
     assert not any("embargo_until_for_client_A" in warning for warning in b.json()["meta"]["warnings"])
     # A's own entry serves A again, with this request's warnings.
     assert a_again.json()["meta"]["cached"] is True
-    assert len(model.asked) == 2 * asked_for_a
+    assert len(answering.asked) == 2 * asked_for_a
     assert not any("embargo_until_for_client_A" in warning for warning in a_again.json()["meta"]["warnings"])
 
 
 async def test_row9_request_warnings_are_recomputed_on_every_cache_hit(
-    api: Client, model: ModelServer, seed_article: dict[str, Any]
+    api: Client, answering: ModelServer, seed_article: dict[str, Any]
 ) -> None:
     first = await api.post("/v1/summaries", json={**seed_article, "x_first": 1})
     plain = await api.post("/v1/summaries", json=seed_article)
@@ -68,7 +59,7 @@ async def test_row9_request_warnings_are_recomputed_on_every_cache_hit(
 
 
 async def test_row9_absent_and_placeholder_published_dates_do_not_share_an_entry(
-    api: Client, model: ModelServer, seed_article: dict[str, Any]
+    api: Client, answering: ModelServer, seed_article: dict[str, Any]
 ) -> None:
     article = {key: value for key, value in seed_article.items() if key != "published"}
     responses = [

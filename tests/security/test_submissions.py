@@ -5,30 +5,21 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import respx
 from litestar.testing import AsyncTestClient
 
 from service.api.access import hash_key
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import ModelServer, models_list
+from tests.factories import ModelServer
 
 Client = AsyncTestClient[Any]
-
-
-@pytest.fixture
-def model(model_server: respx.MockRouter) -> ModelServer:
-    server = ModelServer()
-    model_server.get("/models").mock(return_value=models_list())
-    model_server.post("/chat/completions").mock(side_effect=server)
-    return server
 
 
 KEY = "sk-sum-client-a"
 
 
 @pytest.fixture
-async def client(settings: Settings, model: ModelServer) -> AsyncIterator[Client]:
+async def client(settings: Settings, answering: ModelServer) -> AsyncIterator[Client]:
     """One API key (sent on every request), no job workers: jobs stay queued."""
     app = create_app(settings.model_copy(update={"job_workers": 0, "api_key_hashes": [hash_key(KEY)]}))
     async with AsyncTestClient(app=app) as client:
@@ -38,7 +29,7 @@ async def client(settings: Settings, model: ModelServer) -> AsyncIterator[Client
 
 @pytest.mark.parametrize("empty", ["", " "])
 async def test_row10_an_empty_idempotency_key_is_no_key(
-    client: Client, model: ModelServer, seed_article: dict[str, Any], empty: str
+    client: Client, answering: ModelServer, seed_article: dict[str, Any], empty: str
 ) -> None:
     headers = {"Idempotency-Key": empty, "Cache-Control": "no-cache"}
     first = await client.post("/v1/summaries", json=seed_article, headers=headers)
@@ -50,7 +41,7 @@ async def test_row10_an_empty_idempotency_key_is_no_key(
 
 
 async def test_row10_the_same_key_on_another_route_is_another_key(
-    client: Client, model: ModelServer, seed_article: dict[str, Any]
+    client: Client, answering: ModelServer, seed_article: dict[str, Any]
 ) -> None:
     headers = {"Idempotency-Key": "save-7f3a"}
     summary = await client.post("/v1/summaries", json=seed_article, headers=headers)
