@@ -154,3 +154,20 @@ def test_each_date_has_the_clause_that_holds_it_as_its_event_and_is_listed_once(
         "May 5": "The vote, set for May 5",  # widened to say what; the first of two; "no one" is no date
     }
     assert [item.start for item in dates] == [date(2018, 6, 18), date(1958, 1, 1), date(2018, 6, 18), date(2018, 5, 5)]
+
+
+def test_an_event_says_more_than_its_expression_and_is_no_piece_of_a_list() -> None:
+    text = (
+        "Talks among Ukraine, Russia, and the U.S. were held on Feb. 17 in Geneva.\n\n"
+        '"Around Feb. 27, give or take a day. That means the talks slip," Budanov said.'
+    )
+    at = [(m.start(), m.end()) for m in re.finditer(r"on Feb\. 17|Around Feb\. 27, give or take a day", text)]
+
+    dates = Grounder(ArticleText(text), text).dates(at, date(2026, 2, 24), resolver_for("en"))
+
+    events = [item.event for item in dates]
+    assert (
+        events[0] == "Talks among Ukraine, Russia, and the U.S. were held on Feb. 17 in Geneva"
+    )  # not "and the U.S. …"
+    # The expression is its sentence: the next one, quotes trimmed.
+    assert events[1] == 'Around Feb. 27, give or take a day. That means the talks slip," Budanov said'
