@@ -159,15 +159,16 @@ def test_each_date_has_the_clause_that_holds_it_as_its_event_and_is_listed_once(
 def test_an_event_says_more_than_its_expression_and_is_no_piece_of_a_list() -> None:
     text = (
         "Talks among Ukraine, Russia, and the U.S. were held on Feb. 17 in Geneva.\n\n"
-        '"Around Feb. 27, give or take a day. That means the talks slip," Budanov said.'
+        '"Around Feb. 27, give or take a day. That means the talks slip," Budanov said. Next week.\n\nNo more.'
     )
-    at = [(m.start(), m.end()) for m in re.finditer(r"on Feb\. 17|Around Feb\. 27, give or take a day", text)]
+    pattern = r"on Feb\. 17|Around Feb\. 27, give or take a day|Next week"
+    at = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
 
     dates = Grounder(ArticleText(text), text).dates(at, date(2026, 2, 24), resolver_for("en"))
 
     events = [item.event for item in dates]
-    assert (
-        events[0] == "Talks among Ukraine, Russia, and the U.S. were held on Feb. 17 in Geneva"
-    )  # not "and the U.S. …"
-    # The expression is its sentence: the next one, quotes trimmed.
+    # Not "and the U.S. were held …": a list's commas end no clause.
+    assert events[0] == "Talks among Ukraine, Russia, and the U.S. were held on Feb. 17 in Geneva"
+    # The expression is its sentence: the next one of its paragraph, quotes trimmed; not another paragraph's.
     assert events[1] == 'Around Feb. 27, give or take a day. That means the talks slip," Budanov said'
+    assert events[2] == "Next week"
