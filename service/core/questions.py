@@ -9,8 +9,9 @@ resolves and describes them (`grounding.Grounder.dates`). The public contract in
 these by the grounder.
 
 A grounded question's answer is rejected while it is asked (`grounding.checked_against`) when a name or a
-quote is not in the article, with a message that lists each one, and the model is re-asked. Under `salvage.LENIENT` (the last answer, or a cut-off one) the check is skipped and the
-grounder drops what it cannot locate.
+quote is not in the article, with a message that lists each one, and the model is re-asked. Under
+`salvage.LENIENT` (the last answer, or a cut-off one) the check is skipped and the grounder drops what it
+cannot locate.
 
 Adding a question: a `[questions]` entry in the prompt file, an answer model and a row in QUESTIONS here,
 and the grounder's use of its answer.
