@@ -35,7 +35,7 @@ def settings(tmp_path: Path) -> Settings:
         request_budget_s=20,
         model_cache_dir=tmp_path,
         # Model-first participants (German articles, or NER off); test_named_participants.py runs the
-        # default, with NER candidates judged by the model.
+        # default, NER candidates with the ones the model adds.
         ner_pipelines=[],
     )
 

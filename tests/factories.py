@@ -2,7 +2,6 @@
 model server that answers each of the pipeline's questions (recognised by the schema it asks for)."""
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -40,30 +39,12 @@ SEED_ISSUES: dict[str, Any] = {
 }
 
 
-def judged(body: dict[str, Any], known: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The judge question answered as a model would: of the names code listed in the prompt, those `known`
-    (the seed's participants, by name or alias) take part with their role, by name as listed; the rest it
-    skips."""
-    roles = {
-        name: person
-        for person in known or SEED_PARTICIPANTS["participants"]
-        for name in (person["name"], *person["aliases"])
-    }
-    named = [line.split(" (")[0] for line in listed_in(body)]
-    return {
-        "participants": [{"name": name, "role": roles[name]["role"]} for name in named if name in roles],
-        "not_participants": [],  # the rest not judged at all: kept, with the article's words for them
-    }
-
-
-def listed_in(body: dict[str, Any]) -> dict[str, int]:
-    """The numbered list code put in a question's prompt (system, article, question; re-asks come after)."""
-    prompt = str(body["messages"][2]["content"])
-    return {item: int(n) for n, item in re.findall(r"^(\d+)\. (.+)$", prompt, flags=re.MULTILINE)}
+# As the embedded model answers for the seed: the listed names written back (not used), none missing.
+SEED_UNLISTED: dict[str, Any] = {"participants": ["U.S.", "Switzerland", "Steve Witkoff", "Kremlin"], "missing": []}
 
 
 SEED_ANSWERS: dict[str, Any] = {
-    "judge": judged,
+    "unlisted": SEED_UNLISTED,
     "participants": SEED_PARTICIPANTS,
     "issues": SEED_ISSUES,
     "summary": SEED_SUMMARY,

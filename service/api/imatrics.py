@@ -105,7 +105,7 @@ async def _by_code(article: ArticleRequest, summariser: SummaryService, why: str
     if article.published is None:
         warnings.append("no publication date given: relative dates are left unresolved (start/end null)")
     concepts = [
-        _concept(candidate.name, kind, candidate.described, candidate.aliases)
+        _concept(candidate.name, kind, candidate.role, candidate.aliases)
         for candidate in reading.participants or []
         if (kind := _TYPES.get(candidate.kind.value))
     ]

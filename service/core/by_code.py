@@ -32,11 +32,7 @@ class CodeReading:
 
 async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeReading:
     """Candidates (when a pipeline serves the article's language, English when none is given) and dates."""
-    pipeline = ner.get((article.language or "en").split("-")[0].lower())
-    found = None
-    if pipeline is not None:
-        entities = await asyncio.to_thread(pipeline.entities, article.text)  # CPU work: off the event loop
-        found = candidates(article.text, entities)
+    found = await named_candidates(article.text, article.language, ner)
     resolver = resolver_for(article.language)
     dates = [
         FoundDate(
@@ -45,3 +41,13 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
         for start, end in find_date_expressions(article.text)
     ]
     return CodeReading(found, dates)
+
+
+async def named_candidates(text: str, language: str | None, ner: Mapping[str, Ner]) -> list[Candidate] | None:
+    """Participant candidates by NER, for a language with a pipeline (English when none is given); None
+    when no pipeline serves it."""
+    pipeline = ner.get((language or "en").split("-")[0].lower())
+    if pipeline is None:
+        return None
+    entities = await asyncio.to_thread(pipeline.entities, text)  # CPU work: off the event loop
+    return candidates(text, entities)

@@ -28,8 +28,7 @@ if TYPE_CHECKING:  # the answer models validate against this module's article: a
     from service.core.questions import (
         ExtractedIssue,
         ExtractedParticipant,
-        JudgedParticipant,
-        JudgedParticipantsAnswer,
+        MissingParticipant,
     )
 
 
@@ -38,7 +37,6 @@ class Check:
     """What the answers of the question being asked are checked against."""
 
     article: ArticleText
-    listed: list[str]  # what code listed for the question, numbered from 1 (numbers in answers refer to it)
 
 
 # Not instructor's `context=`: given one, instructor renders every message as a Jinja template, and an
@@ -47,8 +45,8 @@ _check: ContextVar[Check | None] = ContextVar("grounding_check", default=None)
 
 
 @contextmanager
-def checked_against(article: ArticleText, listed: list[str] | None = None) -> Iterator[None]:
-    token = _check.set(Check(article, listed or []))
+def checked_against(article: ArticleText) -> Iterator[None]:
+    token = _check.set(Check(article))
     try:
         yield
     finally:
@@ -81,7 +79,7 @@ class Grounder:
         unique = sorted({(s.start, s.end): s for s in spans}.values(), key=lambda s: s.start)
         return [self._evidence(span) for span in unique[:2]]
 
-    def participants(self, extracted: Sequence[ExtractedParticipant | JudgedParticipant]) -> list[Participant]:
+    def participants(self, extracted: Sequence[ExtractedParticipant | MissingParticipant]) -> list[Participant]:
         grounded = []
         for item in extracted:
             # Names as the article writes them (the model may have changed spacing, quotes or case).
@@ -102,40 +100,25 @@ class Grounder:
             )
         return grounded
 
-    def judged(self, parts: list[tuple[list[Candidate], JudgedParticipantsAnswer]]) -> list[Participant]:
-        """Code's candidates as the model judged them, part by part (numbers count from 1 in each part's
-        list): kept unless judged out and never in, with the role given (led by the article's own words for
-        them); then those the model added, located as the model-first ones are."""
-        verdicts: dict[tuple[str, str], JudgedParticipant] = {}
-        out: set[tuple[str, str]] = set()
-        listed: dict[tuple[str, str], Candidate] = {}
-        added: list[JudgedParticipant] = []
-        for candidates, answer in parts:
-            listed |= {_key(c): c for c in candidates if _key(c) not in listed}
-            for given in answer.participants:
-                candidate = next((c for c in candidates if c.answers_to(given.name)), None)
-                if candidate is not None:
-                    verdicts.setdefault(_key(candidate), given)
-                elif given.name not in {p.name for p in added}:
-                    added.append(given)
-            numbered = dict(enumerate(candidates, start=1))
-            out |= {_key(numbered[n]) for n in answer.not_participants if n in numbered}
-        judged = []
-        for key, candidate in listed.items():
-            verdict = verdicts.get(key)
-            if verdict is None and key in out:
-                continue
-            judged.append(
-                Participant(
-                    name=candidate.name,
-                    kind=candidate.kind,
-                    role=candidate.role(verdict.role if verdict else None),
-                    affiliation=candidate.affiliation(list(listed.values())),
-                    aliases=candidate.aliases,
-                    evidence=self._sentences_of(candidate.mentions),
-                )
+    def named(self, found: list[Candidate], missing: list[MissingParticipant]) -> list[Participant]:
+        """Code's candidates, every one, with their role and affiliation in the article's own words; then
+        those the model says the list missed, located as the model-first ones are."""
+        added: list[MissingParticipant] = []
+        for given in missing:
+            if not any(c.answers_to(given.name) for c in found) and given.name not in {p.name for p in added}:
+                added.append(given)
+        named = [
+            Participant(
+                name=candidate.name,
+                kind=candidate.kind,
+                role=candidate.role,
+                affiliation=candidate.affiliation(found),
+                aliases=candidate.aliases,
+                evidence=self._sentences_of(candidate.mentions),
             )
-        return judged + self.participants(added)
+            for candidate in found
+        ]
+        return named + self.participants(added)
 
     def _sentences_of(self, mentions: list[tuple[int, int]]) -> list[Evidence]:
         """The sentences of the first two mentions that stand in different sentences."""

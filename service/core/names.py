@@ -1,9 +1,10 @@
 """Participant candidates found by code: named entities merged into one candidate per participant,
-with every mention's offsets. The model then only judges them (does it take part, in what role).
+with every mention's offsets, what the article calls it and what it does. The model only adds those
+the list misses (groups named in common nouns).
 
 From the entities of a NER pipeline (OntoNotes labels):
 - PERSON and ORG are kept; GPE only when it is a country (ISO 3166 names and codes, by pycountry);
-  nationalities, cities, dates and numbers are not candidates;
+  nationalities, cities, dates and numbers are not candidates, nor a mention without a capital;
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
   ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG);
 - an organisation that only ever stands before a person's name with title words between ("NSDC
@@ -40,6 +41,7 @@ class Candidate:
     aliases: list[str]
     mentions: list[tuple[int, int]]
     described: str | None = None
+    acts: str | None = None  # what it does, from the first mention that is a verb's subject
 
     def line(self) -> str:
         """How the candidate is listed for the model: the name, its kind, two other forms at most, and what
@@ -53,15 +55,12 @@ class Candidate:
         named = Participant(name=name, kind=self.kind, evidence=[])
         return same_participant(named, Participant(name=self.name, kind=self.kind, aliases=self.aliases, evidence=[]))
 
-    def role(self, said: str | None) -> str | None:
-        """The role to show: the model's, led by the article's own words for the candidate when the model's
-        leaves them out; the article's alone when the model's only repeats them, the name or the kind."""
-        said = (said or "").strip()
-        if not _content(said) - _content(" ".join([self.name, *self.aliases, self.kind.value, self.described or ""])):
-            said = ""  # nothing the name, the kind or the article's words do not already say
-        if self.described and said and not _content(self.described) <= _content(said):
-            return f"{self.described}; {said}"
-        return said or self.described
+    @property
+    def role(self) -> str | None:
+        """Who the candidate is and what it does, in the article's words: what the article calls it, then
+        what it does where it is first a subject ("Special Envoy; said in an online address")."""
+        acts = self.acts if self.acts and not _words(self.acts) <= _words(self.described or "") else None
+        return "; ".join(part for part in (self.described, acts) if part) or None
 
     def affiliation(self, others: list["Candidate"]) -> str | None:
         """The country or organisation the article's words for the candidate name ("Ukraine" in "Ukraine's
@@ -95,8 +94,16 @@ def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
     ]
     merged = merge_participants(entries, evidence_limit=None)
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
+    acts = {(e.start, e.end): e.acts for e in entities if e.acts}
     found = [
-        Candidate(p.name, p.kind, p.aliases, spans, _described(text, spans, p.kind, spoken_of))
+        Candidate(
+            p.name,
+            p.kind,
+            p.aliases,
+            spans,
+            _described(text, spans, p.kind, spoken_of),
+            next((deed for span in spans if span in acts and (deed := _deed(text, *acts[span]))), None),
+        )
         for p in merged
         if (spans := [(e.start, e.end) for e in p.evidence])
     ]
@@ -117,6 +124,17 @@ _CONNECTORS = frozenset(["of", "and", "for", "the"])
 _HONORIFICS = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "herr", "frau"])
 _ADJECTIVES = frozenset(["major", "state", "office", "head", "security", "national", "council", "special", "chief"])
 _POSSESSIVE = re.compile(r"['’]s$")
+_DEED_WORDS = 8
+# A predicate's first clause ends at a clause's punctuation or a sentence's end ("Feb. 26", "U.S." end none).
+_DEED_END = re.compile(r"[,;:()\"“”]|(?<!\.[A-Z])[.!?](?=\s+[A-Z\"“]|\s*$)")
+_SUBORDINATORS = frozenset(["which", "who", "whom", "whose", "that", "because", "while", "after", "before", "when"])
+_SMALL_WORDS = (
+    _CONNECTORS
+    | _SUBORDINATORS
+    | frozenset(
+        ["a", "an", "to", "or", "in", "on", "at", "with", "by", "from", "than", "as", "its", "their", "his", "her"]
+    )
+)
 _POSSESSIVE_AT = re.compile(r"['’]s\b")
 
 
@@ -179,16 +197,27 @@ def _apposition_after(text: str, end: int, people: list[tuple[int, int]]) -> str
     return phrase if describes else None
 
 
-def _content(words: str) -> set[str]:
-    """The words that carry meaning, folded."""
-    return {w for w in re.findall(r"[\w’'-]+", _POSSESSIVE.sub("", words).casefold()) if w not in _CONNECTORS} - {
-        "a",
-        "an",
-        "also",  # the candidate line's own word, which the model copies ("organization; also the Kremlin")
-    }
+def _deed(text: str, start: int, end: int) -> str | None:
+    """A predicate cut to what a role can say: its first clause, before a clause it starts ("conceded a
+    penalty which the referee …"), at most 8 words, without the small words a cut leaves at its end."""
+    clause = _DEED_END.split(text[start:end], maxsplit=1)[0]
+    words: list[str] = []
+    for word in clause.split()[:_DEED_WORDS]:
+        if len(words) >= 2 and word.casefold() in _SUBORDINATORS:
+            break
+        words.append(word)
+    while words and words[-1].casefold() in _SMALL_WORDS:
+        words.pop()
+    return " ".join(words) or None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
 
 
 def _kind(words: str, label: str, people: frozenset[str]) -> ParticipantKind | None:
+    if words == words.lower() != words.upper():
+        return None  # no capital in a script that has them: "disco club", "don" are no names
     if label == "PERSON" or words in people or words.split()[-1] in people:
         return ParticipantKind.person
     if label == "ORG":

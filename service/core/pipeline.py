@@ -32,20 +32,21 @@ from pydantic import BaseModel
 from schemas import ArticleRequest, DateItem, Meta, OpenIssue, Participant, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
+from service.core.by_code import named_candidates
 from service.core.checking import language_name, unsupported, without, wrong_language
 from service.core.dates import find_date_expressions, resolver_for
 from service.core.grounding import Grounder, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
-from service.core.names import Candidate, candidates
+from service.core.names import Candidate
 from service.core.participants import merge_participants
 from service.core.questions import (
     COMBINE,
     ISSUES,
-    JUDGE,
     PARTICIPANTS,
     QUESTIONS,
     QUESTIONS_WITHOUT_NAMES,
     SUMMARY,
+    UNLISTED,
     Part,
     Question,
 )
@@ -149,7 +150,7 @@ class Summariser:
         text = ArticleText(masked(article.text, addressed))
         warnings += [_addressed_warning(article.text, start, end) for start, end in addressed]
 
-        named = await self._named(article.language, text)
+        named = await named_candidates(text.text, article.language, self.ner)
         if named is None:
             language = article.language or "unknown"
             reason = "no named-entity pipeline for this language: participants are the model's own list"
@@ -267,14 +268,6 @@ class Summariser:
             warnings.append(SummaryWarning(WarningKind.summary_language, language, reason))
         return summary, warnings
 
-    async def _named(self, language: str | None, text: ArticleText) -> list[Candidate] | None:
-        """Participant candidates by NER, for a language with a pipeline (English when none is given)."""
-        ner = self.ner.get((language or "en").split("-")[0].lower())
-        if ner is None:
-            return None
-        entities = await asyncio.to_thread(ner.entities, text.text)  # CPU work: off the event loop
-        return candidates(text.text, entities)
-
     def _part_budget(self) -> int:
         """Tokens of article one request may carry: the context less the answer and our prompt."""
         overhead = self.prompt.overhead_chars() // 2  # our English prompt: well under 2 characters a token
@@ -296,7 +289,7 @@ class Summariser:
         if question.candidates is not None:
             variables = {**variables, "candidates": _numbered(listed)}
         messages = self.prompt.render(self.prompt.question_in(question.name, language), **variables)
-        with checked_against(part.article, listed) if question.grounded else nullcontext():
+        with checked_against(part.article) if question.grounded else nullcontext():
             return await self.llm.extract(messages, question.answer, name=question.name, deadline=deadline)
 
 
@@ -348,17 +341,13 @@ class _Grounding:
     async def _ready(self) -> None:
         async with self._lock:
             grounder, article = self._grounder, self._article
-            first = JUDGE if self._parts[0].named is not None else PARTICIPANTS
+            named = self._parts[0].named  # the article's candidates (each part lists those it mentions)
+            first = UNLISTED if named is not None else PARTICIPANTS
             if self.participants is None and (first_answers := self._of(first)) is not None:
-                if first is JUDGE:
-                    judged = [
-                        (part.candidates(), answer) for part, answer in zip(self._parts, first_answers, strict=True)
-                    ]
-                    found = grounder.judged(judged) + grounder.participants([])
+                if named is not None:
+                    found = grounder.named(named, [p for answer in first_answers for p in answer.missing])
                 else:
-                    found = grounder.judged([]) + grounder.participants(
-                        [p for answer in first_answers for p in answer.participants]
-                    )
+                    found = grounder.participants([p for answer in first_answers for p in answer.participants])
                 self.participants = merge_participants(found)
                 await self._tell("participants")
             if self.participants is not None and self.dates is None:  # by code alone: told in turn

