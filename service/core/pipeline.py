@@ -1,8 +1,9 @@
 """Article in, grounded summary out: ask the model focused questions, then check and complete by code.
 
 For each part of the article (one part unless it is longer than the model's context):
-- the questions of `questions.QUESTIONS` share one prefix (system prompt + article): who takes part, what
-  is unresolved, and a summary. The server reuses the processed prefix for all but the first;
+- the questions of `questions.QUESTIONS` share one prefix (system prompt + article): who takes part that
+  code's candidates miss (or, with no NER for the language, who takes part), what is unresolved, and a
+  summary. The server reuses the processed prefix for all but the first;
 - dates are code's alone: found in the text and resolved against the publication date by `dates.py`, each
   with the clause of the article that holds it as its event; sentences of doubt are found by
   `unresolved.py` and listed in the open-issues question;

@@ -116,6 +116,7 @@ def test_what_a_participant_does_is_the_predicate_it_is_the_subject_of() -> None
         "Sweden won. Kim Min-Woo conceded a penalty which the referee awarded. The talks, said Anna Kowalska, "
         "went well. Talks among Poland and Britain held in Geneva ended."
     )
+    heading = "Group G — Belgium 3 – 0 Panama\n\nIn the first game of Group G, Belgium faced Panama in Sochi."
     ner = load_ner(NER)
 
     acts = {c.name: c.acts for t in (text, more) for c in candidates(t, ner.entities(t))}
@@ -129,6 +130,9 @@ def test_what_a_participant_does_is_the_predicate_it_is_the_subject_of() -> None
     assert acts.get("Panama") is None  # an object does nothing
     assert acts.get("Anna Kowalska") is None  # "…, said Anna Kowalska": the verb comes first
     assert acts.get("Britain") is None  # a participle that follows a list ("talks … held") is not its deed
+    headed = {c.name: c.acts for c in candidates(heading, ner.entities(heading))}
+    assert headed["Belgium"] == "faced Panama in Sochi"
+    assert headed.get("Panama") is None  # a heading the parser ran into the next line's clause
 
 
 def test_the_role_is_what_the_article_calls_it_then_what_it_does() -> None:
