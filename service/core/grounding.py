@@ -202,7 +202,3 @@ _CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[–—-]\s")
 def _shortened(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word."""
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _key(candidate: Candidate) -> tuple[str, str]:
-    return candidate.name, candidate.kind.value
