@@ -39,12 +39,7 @@ SEED_ISSUES: dict[str, Any] = {
 }
 
 
-# As the embedded model answers for the seed: the listed names written back (not used), none missing.
-SEED_UNLISTED: dict[str, Any] = {"participants": ["U.S.", "Switzerland", "Steve Witkoff", "Kremlin"], "missing": []}
-
-
 SEED_ANSWERS: dict[str, Any] = {
-    "unlisted": SEED_UNLISTED,
     "participants": SEED_PARTICIPANTS,
     "issues": SEED_ISSUES,
     "summary": SEED_SUMMARY,

@@ -32,6 +32,11 @@ _FOLD = str.maketrans(
 
 # Sentence-final punctuation (and a closing quote), space, then a capital, digit or opening quote.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’»)]?\s+(?=[\"'“‘«(]?[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ0-9])")
+_CLAUSE_WORDS = 4  # besides the expression; fewer rarely say what happens (gold set: events right 50/64)
+# "Talks among Ukraine, Russia, and the U.S. were held on …": commas of a list, not of clauses.
+_LIST_GOES_ON = frozenset({"and", "or"})
+_LIST_END = re.compile(r",\s+(?:and|or)\s")
+_CLAUSE_END = re.compile(r"[,;:](?=\s)|(?<!\d)\s[–—-]\s(?!\d)")  # "1 – 0", "17 – 18" are a score, a range
 _WORD_BEFORE = re.compile(r"(\w+)\.$")
 # A full stop after these is an abbreviation, not the end of a sentence ("U.S.", "Feb. 26", "Dr. Jones").
 _ABBREVIATIONS = frozenset(
@@ -135,6 +140,28 @@ class ArticleText:
             if start <= span.start < end:
                 return Span(start, max(end, span.end), span.match)
         return span
+
+    def clause_around(self, start: int, end: int) -> tuple[int, int]:
+        """The clause of its sentence that holds an expression (a date, a name), widened clause by clause
+        towards the sentence's start while it is too short to say what happens ("Switzerland on Feb. 26" is
+        a place and a date; "… will hold talks in Geneva, Switzerland on Feb. 26" an event) or is a piece
+        of a list; an expression that is its whole sentence takes the next one of its paragraph."""
+        sentence = self.sentence_around(Span(start, end, MatchKind.exact))
+        bounds = [sentence.start, *(m.end() for m in _CLAUSE_END.finditer(self.text, sentence.start, sentence.end))]
+        clause_end = min((b for b in bounds if b >= end), default=sentence.end)
+        own = len(self.text[start:end].split())  # the expression's words say nothing of what happens
+        clause = sentence.start, sentence.end
+        for clause_start in sorted((b for b in bounds if b <= start), reverse=True):
+            words = self.text[clause_start:clause_end].split()
+            in_a_list = words[0].casefold() in _LIST_GOES_ON or _LIST_END.search(self.text, clause_start, start)
+            if len(words) - own >= _CLAUSE_WORDS and not in_a_list:
+                clause = clause_start, clause_end
+                break
+        if len(self.text[clause[0] : clause[1]].split()) - own < 2:  # the expression is its sentence
+            following = next(((a, b) for a, b in self.sentences if a >= sentence.end), None)
+            if following is not None and "\n" not in self.text[sentence.end : following[0]]:  # same paragraph
+                clause = sentence.start, following[1]
+        return clause
 
     def locate(self, quote: str, near: int | None = None) -> Span | None:
         """Offsets of `quote`; of several occurrences, the one nearest `near` (else the first)."""

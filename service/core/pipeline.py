@@ -47,7 +47,6 @@ from service.core.questions import (
     QUESTIONS,
     QUESTIONS_WITHOUT_NAMES,
     SUMMARY,
-    UNLISTED,
     Part,
     Question,
 )
@@ -342,13 +341,12 @@ class _Grounding:
     async def _ready(self) -> None:
         async with self._lock:
             grounder, article = self._grounder, self._article
-            named = self._parts[0].named  # the article's candidates (each part lists those it mentions)
-            first = UNLISTED if named is not None else PARTICIPANTS
-            if self.participants is None and (first_answers := self._of(first)) is not None:
-                if named is not None:
-                    found = grounder.named(named, [p for answer in first_answers for p in answer.missing])
-                else:
-                    found = grounder.participants([p for answer in first_answers for p in answer.participants])
+            named = self._parts[0].named  # the article's candidates, found by code; None: no NER for it
+            if self.participants is None and named is not None:
+                self.participants = merge_participants(grounder.named(named))
+                await self._tell("participants")
+            if self.participants is None and (asked_names := self._of(PARTICIPANTS)) is not None:
+                found = grounder.participants([p for answer in asked_names for p in answer.participants])
                 self.participants = merge_participants(found)
                 await self._tell("participants")
             if self.participants is not None and self.dates is None:  # by code alone: told in turn

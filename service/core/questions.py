@@ -5,7 +5,8 @@ Answer models are model-facing, kept small for small models (every output token 
 embedded model): capped lists, so a runaway list ends at the cap instead of eating the token budget; no
 offsets; quotes only where code cannot find the evidence itself. A participant's evidence is the sentence
 where code finds its name; an open issue needs the model's quote. Dates are not asked: code finds,
-resolves and describes them (`grounding.Grounder.dates`). The public contract in `schemas/` is built from
+resolves and describes them (`grounding.Grounder.dates`); nor are participants where a NER pipeline
+reads the article's language (`grounding.Grounder.named`). The public contract in `schemas/` is built from
 these by the grounder.
 
 A grounded question's answer is rejected while it is asked (`grounding.checked_against`) when a name or a
@@ -31,8 +32,6 @@ from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
-# The longest list of code's names shown to the model (the prompt stays short; all of them are kept).
-MAX_LISTED = 60
 Short = Annotated[str, Field(max_length=160)]
 
 
@@ -77,37 +76,6 @@ class ParticipantsAnswer(_Grounded):
         ]
 
 
-class MissingParticipant(BaseModel):
-    name: Name  # as the article writes it
-    kind: ParticipantKind
-    role: Short
-
-    @property
-    def affiliation(self) -> None:
-        return None
-
-    def names(self) -> list[str]:
-        return [self.name]
-
-
-class UnlistedAnswer(_Grounded):
-    """Who takes part that code's list of candidates misses (a group in common nouns: "the Afghan team").
-
-    The model no longer judges the listed ones: asked which do not take part, it was wrong for 18 of the 23
-    it judged out on the gold set (v12, v13), and asked for their roles it wrote "country", "organization"
-    or the listed words again, at ~350 tokens an article (v12). Code keeps them all, with the article's own
-    words as their roles. The model still writes the listed names back (`participants`, not used): asked
-    for the missing alone, it repeated the whole list there, with roles (236 tokens on the seed, not 88)."""
-
-    participants: Annotated[list[Name], Field(max_length=MAX_LISTED)]
-    missing: Annotated[list[MissingParticipant], Field(max_length=10)]
-
-    def ungrounded(self, article: ArticleText) -> list[str]:
-        return [
-            f"participant {p.name!r} is not named in the article" for p in self.missing if not article.contains(p.name)
-        ]
-
-
 class IssuesAnswer(_Grounded):
     """Open issues, each with the article's passage that shows it (quoted: asked by number, the embedded
     model gave no usable issue on the gold set, so this question keeps the quote it was measured with)."""
@@ -144,14 +112,6 @@ class Part:
     def doubts(self) -> list[str]:
         return _unique(unresolved_sentences(self.article, self.start, self.end))
 
-    def candidates(self) -> list[Candidate]:
-        """The named candidates with a mention in this part, numbered from 1 in this order."""
-        listed = [c for c in self.named or [] if any(self.start <= start < self.end for start, _ in c.mentions)]
-        return listed[:MAX_LISTED]
-
-    def names(self) -> list[str]:
-        return [candidate.line() for candidate in self.candidates()]
-
 
 def _unique(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(texts))
@@ -166,12 +126,12 @@ class Question(Generic[A]):
 
 
 PARTICIPANTS = Question("participants", ParticipantsAnswer)  # model-first: no NER for the article's language
-UNLISTED = Question("unlisted", UnlistedAnswer, candidates=Part.names)  # who code's candidates miss
 ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts)
 SUMMARY = Question("summary", SummaryAnswer, grounded=False)
 # Asked of every part, in this order (the first one alone processes the article on a one-slot server):
-# with named candidates from code, and without (model-first participants).
-QUESTIONS: tuple[Question[Any], ...] = (UNLISTED, ISSUES, SUMMARY)
+# with named candidates from code, who take part is code's alone (see `grounding.Grounder.named`); without
+# them, the model lists the participants.
+QUESTIONS: tuple[Question[Any], ...] = (ISSUES, SUMMARY)
 QUESTIONS_WITHOUT_NAMES: tuple[Question[Any], ...] = (PARTICIPANTS, ISSUES, SUMMARY)
 # Asked once when a long article was summarised in parts: one summary of the parts' summaries.
 COMBINE = Question("combine", CombinedSummaryAnswer, grounded=False)

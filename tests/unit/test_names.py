@@ -165,10 +165,38 @@ def test_the_affiliation_is_the_country_or_organisation_the_articles_words_name(
     assert ukraine.affiliation(others) is None  # no words for it
 
 
-def test_the_model_means_a_candidate_by_any_of_its_forms() -> None:
-    umerov = Candidate("Rustem Umerov", ParticipantKind.person, ["Umerov"], [(0, 13)])
-
-    assert all(
-        umerov.answers_to(name) for name in ("Rustem Umerov", "Umerov", "Secretary Rustem Umerov", "rustem umerov")
+def test_one_that_neither_is_described_nor_acts_has_the_words_around_its_first_mention() -> None:
+    text = (
+        "Sweden defeated South Korea 1 – 0 in Nizhny Novgorod on Monday. The exhibit includes Polaroids of "
+        "photographers Nat Finkelstein, Christopher Makos and Felice Quinto; and athletes Vitas Gerulaitis "
+        "(tennis) and Jack Nicklaus (golf), all taken at the Factory between 1970 and 1987.\n\nSupport\n"
+        "Elena Highton\n\nThe court ruled."
     )
-    assert not umerov.answers_to("Steve Witkoff")
+    ner = load_ner(NER)
+
+    roles = {c.name: c.role for c in candidates(text, ner.entities(text))}
+
+    assert roles["South Korea"] == "Sweden defeated South Korea 1 – 0 in Nizhny Novgorod on Monday"
+    # Its clause, cut to 12 words besides the name, 4 of them before it.
+    assert roles["Christopher Makos"] == (
+        "The exhibit includes Polaroids of photographers Nat Finkelstein, Christopher Makos and Felice Quinto"
+    )  # a list is no clause of its own
+    assert roles["Jack Nicklaus"] == (
+        "Christopher Makos and Felice Quinto; and athletes Vitas Gerulaitis (tennis) and Jack Nicklaus (golf)"
+    )
+    assert roles.get("Elena Highton") is None  # a line of a list: nothing but the name
+
+
+def test_a_bare_said_is_no_role_and_a_number_ends_no_predicate() -> None:
+    text = (
+        "Tunisia coach Nabil Maaloul said the team had played well. After the match, Harry Kane said so. "
+        "In the New Territories West constituency, nonpartisan pan-democrat Eddie Chu was elected with 84,121 "
+        "votes, the most given to any list."
+    )
+    ner = load_ner(NER)
+
+    found = {c.name: c for c in candidates(text, ner.entities(text))}
+
+    assert found["Harry Kane"].acts == "said so"
+    assert found["Harry Kane"].role == "After the match, Harry Kane said so"  # "said so" is no role
+    assert found["Eddie Chu"].role == "was elected with 84,121 votes"  # "84,121" is one number
