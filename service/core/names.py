@@ -1,6 +1,6 @@
 """Participant candidates found by code: named entities merged into one candidate per participant,
-with every mention's offsets, what the article calls it and what it does. The model only adds those
-the list misses (groups named in common nouns).
+with every mention's offsets, what the article calls it and what it does. They are the summary's
+participants: the model neither judges nor adds to them (`grounding.Grounder.named` says why).
 
 From the entities of a NER pipeline (OntoNotes labels):
 - PERSON and ORG are kept; GPE only when it is a country (ISO 3166 names and codes, by pycountry);
@@ -122,8 +122,8 @@ _ADJECTIVES = frozenset(["major", "state", "office", "head", "security", "nation
 _POSSESSIVE = re.compile(r"['’]s$")
 _DEED_WORDS = 8
 _DEED_MIN_WORDS = 3  # "said", "told reporters" say less than the words around the name
-# What an editor reads as a role: measured over the v14 gold-set answers, 12 words around the name (4
-# before) gave 153 of 233 matched roles right, the whole clause (11 words on average) 160.
+# What an editor reads as a role: over the v14 gold-set answers, 12 words around the name (4 before)
+# gave 153 of the 233 English roles right, the whole clause (11 words on average) 160.
 _SETTING_WORDS = 12
 _SETTING_BEFORE = 4
 # A predicate's first clause ends at a clause's punctuation or a sentence's end ("Feb. 26", "U.S." and
