@@ -8,7 +8,9 @@ article, and it must be in the article's language.
   punctuation folded: "US" for "U.S."). Not checked for German, where every noun is capitalised.
 - Language: for an article tagged English or German, the summary's own function words must say the same.
 
-What fails is said back to the model once; what still fails is dropped sentence by sentence.
+What fails is said back to the model once; what still fails is dropped sentence by sentence. An
+abbreviation the model spaced ("U. S.", the embedded model's habit) is written back as the article
+writes it ("U.S.").
 """
 
 import re
@@ -33,6 +35,7 @@ _FUNCTION_WORDS = {
                      "im", "zu", "dem", "des", "wird", "hat", "für"}),
 }  # fmt: skip
 _LANGUAGE_NAMES = {"en": "English", "de": "German"}
+_SPACED_ABBREVIATION = re.compile(r"(?<!\w)[A-Z]\.(?:[ \u00a0][A-Z]\.)+")
 
 
 def sentences(summary: str) -> list[str]:
@@ -53,6 +56,16 @@ def unsupported(summary: str, article: ArticleText, language: str | None, dates:
                 if name[:1].isupper() and name.casefold() not in _NOT_NAMES and not _written(name, folded):
                     found.append(name)
     return list(dict.fromkeys(found))
+
+
+def as_written(summary: str, article: ArticleText) -> str:
+    """The summary with the abbreviations it spaced ("U. S.-mediated") as the article writes them ("U.S.")."""
+
+    def joined(found: re.Match[str]) -> str:
+        unspaced = re.sub(r"\s+", "", found.group())
+        return unspaced if unspaced in article.text else found.group()
+
+    return _SPACED_ABBREVIATION.sub(joined, summary)
 
 
 def wrong_language(summary: str, language: str | None) -> str | None:

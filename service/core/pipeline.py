@@ -34,7 +34,7 @@ from schemas import ArticleRequest, DateItem, Meta, OpenIssue, Participant, Summ
 from service.core import chunking
 from service.core.alignment import ArticleText
 from service.core.by_code import named_candidates
-from service.core.checking import language_name, unsupported, without, wrong_language
+from service.core.checking import as_written, language_name, unsupported, without, wrong_language
 from service.core.dates import find_date_expressions, resolver_for
 from service.core.grounding import Grounder, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
@@ -231,6 +231,7 @@ class Summariser:
     ) -> tuple[str, list[SummaryWarning]]:
         """The summary with nothing the article does not support, in its language: what is wrong is said
         back to the model once; a sentence that still holds an unsupported name or number is dropped."""
+        summary = as_written(summary, text)
         problems = unsupported(summary, text, article.language, dates)
         language = wrong_language(summary, article.language)
         if not problems and language is None:
@@ -253,7 +254,7 @@ class Summariser:
             pass
         else:
             answers.add(question, again)
-            summary = again.value.summary.strip()
+            summary = as_written(again.value.summary.strip(), text)
         warnings = []
         if still := unsupported(summary, text, article.language, dates):
             kept, dropped = without(summary, still)

@@ -399,6 +399,19 @@ async def test_a_summary_with_a_number_the_article_lacks_is_asked_again_and_corr
     assert not any(warning.startswith("summary") for warning in body["meta"]["warnings"])
 
 
+async def test_an_abbreviation_the_model_spaced_comes_back_as_the_article_writes_it(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    spaced = {"summary": "U. S. and Ukrainian officials will hold U. S.-mediated talks in Geneva on Feb. 26."}
+    server = ModelServer({"summary": [spaced]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert body["summary"] == "U.S. and Ukrainian officials will hold U.S.-mediated talks in Geneva on Feb. 26."
+    assert server.count("summary") == 1  # nothing unsupported: not asked again
+
+
 async def test_a_sentence_still_unsupported_after_the_re_ask_is_dropped_and_said(
     api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:

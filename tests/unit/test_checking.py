@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from service.core.alignment import ArticleText
-from service.core.checking import unsupported, without, wrong_language
+from service.core.checking import as_written, unsupported, without, wrong_language
 
 ARTICLE = ArticleText(
     "Russia, Ukraine and U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said. "
@@ -53,3 +53,10 @@ def test_sentences_with_an_unsupported_item_are_dropped_the_rest_kept() -> None:
 
     assert kept == "Talks are on Feb. 26. Witkoff spoke."
     assert dropped == ["Over 900 attended."]
+
+
+def test_an_abbreviation_the_model_spaced_is_written_as_the_article_writes_it() -> None:
+    assert as_written("U. S. and Ukrainian officials met.", ARTICLE) == "U.S. and Ukrainian officials met."
+    assert as_written("The U. S.-led talks", ARTICLE) == "The U.S.-led talks"
+    assert as_written("The U. N. met.", ARTICLE) == "The U. N. met."  # not the article's: left as written
+    assert as_written("Witkoff met J. D. Vance.", ARTICLE) == "Witkoff met J. D. Vance."
