@@ -1,9 +1,9 @@
 """Article in, grounded summary out: ask the model focused questions, then check and complete by code.
 
 For each part of the article (one part unless it is longer than the model's context):
-- the questions of `questions.QUESTIONS` share one prefix (system prompt + article): who takes part that
-  code's candidates miss (or, with no NER for the language, who takes part), what is unresolved, and a
-  summary. The server reuses the processed prefix for all but the first;
+- the questions of `questions.QUESTIONS` share one prefix (system prompt + article): a summary and what
+  is unresolved, and, with no NER for the language, who takes part (with NER, code's candidates are the
+  participants). The server reuses the processed prefix for all but the first;
 - dates are code's alone: found in the text and resolved against the publication date by `dates.py`, each
   with the clause of the article that holds it as its event; sentences of doubt are found by
   `unresolved.py` and listed in the open-issues question;
@@ -164,9 +164,9 @@ class Summariser:
             reason = "the model server counts no tokens for us: the article was split by an estimate of them"
             warnings.append(SummaryWarning(WarningKind.estimated_tokens, f"{len(spans)} parts", reason))
         answers = _Answers()
-        parts = [Part(text, start, end, named) for start, end in spans]
+        parts = [Part(text, start, end) for start, end in spans]
         grounder = Grounder(text, article.text)
-        grounding = _Grounding(self, article, parts, grounder, date_spans, warnings, progress)
+        grounding = _Grounding(self, article, parts, grounder, named, date_spans, warnings, progress)
         for n, part in enumerate(parts):
             variables = self._variables(article, article.text[part.start : part.end])
             asks = [grounding.noted(question, n, variables, deadline) for question in questions]
@@ -304,6 +304,7 @@ class _Grounding:
         article: ArticleRequest,
         parts: list[Part],
         grounder: Grounder,
+        named: list[Candidate] | None,  # the article's candidates, found by code; None: no NER for its language
         date_spans: list[tuple[int, int]],
         warnings: list[SummaryWarning],
         progress: OnProgress | None,
@@ -312,6 +313,7 @@ class _Grounding:
         self._article = article
         self._parts = parts
         self._grounder = grounder
+        self._named = named
         self._date_spans = date_spans
         self._warnings = warnings  # the request's so far: shown in each partial
         self._progress = progress
@@ -342,9 +344,8 @@ class _Grounding:
     async def _ready(self) -> None:
         async with self._lock:
             grounder, article = self._grounder, self._article
-            named = self._parts[0].named  # the article's candidates, found by code; None: no NER for it
-            if self.participants is None and named is not None:
-                self.participants = merge_participants(grounder.named(named))
+            if self.participants is None and self._named is not None:
+                self.participants = merge_participants(grounder.named(self._named))
                 await self._tell("participants")
             if self.participants is None and (asked_names := self._of(PARTICIPANTS)) is not None:
                 found = grounder.participants([p for answer in asked_names for p in answer.participants])

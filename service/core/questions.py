@@ -27,7 +27,6 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.grounding import check_in_progress
-from service.core.names import Candidate
 from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
 
@@ -107,7 +106,6 @@ class Part:
     article: ArticleText  # the whole article, lines that address the summariser blanked
     start: int
     end: int
-    named: list[Candidate] | None = None  # participants code found in the article; None: no NER for it
 
     def doubts(self) -> list[str]:
         return _unique(unresolved_sentences(self.article, self.start, self.end))
