@@ -89,6 +89,7 @@ def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
     merged = merge_participants(entries, evidence_limit=None)
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
     acts = {(e.start, e.end): e.acts for e in entities if e.acts}
+    titles = {(e.start, e.end): " ".join(text[a:b] for a, b in e.title) for e in entities if e.title}
     article = ArticleText(text)
     found = [
         Candidate(
@@ -96,7 +97,7 @@ def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
             p.kind,
             p.aliases,
             spans,
-            _described(text, spans, p.kind, spoken_of),
+            _described(text, spans, p.kind, spoken_of, titles),
             next((deed for span in spans if span in acts and (deed := _deed(text, *acts[span]))), None),
             _setting(text, article.clause_around(*spans[0]), *spans[0]),
         )
@@ -141,15 +142,21 @@ _POSSESSIVE_AT = re.compile(r"['’]s\b")
 
 
 def _described(
-    text: str, mentions: list[tuple[int, int]], kind: ParticipantKind, people: list[tuple[int, int]]
+    text: str,
+    mentions: list[tuple[int, int]],
+    kind: ParticipantKind,
+    people: list[tuple[int, int]],
+    titles: dict[tuple[int, int], str],
 ) -> str | None:
-    """The article's first words for a person: a title before a mention, an apposition after one; both
-    when the article gives both. (`people`: every person's mentions, which no apposition contains.)"""
+    """The article's first words for a person: a title before a mention (capitalised or with a title
+    word, else the common nouns the parse joins to it: `titles`), an apposition after one; both when the
+    article gives both. (`people`: every person's mentions, which no apposition contains.)"""
     if kind is not ParticipantKind.person:
         return None  # words before an organisation's name are rarely its description
     # A mention may carry the title itself ("Presidential Office Head Kyrylo Budanov" tagged as one).
     starts = [end - len(person_name(text[start:end])) for start, end in mentions]
     title = next((t for start in starts if (t := _title_before(text, start))), None)
+    title = title or next((titles[span] for span in mentions if span in titles), None)
     apposition = next((a for _, end in mentions if (a := _apposition_after(text, end, people))), None)
     described = "; ".join(part for part in (title, apposition) if part)
     return described or None

@@ -8,12 +8,14 @@ weights; no code of the package runs). A pipeline the operator installed from sp
 without a recorded digest.
 
 Only the `ner`, `parser` and `tagger` components run, with the embedding layer they listen to: the
-parser and tagger say which verb an entity is the subject of, so code can say what a participant does.
+parser and tagger say which verb an entity is the subject of and which nouns stand beside it, so code
+can say what a participant does and who it is.
 """
 
 import functools
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import threading
 from dataclasses import dataclass
@@ -33,6 +35,12 @@ _NER_NEEDS = ("ner", "parser", "tagger", "transformer", "tok2vec")
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _AUXILIARIES = frozenset({"aux", "auxpass", "neg"})
 _JOINED = frozenset({"conj", "appos"})
+_MODIFIERS = frozenset({"compound", "amod", "nmod"})
+_COMMON_NOUNS = frozenset({"NN", "NNS"})  # Penn tags: the tagger gives no coarse part of speech
+_ARTICLES = frozenset({"DT", "CD"})
+_PLURALS = frozenset({"NNS", "VBZ"})  # the tagger reads "photographers" before a name as a verb
+_LIST_DEPS = frozenset({"cc", "conj", "punct"})
+_BREAKS = frozenset({",", ":", ".", "``", "''", "-LRB-", "-RRB-", "NFP"})  # a hyphen ("pan-democratic") is none
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class Entity:
     start: int  # code-point offsets into the text
     end: int
     acts: tuple[int, int] | None = None  # the predicate it is the subject of ("defeated Panama 3–0"), if any
+    title: tuple[tuple[int, int], ...] = ()  # the words the parse joins to it that say who it is ("musician")
 
 
 class Ner:
@@ -57,7 +66,13 @@ class Ner:
             doc = self._nlp(text)
         parsed = doc.has_annotation("DEP")
         return [
-            Entity(entity.label_, entity.start_char, entity.end_char, _acts(entity) if parsed else None)
+            Entity(
+                entity.label_,
+                entity.start_char,
+                entity.end_char,
+                _acts(entity) if parsed else None,
+                _title(entity) if parsed else (),
+            )
             for entity in doc.ents
         ]
 
@@ -85,6 +100,64 @@ def _acts(entity: Any) -> tuple[int, int] | None:
     if "\n" in text[entity.end_char : start]:
         return None  # a heading run into the next line ("Belgium 3 – 0 Panama⏎In the first game, Belgium faced …")
     return start, end
+
+
+def _title(entity: Any) -> tuple[tuple[int, int], ...]:
+    """The offsets of the words the parse joins to the entity that say who it is, when a common noun is
+    among them: its own modifiers ("musician Tiziano Lugli"), else the noun it is in apposition to ("the
+    Crown prosecutor, Mark Tedeschi,") or a list's plural one ("photographers Nat Finkelstein, Christopher
+    Makos and Felice Quinto"); then an "of" after the name ("disco club owner Steve Rubell of Studio 54").
+    Capitalised titles ("Special Envoy") the core reads from the text itself."""
+    name = entity.root
+    first = name
+    while first.dep_ == "conj" and first.head.i < first.i:
+        first = first.head
+    before = _words_before(name, entity.start)
+    if before is None and name.dep_ == "appos" and name.head.i < entity.start and _is_noun(name.head):
+        before = _words_before(name.head, name.head.i, name.head.i)
+    if before is None and first is not name:
+        start = min([first.i] + [t.i for t in first.lefts if t.dep_ == "compound" and t.ent_type_ == entity.label_])
+        shared = _words_before(first, start)
+        plural = entity.doc[start - 1].tag_ in _PLURALS
+        before = shared if plural else None
+    if before is None:
+        return ()
+    of = next((t for t in name.rights if t.dep_ == "prep" and t.lower_ == "of" and t.i == entity.end), None)
+    return (before,) if of is None else (before, (int(of.idx), _end(_last_before_a_list(of))))
+
+
+def _words_before(head: Any, stop: int, last: int | None = None) -> tuple[int, int] | None:
+    """The modifiers of `head` before token `stop` (and `head` itself when it is `last`), from the nearest
+    punctuation or line on, ending with a common noun ("Civil Defense Authority director"; "Ukrainian"
+    alone says who no one is)."""
+    doc = head.doc
+    edges = [t.left_edge.i for t in head.lefts if t.i < stop and (last is not None or t.dep_ in _MODIFIERS)]
+    if not edges and last is None:
+        return None
+    first = min(edges, default=head.i)
+    last = stop - 1 if last is None else last
+    cuts = [t.i for t in doc[first : last + 1] if t.tag_ in _BREAKS or t.is_space or "\n" in t.text_with_ws]
+    first = max(cuts, default=first - 1) + 1
+    while first <= last and doc[first].tag_ in _ARTICLES:
+        first += 1  # "the match referee", "Two … politicians": the role is "match referee"
+    while last >= first and not _is_noun(doc[last]):
+        last -= 1  # "singer-songwriter Carly Simon" tagged "Simon": "Carly" is the name's
+    return (int(doc[first].idx), _end(doc[last])) if first <= last else None
+
+
+def _last_before_a_list(token: Any) -> Any:
+    """The last token of `token`'s phrase without the list it may start ("of DAB and Priscilla Leung of
+    BPA" ends at "DAB")."""
+    rights = list(itertools.takewhile(lambda t: t.dep_ not in _LIST_DEPS, token.rights))
+    return _last_before_a_list(rights[-1]) if rights else token
+
+
+def _is_noun(token: Any) -> bool:
+    return bool(token.tag_ in _COMMON_NOUNS or (token.dep_ == "compound" and token.is_lower and token.is_alpha))
+
+
+def _end(token: Any) -> int:
+    return int(token.idx + len(token))
 
 
 def pipeline_directory(distribution_name: str) -> Path:

@@ -168,7 +168,7 @@ def test_the_affiliation_is_the_country_or_organisation_the_articles_words_name(
 def test_one_that_neither_is_described_nor_acts_has_the_words_around_its_first_mention() -> None:
     text = (
         "Sweden defeated South Korea 1 – 0 in Nizhny Novgorod on Monday. The exhibit includes Polaroids of "
-        "photographers Nat Finkelstein, Christopher Makos and Felice Quinto; and athletes Vitas Gerulaitis "
+        "Nat Finkelstein, Christopher Makos and Felice Quinto; and athletes Vitas Gerulaitis "
         "(tennis) and Jack Nicklaus (golf), all taken at the Factory between 1970 and 1987.\n\nSupport\n"
         "Elena Highton\n\nThe court ruled."
     )
@@ -179,7 +179,7 @@ def test_one_that_neither_is_described_nor_acts_has_the_words_around_its_first_m
     assert roles["South Korea"] == "Sweden defeated South Korea 1 – 0 in Nizhny Novgorod on Monday"
     # Its clause, cut to 12 words besides the name, 4 of them before it.
     assert roles["Christopher Makos"] == (
-        "The exhibit includes Polaroids of photographers Nat Finkelstein, Christopher Makos and Felice Quinto"
+        "The exhibit includes Polaroids of Nat Finkelstein, Christopher Makos and Felice Quinto"
     )  # a list is no clause of its own
     assert roles["Jack Nicklaus"] == (
         "Christopher Makos and Felice Quinto; and athletes Vitas Gerulaitis (tennis) and Jack Nicklaus (golf)"
@@ -199,4 +199,24 @@ def test_a_bare_said_is_no_role_and_a_number_ends_no_predicate() -> None:
 
     assert found["Harry Kane"].acts == "said so"
     assert found["Harry Kane"].role == "After the match, Harry Kane said so"  # "said so" is no role
-    assert found["Eddie Chu"].role == "was elected with 84,121 votes"  # "84,121" is one number
+    assert found["Eddie Chu"].acts == "was elected with 84,121 votes"  # "84,121" is one number
+
+
+def test_the_common_nouns_the_parse_joins_to_a_person_say_who_it_is() -> None:
+    text = (
+        "He was helped by others, including musician Tiziano Lugli and actor Jason Beghe. In the words of the "
+        "Crown prosecutor, Mark Tedeschi, QC, it was cruel. As coauthor Colette Heald told reporters, it works. "
+        "The show had disco club owner Steve Rubell of Studio 54. Also there was Ukrainian Olena Bondar."
+    )
+    listed = "The exhibit includes Polaroids of photographers Nat Finkelstein, Christopher Makos and Felice Quinto."
+    ner = load_ner(NER)
+
+    described = {c.name: c.described for t in (text, listed) for c in candidates(t, ner.entities(t))}
+
+    assert described["Tiziano Lugli"] == "musician"  # lower-case: no title word, yet who he is
+    assert described["Jason Beghe"] == "actor"  # its own, not the list's first
+    assert described["Mark Tedeschi"] == "Crown prosecutor"  # the noun it is in apposition to, without "the"
+    assert described["Colette Heald"] == "coauthor"
+    assert described["Steve Rubell"] == "disco club owner of Studio 54"  # with the "of" after the name
+    assert described["Christopher Makos"] == "photographers"  # a list's plural noun is every item's
+    assert described.get("Olena Bondar") is None  # a nationality alone says who no one is
