@@ -114,7 +114,7 @@ def _title(entity: Any) -> tuple[tuple[int, int], ...]:
         first = first.head
     before = _words_before(name, entity.start)
     if before is None and name.dep_ == "appos" and name.head.i < entity.start and _is_noun(name.head):
-        before = _words_before(name.head, name.head.i, name.head.i)
+        before = _words_before(name.head, name.head.i, with_head=True)
     if before is None and first is not name:
         start = min([first.i] + [t.i for t in first.lefts if t.dep_ == "compound" and t.ent_type_ == entity.label_])
         shared = _words_before(first, start)
@@ -126,16 +126,15 @@ def _title(entity: Any) -> tuple[tuple[int, int], ...]:
     return (before,) if of is None else (before, (int(of.idx), _end(_last_before_a_list(of))))
 
 
-def _words_before(head: Any, stop: int, last: int | None = None) -> tuple[int, int] | None:
-    """The modifiers of `head` before token `stop` (and `head` itself when it is `last`), from the nearest
-    punctuation or line on, ending with a common noun ("Civil Defense Authority director"; "Ukrainian"
-    alone says who no one is)."""
+def _words_before(head: Any, stop: int, with_head: bool = False) -> tuple[int, int] | None:
+    """The words before token `stop` that modify `head` (every one when `head` itself is taken too), from
+    the nearest punctuation or line on, without a leading article or number, ending with a common noun
+    ("Civil Defense Authority director"; "Ukrainian" alone says who no one is)."""
     doc = head.doc
-    edges = [t.left_edge.i for t in head.lefts if t.i < stop and (last is not None or t.dep_ in _MODIFIERS)]
-    if not edges and last is None:
+    edges = [t.left_edge.i for t in head.lefts if t.i < stop and (with_head or t.dep_ in _MODIFIERS)]
+    if not edges and not with_head:
         return None
-    first = min(edges, default=head.i)
-    last = stop - 1 if last is None else last
+    first, last = min(edges, default=head.i), head.i if with_head else stop - 1
     cuts = [t.i for t in doc[first : last + 1] if t.tag_ in _BREAKS or t.is_space or "\n" in t.text_with_ws]
     first = max(cuts, default=first - 1) + 1
     while first <= last and doc[first].tag_ in _ARTICLES:
