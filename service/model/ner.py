@@ -95,7 +95,7 @@ def _acts(entity: Any) -> tuple[int, int] | None:
     after = subject.right_edge.i
     first = min([verb.i] + [t.i for t in verb.lefts if t.dep_ in _AUXILIARIES and t.i > after])
     last = verb.right_edge
-    start, end = int(entity.doc[first].idx), int(last.idx + len(last))
+    start, end = int(entity.doc[first].idx), _end(last)
     text = entity.doc.text
     if "\n" in text[entity.end_char : start]:
         return None  # a heading run into the next line ("Belgium 3 – 0 Panama⏎In the first game, Belgium faced …")

@@ -200,6 +200,7 @@ def test_a_bare_said_is_no_role_and_a_number_ends_no_predicate() -> None:
     assert found["Harry Kane"].acts == "said so"
     assert found["Harry Kane"].role == "After the match, Harry Kane said so"  # "said so" is no role
     assert found["Eddie Chu"].acts == "was elected with 84,121 votes"  # "84,121" is one number
+    assert found["Eddie Chu"].role == "nonpartisan pan-democrat; was elected with 84,121 votes"
 
 
 def test_the_common_nouns_the_parse_joins_to_a_person_say_who_it_is() -> None:
