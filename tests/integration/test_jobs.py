@@ -44,6 +44,7 @@ async def test_a_job_is_queued_then_succeeds_with_the_summary(
 
     assert [ref["status"] for ref in refs] == ["queued", "queued"]
     assert refs[0]["url"] == f"/v1/jobs/{refs[0]['id']}"
+    assert "location" not in accepted.headers  # two jobs: no one place to follow
     assert [view["status"] for view in views] == ["succeeded", "succeeded"]
     assert views[1]["result"]["id"] == "b"
     assert views[0]["result"]["participants"][0]["name"] == "Steve Witkoff"
@@ -176,6 +177,8 @@ async def test_the_same_idempotency_key_returns_the_same_jobs(
 
     assert first.json() == again.json()
     assert again.headers["idempotent-replayed"] == "true"
+    job_url = first.json()["jobs"][0]["url"]
+    assert first.headers["location"] == again.headers["location"] == job_url  # one job: where to follow it
     assert other.status_code == 422
 
 

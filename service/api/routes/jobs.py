@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, HeaderParameter, JSONBody
@@ -34,6 +35,9 @@ from service.settings import Settings
     description=f"Up to {MAX_ARTICLES_PER_REQUEST} articles; one job each. With "
     "`callback_url`, each finished job is POSTed there, signed.",
     responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, CALLBACK_REFUSED, BACKLOG_FULL),
+    response_headers=[
+        ResponseHeader(name="Location", description="The job's URL, for one article.", documentation_only=True)
+    ],
 )
 async def submit_jobs(
     request: Request[Any, Any, Any],
@@ -63,6 +67,8 @@ async def submit_jobs(
 
     body = data.model_dump(mode="json")
     accepted, headers = await idempotency.respond(owner, request.url.path, idempotency_key, body, create, JobsAccepted)
+    if len(accepted.jobs) == 1:  # RFC 9110: a 202 points at where to follow the work; a batch has no one place
+        headers = {**headers, "Location": accepted.jobs[0].url}
     return Response(accepted, status_code=202, headers=headers)
 
 
