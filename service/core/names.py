@@ -215,9 +215,7 @@ def _deed(text: str, start: int, end: int) -> str | None:
         if len(words) >= 2 and word.casefold() in _SUBORDINATORS:
             break
         words.append(word)
-    while words and words[-1].casefold() in _SMALL_WORDS:
-        words.pop()
-    return " ".join(words) or None
+    return " ".join(_without_small_end(words)) or None
 
 
 def _setting(text: str, clause: tuple[int, int], start: int, end: int) -> str | None:
@@ -227,10 +225,15 @@ def _setting(text: str, clause: tuple[int, int], start: int, end: int) -> str | 
     before, after = text[clause[0] : start].split(), text[end : clause[1]].split()
     taken_before = min(len(before), max(_SETTING_BEFORE, _SETTING_WORDS - len(after)))
     words = [*before[len(before) - taken_before :], text[start:end], *after[: _SETTING_WORDS - taken_before]]
-    while len(words) > 1 and words[-1].casefold() in _SMALL_WORDS:
-        words.pop()
-    setting = " ".join(" ".join(words).split()).strip(' ,;:."“”')
+    setting = " ".join(" ".join(_without_small_end(words, keep=1)).split()).strip(' ,;:."“”')
     return setting if _words(setting) - _words(text[start:end]) else None
+
+
+def _without_small_end(words: list[str], keep: int = 0) -> list[str]:
+    """`words` less the small words a cut leaves at its end ("… the bronze to"), at least `keep` kept."""
+    while len(words) > keep and words[-1].casefold() in _SMALL_WORDS:
+        words = words[:-1]
+    return words
 
 
 def _words(text: str) -> set[str]:
