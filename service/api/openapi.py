@@ -5,7 +5,7 @@ Litestar generates the document from the handlers and schemas/; `finished` then 
   `date-time | date` overlaps: every valid value matched two branches and validators rejected it), else `anyOf`;
 - each problem response's `type` values and `status` (from the problem kinds its route lists, `problems`);
 - the response headers: X-Request-ID on every answer, RateLimit-* on the rate-limited routes, Retry-After on
-  429 and 503, Idempotent-Replayed on the answers of routes that take an Idempotency-Key;
+  429 and 503, Idempotent-Replayed on the answers of routes that take an Idempotency-Key, Location on a 202;
 - `security: []` on the open routes (Litestar leaves it out; a route that answers 401 declares its scheme);
 - a tag per resource (`/v1/jobs/...`: jobs; the probes: operations), for the viewer and generated clients.
 
@@ -150,6 +150,11 @@ _HEADERS: dict[str, dict[str, Any]] = {
         "description": "Seconds to wait before trying again.",
         "schema": {"type": "integer", "minimum": 0},
     },
+    "Location": {
+        "description": "Where to follow the accepted work: the job's URL when one article was submitted (a batch "
+        "has no one place: its jobs' URLs are in the body).",
+        "schema": {"type": "string", "format": "uri-reference"},
+    },
     "Idempotent-Replayed": {
         "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
         "schema": {"type": "string", "enum": ["true"]},
@@ -196,6 +201,8 @@ def finished(document: dict[str, Any]) -> dict[str, Any]:
                 names.append("Retry-After")
             if idempotent and status.startswith("2"):
                 names.append("Idempotent-Replayed")
+            if status == "202":
+                names.append("Location")
             for name in names:
                 headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
             content = response.get("content", {}).get(PROBLEM_MEDIA_TYPE)

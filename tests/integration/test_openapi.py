@@ -166,6 +166,7 @@ async def test_problems_and_headers_are_as_documented(api: Client, model_server:
             "/v1/jobs",
             await api.post("/v1/jobs", json={"articles": [{"text": text}], "callback_url": "ftp://x"}),
         ),
+        ("post", "/v1/jobs", accepted := await api.post("/v1/jobs", json={"articles": [{"text": text}]})),
     ]
     key = {"Idempotency-Key": "k-1", **_json}
     first = await api.post("/v1/summaries", json={"text": text}, headers=key)
@@ -174,9 +175,10 @@ async def test_problems_and_headers_are_as_documented(api: Client, model_server:
     answers.append(("post", "/v1/summaries", await api.post("/v1/summaries", json={"text": text + "!"}, headers=key)))
 
     assert [status for *_, status in [(m, p, r.status_code) for m, p, r in answers]] == [
-        404, 503, 200, 400, 415, 422, 413, 422, 422, 200, 200, 422
+        404, 503, 200, 400, 415, 422, 413, 422, 422, 202, 200, 200, 422
     ]  # fmt: skip
     assert replayed.headers["idempotent-replayed"] == "true"
+    assert accepted.headers["location"] == accepted.json()["jobs"][0]["url"]
     for method, path, response in answers:
         assert_documented(document, method, path, response)
 

@@ -3,7 +3,6 @@
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, HeaderParameter, JSONBody
@@ -35,9 +34,6 @@ from service.settings import Settings
     description=f"Up to {MAX_ARTICLES_PER_REQUEST} articles; one job each. With "
     "`callback_url`, each finished job is POSTed there, signed.",
     responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, CALLBACK_REFUSED, BACKLOG_FULL),
-    response_headers=[
-        ResponseHeader(name="Location", description="The job's URL, for one article.", documentation_only=True)
-    ],
 )
 async def submit_jobs(
     request: Request[Any, Any, Any],
