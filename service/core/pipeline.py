@@ -34,7 +34,15 @@ from schemas import ArticleRequest, DateItem, Meta, OpenIssue, Participant, Summ
 from service.core import chunking
 from service.core.alignment import ArticleText
 from service.core.by_code import named_candidates
-from service.core.checking import as_written, language_name, unsupported, without, wrong_language
+from service.core.checking import (
+    as_written,
+    finished,
+    language_name,
+    unfinished,
+    unsupported,
+    without,
+    wrong_language,
+)
 from service.core.dates import find_date_expressions, resolver_for
 from service.core.grounding import Grounder, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
@@ -229,19 +237,25 @@ class Summariser:
         answers: _Answers,
         deadline: float,
     ) -> tuple[str, list[SummaryWarning]]:
-        """The summary with nothing the article does not support, in its language: what is wrong is said
-        back to the model once; a sentence that still holds an unsupported name or number is dropped."""
-        summary = as_written(summary, text)
+        """The summary with nothing the article does not support, in its language, its sentences finished:
+        an unfinished last sentence after a finished one is dropped; what else is wrong is said back to the
+        model once; a sentence that still holds an unsupported name or number is dropped."""
+        summary, warnings = _finished(as_written(summary, text))
         problems = unsupported(summary, text, article.language, dates)
         language = wrong_language(summary, article.language)
-        if not problems and language is None:
-            return summary, []
+        cut = unfinished(summary)  # the summary's one sentence, unfinished
+        if not problems and language is None and cut is None:
+            return summary, warnings
         feedback = []
         if problems:
             listed = ", ".join(repr(item) for item in problems)
             feedback.append(f"Your summary gives {listed}, which the article does not. Use only its names and numbers.")
         if language is not None:
             feedback.append(f"Write the summary in {language}, the article's language.")
+        if cut is not None:  # the usual cause: a double quote, which ends the JSON string
+            feedback.append(
+                f"Your summary stops mid-sentence, at {cut!r}. Finish every sentence, and use no double quotes in it."
+            )
         question, variables = asked
         messages = [
             *self.prompt.render(self.prompt.question_in(question.name, article.language), **variables),
@@ -254,8 +268,10 @@ class Summariser:
             pass
         else:
             answers.add(question, again)
-            summary = as_written(again.value.summary.strip(), text)
-        warnings = []
+            summary, warnings = _finished(as_written(again.value.summary.strip(), text))  # the first's are moot
+        if unfinished(summary) is not None:
+            reason = "kept, as no finished sentence stands before it"
+            warnings.append(SummaryWarning(WarningKind.unfinished_summary, summary, reason))
         if still := unsupported(summary, text, article.language, dates):
             kept, dropped = without(summary, still)
             reason = f"it gives {', '.join(repr(item) for item in still)}, which the article does not"
@@ -449,6 +465,11 @@ def _addressed_warning(text: str, start: int, end: int) -> SummaryWarning:
     shown = line if len(line) <= 80 else line[:79] + "…"
     reason = f"address the summariser, not the reader ({shown!r}): treated as article text, never as instructions or evidence"
     return SummaryWarning(WarningKind.addressed_line, f"{start}-{end}", reason)
+
+
+def _finished(summary: str) -> tuple[str, list[SummaryWarning]]:
+    kept, dropped = finished(summary)
+    return kept, [] if dropped is None else [SummaryWarning(WarningKind.unfinished_summary, dropped, "dropped")]
 
 
 def _numbered(listed: list[str]) -> str:

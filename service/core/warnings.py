@@ -20,6 +20,7 @@ class WarningKind(StrEnum):
     unsupported_summary = "unsupported-summary"  # a summary sentence with a name or number not in the article
     unsupported_summary_kept = "unsupported-summary-kept"  # ... in every sentence: the summary kept, said
     summary_language = "summary-language"  # the summary is not in the article's language
+    unfinished_summary = "unfinished-summary"  # its last sentence stops midway: dropped, or kept and said
     estimated_tokens = "estimated-tokens"  # parts sized by an estimate: the server counts no tokens for us
 
     @property
@@ -46,6 +47,7 @@ _TEXT = {
     WarningKind.unsupported_summary: "summary: dropped the sentence {item!r}: {reason}",
     WarningKind.unsupported_summary_kept: "summary {item!r}: {reason} (no sentence without it to keep)",
     WarningKind.summary_language: "summary: not in {item}, the article's language: {reason}",
+    WarningKind.unfinished_summary: "summary: the sentence {item!r} stops midway: {reason}",
     WarningKind.estimated_tokens: "{item}: {reason}",
 }
 

@@ -382,19 +382,27 @@ async def test_the_schema_sent_stays_the_same_across_calls(
 # --- the summary, checked like every other field -------------------------------------------------------
 
 
-async def test_a_summary_with_a_number_the_article_lacks_is_asked_again_and_corrected(
-    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+@pytest.mark.parametrize(
+    ("first", "said"),
+    [
+        ("Over 900 officials will hold talks in Geneva on Feb. 26.", "'900'"),
+        # one unfinished sentence: the embedded model's JSON string ends at the double quote that was to
+        # open a quotation
+        ("Officials will hold talks in Geneva on Feb. 26 in what Witkoff called a ", "at 'what Witkoff called a'"),
+    ],
+)
+async def test_a_summary_with_a_number_the_article_lacks_or_unfinished_is_asked_again_and_corrected(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any], first: str, said: str
 ) -> None:
-    invented = {"summary": "Over 900 officials will hold talks in Geneva on Feb. 26."}
     corrected = {"summary": "U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26."}
-    server = ModelServer({"summary": [invented, corrected]})
+    server = ModelServer({"summary": [{"summary": first}, corrected]})
     model_server.post("/chat/completions").mock(side_effect=server)
 
     body = (await api.post("/v1/summaries", json=seed_article)).json()
 
     assert server.count("summary") == 2
     feedback = server.requests["summary"][1]["messages"][-1]["content"]
-    assert "'900'" in feedback
+    assert said in feedback
     assert body["summary"] == corrected["summary"]
     assert not any(warning.startswith("summary") for warning in body["meta"]["warnings"])
 
@@ -426,6 +434,44 @@ async def test_a_sentence_still_unsupported_after_the_re_ask_is_dropped_and_said
         "summary: dropped the sentence 'Marco Rubio will attend.': it gives 'Rubio', which the article does not"
         in body["meta"]["warnings"]
     )
+
+
+@pytest.mark.parametrize(
+    ("answer", "asked", "summary", "warning"),
+    [
+        (  # a finished sentence before it: the unfinished one is dropped, not asked again (a re-ask of 020
+            # on the embedded model rewrote its summary wholly, and worse)
+            "Talks are set for Feb. 26 in Geneva. Witkoff called them a",
+            1,
+            "Talks are set for Feb. 26 in Geneva.",
+            "summary: the sentence 'Witkoff called them a' stops midway: dropped",
+        ),
+        (  # nothing finished: asked again, and still unfinished, kept and said
+            "Talks are set for Feb. 26 in what Witkoff called a",
+            2,
+            "Talks are set for Feb. 26 in what Witkoff called a",
+            "summary: the sentence 'Talks are set for Feb. 26 in what Witkoff called a' stops midway: "
+            "kept, as no finished sentence stands before it",
+        ),
+    ],
+)
+async def test_an_unfinished_last_sentence_is_dropped_or_kept_and_said(
+    api: AsyncTestClient[Any],
+    model_server: respx.MockRouter,
+    seed_article: dict[str, Any],
+    answer: str,
+    asked: int,
+    summary: str,
+    warning: str,
+) -> None:
+    server = ModelServer({"summary": [{"summary": answer}, {"summary": answer}]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("summary") == asked
+    assert body["summary"] == summary
+    assert warning in body["meta"]["warnings"]
 
 
 async def test_a_german_article_summarised_in_english_is_asked_again_in_german(

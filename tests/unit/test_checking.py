@@ -1,11 +1,12 @@
-"""The summary, checked by code: names and numbers the article does not give, and the language."""
+"""The summary, checked by code: names and numbers the article does not give, the language, and whether it
+ends a sentence."""
 
 from datetime import date
 
 import pytest
 
 from service.core.alignment import ArticleText
-from service.core.checking import as_written, unsupported, without, wrong_language
+from service.core.checking import as_written, finished, unfinished, unsupported, without, wrong_language
 
 ARTICLE = ArticleText(
     "Russia, Ukraine and U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said. "
@@ -60,3 +61,31 @@ def test_an_abbreviation_the_model_spaced_is_written_as_the_article_writes_it() 
     assert as_written("The U. S.-led talks", ARTICLE) == "The U.S.-led talks"
     assert as_written("The U. N. met.", ARTICLE) == "The U. N. met."  # not the article's: left as written
     assert as_written("Witkoff met J. D. Vance.", ARTICLE) == "Witkoff met J. D. Vance."
+
+
+@pytest.mark.parametrize(
+    ("summary", "cut"),
+    [
+        # where the embedded model's JSON string ended: at the double quote that was to open a quotation
+        ("North Korea has put its military on high alert and is preparing for a", "is preparing for a"),
+        ("The team was awarded for their", "was awarded for their"),
+        ("Talks resume in Geneva on Feb. 26.", None),
+        ("Will the talks resume?", None),
+        ("Witkoff called the talks 'productive.'", None),
+        ("Witkoff said the talks were “productive.”", None),
+        ("Sie sagte: „Wir sind bereit.“", None),
+        ("Talks resume (on Feb. 26).", None),
+        ("", None),
+    ],
+)
+def test_a_summary_that_stops_mid_sentence_is_told_by_its_last_words(summary: str, cut: str | None) -> None:
+    assert unfinished(summary) == cut
+
+
+def test_an_unfinished_last_sentence_goes_where_a_finished_one_stands_before_it() -> None:
+    assert finished("Talks are on Feb. 26. Witkoff called them a") == ("Talks are on Feb. 26.", "Witkoff called them a")
+    assert finished("Talks are on Feb. 26 in what Witkoff called a") == (
+        "Talks are on Feb. 26 in what Witkoff called a",
+        None,
+    )
+    assert finished("Talks are on Feb. 26. Witkoff spoke.") == ("Talks are on Feb. 26. Witkoff spoke.", None)
