@@ -14,6 +14,13 @@ Matching rules (each gold item matches at most one prediction and vice versa; gr
 - the words beside them: for each matched participant with a gold role, its role is *right* when the
   `token_set_ratio` of the two (stop words removed) is >= DESCRIPTION_SIMILARITY (0.5); for each matched
   date with a gold event, its event likewise. A missing role or event is wrong. Reported as right/compared.
+- a role at an editor's length: right as above, and short enough to print beside a name: at most
+  EDITOR_ROLE_WORDS (12) words, or at most EDITOR_ROLE_RATIO (1.5) times the gold role's words (words as in
+  editor.py). A role that is right only because it copies a whole sentence is not what an editor reads.
+- kinds: for each matched participant whose prediction has a kind (the naive pipeline gives none: not
+  compared), right when it equals the gold kind. Our `group` (a party, a camp, a team) has no gold
+  counterpart: it counts as right against gold `other` or `organization`, the two kinds the annotators
+  used for such groups.
 
 Counts are summed over cases (micro average) before precision, recall and F1 are computed.
 """
@@ -24,18 +31,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from rapidfuzz import fuzz
 
 from schemas import ArticleRequest
 from service.core.pipeline import Summary
+from service.evaluation.editor import KeyFact, load_anchors, load_facts, words
 from service.evaluation.naive import NaiveSummary
+from service.evaluation.splits import SPLITS
 
 PARTICIPANT_FUZZ = 90
 ISSUE_SIMILARITY = 0.6
 ISSUE_SIMILARITY_WITH_PARTY = 0.45
 DESCRIPTION_SIMILARITY = 0.5
+EDITOR_ROLE_WORDS = 12
+EDITOR_ROLE_RATIO = 1.5
+_KINDS_FOR_GROUP = frozenset({"group", "other", "organization"})
 FIELDS = ("participants", "dates", "open_issues")
 
 _TITLES = (
@@ -133,6 +146,8 @@ class Case(_Loose):
     language: str | None = None
     text: str
     gold: Gold
+    facts: list[KeyFact] = []  # from summaries.json beside the cases, where there is one
+    anchors: dict[str, str] = {}  # other summarisers' summaries, {source: summary}, from anchor-summaries.json
 
     def request(self) -> ArticleRequest:
         return ArticleRequest(
@@ -140,11 +155,21 @@ class Case(_Loose):
         )
 
 
-def load_cases(directory: Path, only: Iterable[str] = (), limit: int | None = None) -> list[Case]:
+def load_cases(
+    directory: Path, only: Iterable[str] = (), limit: int | None = None, split: str | None = None
+) -> list[Case]:
+    """The cases of a directory (of one split, if named), with their key facts and anchors where the gold set
+    has them; --only and --limit narrow what remains."""
     wanted = set(only)
     cases = [Case.model_validate_json(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))]
+    if split is not None:
+        cases = [case for case in cases if case.id in SPLITS[split]]
     cases = [case for case in cases if not wanted or case.id in wanted or case.id.split("_")[0] in wanted]
-    return cases[:limit] if limit else cases
+    cases = cases[:limit] if limit else cases
+    facts, anchors = load_facts(directory), load_anchors(directory)
+    for case in cases:
+        case.facts, case.anchors = facts.get(case.id, []), anchors.get(case.id, {})
+    return cases
 
 
 # --- predictions, whichever pipeline made them -----------------------------------------------------------
@@ -168,6 +193,7 @@ class PredictedIssue:
 class Prediction:
     participants: list[tuple[str, ...]] = field(default_factory=list)  # each: name, *aliases
     roles: list[str | None] = field(default_factory=list)  # beside participants, where the pipeline gives them
+    kinds: list[str | None] = field(default_factory=list)  # likewise
     dates: list[PredictedDate] = field(default_factory=list)
     open_issues: list[PredictedIssue] = field(default_factory=list)
     without_evidence: int = 0  # items returned without aligned evidence, or dropped for lacking it
@@ -184,11 +210,32 @@ class Prediction:
         return cls(
             participants=[(p.name, *p.aliases) for p in response.participants],
             roles=[p.role for p in response.participants],
+            kinds=[p.kind.value for p in response.participants],
             dates=[PredictedDate(d.text, d.start, d.end, d.event) for d in response.dates],
             open_issues=[PredictedIssue(i.issue, tuple(i.parties)) for i in response.open_issues],
             without_evidence=sum(1 for evidence in evidence_lists if not evidence)
             + sum(1 for warning in summary.warnings if warning.kind.dropped),
             summary=response.summary,
+        )
+
+    @classmethod
+    def from_output(cls, output: dict[str, Any], without_evidence: int = 0) -> "Prediction":
+        """From our pipeline's `output` in a saved report, to rescore it without a model. Read as plain
+        JSON, not through the response schema, so that a report written by an older version still reads."""
+        participants = output.get("participants", [])
+        return cls(
+            participants=[(p["name"], *p.get("aliases", [])) for p in participants],
+            roles=[p.get("role") for p in participants],
+            kinds=[p.get("kind") for p in participants],
+            dates=[
+                PredictedDate(d["text"], _day(d.get("start")), _day(d.get("end")), d.get("event"))
+                for d in output.get("dates", [])
+            ],
+            open_issues=[
+                PredictedIssue(i["issue"], tuple(i.get("parties", []))) for i in output.get("open_issues", [])
+            ],
+            without_evidence=without_evidence,
+            summary=output.get("summary") or "",
         )
 
     @classmethod
@@ -204,6 +251,10 @@ class Prediction:
             without_evidence=len(naive.participants) + len(naive.dates) + len(naive.open_issues),
             summary=naive.summary,
         )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value.split("T")[0]) if value else None
 
 
 def _iso_range(text: str) -> tuple[date | None, date | None]:
@@ -228,6 +279,9 @@ class Counts:
     found: int = 0  # dates only: gold expressions detected, resolved right or not
     described: int = 0  # matched items whose role (participants) or event (dates) is right
     compared: int = 0  # matched items with a gold role or event to compare with
+    concise: int = 0  # participants only: roles right at an editor's length
+    kinds_right: int = 0  # participants only: matched ones of the right kind
+    kinds_compared: int = 0  # matched ones whose prediction has a kind
 
     def __add__(self, other: "Counts") -> "Counts":
         return Counts(
@@ -237,6 +291,9 @@ class Counts:
             self.found + other.found,
             self.described + other.described,
             self.compared + other.compared,
+            self.concise + other.concise,
+            self.kinds_right + other.kinds_right,
+            self.kinds_compared + other.kinds_compared,
         )
 
     @property
@@ -282,23 +339,40 @@ def description_matches(predicted: str | None, gold: str) -> bool:
     return bool(predicted) and issue_similarity(predicted or "", gold) >= DESCRIPTION_SIMILARITY
 
 
+def at_editors_length(role: str, gold_role: str) -> bool:
+    length = len(words(role))
+    return length <= EDITOR_ROLE_WORDS or length <= EDITOR_ROLE_RATIO * len(words(gold_role))
+
+
+def kind_matches(predicted: str, gold: str) -> bool:
+    return predicted == gold or (predicted == "group" and gold in _KINDS_FOR_GROUP)
+
+
 def score_participants(
-    predicted: list[tuple[str, ...]], gold: list[GoldParticipant], roles: list[str | None] | None = None
+    predicted: list[tuple[str, ...]],
+    gold: list[GoldParticipant],
+    roles: list[str | None] | None = None,
+    kinds: list[str | None] | None = None,
 ) -> Counts:
     taken: set[int] = set()
-    matched = described = compared = 0
+    counts = Counts(predicted=len(predicted), gold=len(gold))
     for item in gold:
         for index, names in enumerate(predicted):
             if index not in taken and names_match(names, [item.name, *item.aliases]):
                 taken.add(index)
-                matched += 1
+                counts.matched += 1
                 if item.role:
-                    compared += 1
-                    described += description_matches(
-                        (roles or [])[index] if index < len(roles or []) else None, item.role
-                    )
+                    role = (roles or [])[index] if index < len(roles or []) else None
+                    right = description_matches(role, item.role)
+                    counts.compared += 1
+                    counts.described += right
+                    counts.concise += right and at_editors_length(role or "", item.role)
+                kind = (kinds or [])[index] if index < len(kinds or []) else None
+                if kind:
+                    counts.kinds_compared += 1
+                    counts.kinds_right += kind_matches(kind, item.kind)
                 break
-    return Counts(matched, len(predicted), len(gold), described=described, compared=compared)
+    return counts
 
 
 def _text_overlaps(a: str, b: str) -> bool:
@@ -353,7 +427,9 @@ def score_issues(predicted: list[PredictedIssue], gold: list[GoldIssue]) -> Coun
 
 def score(prediction: Prediction, gold: Gold) -> dict[str, Counts]:
     return {
-        "participants": score_participants(prediction.participants, gold.participants, prediction.roles),
+        "participants": score_participants(
+            prediction.participants, gold.participants, prediction.roles, prediction.kinds
+        ),
         "dates": score_dates(prediction.dates, gold.dates),
         "open_issues": score_issues(prediction.open_issues, gold.open_issues),
     }

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from service.evaluation.naive import NaiveSummary
 from service.evaluation.scoring import (
     Counts,
     Gold,
@@ -13,6 +14,7 @@ from service.evaluation.scoring import (
     PredictedDate,
     PredictedIssue,
     Prediction,
+    at_editors_length,
     description_matches,
     names_match,
     normalise_name,
@@ -184,3 +186,92 @@ def test_roles_are_compared_only_for_matched_participants_with_a_gold_role() -> 
     counts = score_participants(predicted, gold, ["special envoy of the U.S.", "parties involved", None, "x"])
 
     assert (counts.matched, counts.compared, counts.described) == (3, 2, 1)
+
+
+def test_a_role_counts_at_an_editors_length_when_right_and_short_or_near_the_golds_length() -> None:
+    gold = [
+        GoldParticipant(name="Steve Witkoff", role="U.S. special envoy"),
+        GoldParticipant(name="Kremlin", role="did not confirm the timeline for the talks in Geneva"),
+        GoldParticipant(name="Iran", role="holds talks with the U.S. in Geneva"),
+    ]
+    predicted = [("Steve Witkoff",), ("Kremlin",), ("Iran",)]
+    long_sentence = "did not confirm the timeline for the talks in Geneva, its spokesman said"
+    roles = [
+        "U.S. special envoy",  # right, 4 words
+        long_sentence,  # right, 13 words: over 12, but within 1.5 x the gold's 10
+        "holds talks with the U.S. in Geneva, which the country's foreign ministry confirmed in a statement",
+    ]  # the last: right, 17 words, over 12 and over 1.5 x 8
+
+    counts = score_participants(predicted, gold, roles)
+
+    assert (counts.compared, counts.described, counts.concise) == (3, 3, 2)
+
+
+@pytest.mark.parametrize(
+    ("role", "gold", "short"),
+    [
+        ("one two three four five six seven eight nine ten eleven twelve", "x", True),
+        ("one two three four five six seven eight nine ten eleven twelve thirteen", "a b c d e f g h", False),
+        ("one two three four five six seven eight nine ten eleven twelve thirteen", "a b c d e f g h i", True),
+    ],
+)
+def test_an_editors_length_is_twelve_words_or_one_and_a_half_golds(role: str, gold: str, short: bool) -> None:
+    assert at_editors_length(role, gold) is short
+
+
+def test_a_wrong_role_is_not_right_at_any_length() -> None:
+    gold = [GoldParticipant(name="Kremlin", role="did not confirm the timeline")]
+
+    counts = score_participants([("Kremlin",)], gold, ["parties"])
+
+    assert (counts.compared, counts.described, counts.concise) == (1, 0, 0)
+
+
+def test_kinds_are_compared_for_matched_participants_and_group_stands_for_other_or_organization() -> None:
+    gold = [
+        GoldParticipant(name="Steve Witkoff", kind="person"),
+        GoldParticipant(name="Kremlin", kind="organization"),
+        GoldParticipant(name="Pan-democrats", kind="other"),
+        GoldParticipant(name="Ukraine", kind="country"),
+        GoldParticipant(name="Iran", kind="country"),
+    ]
+    predicted = [("Steve Witkoff",), ("Kremlin",), ("Pan-democrats",), ("Ukraine",), ("Iran",), ("Mickey Mouse",)]
+    kinds: list[str | None] = ["person", "group", "group", "group", None, "person"]
+
+    counts = score_participants(predicted, gold, kinds=kinds)
+
+    # Iran: no kind predicted, not compared; Mickey Mouse: not matched; Ukraine: a group is not a country
+    assert (counts.kinds_right, counts.kinds_compared) == (3, 4)
+
+
+def test_the_naive_pipeline_has_no_kinds_to_compare() -> None:
+    naive = Prediction.from_naive(
+        NaiveSummary(summary="s", participants=["Steve Witkoff"], dates=["2026-02-26"], open_issues=[])
+    )
+
+    counts = score(naive, GOLD)["participants"]
+
+    assert (counts.matched, counts.kinds_compared) == (1, 0)
+
+
+def test_a_saved_output_scores_as_the_live_prediction_did() -> None:
+    output = {
+        "summary": "Talks in Geneva.",
+        "participants": [
+            {"name": "Steve Witkoff", "kind": "person", "role": "envoy", "aliases": ["Witkoff"], "evidence": []},
+            {"name": "Kremlin", "kind": "group", "role": None, "aliases": [], "evidence": []},
+        ],
+        "dates": [{"text": "Feb. 26", "start": "2026-02-26", "end": "2026-02-26", "event": "talks", "evidence": []}],
+        "open_issues": [{"issue": "The Kremlin has not confirmed the timing.", "parties": ["Kremlin"]}],
+    }
+
+    prediction = Prediction.from_output(output, without_evidence=2)
+
+    assert prediction.participants == [("Steve Witkoff", "Witkoff"), ("Kremlin",)]
+    assert prediction.kinds == ["person", "group"]
+    assert prediction.dates == [PredictedDate("Feb. 26", date(2026, 2, 26), date(2026, 2, 26), "talks")]
+    assert prediction.open_issues == [PredictedIssue("The Kremlin has not confirmed the timing.", ("Kremlin",))]
+    assert (prediction.summary, prediction.without_evidence) == ("Talks in Geneva.", 2)
+    scores = score(prediction, GOLD)
+    assert (scores["participants"].matched, scores["participants"].kinds_right) == (2, 2)
+    assert scores["dates"].matched == 1
