@@ -164,6 +164,13 @@ def file(article: Path, published: "date | None", title: str | None, language: s
 )
 @click.option("--limit", type=int, help="Only the first N cases.")
 @click.option("--only", multiple=True, help="Case id (or its number prefix); repeatable.")
+@click.option("--split", type=click.Choice(["dev", "test"]), help="Only the cases of one split (default: all cases).")
+@click.option(
+    "--rescore",
+    "saved_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score this saved report's outputs again (no model is called) instead of running the pipelines.",
+)
 def evaluate(
     cases_dir: Path,
     base_url: str | None,
@@ -172,22 +179,33 @@ def evaluate(
     json_path: Path | None,
     limit: int | None,
     only: tuple[str, ...],
+    split: str | None,
+    saved_path: Path | None,
 ) -> None:
     """Score pipelines on gold-annotated cases (the format of shared/eval/cases) and print the table."""
     from tqdm import tqdm
 
     from service.evaluation.naive import NaiveSummariser
-    from service.evaluation.runs import CaseResult, pipeline_runners, run_case, table, write_report
+    from service.evaluation.runs import CaseResult, pipeline_runners, rescore, run_case, table, write_report
     from service.evaluation.scoring import load_cases
     from service.model.prompts import load_prompt
     from service.runtime import open_core
 
-    overrides: dict[str, Any] = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
-    settings = _for_a_terminal(Settings(**overrides))
-    cases = load_cases(cases_dir, only=only, limit=limit)
+    cases = load_cases(cases_dir, only=only, limit=limit, split=split)
     if not cases:
         raise click.UsageError(f"no cases in {cases_dir} match")
     chosen = ["ours", "naive"] if pipelines == "both" else [pipelines]
+    if saved_path:
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        saved["cases"] = {name: by_case for name, by_case in saved["cases"].items() if name in chosen}
+        rescored = rescore(saved, cases)
+        if json_path:
+            write_report(json_path, rescored, {**saved["meta"], "rescored": date.today().isoformat()})
+        click.echo(table(rescored))
+        return
+
+    overrides: dict[str, Any] = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
+    settings = _for_a_terminal(Settings(**overrides))
 
     async def run() -> list[CaseResult]:
         results = []

@@ -1,7 +1,10 @@
 """Run pipelines over gold cases, and report: a table of P/R/F1 per field and costs, and a JSON report.
 
 `ours` is the core pipeline called bare (no cache, no admission: every run is measured afresh); `naive`
-is the one-call baseline on the same model client.
+is the one-call baseline on the same model client. Beside the extraction scores: what an editor reads
+(editor.py: the summary's key facts, copying and shape; roles at an editor's length; kinds), the anchor
+summaries of other summarisers on the same cases, and all of it per split (splits.py) when a run covers
+both. `rescore` scores a saved report again, without a model.
 """
 
 import json
@@ -17,8 +20,10 @@ from service.core.alignment import ArticleText
 from service.core.checking import unsupported, wrong_language
 from service.core.pipeline import Summariser
 from service.errors import SummariseError
-from service.evaluation.naive import NaiveSummariser
+from service.evaluation.editor import SummaryScore, score_summary, summary_totals
+from service.evaluation.naive import NaiveSummariser, NaiveSummary
 from service.evaluation.scoring import FIELDS, Case, Counts, Prediction, score
+from service.evaluation.splits import SPLITS, split_of
 
 
 @dataclass
@@ -55,6 +60,20 @@ class CaseResult:
     unsupported: list[str] = field(default_factory=list)  # names and numbers of the summary not in the article
     language: str | None = None  # the article's language, and whether the summary is in it
     in_language: bool = True
+    split: str | None = None  # "dev", "test" or None (splits.py)
+    summary_score: SummaryScore | None = None  # where the gold set has key facts for the case
+    anchors: dict[str, SummaryScore] = field(default_factory=dict)  # other summarisers', same facts
+
+
+def _editor_scores(case: Case, summary: str) -> dict[str, Any]:
+    """The fields of a CaseResult that score what an editor reads: ours, and the anchors beside it."""
+    if not case.facts:
+        return {"split": split_of(case.id)}
+    return {
+        "split": split_of(case.id),
+        "summary_score": score_summary(summary, case.facts, case.text),
+        "anchors": {source: score_summary(text, case.facts, case.text) for source, text in case.anchors.items()},
+    }
 
 
 async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
@@ -64,7 +83,12 @@ async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
         dates = [day for d in outcome.prediction.dates for day in (d.start, d.end) if day is not None]
     except SummariseError as exc:
         return CaseResult(
-            case.id, pipeline, score(Prediction(), case.gold), time.monotonic() - started, error=exc.detail
+            case.id,
+            pipeline,
+            score(Prediction(), case.gold),
+            time.monotonic() - started,
+            error=exc.detail,
+            **_editor_scores(case, ""),  # a lost case conveys nothing
         )
     return CaseResult(
         case_id=case.id,
@@ -80,7 +104,46 @@ async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
         unsupported=unsupported(outcome.prediction.summary, ArticleText(case.text), case.language, dates),
         language=case.language,
         in_language=wrong_language(outcome.prediction.summary, case.language) is None,
+        **_editor_scores(case, outcome.prediction.summary),
     )
+
+
+def rescore(saved: dict[str, Any], cases: list[Case]) -> list[CaseResult]:
+    """A saved report's outputs scored again by today's rules, for the given cases (no model is called).
+    Costs, latency and the checks of the summary are kept as the report has them."""
+    results = []
+    for pipeline, by_case in saved["cases"].items():
+        for case in cases:
+            entry = by_case.get(case.id)
+            if entry is None:
+                continue
+            output = entry.get("output")
+            if not output:
+                prediction = Prediction()
+            elif pipeline == "naive":
+                prediction = Prediction.from_naive(NaiveSummary.model_validate(output))
+            else:
+                prediction = Prediction.from_output(output, entry.get("without_evidence", 0))
+            results.append(
+                CaseResult(
+                    case_id=case.id,
+                    pipeline=pipeline,
+                    scores=score(prediction, case.gold),
+                    latency_s=entry.get("latency_s", 0.0),
+                    prompt_tokens=entry.get("prompt_tokens", 0),
+                    completion_tokens=entry.get("completion_tokens", 0),
+                    attempts=entry.get("attempts", 0),
+                    without_evidence=prediction.without_evidence,
+                    error=entry.get("error"),
+                    output=output,
+                    completion_by_question=entry.get("completion_by_question", {}),
+                    unsupported=entry.get("summary_unsupported", []),
+                    language=case.language,
+                    in_language=entry.get("summary_in_language", True),
+                    **_editor_scores(case, prediction.summary),
+                )
+            )
+    return results
 
 
 def totals(results: list[CaseResult]) -> dict[str, Counts]:
@@ -92,8 +155,104 @@ def totals(results: list[CaseResult]) -> dict[str, Counts]:
     return summed
 
 
+def _groups(results: list[CaseResult]) -> list[tuple[str, list[CaseResult]]]:
+    """All the results, then each split's when the run covers both (one run reports dev and test)."""
+    groups = [("all", results)]
+    if all(any(r.split == name for r in results) for name in SPLITS):
+        groups += [(name, [r for r in results if r.split == name]) for name in SPLITS]
+    return groups
+
+
+def _share(right: int, compared: int) -> str:
+    return f"{right}/{compared} ({right / compared:.2f})" if compared else "-"
+
+
+def _summary_cells(numbers: dict[str, float]) -> str:
+    if not numbers:
+        return f"{'-':>5} {'-':>5} {'-':>6} {'-':>5}"
+    return f"{numbers['facts']:5.2f} {numbers['lead']:5.2f} {numbers['copied_p50']:6.2f} {numbers['words_p50']:5.0f}"
+
+
+def editor_table(results: list[CaseResult]) -> str:
+    """Per pipeline and split: F1s, roles (right, at an editor's length), kinds; the summaries' scores; and
+    each anchor summariser beside each pipeline on the cases that anchor has."""
+    pipelines = list(dict.fromkeys(r.pipeline for r in results))
+    groups = _groups(results)
+    lines = [
+        f"{'pipeline':<9} {'split':<5} {'cases':>5}  {'F1 part':>7} {'dates':>5} {'issues':>6} {'all':>5}  "
+        f"{'roles right':>16} {'editor length':>16} {'kinds right':>16}"
+    ]
+    for pipeline in pipelines:
+        for name, group in groups:
+            mine = [r for r in group if r.pipeline == pipeline]
+            summed = totals(mine)
+            part = summed["participants"]
+            lines.append(
+                f"{pipeline:<9} {name:<5} {len(mine):>5}  {part.f1:7.2f} {summed['dates'].f1:5.2f} "
+                f"{summed['open_issues'].f1:6.2f} {summed['overall'].f1:5.2f}  "
+                f"{_share(part.described, part.compared):>16} {_share(part.concise, part.compared):>16} "
+                f"{_share(part.kinds_right, part.kinds_compared):>16}"
+            )
+    scored = [r for r in results if r.summary_score]
+    if not scored:
+        return "\n".join(lines)
+    lines += [
+        "",
+        f"{'summary':<9} {'split':<5} {'cases':>5}  {'facts':>5} {'facts in shape':>14} {'lead':>5} "
+        f"{'copied p50':>10} {'words p50':>9} {'in shape':>8}",
+    ]
+    for pipeline in pipelines:
+        for name, group in groups:
+            numbers = summary_totals(r.summary_score for r in group if r.pipeline == pipeline and r.summary_score)
+            if numbers:
+                lines.append(
+                    f"{pipeline:<9} {name:<5} {numbers['cases']:>5}  {numbers['facts']:5.2f} "
+                    f"{numbers['facts_in_shape']:14.2f} {numbers['lead']:5.2f} {numbers['copied_p50']:10.2f} "
+                    f"{numbers['words_p50']:9.0f} {numbers['in_shape']:8.2f}"
+                )
+    rows = anchor_totals(results)
+    if rows:
+        header = "".join(f" | {p + ' on them':<24}" for p in pipelines)
+        lines += [
+            "",
+            f"{'anchor (facts lead copied words)':<34} {'split':<5} {'cases':>5}  {'':<24}{header}",
+        ]
+        for source, by_split in rows.items():
+            for name, by_whom in by_split.items():
+                cells = "".join(f" | {_summary_cells(by_whom[p]):<24}" for p in pipelines)
+                lines.append(
+                    f"{source:<34} {name:<5} {by_whom['anchor']['cases']:>5}  "
+                    f"{_summary_cells(by_whom['anchor']):<24}{cells}"
+                )
+    return "\n".join(lines)
+
+
+def anchor_totals(results: list[CaseResult]) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """{source: {split: {"anchor" or pipeline: summary totals}}}, each over the cases that source has."""
+    pipelines = list(dict.fromkeys(r.pipeline for r in results))
+    first = [r for r in results if r.pipeline == pipelines[0]] if pipelines else []
+    sources = list(dict.fromkeys(source for r in first for source in r.anchors))
+    found: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+    for source in sources:
+        found[source] = {}
+        for name, group in _groups(first):
+            having = {r.case_id for r in group if source in r.anchors}
+            if not having:
+                continue
+            numbers = {"anchor": summary_totals(r.anchors[source] for r in group if r.case_id in having)}
+            for pipeline in pipelines:
+                numbers[pipeline] = summary_totals(
+                    r.summary_score
+                    for r in results
+                    if r.pipeline == pipeline and r.case_id in having and r.summary_score
+                )
+            found[source][name] = numbers
+    return found
+
+
 def table(results: list[CaseResult]) -> str:
-    """One block per pipeline, side by side in pipeline order: P/R/F1 per field, then costs."""
+    """One block per pipeline, side by side in pipeline order: P/R/F1 per field, then costs; then what an
+    editor reads (editor_table)."""
     pipelines = list(dict.fromkeys(r.pipeline for r in results))
     lines = [
         f"{'pipeline':<9} {'field':<13} {'P':>5} {'R':>5} {'F1':>5}  {'matched/pred/gold':>17}  {'found':>7}  "
@@ -143,7 +302,11 @@ def table(results: list[CaseResult]) -> str:
                 f"{q} {sum(r.completion_by_question.get(q, 0) for r in mine) / len(mine):.0f}" for q in questions
             )
             lines.append(f"{pipeline:<9} completion tokens per article by question: {per}")
-    return "\n".join(lines)
+    return "\n".join([*lines, "", editor_table(results)])
+
+
+def _counts_json(counts: Counts) -> dict[str, Any]:
+    return {**counts.__dict__, "precision": counts.precision, "recall": counts.recall, "f1": counts.f1}
 
 
 def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
@@ -152,10 +315,35 @@ def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
         "meta": meta,
         "totals": {
             pipeline: {
-                name: {**counts.__dict__, "precision": counts.precision, "recall": counts.recall, "f1": counts.f1}
+                name: _counts_json(counts)
                 for name, counts in totals([r for r in results if r.pipeline == pipeline]).items()
             }
             for pipeline in pipelines
+        },
+        # Beside the totals above (kept as they were): per split, and the summaries' scores.
+        "splits": {
+            pipeline: {
+                name: {
+                    "cases": [r.case_id for r in group if r.pipeline == pipeline],
+                    "totals": {
+                        field: _counts_json(counts)
+                        for field, counts in totals([r for r in group if r.pipeline == pipeline]).items()
+                    },
+                    "summary": summary_totals(
+                        r.summary_score for r in group if r.pipeline == pipeline and r.summary_score
+                    ),
+                }
+                for name, group in _groups(results)
+            }
+            for pipeline in pipelines
+        },
+        "anchors": {
+            "totals": anchor_totals(results),
+            "cases": {
+                r.case_id: {source: found.as_dict() for source, found in r.anchors.items()}
+                for r in results
+                if r.anchors
+            },
         },
         "cases": {
             pipeline: {
@@ -170,6 +358,8 @@ def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
                     "attempts": r.attempts,
                     "without_evidence": r.without_evidence,
                     "error": r.error,
+                    "split": r.split,
+                    "summary_score": r.summary_score.as_dict() if r.summary_score else None,
                     "output": r.output,
                 }
                 for r in results

@@ -132,3 +132,45 @@ def test_eval_only_and_limit_pick_cases(model_env: None, cases: Path, model_serv
     assert limited.exit_code == 0, limited.output
     assert route.call_count == 3 + 1  # one case, one naive call
     assert "ours" not in limited.stdout
+
+
+def test_eval_scores_the_summaries_beside_the_cases_and_rescores_a_report_without_a_model(
+    model_env: None, cases: Path, model_server: respx.MockRouter, tmp_path: Path
+) -> None:
+    route = model_server.routes[0]
+    facts = [
+        {"fact": "Talks in Geneva on Feb. 26.", "keys": [["Geneva"], ["Feb. 26"]]},
+        {"fact": "Umerov", "keys": [["Umerov"]]},
+    ]
+    (tmp_path / "summaries.json").write_text(json.dumps({"000_seed": {"reference": "", "facts": facts}}))
+    anchors = {"000_seed": {"summaries": {"human1": "Talks in Geneva on Feb. 26 with Umerov."}}}
+    (tmp_path / "anchor-summaries.json").write_text(json.dumps(anchors))
+    first, again = tmp_path / "report.json", tmp_path / "rescored.json"
+
+    ran = CliRunner().invoke(main, ["eval", "--cases", str(cases), "--base-url", MODEL_URL, "--json", str(first)])
+    calls = route.call_count
+    rescored = CliRunner().invoke(main, ["eval", "--cases", str(cases), "--rescore", str(first), "--json", str(again)])
+
+    assert ran.exit_code == 0, ran.output
+    assert rescored.exit_code == 0, rescored.output
+    assert route.call_count == calls  # no model
+    report, second = json.loads(first.read_text()), json.loads(again.read_text())
+    # ours: "... more talks in Geneva on Feb. 26. The timing is not confirmed by the Kremlin.": the lead, in shape
+    ours = report["cases"]["ours"]["000_seed"]["summary_score"]
+    assert (ours["conveyed"], ours["lead"], ours["sentences"], ours["in_shape"]) == (1, True, 2, True)
+    assert report["cases"]["naive"]["000_seed"]["summary_score"]["conveyed"] == 0  # "Talks in Geneva."
+    assert report["cases"]["ours"]["001_short"]["summary_score"] is None  # no key facts for it
+    assert report["anchors"]["cases"]["000_seed"]["human1"]["conveyed"] == 2
+    assert report["anchors"]["totals"]["human1"]["all"]["ours"]["facts"] == 0.5
+    assert second["totals"] == report["totals"]
+    assert second["splits"] == report["splits"]
+    assert "human1" in rescored.stdout
+    assert "facts in shape" in rescored.stdout
+
+
+def test_eval_split_picks_the_cases_of_one_split(model_env: None, cases: Path) -> None:
+    # The two cases of the fixture belong to neither split: a split of them is empty.
+    result = CliRunner().invoke(main, ["eval", "--cases", str(cases), "--base-url", MODEL_URL, "--split", "dev"])
+
+    assert result.exit_code == 2
+    assert "no cases" in result.output
