@@ -73,8 +73,9 @@ class Candidate:
 
 def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
     """One candidate per participant, in the order of their first mention."""
-    people = frozenset(text[e.start : e.end] for e in entities if e.label == "PERSON")
-    mentions = [(e.start, e.end, _kind(text[e.start : e.end], e.label, people)) for e in entities]
+    names = _as_names(text, entities)
+    people = frozenset(text[start:end] for start, end, label in names if label == "PERSON")
+    mentions = [(start, end, _kind(text[start:end], label, people)) for start, end, label in names]
     kept = [(start, end, kind) for start, end, kind in mentions if kind is not None]
     kept = [m for m in kept if not _only_in_titles(text, m, kept)]
     # One entry per mention, so that merging sees every form; the mentions ride along as evidence.
@@ -88,8 +89,9 @@ def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
     ]
     merged = merge_participants(entries, evidence_limit=None)
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
-    acts = {(e.start, e.end): e.acts for e in entities if e.acts}
-    titles = {(e.start, e.end): " ".join(text[a:b] for a, b in e.title) for e in entities if e.title}
+    # By where a mention ends: a name that took its given name (`_as_names`) keeps its entity's parse.
+    acts = {e.end: e.acts for e in entities if e.acts}
+    titles = {e.end: " ".join(text[a:b] for a, b in e.title) for e in entities if e.title}
     article = ArticleText(text)
     found = [
         Candidate(
@@ -98,13 +100,95 @@ def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
             p.aliases,
             spans,
             _described(text, spans, p.kind, spoken_of, titles),
-            next((deed for span in spans if span in acts and (deed := _deed(text, *acts[span]))), None),
+            next((deed for _, end in spans if end in acts and (deed := _deed(text, *acts[end]))), None),
             _setting(text, article.clause_around(*spans[0]), *spans[0]),
         )
         for p in merged
         if (spans := [(e.start, e.end) for e in p.evidence])
     ]
     return sorted(found, key=lambda candidate: candidate.mentions[0][0])
+
+
+def _as_names(text: str, entities: list[Entity]) -> list[tuple[int, int, str]]:
+    """The entities' spans as one name each: two names NER ran into one ("Ukraine and Russia", "Greenpeace
+    spokesman John Hale") are split where a part is named alone elsewhere in the article, and a person's
+    surname takes the given name the article writes before it and NER left out ("Kyrylo Budanov")."""
+    spans = [(e.start, e.end, e.label) for e in entities]
+    label_of = {text[start:end]: label for start, end, label in spans}
+    people = [name for name, label in label_of.items() if label == "PERSON"]
+    named: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        for part_start, part_end, part_label in _unfused(text, start, end, label, label_of, people):
+            if part_label == "PERSON":
+                part_start = _given_name_before(text, part_start, part_end, spans)
+            named.append((part_start, part_end, part_label))
+    return named
+
+
+_AND = re.compile(r"\s+(?:and|&|und)\s+")
+
+
+def _unfused(
+    text: str, start: int, end: int, label: str, label_of: dict[str, str], people: list[str]
+) -> list[tuple[int, int, str]]:
+    name = text[start:end]
+    if label == "ORG" and (any(name.endswith(" " + person) for person in people) or _titled_name_at_end(name)):
+        # An organisation run into its spokesperson's name: "Greenpeace spokesman John Hale", or a title
+        # and a name ("Presidential Office Head Kyrylo Budanov"); the title words are the person's.
+        person = person_name(name)
+        if person == name:
+            person = next(p for p in people if name.endswith(" " + p))
+        words = name[: -len(person)].split()
+        while words and _POSSESSIVE.sub("", words[-1]).casefold() in TITLE_WORDS:
+            words.pop()
+        org = " ".join(words)
+        kept = [(start, start + len(org), label)] if org and name.startswith(org) else []
+        return [*kept, (end - len(person), end, "PERSON")]
+    cuts = list(_AND.finditer(name))
+    parts = [
+        (a, b) for a, b in zip([0, *(c.end() for c in cuts)], [*(c.start() for c in cuts), len(name)], strict=True)
+    ]
+    if len(parts) < 2 or not any(name[a:b] in label_of and name[a:b] != name for a, b in parts):
+        return [(start, end, label)]
+    return [
+        (start + a, start + b, label_of.get(name[a:b], "GPE" if is_country(name[a:b]) else label))
+        for a, b in parts
+        if name[a:b].strip()
+    ]
+
+
+def _titled_name_at_end(name: str) -> bool:
+    """A lower-case title word, then two capitalised words or more to the end: "Greenpeace spokesman John Hale"."""
+    words = name.split()
+    return any(
+        word.islower() and word in TITLE_WORDS - _CONNECTORS and len(rest) > 1 and all(w[:1].isupper() for w in rest)
+        for index, word in enumerate(words)
+        for rest in (words[index + 1 :],)
+    )
+
+
+_GIVEN_NAME = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]+) $")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:\"“”\n])\s*$")
+
+
+def _given_name_before(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> int:
+    """Where a one-word person's name starts once the capitalised word just before it is taken: not a title
+    word, not in another entity (a "Tuesday" is a DATE), not at a sentence's start (any word is capitalised
+    there) and never written in lower case in the article (a common word)."""
+    if " " in text[start:end]:
+        return start
+    found = _GIVEN_NAME.search(text, max(0, start - 40), start)
+    if found is None:
+        return start
+    word, at = found.group(1), found.start(1)
+    if (
+        word.casefold() in TITLE_WORDS
+        or any(a < start and at < b for a, b, _ in spans)
+        or _SENTENCE_END.search(text, max(0, at - 3), at)
+        or re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text)
+    ):
+        return start
+    return at
 
 
 # What stands beside a name and says who it is: title words before it ("Russian President Vladimir Putin"),
@@ -146,7 +230,7 @@ def _described(
     mentions: list[tuple[int, int]],
     kind: ParticipantKind,
     people: list[tuple[int, int]],
-    titles: dict[tuple[int, int], str],
+    titles: dict[int, str],
 ) -> str | None:
     """The article's first words for a person: a title before a mention (capitalised or with a title
     word, else the common nouns the parse joins to it: `titles`), an apposition after one; both when the
@@ -156,7 +240,7 @@ def _described(
     # A mention may carry the title itself ("Presidential Office Head Kyrylo Budanov" tagged as one).
     starts = [end - len(person_name(text[start:end])) for start, end in mentions]
     title = next((t for start in starts if (t := _title_before(text, start))), None)
-    title = title or next((titles[span] for span in mentions if span in titles), None)
+    title = title or next((titles[end] for _, end in mentions if end in titles), None)
     apposition = next((a for _, end in mentions if (a := _apposition_after(text, end, people))), None)
     described = "; ".join(part for part in (title, apposition) if part)
     return described or None

@@ -3,9 +3,12 @@
 Two entries are the same participant when their kinds agree (person, organisation and country are never
 merged with each other) and one of their names
 - equals one of the other's after normalising case, punctuation and (for people) leading titles, or
-- is the other's surname or given name alone ("Witkoff" ~ "Steve Witkoff"), for people, or
+- is the other's surname or given name alone ("Witkoff" ~ "Steve Witkoff"), or has the same given name and
+  surname ("Hernan Gomez" ~ "Hernan Dario Gomez"), for people, or
 - is contained in the other, token for token ("Kremlin" ~ "the Kremlin"), for the other kinds, or
 - is close to it (rapidfuzz ratio >= NAME_FUZZ: "Zelenskyy" ~ "Zelensky").
+Two people's full names that differ in the given name are never merged, not even through a bare surname
+they share (a boy and his father); a bare surname that could be either is the one mentioned last before it.
 The merged entry keeps the fullest name (most words, titles removed for people), every other form as an
 alias, the union of the evidence, and the first role and affiliation given.
 """
@@ -16,7 +19,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from schemas import Participant, ParticipantKind
+from schemas import Evidence, Participant, ParticipantKind
 
 NAME_FUZZ = 92
 # Words that make up titles before a person's name: "U.S. President Trump", "Special Envoy Steve Witkoff".
@@ -143,7 +146,7 @@ def _names_agree(a: str, b: str, people: bool) -> bool:
         return True
     short, long = sorted((a.split(), b.split()), key=len)
     if people:
-        return (
+        return (len(short) > 1 and _same_full_name(short, long)) or (
             len(short) == 1
             and len(long) > 1
             and any(fuzz.ratio(short[0], token) >= NAME_FUZZ for token in (long[0], long[-1]))
@@ -171,13 +174,53 @@ def merge_participants(participants: list[Participant], evidence_limit: int | No
     for participant in participants:
         if participant.kind is ParticipantKind.person and is_only_a_title(participant.name):
             continue  # a role without a name is not a participant of its own
-        for group in groups:
-            if any(same_participant(participant, member) for member in group):
-                group.append(participant)
-                break
+        joins = [
+            group
+            for group in groups
+            if any(same_participant(participant, member) for member in group) and not _conflicts(participant, group)
+        ]
+        if joins:
+            _nearest(joins, participant).append(participant)
         else:
             groups.append([participant])
     return [_merge(group, evidence_limit) for group in groups]
+
+
+def _full_names(participant: Participant) -> list[list[str]]:
+    """A person's names of two words or more, titles removed, folded: ["john", "smith"]."""
+    if participant.kind is not ParticipantKind.person:
+        return []
+    names = (_fold(person_name(name)).split() for name in (participant.name, *participant.aliases))
+    return [words for words in names if len(words) > 1]
+
+
+def _conflicts(participant: Participant, group: list[Participant]) -> bool:
+    """Two full names that differ in the given name are two people, whatever they share: a boy and his
+    father of one surname ("Liam Smith", "Mark Smith") are not merged through a bare "Smith"."""
+    mine = _full_names(participant)
+    theirs = [words for member in group for words in _full_names(member)]
+    return any(not _same_full_name(a, b) for a in mine for b in theirs)
+
+
+def _same_full_name(a: list[str], b: list[str]) -> bool:
+    if fuzz.ratio(" ".join(a), " ".join(b)) >= NAME_FUZZ:
+        return True
+    # A middle name more or less ("Hernan Dario Gomez" ~ "Hernan Gomez") is the same person.
+    return fuzz.ratio(a[0], b[0]) >= NAME_FUZZ and fuzz.ratio(a[-1], b[-1]) >= NAME_FUZZ
+
+
+def _nearest(groups: list[list[Participant]], participant: Participant) -> list[Participant]:
+    """Of the groups a name could join, the one mentioned last before it: "Smith" after "his father, Mark
+    Smith" is the father (the first group when there are no offsets to go by)."""
+    at = min((e.start for e in participant.evidence), default=None)
+    if at is None or len(groups) == 1:
+        return groups[0]
+    before = [(max(e.start for e in starts), group) for group in groups if (starts := _evidence_before(group, at))]
+    return max(before, key=lambda found: found[0])[1] if before else groups[0]
+
+
+def _evidence_before(group: list[Participant], at: int) -> list[Evidence]:
+    return [e for member in group for e in member.evidence if e.start < at]
 
 
 def _merge(group: list[Participant], evidence_limit: int | None) -> Participant:

@@ -221,3 +221,53 @@ def test_the_common_nouns_the_parse_joins_to_a_person_say_who_it_is() -> None:
     assert described["Steve Rubell"] == "disco club owner of Studio 54"  # with the "of" after the name
     assert described["Christopher Makos"] == "photographers"  # a list's plural noun is every item's
     assert described.get("Olena Bondar") is None  # a nationality alone says who no one is
+
+
+def test_two_names_run_into_one_are_split_where_a_part_is_named_alone() -> None:
+    from service.model.ner import Entity
+
+    text = "Ukraine and Russia agreed. Russia said so. Greenpeace spokesman John Hale objected. Greenpeace left."
+
+    def span(words: str, label: str, after: int = 0) -> Entity:
+        start = text.index(words, after)
+        return Entity(label, start, start + len(words))
+
+    entities = [  # no "Hale" alone: the title words say where the person's name starts
+        span("Ukraine and Russia", "ORG"),  # as a small pipeline may tag them
+        span("Russia", "GPE", 20),
+        span("Greenpeace spokesman John Hale", "ORG"),
+        span("Greenpeace", "ORG", 70),
+    ]
+
+    named = {c.name: c.kind for c in candidates(text, entities)}
+
+    assert named == {
+        "Ukraine": ParticipantKind.country,
+        "Russia": ParticipantKind.country,
+        "Greenpeace": ParticipantKind.organization,
+        "John Hale": ParticipantKind.person,
+    }
+
+
+def test_a_surname_takes_the_given_name_the_article_writes_before_it() -> None:
+    # The small pipeline tags only "Budanov" in the seed's "Presidential Office Head Kyrylo Budanov".
+    text = (
+        "Previously, Presidential Office Head Kyrylo Budanov said talks could be held in Geneva. "
+        "On Tuesday Witkoff met Jared Kushner. Budanov said all parties must agree."
+    )
+
+    named = {c.name: c.aliases for c in candidates(text, load_ner(NER).entities(text))}
+
+    assert named["Kyrylo Budanov"] == ["Budanov"]
+    assert "Witkoff" in named  # "Tuesday" is a date, not a given name
+
+
+def test_a_boy_and_his_father_of_one_surname_are_two_participants() -> None:
+    text = (
+        "Liam Smith, 14, was hurt on Main Street. Smith was taken to hospital. "
+        "His father, Mark Smith, said the boy was recovering."
+    )
+
+    named = {c.name: c.aliases for c in candidates(text, load_ner(NER).entities(text))}
+
+    assert named == {"Liam Smith": ["Smith"], "Mark Smith": []}

@@ -25,6 +25,10 @@ def named(name: str, kind: ParticipantKind = K.person, aliases: tuple[str, ...] 
         ([named("Kim Jong-un"), named("Kim Yo-jong")], {"Kim Jong-un": [], "Kim Yo-jong": []}),
         ([named("Ana Ruiz", aliases=("Mayor Ana Ruiz",)), named("Ruiz", aliases=("the mayor",))],
          {"Ana Ruiz": ["Mayor Ana Ruiz", "Ruiz", "the mayor"]}),
+        # Two full names of one surname are two people, even joined by the bare surname.
+        ([named("Liam Smith"), named("Smith"), named("Mark Smith")], {"Liam Smith": ["Smith"], "Mark Smith": []}),
+        ([named("Hernan Dario Gomez"), named("Hernan Gomez"), named("Gomez")],
+         {"Hernan Dario Gomez": ["Hernan Gomez", "Gomez"]}),
     ],
 )  # fmt: skip
 def test_participants_named_several_ways_are_merged(listed: list[Participant], expected: dict[str, list[str]]) -> None:
@@ -47,6 +51,19 @@ def test_merging_keeps_the_first_role_and_the_evidence_of_all() -> None:
 
     assert merged.role == "U.S. envoy"
     assert [e.start for e in merged.evidence] == [1, 5]
+
+
+def test_a_bare_surname_is_the_person_of_that_name_mentioned_last_before_it() -> None:
+    from schemas import Evidence, MatchKind
+
+    def at(name: str, start: int) -> Participant:
+        evidence = [Evidence(quote=name, start=start, end=start + len(name), match=MatchKind.exact)]
+        return named(name).model_copy(update={"evidence": evidence})
+
+    # "Liam Smith, 14, ... Smith said ... his father, Mark Smith, ... Smith added"
+    merged = merge_participants([at("Liam Smith", 0), at("Smith", 30), at("Mark Smith", 60), at("Smith", 90)])
+
+    assert {p.name: [e.start for e in p.evidence] for p in merged} == {"Liam Smith": [0, 30], "Mark Smith": [60, 90]}
 
 
 @pytest.mark.parametrize(
