@@ -8,11 +8,17 @@
 - OpenAI's reasoning models (o1, o3, o4-mini, gpt-5...) refuse `max_tokens` and any `temperature` but the
   default: `sampling` sends them `max_completion_tokens` (which also covers their hidden reasoning) and no
   temperature.
+- Structured output: not every server takes every request shape. `PROFILES` says, per server family, the
+  modes it takes, best first; `SUMMARISE_MODE=auto` starts with `Settings.resolved_mode()` and, when the
+  server refuses that shape (`faults.refused_shape`), goes on to the next mode its family takes.
 """
 
 import copy
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from service.settings import StructuredMode
 
 # The keywords a strict schema may hold (OpenAI's supported subset, kept to what every snapshot accepts).
 STRICT_KEYWORDS = frozenset(
@@ -21,6 +27,65 @@ STRICT_KEYWORDS = frozenset(
 )
 # o1, o1-mini, o3-mini-2025-01-31, o4-mini, gpt-5, gpt-5-mini, gpt-5.1; also behind a router prefix (openai/o3).
 _REASONING_MODEL = re.compile(r"(?:^|/)(?:o\d+(?:-|$)|gpt-5)", re.IGNORECASE)
+
+
+Family = Literal["llama.cpp", "llama-cpp-python", "vllm", "ollama", "lm-studio", "openai", "other"]
+
+
+@dataclass(frozen=True)
+class ServerProfile:
+    family: Family
+    modes: tuple[StructuredMode, ...]  # the structured-output modes it takes, best first
+
+    def after(self, refused: StructuredMode) -> StructuredMode | None:
+        """The mode to ask in once `refused` was refused: the next one this family takes (its best when it
+        does not take `refused` at all); None when none is left."""
+        if refused not in self.modes:
+            return self.modes[0]
+        rest = self.modes[self.modes.index(refused) + 1 :]
+        return rest[0] if rest else None
+
+
+# md_json (the schema in the prompt, JSON in a fenced block, nothing constrained) is what any server takes.
+PROFILES: dict[Family, ServerProfile] = {
+    # tools/server: response_format json_schema and json_object become a grammar; tools need --jinja.
+    "llama.cpp": ServerProfile("llama.cpp", ("json_schema", "json", "md_json")),
+    # llama_cpp/llama_types.py: ChatCompletionRequestResponseFormat.type is Literal["text", "json_object"],
+    # so json_schema is refused (a 500); tools and tool_choice are in CreateChatCompletionRequest.
+    "llama-cpp-python": ServerProfile("llama-cpp-python", ("json", "tools", "md_json")),
+    "vllm": ServerProfile("vllm", ("json_schema", "json", "md_json")),
+    # openai/openai.go: json_schema is the format's schema, json_object is format "json".
+    "ollama": ServerProfile("ollama", ("json_schema", "json", "md_json")),
+    # 400 "'response_format.type' must be 'json_schema' or 'text'": no json_object; tools since 0.3.6.
+    "lm-studio": ServerProfile("lm-studio", ("json_schema", "tools", "md_json")),
+    "openai": ServerProfile("openai", ("tools", "json_schema", "json")),
+    "other": ServerProfile("other", ("json_schema", "json", "md_json")),
+}
+# What each says in /v1/models' `owned_by`, from the servers' own source where it is open:
+# llama-cpp-python llama_cpp/server/app.py `"owned_by": "me"`; llama.cpp tools/server `{"owned_by", "llamacpp"}`;
+# vLLM's ModelCard `owned_by: str = "vllm"`; Ollama openai/openai.go the model's namespace, "library" for its
+# own library's models; LM Studio (closed) "organization_owner"; OpenAI "openai", "system", "openai-internal".
+OWNED_BY: dict[str, Family] = {
+    "me": "llama-cpp-python",
+    "llamacpp": "llama.cpp",
+    "vllm": "vllm",
+    "library": "ollama",
+    "organization_owner": "lm-studio",
+    "openai": "openai",
+    "system": "openai",
+    "openai-internal": "openai",
+}
+
+
+def profile_of(host: str | None, owned_by: list[str], has_props: bool = False) -> ServerProfile:
+    """The family a server belongs to, from what it says about itself: its models' `owned_by` (the first
+    one we know), else its host, else whether it answers llama.cpp's `GET /props`."""
+    for owner in owned_by:
+        if owner in OWNED_BY:
+            return PROFILES[OWNED_BY[owner]]
+    if host == "api.openai.com":
+        return PROFILES["openai"]
+    return PROFILES["llama.cpp" if has_props else "other"]
 
 
 def is_reasoning_model(model: str) -> bool:
