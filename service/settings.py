@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     mode: StructuredMode = Field(
         default="auto",
-        description="How instructor asks for structure. auto: tools for api.openai.com, json_schema elsewhere.",
+        description="How instructor asks for structure. auto: tools for api.openai.com, json_schema elsewhere; "
+        "a server that refuses that request shape is asked in the next mode its family takes, from then on. "
+        "Set: that mode only.",
     )
 
     # --- the embedded default ---------------------------------------------------------------------

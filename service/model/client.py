@@ -5,7 +5,9 @@ Retries have one owner each:
   honouring Retry-After; the openai client's own retries are off (`max_retries=0`);
 - an answer that fails validation is re-asked by instructor (`max_retries=reasks`) with the error appended;
 - the whole call runs under one time budget;
-- what a failed answer still holds is kept by `salvage.py`.
+- what a failed answer still holds is kept by `salvage.py`;
+- a request shape the server refuses (`faults.refused_shape`) is asked again, under SUMMARISE_MODE=auto
+  only, in the next mode the server's family takes (`servers.PROFILES`), kept for the rest of the process.
 
 Every HTTP call is counted and its token usage summed, re-asks and retries included, in `CallStats`.
 """
@@ -15,12 +17,14 @@ import functools
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, Literal, TypeVar, cast
+from urllib.parse import urlsplit
 
 import httpx
 import instructor
@@ -50,7 +54,7 @@ from service.errors import (
 from service.logs import shown_url
 from service.model.faults import SERVER_FAULTS, classify, short
 from service.model.salvage import content_of, lenient_parse, salvage_partial
-from service.model.servers import sampling, strict_tool
+from service.model.servers import ServerProfile, profile_of, sampling, strict_tool
 from service.model.streaming import assembled
 from service.settings import Settings, StructuredMode
 
@@ -60,6 +64,8 @@ log = structlog.get_logger("summarise.model")
 
 # instructor logs every exhausted re-ask as an ERROR; we handle those (salvage or 502) and report them.
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+Create = Callable[..., Awaitable[Any]]
 
 INSTRUCTOR_MODES: dict[StructuredMode, instructor.Mode] = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -124,6 +130,7 @@ class ModelClient:
         self.base_url = base_url
         self.shown_url = shown_url(base_url)  # what problems and /ready say: no credentials
         self.model = model
+        # The mode questions are asked in; under SUMMARISE_MODE=auto it may move on once (see `_extract`).
         self.mode: StructuredMode = settings.resolved_mode()
         api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
         self._http = http_client
@@ -139,10 +146,10 @@ class ModelClient:
             max_retries=0,
             timeout=httpx.Timeout(settings.model_timeout_s, connect=10.0),
         )
-        # instructor wraps our retrying `create`: it owns re-asks, we own transient faults.
-        self._create: Callable[..., Awaitable[Any]] = instructor.patch(
-            create=self._create_with_retries, mode=INSTRUCTOR_MODES[self.mode]
-        )
+        self._creates: dict[StructuredMode, Create] = {}
+        self._profile: ServerProfile | None = None
+        self._identifying = asyncio.Lock()
+        self._switching = threading.Lock()  # the mode moves on once, whichever call sees the refusal first
 
     async def extract(
         self,
@@ -192,10 +199,29 @@ class ModelClient:
     async def _extract(
         self, messages: list[dict[str, str]], response_model: type[T], max_tokens: int
     ) -> Answer[T] | None:
-        """One instructor call (with its re-asks); None when the answer was cut off with no complete item."""
+        """One instructor call (with its re-asks); None when the answer was cut off with no complete item.
+
+        A server that refuses the request shape of the mode (llama-cpp-python takes no json_schema) is asked
+        again in the next mode its family takes, which later calls then use, unless SUMMARISE_MODE was set:
+        the user's choice wins, and the 502 names the mode that would suit."""
+        while True:
+            mode = self.mode
+            try:
+                return await self._extract_in(mode, messages, response_model, max_tokens)
+            except _RefusedShape as refused:
+                profile = await self.server_profile()
+                instead = profile.after(mode)
+                if self.settings.mode != "auto" or instead is None:
+                    raise self._error(refused.cause, mode, instead) from refused.cause
+                self._switch(mode, instead, profile)
+
+    async def _extract_in(
+        self, mode: StructuredMode, messages: list[dict[str, str]], response_model: type[T], max_tokens: int
+    ) -> Answer[T] | None:
+        """One instructor call in `mode`; a refused request shape rises as `_RefusedShape`."""
         stats = _stats.get()
         try:
-            value = await self._create(
+            value = await self._create_in(mode)(
                 model=self.model,
                 messages=messages,
                 response_model=_prepared(response_model),
@@ -206,17 +232,81 @@ class ModelClient:
         except InstructorRetryException as exc:
             cause = exc.__cause__
             if isinstance(cause, SERVER_FAULTS):
-                raise self._error(cause) from cause
+                raise self._fault(cause, mode) from cause
             if isinstance(cause, IncompleteOutputException):
                 return _salvaged(cause, response_model, stats)
             return Answer(_last_answer(exc, response_model), stats, rejected_because=str(cause or exc))
         except IncompleteOutputException as exc:
             return _salvaged(exc, response_model, stats)
         except SERVER_FAULTS as exc:
-            raise self._error(exc) from exc
+            raise self._fault(exc, mode) from exc
 
-    def _error(self, exc: Exception) -> SummariseError:
-        fault = classify(exc, self.shown_url)
+    def _fault(self, exc: Exception, mode: StructuredMode) -> Exception:
+        """What a server fault raises: `_RefusedShape` for `_extract` to act on, else the client's error."""
+        fault = classify(exc, self.shown_url, mode)
+        if fault is not None and fault.refused_shape and isinstance(exc, openai.APIStatusError):
+            return _RefusedShape(exc)
+        return fault.error if fault else ModelServerError(f"model server error: {short(str(exc))}")
+
+    def _create_in(self, mode: StructuredMode) -> Create:
+        """instructor around our retrying `create`, in `mode`: it owns re-asks, we own transient faults."""
+        if mode not in self._creates:
+
+            async def create(**kwargs: Any) -> ChatCompletion:
+                return await self._create_with_retries(mode, **kwargs)
+
+            self._creates[mode] = instructor.patch(create=create, mode=INSTRUCTOR_MODES[mode])
+        return self._creates[mode]
+
+    def _switch(self, refused: StructuredMode, instead: StructuredMode, profile: ServerProfile) -> None:
+        """From `refused` to `instead` for every later call, once: calls refused at the same time find it done."""
+        with self._switching:
+            if self.mode != refused:
+                return
+            self.mode = instead
+        log.warning(
+            "model_mode_switched",
+            server=profile.family,
+            refused=refused,
+            mode=instead,
+            hint=f"the model server does not take SUMMARISE_MODE={refused}; set SUMMARISE_MODE={instead} "
+            "to skip the refused request after each start",
+        )
+
+    async def server_profile(self) -> ServerProfile:
+        """The server's family (`servers.PROFILES`), asked once, when it first refuses a request shape."""
+        async with self._identifying:
+            if self._profile is None:
+                self._profile = await self._identified()
+            return self._profile
+
+    async def _identified(self) -> ServerProfile:
+        """From what the server says about itself: /v1/models' `owned_by` (our model's first), the host, and
+        llama.cpp's /props. A probe that fails leaves the family unknown ("other"), never the call failed."""
+        host = urlsplit(self.base_url).hostname
+        owned_by: list[str] = []
+        try:
+            response = await self._http.get(f"{self._v1}/models", headers=self._auth, timeout=10.0)
+            if response.status_code == 200:
+                models = [m for m in response.json().get("data", []) if isinstance(m, dict)]
+                models.sort(key=lambda m: m.get("id") != self.model)
+                owned_by = [str(m.get("owned_by")) for m in models]
+        except (httpx.HTTPError, ValueError, AttributeError):
+            pass
+        profile = profile_of(host, owned_by)
+        if profile.family != "other":
+            return profile
+        try:
+            props = await self._http.get(f"{self._root}/props", headers=self._auth, timeout=10.0)
+            has_props = props.status_code == 200 and "default_generation_settings" in props.json()
+        except (httpx.HTTPError, ValueError, TypeError):
+            has_props = False
+        return profile_of(host, owned_by, has_props)
+
+    def _error(
+        self, exc: Exception, mode: StructuredMode | None = None, instead: StructuredMode | None = None
+    ) -> SummariseError:
+        fault = classify(exc, self.shown_url, mode, instead)
         return fault.error if fault else ModelServerError(f"model server error: {short(str(exc))}")
 
     async def count_tokens(self, text: str) -> int:
@@ -304,12 +394,12 @@ class ModelClient:
             return False
         return True
 
-    async def _create_with_retries(self, **kwargs: Any) -> ChatCompletion:
+    async def _create_with_retries(self, mode: StructuredMode, **kwargs: Any) -> ChatCompletion:
         stats = _stats.get()
-        if self.mode == "tools_strict":
+        if mode == "tools_strict":
             kwargs = self._strict_tools(kwargs)
         retrying = AsyncRetrying(
-            retry=retry_if_exception(self._is_transient),
+            retry=retry_if_exception(lambda exc: self._is_transient(exc, mode)),
             stop=stop_after_attempt(self.settings.transient_attempts),
             wait=_wait_as_server_asks,
             before_sleep=lambda _: _count_retry(stats),
@@ -339,7 +429,7 @@ class ModelClient:
                     completion = _as_completion(response)
                 except Exception as exc:
                     metrics.model_calls.labels(
-                        fault.label if (fault := classify(exc, self.shown_url)) else "error"
+                        fault.label if (fault := classify(exc, self.shown_url, mode)) else "error"
                     ).inc()
                     raise
                 finally:
@@ -361,9 +451,17 @@ class ModelClient:
         # Strict schemas do not hold for parallel calls; we ask for exactly one anyway.
         return {**kwargs, "tools": tools, "parallel_tool_calls": False}
 
-    def _is_transient(self, exc: BaseException) -> bool:
-        fault = classify(exc, self.shown_url)
+    def _is_transient(self, exc: BaseException, mode: StructuredMode) -> bool:
+        fault = classify(exc, self.shown_url, mode)
         return fault is not None and fault.transient
+
+
+class _RefusedShape(Exception):
+    """The server refused the request shape of the mode asked in (never leaves this module)."""
+
+    def __init__(self, cause: openai.APIStatusError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 @functools.cache

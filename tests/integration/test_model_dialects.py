@@ -1,0 +1,192 @@
+"""A model server that does not take every request shape (issue 29): llama-cpp-python refuses
+`response_format: {"type": "json_schema"}`. Under SUMMARISE_MODE=auto the question is asked again in the
+next mode its family takes, and later ones go there at once; a mode the user set is kept, and its 502 says
+which one would suit. The server is mocked at the HTTP boundary (respx) with the bodies it really sends."""
+
+import json
+import logging
+import re
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from litestar.testing import AsyncTestClient
+
+from service.api.app import create_app
+from service.settings import Settings
+from tests.factories import QUESTION_OF_SCHEMA, SEED_ANSWERS, answer, error
+
+QUESTIONS = ("participants", "issues", "summary")
+
+# llama_cpp/server/app.py, get_models: every model it serves, as
+#     {"id": model_alias, "object": "model", "owned_by": "me", "permissions": []}
+LLAMA_CPP_PYTHON_MODELS = {
+    "object": "list",
+    "data": [{"id": "test-model", "object": "model", "owned_by": "me", "permissions": []}],
+}
+# llama_cpp/llama_types.py: `class ChatCompletionRequestResponseFormat(TypedDict): type: Literal["text",
+# "json_object"]`, so FastAPI's body validation raises RequestValidationError. llama_cpp/server/errors.py,
+# RouteErrorHandler.custom_route_handler, catches every exception of the route, that one included, and
+# error_message_wrapper answers what matches none of its patterns with
+#     return 500, ErrorResponse(message=str(error), type="internal_server_error", param=None, code=None)
+# sent as JSONResponse({"error": error_message}, status_code=500). str(error) is FastAPI's (>= 0.124,
+# fastapi/exceptions.py ValidationException.__str__): the count, each pydantic error, the endpoint.
+REFUSED_JSON_SCHEMA = {
+    "error": {
+        "message": "1 validation error:\n"
+        "  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+        "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
+        "'ctx': {'expected': \"'text' or 'json_object'\"}}\n"
+        '  File "/usr/local/lib/python3.11/site-packages/llama_cpp/server/app.py", line 376, '
+        "in create_chat_completion\n"
+        "    POST /v1/chat/completions",
+        "type": "internal_server_error",
+        "param": None,
+        "code": None,
+    }
+}
+# instructor's JSON mode names the answer's schema in the system message: `"title": "ParticipantsAnswer"`.
+TITLE = re.compile(r'"title": "(\w+)"')
+
+
+def question_in(body: dict[str, Any]) -> str:
+    """Which question a request asks, in whichever mode it was sent."""
+    if body.get("response_format", {}).get("type") == "json_schema":
+        return QUESTION_OF_SCHEMA[body["response_format"]["json_schema"]["name"]]
+    if "tools" in body:
+        return QUESTION_OF_SCHEMA[body["tools"][0]["function"]["name"]]
+    system = body["messages"][0]["content"]
+    (asked,) = {QUESTION_OF_SCHEMA[title] for title in TITLE.findall(system) if title in QUESTION_OF_SCHEMA}
+    return asked
+
+
+ROOT = "http://model.test"
+# FastAPI's 404 for the paths llama-cpp-python does not have (its tokenizer is /extras/tokenize).
+NOT_FOUND = httpx.Response(404, json={"detail": "Not Found"})
+
+
+def llama_cpp_python_paths(model_server: respx.MockRouter) -> respx.Route:
+    """What llama-cpp-python answers besides chat completions: its model list, and 404 for the other
+    servers' /props, /tokenize and /api/show that we ask at start. The model list's route is returned."""
+    for method, path in (("GET", "/props"), ("POST", "/tokenize"), ("POST", "/api/show")):
+        model_server.route(method=method, url=f"{ROOT}{path}").mock(return_value=NOT_FOUND)
+    return model_server.get("/models").mock(return_value=httpx.Response(200, json=LLAMA_CPP_PYTHON_MODELS))
+
+
+class LlamaCppPython:
+    """llama-cpp-python's chat completions: json_object (or none) answered, json_schema refused."""
+
+    def __init__(self, models: respx.Route) -> None:
+        self.models = models
+        self.sent: list[tuple[str, str]] = []  # (question, response_format type or "none"), in order
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        kind = body.get("response_format", {}).get("type", "none")
+        question = question_in(body)
+        self.sent.append((question, kind))
+        if kind == "json_schema":
+            return httpx.Response(500, json=REFUSED_JSON_SCHEMA)
+        return answer(SEED_ANSWERS[question])
+
+    def kinds(self) -> set[str]:
+        return {kind for _, kind in self.sent}
+
+
+def logged(record: logging.LogRecord) -> dict[str, Any]:
+    """The fields of one of our log lines (structlog hands the standard library its event dict)."""
+    return record.msg if isinstance(record.msg, dict) else {}
+
+
+@pytest.fixture
+def llama_cpp_python(model_server: respx.MockRouter) -> LlamaCppPython:
+    server = LlamaCppPython(llama_cpp_python_paths(model_server))
+    model_server.post("/chat/completions").mock(side_effect=server)
+    return server
+
+
+async def test_llama_cpp_python_with_no_setting_is_asked_in_json_after_it_refuses_json_schema(
+    settings: Settings,
+    llama_cpp_python: LlamaCppPython,
+    seed_article: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert settings.mode == "auto"
+
+    async with AsyncTestClient(app=create_app(settings)) as api:
+        asked_at_start = llama_cpp_python.models.call_count  # the context probe reads it too
+        first = await api.post("/v1/summaries", json=seed_article)
+        sent_for_the_first = list(llama_cpp_python.sent)
+        llama_cpp_python.sent.clear()
+        second = await api.post("/v1/summaries", json={**seed_article, "id": "another"})
+
+    assert first.status_code == 200, first.text
+    assert first.json()["meta"]["mode"] == "json"
+    assert len(first.json()["participants"]) == 4
+    # Each question asked at once (in parallel) in json_schema, refused, not retried in it, asked in json.
+    refused = [question for question, kind in sent_for_the_first if kind == "json_schema"]
+    assert refused
+    assert len(refused) == len(set(refused))
+    assert {question for question, kind in sent_for_the_first if kind == "json_object"} == set(QUESTIONS)
+    # The second summary goes straight to json.
+    assert second.status_code == 200, second.text
+    assert second.json()["meta"]["mode"] == "json"
+    assert llama_cpp_python.kinds() == {"json_object"}
+    # The server was asked who it is once, and the switch said once, with the setting that avoids it.
+    assert llama_cpp_python.models.call_count - asked_at_start == 1
+    (switched,) = [record for record in caplog.records if logged(record).get("event") == "model_mode_switched"]
+    line = logged(switched)
+    assert (line["server"], line["refused"], line["mode"]) == ("llama-cpp-python", "json_schema", "json")
+    assert "set SUMMARISE_MODE=json " in line["hint"]
+    assert switched.levelname == "WARNING"
+
+
+async def test_an_explicit_json_schema_is_kept_and_the_502_names_the_mode_that_suits(
+    settings: Settings, llama_cpp_python: LlamaCppPython, seed_article: dict[str, Any]
+) -> None:
+    async with AsyncTestClient(app=create_app(settings.model_copy(update={"mode": "json_schema"}))) as api:
+        response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 502, response.text
+    problem = response.json()
+    assert problem["type"] == "https://summarise.dev/problems/model-server-error"
+    assert "does not take the request shape of SUMMARISE_MODE=json_schema" in problem["detail"]
+    assert "set SUMMARISE_MODE=json)" in problem["detail"]
+    assert "Input should be 'text' or 'json_object'" in problem["detail"]  # the server's own words
+    assert llama_cpp_python.kinds() == {"json_schema"}  # the user's choice wins: never switched
+    questions = [question for question, _ in llama_cpp_python.sent]
+    assert len(questions) == len(set(questions))  # a refused shape is not retried: it would be refused again
+    assert problem["retries"] == 0
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "error",  # what the fault table's rows send
+        "llama_decode returned -1",  # llama-cpp-python's own 500 (RuntimeError in llama.py), of no shape
+    ],
+)
+async def test_a_500_that_names_no_request_shape_is_retried_as_any_500(
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any], message: str
+) -> None:
+    models = llama_cpp_python_paths(model_server)
+    sent: list[str] = []
+
+    def failing(request: httpx.Request) -> httpx.Response:
+        sent.append(question_in(json.loads(request.content)))
+        return error(500, message)
+
+    model_server.post("/chat/completions").mock(side_effect=failing)
+
+    async with AsyncTestClient(app=create_app(settings)) as api:
+        asked_at_start = models.call_count
+        response = await api.post("/v1/summaries", json=seed_article)
+
+    assert response.status_code == 502, response.text
+    problem = response.json()
+    assert "model server failed: HTTP 500" in problem["detail"]
+    assert "SUMMARISE_MODE" not in problem["detail"]
+    assert max(sent.count(question) for question in QUESTIONS) == settings.transient_attempts
+    assert (problem["attempts"], problem["retries"]) == (0, settings.transient_attempts - 1)
+    assert models.call_count == asked_at_start  # not a dialect: nobody asked who the server is
