@@ -25,9 +25,17 @@ SEED_PARTICIPANTS: dict[str, Any] = {
     ]
 }
 SEED_SUMMARY: dict[str, Any] = {
-    "summary": "U.S. and Ukrainian officials plan more talks in Geneva on Feb. 26. "
-    "The timing is not confirmed by the Kremlin."
+    "news": "U.S. and Ukrainian officials plan more talks in Geneva on Feb. 26.",
+    "detail": "",
+    "open": "The timing is not confirmed by the Kremlin.",
 }
+
+
+def composed(news: str, detail: str = "", open_: str = "") -> dict[str, Any]:
+    """An answer to the summary question, in its parts (the news, a detail, what is open)."""
+    return {"news": news, "detail": detail, "open": open_}
+
+
 SEED_ISSUES: dict[str, Any] = {
     "open_issues": [
         {

@@ -71,6 +71,7 @@ def unsupported(summary: str, article: ArticleText, language: str | None, dates:
     numbers = {_plain(n) for n in _NUMBER.findall(article.text)}
     numbers |= {str(part) for day in dates for part in (day.year, day.month, day.day)}
     found = [n for n in _NUMBER.findall(summary) if _plain(n) not in numbers]
+    found += _foreign_script(summary, article.text)
     if (language or "en").split("-")[0].lower() != "de":
         for sentence in sentences(summary):
             words = _WORD.findall(sentence)
@@ -79,6 +80,17 @@ def unsupported(summary: str, article: ArticleText, language: str | None, dates:
                 if name[:1].isupper() and name.casefold() not in _NOT_NAMES and not _written(name, folded):
                     found.append(name)
     return list(dict.fromkeys(found))
+
+
+def _foreign_script(summary: str, article: str) -> list[str]:
+    """Runs of letters of a script the article does not write: the embedded model slips a Chinese word
+    into an English summary ("Witkoff also计划")."""
+    letters = set(article)
+    return [
+        run
+        for run in re.findall(r"[^\W\d_]+", summary)
+        if any(not unicodedata.name(char, "LATIN").startswith("LATIN") and char not in letters for char in run)
+    ]
 
 
 def as_written(summary: str, article: ArticleText) -> str:

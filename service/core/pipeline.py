@@ -68,6 +68,7 @@ from service.settings import Settings
 A = TypeVar("A", bound=BaseModel)
 Result = TypeVar("Result")
 _PROMPT_MARGIN_TOKENS = 64
+_MAIN_PARTICIPANTS = 6  # listed for the summary: enough for its 2-3 sentences, few tokens to read
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ class Summariser:
         summary_question: Question[Any] = SUMMARY
         summary_part = parts[0]
         summary = summaries[0]
+        first: BaseModel = answers.of(SUMMARY)[0]
         if len(summaries) > 1:
             summary_question = COMBINE  # its answer is a SummaryAnswer too
             summary_part = Part(ArticleText("\n\n".join(summaries)), 0, 0)
@@ -192,6 +194,7 @@ class Summariser:
             combined = await self._ask(COMBINE, summary_part, variables, article.language, deadline)
             answers.add(COMBINE, combined)
             summary = combined.value.summary.strip()
+            first = combined.value
 
         warnings += grounder.warnings
         resolved = [day for item in dates for day in (item.start, item.end) if day is not None]
@@ -201,7 +204,7 @@ class Summariser:
             article,
             text,
             resolved,
-            (summary_question, self._variables(article, text_asked)),
+            (summary_question, grounding.variables(summary_question, self._variables(article, text_asked)), first),
             answers,
             deadline,
         )
@@ -233,11 +236,12 @@ class Summariser:
         article: ArticleRequest,
         text: ArticleText,
         dates: list[date],
-        asked: tuple[Question[Any], dict[str, str]],  # the summary question (or combine) and its variables
+        asked: tuple[Question[Any], dict[str, str], BaseModel],
         answers: _Answers,
         deadline: float,
     ) -> tuple[str, list[SummaryWarning]]:
-        """The summary with nothing the article does not support, in its language, its sentences finished:
+        """The summary with nothing the article does not support, in its language, its sentences finished
+        (`asked`: the question that gave it, or combine, its variables and its answer, said back on a re-ask):
         an unfinished last sentence after a finished one is dropped; what else is wrong is said back to the
         model once; a sentence that still holds an unsupported name or number is dropped."""
         summary, warnings = _finished(as_written(summary, text))
@@ -256,10 +260,10 @@ class Summariser:
             feedback.append(
                 f"Your summary stops mid-sentence, at {cut!r}. Finish every sentence, and use no double quotes in it."
             )
-        question, variables = asked
+        question, variables, first = asked
         messages = [
             *self.prompt.render(self.prompt.question_in(question.name, article.language), **variables),
-            {"role": "assistant", "content": json.dumps({"summary": summary}, ensure_ascii=False)},
+            {"role": "assistant", "content": json.dumps(first.model_dump(), ensure_ascii=False)},
             {"role": "user", "content": " ".join(feedback) + " Answer the question again."},
         ]
         try:
@@ -288,6 +292,7 @@ class Summariser:
     def _part_budget(self) -> int:
         """Tokens of article one request may carry: the context less the answer and our prompt."""
         overhead = self.prompt.overhead_chars() // 2  # our English prompt: well under 2 characters a token
+        overhead += _MAIN_PARTICIPANTS * 30  # the summary's listed participants: a name and its title each
         return self.settings.context_tokens - self.settings.max_output_tokens - overhead - _PROMPT_MARGIN_TOKENS
 
     def _variables(self, article: ArticleRequest, text: str) -> dict[str, str]:
@@ -341,10 +346,23 @@ class _Grounding:
 
     async def noted(self, question: Question[A], part: int, variables: dict[str, str], deadline: float) -> Answer[A]:
         """The question asked of the part; once answered, whatever can now be grounded is."""
+        variables = self.variables(question, variables)
         answer = await self._core._ask(question, self._parts[part], variables, self._article.language, deadline)
         self._got[(question.name, part)] = answer.value
         await self._ready()
         return answer
+
+    def variables(self, question: Question[Any], variables: dict[str, str]) -> dict[str, str]:
+        """`variables` with the main participants, for a question that lists them: those code found, most
+        mentioned first (else those grounded so far), with what the article calls them."""
+        if not question.participants:
+            return variables
+        if self._named is not None:
+            ranked = sorted(self._named, key=lambda c: (-len(c.mentions), c.mentions[0][0]))
+            listed = [f"- {c.name}" + (f" ({c.described})" if c.described else "") for c in ranked]
+        else:
+            listed = [f"- {p.name}" + (f" ({p.role})" if p.role else "") for p in self.participants or []]
+        return {**variables, "participants": "\n".join(listed[:_MAIN_PARTICIPANTS]) or "(none found)"}
 
     async def done(self) -> tuple[list[Participant], list[DateItem], list[OpenIssue]]:
         await self._ready()

@@ -92,6 +92,39 @@ class SummaryAnswer(BaseModel):
     summary: Annotated[str, Field(min_length=1, max_length=600)]
 
 
+class ComposedSummary(BaseModel):
+    """The summary in the parts an editor writes it in: the news, the detail that matters most or what
+    happens next, and what is still open (empty when the article does not make it central)."""
+
+    # Room for a long sentence: the grammar cuts a string at its limit mid-sentence (the seed's detail at 200
+    # characters), and code keeps only each part's first sentence anyway.
+    news: Annotated[str, Field(min_length=1, max_length=300)]
+    # Required, empty or not: a property the schema leaves optional, a small model leaves out.
+    detail: Annotated[str, Field(max_length=300)]
+    open: Annotated[str, Field(max_length=300)]
+
+    @property
+    def summary(self) -> str:
+        """The parts as one text, each its first sentence (a small model writes on past the words it was
+        given: 4 sentences and 90 words on the seed); a part without an end (a headline copied) is ended, but
+        the last is kept as written, so that a sentence cut off there is still seen as cut."""
+        parts = [
+            _first_sentence(" ".join(part.split())) for part in (self.news, self.detail, self.open) if part.strip()
+        ]
+        return " ".join(
+            part if index == len(parts) - 1 or part.endswith(_SENTENCE_ENDS) else part + "."
+            for index, part in enumerate(parts)
+        )
+
+
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "'", "’", "»")
+
+
+def _first_sentence(text: str) -> str:
+    first = ArticleText(text).sentences[:1]  # the article's rule: "Feb. 26" and "U.S." end no sentence
+    return text[first[0][0] : first[0][1]].strip() if first else text
+
+
 class CombinedSummaryAnswer(SummaryAnswer):
     """One summary of the partial summaries of a long article."""
 
@@ -121,11 +154,12 @@ class Question(Generic[A]):
     answer: type[A]
     grounded: bool = True  # answers are checked against the article while asked, and re-asked if not found
     candidates: Callable[[Part], list[str]] | None = None  # what code found, listed in the prompt as $candidates
+    participants: bool = False  # the main participants code found are listed in the prompt as $participants
 
 
 PARTICIPANTS = Question("participants", ParticipantsAnswer)  # model-first: no NER for the article's language
 ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts)
-SUMMARY = Question("summary", SummaryAnswer, grounded=False)
+SUMMARY = Question("summary", ComposedSummary, grounded=False, participants=True)
 # Asked of every part, in this order (the first one alone processes the article on a one-slot server):
 # with named candidates from code, who take part is code's alone (see `grounding.Grounder.named`), and the
 # issues question follows the summary's processed article as it followed the participants' one (with it

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from tests.conftest import MODEL_URL
-from tests.factories import ModelServer, chat_completion, question_of
+from tests.factories import ModelServer, chat_completion, composed, question_of
 
 NAIVE_ANSWER = {
     "summary": "Talks in Geneva.",
@@ -52,7 +52,7 @@ def write_cases(directory: Path, seed_article: dict[str, Any]) -> None:
 SHORT_ANSWERS = {
     "participants": {"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "Mayor", "aliases": []}]},
     "issues": {"open_issues": []},
-    "summary": {"summary": "A vote is coming."},
+    "summary": composed("A vote is coming."),
 }
 
 

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from service.api.app import create_app
 from service.core.chunking import split_paragraphs
 from service.settings import Settings
-from tests.factories import ModelServer
+from tests.factories import ModelServer, composed
 
 PARAGRAPH = (
     "Mayor Ana Ruiz of Springfield said on Monday that the council will vote on the budget next week. "
@@ -54,7 +54,7 @@ async def test_a_long_article_is_summarised_in_parts_within_the_context(
         "participants": {
             "participants": [{"name": "Ana Ruiz", "kind": "person", "role": "mayor", "aliases": ["Mayor Ana Ruiz"]}]
         },
-        "summary": {"summary": "A budget vote is planned."},
+        "summary": composed("A budget vote is planned."),
         "issues": {
             "open_issues": [
                 {

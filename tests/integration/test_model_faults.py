@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import SEED_PARTICIPANTS, ModelServer, answer, error
+from tests.factories import SEED_PARTICIPANTS, ModelServer, answer, composed, error
 
 Client = AsyncTestClient[Any]
 QUESTIONS = ("participants", "issues", "summary")
@@ -379,8 +379,8 @@ async def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(
 async def test_a_cut_off_answer_with_nothing_complete_is_asked_again_with_twice_the_room(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any], settings: Settings
 ) -> None:
-    cut_off = answer('{"summary": "U.S. and Ukr', finish_reason="length")
-    server = ModelServer({"summary": [cut_off, {"summary": "U.S. and Ukrainian officials will meet in Geneva."}]})
+    cut_off = answer('{"news": "U.S. and Ukr', finish_reason="length")
+    server = ModelServer({"summary": [cut_off, composed("U.S. and Ukrainian officials will meet in Geneva.")]})
     serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
@@ -394,7 +394,7 @@ async def test_a_cut_off_answer_with_nothing_complete_is_asked_again_with_twice_
 async def test_an_answer_cut_off_twice_is_a_clear_502(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any], settings: Settings
 ) -> None:
-    serve(model_server, ModelServer({"summary": answer('{"summary": "U.S. and Ukr', finish_reason="length")}))
+    serve(model_server, ModelServer({"summary": answer('{"news": "U.S. and Ukr', finish_reason="length")}))
 
     response = await api.post("/v1/summaries", json=seed_article)
 

@@ -15,7 +15,7 @@ from service.model.http import model_http_client
 from service.model.servers import STRICT_KEYWORDS
 from service.settings import Settings
 from tests.conftest import MODEL_URL
-from tests.factories import ModelServer, models_list
+from tests.factories import ModelServer, composed, models_list
 
 ROOT = MODEL_URL.removesuffix("/v1")
 
@@ -269,7 +269,7 @@ async def test_an_article_is_split_to_the_context_ollama_holds(
     answers = {
         "participants": {"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "mayor"}]},
         "issues": {"open_issues": []},
-        "summary": {"summary": "The council will vote on the budget next week."},
+        "summary": composed("The council will vote on the budget next week."),
         "combine": {"summary": "The council will vote on the budget next week."},
     }
     server = ModelServer(answers)

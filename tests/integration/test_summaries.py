@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import NO_NER, SEED_ISSUES, SEED_PARTICIPANTS, ModelServer, error
+from tests.factories import NO_NER, SEED_ISSUES, SEED_PARTICIPANTS, ModelServer, composed, error
 
 Client = AsyncTestClient[Any]
 
@@ -394,8 +394,8 @@ async def test_the_schema_sent_stays_the_same_across_calls(
 async def test_a_summary_with_a_number_the_article_lacks_or_unfinished_is_asked_again_and_corrected(
     api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any], first: str, said: str
 ) -> None:
-    corrected = {"summary": "U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26."}
-    server = ModelServer({"summary": [{"summary": first}, corrected]})
+    corrected = composed("U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26.")
+    server = ModelServer({"summary": [composed(first), corrected]})
     model_server.post("/chat/completions").mock(side_effect=server)
 
     body = (await api.post("/v1/summaries", json=seed_article)).json()
@@ -403,14 +403,14 @@ async def test_a_summary_with_a_number_the_article_lacks_or_unfinished_is_asked_
     assert server.count("summary") == 2
     feedback = server.requests["summary"][1]["messages"][-1]["content"]
     assert said in feedback
-    assert body["summary"] == corrected["summary"]
+    assert body["summary"] == corrected["news"]
     assert not any(warning.startswith("summary") for warning in body["meta"]["warnings"])
 
 
 async def test_an_abbreviation_the_model_spaced_comes_back_as_the_article_writes_it(
     api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    spaced = {"summary": "U. S. and Ukrainian officials will hold U. S.-mediated talks in Geneva on Feb. 26."}
+    spaced = composed("U. S. and Ukrainian officials will hold U. S.-mediated talks in Geneva on Feb. 26.")
     server = ModelServer({"summary": [spaced]})
     model_server.post("/chat/completions").mock(side_effect=server)
 
@@ -423,7 +423,7 @@ async def test_an_abbreviation_the_model_spaced_comes_back_as_the_article_writes
 async def test_a_sentence_still_unsupported_after_the_re_ask_is_dropped_and_said(
     api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    invented = {"summary": "Talks are set for Feb. 26 in Geneva. Marco Rubio will attend."}
+    invented = composed("Talks are set for Feb. 26 in Geneva.", "Marco Rubio will attend.")
     server = ModelServer({"summary": [invented, invented]})
     model_server.post("/chat/completions").mock(side_effect=server)
 
@@ -441,13 +441,13 @@ async def test_a_sentence_still_unsupported_after_the_re_ask_is_dropped_and_said
     [
         (  # a finished sentence before it: the unfinished one is dropped, not asked again (a re-ask of 020
             # on the embedded model rewrote its summary wholly, and worse)
-            "Talks are set for Feb. 26 in Geneva. Witkoff called them a",
+            ("Talks are set for Feb. 26 in Geneva.", "Witkoff called them a"),
             1,
             "Talks are set for Feb. 26 in Geneva.",
             "summary: the sentence 'Witkoff called them a' stops midway: dropped",
         ),
         (  # nothing finished: asked again, and still unfinished, kept and said
-            "Talks are set for Feb. 26 in what Witkoff called a",
+            ("Talks are set for Feb. 26 in what Witkoff called a",),
             2,
             "Talks are set for Feb. 26 in what Witkoff called a",
             "summary: the sentence 'Talks are set for Feb. 26 in what Witkoff called a' stops midway: "
@@ -459,12 +459,12 @@ async def test_an_unfinished_last_sentence_is_dropped_or_kept_and_said(
     api: AsyncTestClient[Any],
     model_server: respx.MockRouter,
     seed_article: dict[str, Any],
-    answer: str,
+    answer: tuple[str, ...],  # the parts the model wrote: news, detail
     asked: int,
     summary: str,
     warning: str,
 ) -> None:
-    server = ModelServer({"summary": [{"summary": answer}, {"summary": answer}]})
+    server = ModelServer({"summary": [composed(*answer), composed(*answer)]})
     model_server.post("/chat/completions").mock(side_effect=server)
 
     body = (await api.post("/v1/summaries", json=seed_article)).json()
@@ -482,8 +482,8 @@ async def test_a_german_article_summarised_in_english_is_asked_again_in_german(
         "language": "de",
         "published": "2015-06-08",
     }
-    english = {"summary": "The city of Dresden voted on Sunday and the election is not decided."}
-    german = {"summary": "Dresden hat am Sonntag gewählt, die Wahl ist nicht entschieden."}
+    english = composed("The city of Dresden voted on Sunday and the election is not decided.")
+    german = composed("Dresden hat am Sonntag gewählt, die Wahl ist nicht entschieden.")
     server = ModelServer({"participants": {"participants": []}, "summary": [english, german]})
     model_server.post("/chat/completions").mock(side_effect=server)
 
@@ -493,13 +493,13 @@ async def test_a_german_article_summarised_in_english_is_asked_again_in_german(
     assert "auf Deutsch" in server.requests["summary"][0]["messages"][2]["content"]  # the question, in German
     assert "auf Deutsch" in server.requests["summary"][1]["messages"][2]["content"]  # and again when re-asked
     assert "Write the summary in German" in server.requests["summary"][1]["messages"][-1]["content"]
-    assert body["summary"] == german["summary"]
+    assert body["summary"] == german["news"]
 
 
 async def test_a_summary_re_ask_that_fails_keeps_the_first_summary_less_what_is_unsupported(
     api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    invented = {"summary": "Talks are set for Feb. 26 in Geneva. Over 900 officials will attend."}
+    invented = composed("Talks are set for Feb. 26 in Geneva.", "Over 900 officials will attend.")
     server = ModelServer({"summary": [invented, error(500)]})
     model_server.post("/chat/completions").mock(side_effect=server)
 

@@ -89,3 +89,10 @@ def test_an_unfinished_last_sentence_goes_where_a_finished_one_stands_before_it(
         None,
     )
     assert finished("Talks are on Feb. 26. Witkoff spoke.") == ("Talks are on Feb. 26. Witkoff spoke.", None)
+
+
+def test_a_word_in_a_script_the_article_does_not_write_is_unsupported() -> None:
+    article = ArticleText("Witkoff plans to meet Umerov in Geneva. Erdoğan was not there.")
+
+    assert unsupported("Witkoff also计划 to meet Umerov.", article, "en", []) == ["also计划"]
+    assert unsupported("Witkoff will meet Umerov; Erdoğan will not.", article, "en", []) == []

@@ -64,5 +64,20 @@ def test_a_question_is_asked_in_the_articles_language_where_the_file_has_it_writ
     assert prompt.question_in("summary", "en") == "summary"
     assert prompt.question_in("summary", None) == "summary"
     assert prompt.question_in("issues", "de") == "issues"  # no German variant: the English question
-    german = prompt.render("summary-de", published="x", language="German", title="T", text="a")[-1]["content"]
+    german = prompt.render("summary-de", published="x", language="German", title="T", text="a", participants="-")[-1][
+        "content"
+    ]
     assert "auf Deutsch" in german
+
+
+def test_a_composed_summary_is_its_parts_each_a_sentence_the_last_as_written() -> None:
+    from service.core.questions import ComposedSummary
+
+    headline = ComposedSummary(news="Talks resume in Geneva", detail="Envoys meet on Feb. 26.", open="")
+    cut = ComposedSummary(news="Talks resume.", detail="", open="Witkoff called it a")
+
+    assert headline.summary == "Talks resume in Geneva. Envoys meet on Feb. 26."  # a headline copied is ended
+    assert cut.summary == "Talks resume. Witkoff called it a"  # left cut, for the unfinished check to see
+    # Each part is its first sentence: a small model writes on past the three it was asked for.
+    long = ComposedSummary(news="Envoys meet in Geneva on Feb. 26. U.S. officials said so.", detail="", open="")
+    assert long.summary == "Envoys meet in Geneva on Feb. 26."
