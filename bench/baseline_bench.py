@@ -1,9 +1,9 @@
 """The gold set through the pipeline as issue 14 found it and through this checkout, side by side.
 
-    .venv/bin/python -m bench.baseline_bench [--cases DIR] [--limit N]    # make bench-baseline
+    .venv/bin/python -m bench.baseline_bench [--cases DIR] [--limit N] [--baseline COMMIT]    # make bench-baseline
 
-The baseline is commit 51a1e03 (prompt v7, no NER: the model wrote every participant, ~1,100 tokens an
-article), cloned from this repository into a temporary directory with its own virtualenv (`make install`
+The baseline is commit 51a1e03 unless another is given (prompt v7, no NER: the model wrote every participant,
+~1,100 tokens an article; issue 30 measured against 03f1c26, prompt v15), cloned from this repository into a temporary directory with its own virtualenv (`make install`
 there). Each article goes through both, one after the other, the order alternating, each side's
 `summarise eval --only <case>` from its own checkout on a freshly started embedded model (its load is not
 in the article's latency). Absolute seconds on a shared machine say little: the baseline's answers for the
@@ -33,9 +33,9 @@ def _run(program: str, *arguments: str, cwd: Path | None = None, env: dict[str, 
     subprocess.run([executable, *arguments], cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
-def _baseline(directory: Path) -> Path:
+def _baseline(directory: Path, commit: str) -> Path:
     _run("git", "clone", "-q", str(ROOT), str(directory))
-    _run("git", "-C", str(directory), "-c", "advice.detachedHead=false", "checkout", "-q", BASELINE)
+    _run("git", "-C", str(directory), "-c", "advice.detachedHead=false", "checkout", "-q", commit)
     _run("make", "-C", str(directory), "install")
     return directory
 
@@ -53,11 +53,12 @@ def _eval(checkout: Path, cases: Path, case: str, report: Path) -> dict[str, flo
 @click.command()
 @click.option("--cases", "cases_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=CASES)
 @click.option("--limit", type=int, help="Only the first N cases.")
-def main(cases_dir: Path, limit: int | None) -> None:
+@click.option("--baseline", default=BASELINE, show_default=True, help="The commit to measure this checkout against.")
+def main(cases_dir: Path, limit: int | None, baseline: str) -> None:
     ids = sorted(path.stem for path in cases_dir.glob("*.json"))[:limit]
     rows: list[tuple[str, dict[str, float], dict[str, float]]] = []
     with tempfile.TemporaryDirectory(prefix="summarise-baseline-") as scratch:
-        sides = {"before": _baseline(Path(scratch) / "baseline"), "now": ROOT}
+        sides = {"before": _baseline(Path(scratch) / "baseline", baseline), "now": ROOT}
         for n, case in enumerate(ids):
             order = ["before", "now"] if n % 2 == 0 else ["now", "before"]  # the machine's drift falls on both
             measured = {side: _eval(sides[side], cases_dir, case, Path(scratch) / f"{side}.json") for side in order}
