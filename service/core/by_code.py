@@ -51,4 +51,4 @@ async def named_candidates(text: str, language: str | None, ner: Mapping[str, Ne
     if pipeline is None:
         return None
     entities = await asyncio.to_thread(pipeline.entities, text)  # CPU work: off the event loop
-    return candidates(text, entities)
+    return candidates(text, entities, pipeline.language)

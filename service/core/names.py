@@ -71,8 +71,9 @@ class Candidate:
         return min(named)[1] if named else None
 
 
-def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
-    """One candidate per participant, in the order of their first mention."""
+def candidates(text: str, entities: list[Entity], language: str | None = None) -> list[Candidate]:
+    """One candidate per participant, in the order of their first mention (`language`, ISO 639-1: where
+    every noun is capitalised, a capital says nothing of a name)."""
     names = _as_names(text, entities)
     people = frozenset(text[start:end] for start, end, label in names if label == "PERSON")
     mentions = [(start, end, _kind(text[start:end], label, people)) for start, end, label in names]
@@ -88,8 +89,10 @@ def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
         for start, end, kind in kept
     ]
     merged = merge_participants(entries, evidence_limit=None)
+    if (language or "en") not in _CAPITALISED_NOUNS:
+        merged = [_with_given_name(text, p, names) for p in merged]
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
-    # By where a mention ends: a name that took its given name (`_as_names`) keeps its entity's parse.
+    # By where a mention ends: a name split off a longer entity (`_as_names`) keeps its entity's parse.
     acts = {e.end: e.acts for e in entities if e.acts}
     titles = {e.end: " ".join(text[a:b] for a, b in e.title) for e in entities if e.title}
     article = ArticleText(text)
@@ -111,17 +114,14 @@ def candidates(text: str, entities: list[Entity]) -> list[Candidate]:
 
 def _as_names(text: str, entities: list[Entity]) -> list[tuple[int, int, str]]:
     """The entities' spans as one name each: two names NER ran into one ("Ukraine and Russia", "Greenpeace
-    spokesman John Hale") are split where a part is named alone elsewhere in the article, and a person's
-    surname takes the given name the article writes before it and NER left out ("Kyrylo Budanov")."""
+    spokesman John Hale") are split where every part is named alone elsewhere in the article or is a
+    country."""
     spans = [(e.start, e.end, e.label) for e in entities]
     label_of = {text[start:end]: label for start, end, label in spans}
     people = [name for name, label in label_of.items() if label == "PERSON"]
     named: list[tuple[int, int, str]] = []
     for start, end, label in spans:
-        for part_start, part_end, part_label in _unfused(text, start, end, label, label_of, people):
-            if part_label == "PERSON":
-                part_start = _given_name_before(text, part_start, part_end, spans)
-            named.append((part_start, part_end, part_label))
+        named += _unfused(text, start, end, label, label_of, people)
     return named
 
 
@@ -148,8 +148,10 @@ def _unfused(
     parts = [
         (a, b) for a, b in zip([0, *(c.end() for c in cuts)], [*(c.start() for c in cuts), len(name)], strict=True)
     ]
-    if len(parts) < 2 or not any(name[a:b] in label_of and name[a:b] != name for a, b in parts):
-        return [(start, end, label)]
+    texts = [name[a:b] for a, b in parts]
+    alone = all((part in label_of or is_country(part)) and part != name for part in texts)
+    if len(parts) < 2 or not alone or len(set(texts)) < len(texts) or is_country(name):
+        return [(start, end, label)]  # "Bosnia and Herzegovina", "Johnson & Johnson", "Marks and Spencer"
     return [
         (start + a, start + b, label_of.get(name[a:b], "GPE" if is_country(name[a:b]) else label))
         for a, b in parts
@@ -169,6 +171,25 @@ def _titled_name_at_end(name: str) -> bool:
 
 _GIVEN_NAME = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]+) $")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:\"“”\n])\s*$")
+
+
+# Languages that capitalise every noun: a capitalised word before a surname may be any noun ("Kanzler Merz").
+_CAPITALISED_NOUNS = frozenset({"de"})
+
+
+def _with_given_name(text: str, person: Participant, names: list[tuple[int, int, str]]) -> Participant:
+    """A person known by a surname alone, named with the given name the article writes before one of its
+    mentions and NER left out ("Presidential Office Head Kyrylo Budanov" tagged "Budanov"); the surname
+    stays an alias. After merging, so that a completed name never keeps two people apart."""
+    if person.kind is not ParticipantKind.person or " " in person.name:
+        return person
+    for mention in person.evidence:
+        start = _given_name_before(text, mention.start, mention.end, names)
+        if start < mention.start:
+            full = " ".join(text[start : mention.end].split())
+            aliases = [person.name, *(alias for alias in person.aliases if alias != full)]
+            return person.model_copy(update={"name": full, "aliases": aliases})
+    return person
 
 
 def _given_name_before(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> int:

@@ -99,6 +99,20 @@ TITLE_WORDS = frozenset(
         "bürgermeister",
         "herr",
         "frau",
+        "lord",
+        "lady",
+        "prince",
+        "princess",
+        "premier",
+        "cardinal",
+        "archbishop",
+        "bishop",
+        "rabbi",
+        "imam",
+        "sheikh",
+        "coach",
+        "professor",
+        "prof.",
     ]
 )
 
@@ -146,7 +160,7 @@ def _names_agree(a: str, b: str, people: bool) -> bool:
         return True
     short, long = sorted((a.split(), b.split()), key=len)
     if people:
-        return (len(short) > 1 and _same_full_name(short, long)) or (
+        return (len(short) > 1 and _same_full_name(_plain(a).split(), _plain(b).split())) or (
             len(short) == 1
             and len(long) > 1
             and any(fuzz.ratio(short[0], token) >= NAME_FUZZ for token in (long[0], long[-1]))
@@ -187,11 +201,18 @@ def merge_participants(participants: list[Participant], evidence_limit: int | No
 
 
 def _full_names(participant: Participant) -> list[list[str]]:
-    """A person's names of two words or more, titles removed, folded: ["john", "smith"]."""
+    """A person's names of two words or more, titles removed, folded without accents and hyphens:
+    ["kim", "jong", "un"] for "Kim Jong-un"."""
     if participant.kind is not ParticipantKind.person:
         return []
-    names = (_fold(person_name(name)).split() for name in (participant.name, *participant.aliases))
+    names = (_plain(person_name(name)).split() for name in (participant.name, *participant.aliases))
     return [words for words in names if len(words) > 1]
+
+
+def _plain(name: str) -> str:
+    """Folded, and written without accents and hyphens: "Hernán Gómez" ~ "Hernan Gomez"."""
+    decomposed = unicodedata.normalize("NFKD", _fold(name))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).replace("-", " ").split())
 
 
 def _conflicts(participant: Participant, group: list[Participant]) -> bool:
@@ -205,6 +226,9 @@ def _conflicts(participant: Participant, group: list[Participant]) -> bool:
 def _same_full_name(a: list[str], b: list[str]) -> bool:
     if fuzz.ratio(" ".join(a), " ".join(b)) >= NAME_FUZZ:
         return True
+    short, long = sorted((a, b), key=len)
+    if long[len(long) - len(short) :] == short:
+        return True  # the end of a longer name: "Tayyip Erdogan", "Lula da Silva", "bin Salman"
     # A middle name more or less ("Hernan Dario Gomez" ~ "Hernan Gomez") is the same person.
     return fuzz.ratio(a[0], b[0]) >= NAME_FUZZ and fuzz.ratio(a[-1], b[-1]) >= NAME_FUZZ
 

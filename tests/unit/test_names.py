@@ -269,3 +269,22 @@ def test_a_boy_and_his_father_of_one_surname_are_two_participants() -> None:
     named = {c.name: c.aliases for c in candidates(text, load_ner(NER).entities(text))}
 
     assert named == {"Liam Smith": ["Smith"], "Mark Smith": []}
+
+
+def test_a_name_that_is_one_is_not_split_and_a_german_noun_is_no_given_name() -> None:
+    from service.model.ner import Entity
+
+    text = "Bosnia and Herzegovina voted. Bosnia said so. Dort traf Kanzler Merz die Presse. Merz sagte nichts."
+
+    def span(words: str, label: str, after: int = 0) -> Entity:
+        start = text.index(words, after)
+        return Entity(label, start, start + len(words))
+
+    entities = [span("Bosnia and Herzegovina", "GPE"), span("Bosnia", "GPE", 20), span("Merz", "PERSON")]
+    entities.append(span("Merz", "PERSON", entities[-1].end))
+
+    english = {c.name for c in candidates(text, entities)}
+    german = {c.name: c.aliases for c in candidates(text, entities, "de")}
+
+    assert "Bosnia and Herzegovina" in english  # a country's own name, though "Bosnia" is named alone
+    assert german["Merz"] == []  # in German every noun is capitalised: no given name is read from that
