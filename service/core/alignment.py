@@ -55,6 +55,12 @@ _ABBREVIATIONS = frozenset(
         "sr",
         "no",
         "vs",
+        "mio",  # German: "2 Mio. Euro", "3 Mrd. Euro", "Nr. 5", "bzw.", "ca.", "Tsd."
+        "mrd",
+        "nr",
+        "bzw",
+        "ca",
+        "tsd",
         "etc",
         "jan",
         "feb",

@@ -797,6 +797,13 @@ _MONTH_LEADS = (
     rf"|(?:{_cased(('since', 'last', 'next', 'this', 'this past', 'coming'))})\s+"
     rf"|(?:{_cased(('im', 'seit', 'bis', 'ab', 'zum', 'Anfang', 'Mitte', 'Ende', 'im vergangenen', 'im kommenden', *_declined(('letzt', 'vergangen', 'kommend', 'nächst', 'dies'), 'en')))})\s+)"
 )
+# A year after a month after all, written or relative: "March, 1990", "March of 2025", "September last year".
+_YEAR_AFTER = (
+    r",?\s*(?:of\s+)?(?:\d|(?:last|next|this|that|the\s+same|the\s+previous|the\s+following)\s+year\b"
+    r"|(?:des\s+)?(?:vergangenen|letzten|nächsten|kommenden|dieses|selben)\s+Jahres\b)"
+)
+_RANGE_TO = r"\s*(?:–|—|-|\bto\b|\bthrough\b|\buntil\b)\s*"
+
 _SPOKEN_PATTERNS = [
     # the past 10 days · over the last three years · in den vergangenen zwei Jahren · the next five years
     rf"(?:[Tt]he\s+|[Ii]n\s+den\s+)?(?:{_BACK_OR_AHEAD})\s+{_ANY_COUNT}\s+{_PLURAL_UNITS}\b(?!\s+(?:of|before|after)\b)",
@@ -822,7 +829,9 @@ _SPOKEN_PATTERNS = [
     # until midnight · bis Mitternacht
     r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore|[Bb]is|[Vv]or)\s+(?:midnight|Mitternacht)\b",
     # in September · last March · by mid-May · from March to May · seit März · Ende Mai (not "in May 2015": above)
-    rf"{_MONTH_LEADS}{_MONTH}(?:\s*(?:–|—|-|\bto\b|\bthrough\b|\buntil\b)\s*{_MONTH})?(?![\w'’])(?!\s*\d)(?!-\w)",
+    # (not when a year follows after all: "March, 1990", "March of last year", "September to March 2025")
+    rf"{_MONTH_LEADS}{_MONTH}(?!{_YEAR_AFTER})(?!{_RANGE_TO}{_MONTH}{_YEAR_AFTER})(?:{_RANGE_TO}{_MONTH})?"
+    rf"(?![\w'’])(?!{_YEAR_AFTER})(?!-\w)",
 ]
 
 _DATE_PATTERNS = [

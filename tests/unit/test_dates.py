@@ -306,6 +306,10 @@ def test_a_quarter_with_its_year_needs_no_publication_date() -> None:
         # not dates: a quarter of a game, a span of someone's life, a name, a count, a quarter without a year
         ("He scored in the last quarter of the game and in the first quarter; the last two years of his life.", []),
         ("In May's words, 20 people came in ten years of work; the Audi Q3 sold.", []),
+        # a month with a year after all is no month of the nearest year: only the year is read
+        ("He was born in March, 1990; it began in March of 2025.", ["1990", "2025"]),
+        ("In March of last year, and since September last year.", ["last year", "last year"]),
+        ("It ran from September to March 2025.", ["March 2025"]),
     ],
 )  # fmt: skip
 def test_spoken_spans_are_found_in_text(text: str, found: list[str]) -> None:
