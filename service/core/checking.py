@@ -23,6 +23,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
+from rapidfuzz import fuzz
+
 from service.core.alignment import ArticleText
 from service.core.dates import calendar_words
 
@@ -40,6 +42,7 @@ _FUNCTION_WORDS = {
                      "im", "zu", "dem", "des", "wird", "hat", "für"}),
 }  # fmt: skip
 _LANGUAGE_NAMES = {"en": "English", "de": "German"}
+_HEADLINE_FUZZ = 90  # a copied title, its spacing or punctuation changed
 _FINISHED = re.compile(r"[.!?…][\"'“”‘’«»‹›)\]]*$")  # closing quotes and brackets of English and German
 _SPACED_ABBREVIATION = re.compile(r"(?<!\w)[A-Z]\.(?:[ \u00a0][A-Z]\.)+")
 
@@ -85,12 +88,18 @@ def unsupported(summary: str, article: ArticleText, language: str | None, dates:
 def _foreign_script(summary: str, article: str) -> list[str]:
     """Runs of letters of a script the article does not write: the embedded model slips a Chinese word
     into an English summary ("Witkoff also计划")."""
-    letters = set(article)
-    return [
-        run
-        for run in re.findall(r"[^\W\d_]+", summary)
-        if any(not unicodedata.name(char, "LATIN").startswith("LATIN") and char not in letters for char in run)
-    ]
+    scripts = {_script(char) for char in set(article) if char.isalpha()}
+    return [run for run in re.findall(r"[^\W\d_]+", summary) if any(_script(char) not in scripts for char in run)]
+
+
+def _script(letter: str) -> str:
+    """The script of a letter, the first word of its Unicode name: LATIN, CYRILLIC, CJK, HIRAGANA, ..."""
+    return unicodedata.name(letter, "UNKNOWN").split(" ", 1)[0]
+
+
+def is_headline(sentence: str, headline: str | None) -> bool:
+    """The article's title, as the model copied it (its spacing or punctuation changed)."""
+    return bool(headline) and fuzz.ratio(_fold(sentence), _fold(headline or "")) >= _HEADLINE_FUZZ
 
 
 def as_written(summary: str, article: ArticleText) -> str:

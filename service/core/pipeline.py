@@ -55,6 +55,7 @@ from service.core.questions import (
     QUESTIONS,
     QUESTIONS_WITHOUT_NAMES,
     SUMMARY,
+    ComposedSummary,
     Part,
     Question,
 )
@@ -247,7 +248,8 @@ class Summariser:
         summary, warnings = _finished(as_written(summary, text))
         problems = unsupported(summary, text, article.language, dates)
         language = wrong_language(summary, article.language)
-        cut = unfinished(summary)  # the summary's one sentence, unfinished
+        question, variables, last = asked
+        cut = unfinished(summary) or _cut_part(last, article.title)  # the one sentence, or a part before the last
         if not problems and language is None and cut is None:
             return summary, warnings
         feedback = []
@@ -260,10 +262,9 @@ class Summariser:
             feedback.append(
                 f"Your summary stops mid-sentence, at {cut!r}. Finish every sentence, and use no double quotes in it."
             )
-        question, variables, first = asked
         messages = [
             *self.prompt.render(self.prompt.question_in(question.name, article.language), **variables),
-            {"role": "assistant", "content": json.dumps(first.model_dump(), ensure_ascii=False)},
+            {"role": "assistant", "content": json.dumps(last.model_dump(), ensure_ascii=False)},
             {"role": "user", "content": " ".join(feedback) + " Answer the question again."},
         ]
         try:
@@ -272,10 +273,14 @@ class Summariser:
             pass
         else:
             answers.add(question, again)
+            last = again.value
             summary, warnings = _finished(as_written(again.value.summary.strip(), text))  # the first's are moot
         if unfinished(summary) is not None:
             reason = "kept, as no finished sentence stands before it"
             warnings.append(SummaryWarning(WarningKind.unfinished_summary, summary, reason))
+        elif (words := _cut_part(last, article.title)) is not None:
+            reason = "kept, ended with a full stop, as a sentence follows it"
+            warnings.append(SummaryWarning(WarningKind.unfinished_summary, words, reason))
         if still := unsupported(summary, text, article.language, dates):
             kept, dropped = without(summary, still)
             reason = f"it gives {', '.join(repr(item) for item in still)}, which the article does not"
@@ -488,6 +493,11 @@ def _addressed_warning(text: str, start: int, end: int) -> SummaryWarning:
 def _finished(summary: str) -> tuple[str, list[SummaryWarning]]:
     kept, dropped = finished(summary)
     return kept, [] if dropped is None else [SummaryWarning(WarningKind.unfinished_summary, dropped, "dropped")]
+
+
+def _cut_part(answer: BaseModel, headline: str | None) -> str | None:
+    """The last words of a part of a composed summary that stops mid-sentence before its last part."""
+    return answer.cut(headline) if isinstance(answer, ComposedSummary) else None
 
 
 def _numbered(listed: list[str]) -> str:

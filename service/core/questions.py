@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
+from service.core.checking import is_headline, unfinished
 from service.core.grounding import check_in_progress
 from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
@@ -107,14 +108,25 @@ class ComposedSummary(BaseModel):
     def summary(self) -> str:
         """The parts as one text, each its first sentence (a small model writes on past the words it was
         given: 4 sentences and 90 words on the seed); a part without an end (a headline copied) is ended, but
-        the last is kept as written, so that a sentence cut off there is still seen as cut."""
-        parts = [
-            _first_sentence(" ".join(part.split())) for part in (self.news, self.detail, self.open) if part.strip()
-        ]
+        the last is kept as written, so that a sentence cut off there is still seen as cut (one cut before
+        it is found by `cut`)."""
+        parts = self.parts()
         return " ".join(
             part if index == len(parts) - 1 or part.endswith(_SENTENCE_ENDS) else part + "."
             for index, part in enumerate(parts)
         )
+
+    def parts(self) -> list[str]:
+        return [_first_sentence(" ".join(part.split())) for part in (self.news, self.detail, self.open) if part.strip()]
+
+    def cut(self, headline: str | None) -> str | None:
+        """The last words of a part before the last one that stops mid-sentence (a double quote ends a JSON
+        string: "… preparing for a"), which `summary` ends with a full stop; the headline copied without
+        one is not cut."""
+        for part in self.parts()[:-1]:
+            if (words := unfinished(part)) is not None and not is_headline(part, headline):
+                return words
+        return None
 
 
 _SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "'", "’", "»")

@@ -474,6 +474,32 @@ async def test_an_unfinished_last_sentence_is_dropped_or_kept_and_said(
     assert warning in body["meta"]["warnings"]
 
 
+async def test_a_part_cut_before_the_last_is_asked_again_and_a_copied_headline_is_not(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    kremlin = "The Kremlin did not confirm the timeline."
+    cut = composed("Officials will hold talks in Geneva in what Witkoff called a", kremlin)
+    mended = composed("Officials will hold talks in Geneva on Feb. 26.", kremlin)
+    server = ModelServer({"summary": [cut, mended]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("summary") == 2  # the cut was not hidden behind a full stop
+    assert "stops mid-sentence, at 'what Witkoff called a'" in server.requests["summary"][1]["messages"][-1]["content"]
+    assert body["summary"] == f"Officials will hold talks in Geneva on Feb. 26. {kremlin}"
+
+    headline = composed(seed_article["title"], kremlin)  # the title, copied without its full stop
+    server = ModelServer({"summary": [headline]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+    seed_article["text"] += " "  # not the cached summary
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("summary") == 1
+    assert body["summary"] == f"{seed_article['title']}. {kremlin}"
+
+
 async def test_a_german_article_summarised_in_english_is_asked_again_in_german(
     api: AsyncTestClient[Any], model_server: respx.MockRouter
 ) -> None:

@@ -96,3 +96,6 @@ def test_a_word_in_a_script_the_article_does_not_write_is_unsupported() -> None:
 
     assert unsupported("Witkoff also计划 to meet Umerov.", article, "en", []) == ["also计划"]
     assert unsupported("Witkoff will meet Umerov; Erdoğan will not.", article, "en", []) == []
+    # A letter the article happens not to use is no other script: a Russian article without "р".
+    russian = ArticleText("Стороны обсудили вопросы безопасности.")
+    assert unsupported("Стороны подписали договор.", russian, "ru", []) == []
