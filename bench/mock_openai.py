@@ -14,23 +14,25 @@ from typing import Any
 import click
 import uvicorn
 
+from service.core.questions import SUMMARY, ComposedSummary
 from tests.factories import QUESTION_OF_SCHEMA, SEED_ANSWERS, chat_completion
 
-_SCHEMA_NAME = re.compile(rb'"name":\s*"(\w+Answer)"')
+_SCHEMA_NAME = re.compile(rb'"name":\s*"(\w+)"')
 _MODELS = json.dumps({"object": "list", "data": [{"id": "mock", "object": "model", "owned_by": "bench"}]}).encode()
 
 
 def _bodies() -> dict[bytes, bytes]:
     bodies = {}
     for schema, question in QUESTION_OF_SCHEMA.items():
-        answer = SEED_ANSWERS.get(question, {"summary": SEED_ANSWERS["summary"]["summary"]})
+        seed_summary = ComposedSummary.model_validate(SEED_ANSWERS["summary"]).summary
+        answer = SEED_ANSWERS.get(question, {"summary": seed_summary})  # combine: one summary of the parts
         bodies[schema.encode()] = json.dumps(chat_completion(answer, model="mock")).encode()
     return bodies
 
 
 def make_app(delay_s: float) -> Any:
     bodies = _bodies()
-    default = bodies[b"SummaryAnswer"]
+    default = bodies[SUMMARY.answer.__name__.encode()]
     headers = [(b"content-type", b"application/json")]
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
