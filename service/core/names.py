@@ -187,8 +187,7 @@ def _with_given_name(text: str, person: Participant, names: list[tuple[int, int,
         start = _given_name_before(text, mention.start, mention.end, names)
         if start < mention.start:
             full = " ".join(text[start : mention.end].split())
-            aliases = [person.name, *(alias for alias in person.aliases if alias != full)]
-            return person.model_copy(update={"name": full, "aliases": aliases})
+            return person.model_copy(update={"name": full, "aliases": [person.name, *person.aliases]})
     return person
 
 
@@ -196,8 +195,6 @@ def _given_name_before(text: str, start: int, end: int, spans: list[tuple[int, i
     """Where a one-word person's name starts once the capitalised word just before it is taken: not a title
     word, not in another entity (a "Tuesday" is a DATE), not at a sentence's start (any word is capitalised
     there) and never written in lower case in the article (a common word)."""
-    if " " in text[start:end]:
-        return start
     found = _GIVEN_NAME.search(text, max(0, start - 40), start)
     if found is None:
         return start

@@ -183,11 +183,12 @@ class Summariser:
             for question, answer in zip(questions, await _in_turn(self.settings.parallel_calls, asks), strict=True):
                 answers.add(question, answer)
         participants, dates, open_issues = await grounding.done()
-        summaries = [answer.summary.strip() for answer in answers.of(SUMMARY)]
+        asked_summaries = answers.of(SUMMARY)
+        summaries = [answer.summary.strip() for answer in asked_summaries]
         summary_question: Question[Any] = SUMMARY
         summary_part = parts[0]
         summary = summaries[0]
-        first: BaseModel = answers.of(SUMMARY)[0]
+        first: BaseModel = asked_summaries[0]
         if len(summaries) > 1:
             summary_question = COMBINE  # its answer is a SummaryAnswer too
             summary_part = Part(ArticleText("\n\n".join(summaries)), 0, 0)

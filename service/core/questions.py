@@ -112,7 +112,7 @@ class ComposedSummary(BaseModel):
         it is found by `cut`)."""
         parts = self.parts()
         return " ".join(
-            part if index == len(parts) - 1 or part.endswith(_SENTENCE_ENDS) else part + "."
+            part if index == len(parts) - 1 or unfinished(part) is None else part + "."
             for index, part in enumerate(parts)
         )
 
@@ -127,9 +127,6 @@ class ComposedSummary(BaseModel):
             if (words := unfinished(part)) is not None and not is_headline(part, headline):
                 return words
         return None
-
-
-_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "'", "’", "»")
 
 
 def _first_sentence(text: str) -> str:
