@@ -4,6 +4,7 @@ from schemas.article import ArticleRequest
 from schemas.events import FoundEvent, FoundName, GroundedEvent, Span
 from schemas.problem import Problem
 from schemas.summary import (
+    Concept,
     DateItem,
     Evidence,
     MatchKind,
@@ -12,12 +13,14 @@ from schemas.summary import (
     Participant,
     ParticipantKind,
     Precision,
+    Subject,
     SummaryResponse,
     Usage,
 )
 
 __all__ = [
     "ArticleRequest",
+    "Concept",
     "DateItem",
     "Evidence",
     "FoundEvent",
@@ -31,6 +34,7 @@ __all__ = [
     "Precision",
     "Problem",
     "Span",
+    "Subject",
     "SummaryResponse",
     "Usage",
 ]

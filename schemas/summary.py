@@ -44,6 +44,23 @@ class Participant(BaseModel):
     role: str | None = Field(default=None, description="What the participant is or does in this story.")
     affiliation: str | None = None
     aliases: list[str] = Field(default_factory=list, description="Other forms of the name in the article.")
+    salience: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="How much the story is about them, by code: named in the headline and the lead, mentioned "
+        "often, quoted. Participants are listed by it, most salient first.",
+    )
+    about: bool = Field(
+        default=False, description="The story is about them (salience 0.5 or more), not only mentioning them."
+    )
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="How sure the service is that this is a participant of this kind, from how it was found and "
+        "how its evidence matched; null when it was not measured.",
+    )
     evidence: list[Evidence]
 
 
@@ -61,6 +78,38 @@ class OpenIssue(BaseModel):
     issue: str = Field(description="One sentence: what the article says is still unresolved.")
     parties: list[str] = Field(default_factory=list, description="Participants' names.")
     evidence: list[Evidence]
+
+
+class Concept(BaseModel):
+    """A concept of IPTC's Media Topics (https://iptc.org/standards/media-topics/, CC BY 4.0)."""
+
+    qcode: str = Field(
+        description="The concept's QCode: 'medtop:' and its eight-digit code.", examples=["medtop:20000076"]
+    )
+    uri: str = Field(examples=["http://cv.iptc.org/newscodes/mediatopic/20000076"])
+    name: str = Field(description="Its label in the article's language where the vocabulary has one, else in English.")
+
+
+class Subject(Concept):
+    """What the article is about, as a newsroom files it: a Media Topic, the most specific that fits."""
+
+    language: str = Field(description="The language of `name` (BCP 47).")
+    broader: list[Concept] = Field(
+        default_factory=list, description="Its broader concepts, the parent first, up to one of the 17 top concepts."
+    )
+    wikidata: str | None = Field(default=None, description="The Wikidata entity the vocabulary matches it to (Q-id).")
+    relevance: float = Field(
+        ge=0,
+        le=1,
+        description="How much of the article is about it, by code: its terms in the headline, the lead and the text.",
+    )
+    confidence: float = Field(
+        ge=0,
+        le=1,
+        description="How sure the service is of it: how closely the model's subject term matched the concept's label "
+        "and whether code's own retrieval over the article agreed.",
+    )
+    evidence: list[Evidence] = Field(description="The article's sentences that speak of it.")
 
 
 class Usage(BaseModel):
@@ -91,4 +140,8 @@ class SummaryResponse(BaseModel):
     participants: list[Participant]
     dates: list[DateItem]
     open_issues: list[OpenIssue]
+    subjects: list[Subject] = Field(
+        default_factory=list,
+        description="IPTC Media Topics the article is filed under, the main one first (at most 5).",
+    )
     meta: Meta

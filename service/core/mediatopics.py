@@ -1,0 +1,185 @@
+"""IPTC Media Topics, the vocabulary newsrooms file news under: loaded as data, looked up, searched.
+
+The vocabulary (IPTC, CC BY 4.0: `vocabulary/NOTICE`) is IPTC's JSON-LD file, shipped unchanged as package
+data. It is data, not code: its SHA-256 must be the recorded one before it is read, and a file that is not
+stops the start with one line (`WeightsError`, as the model weights do).
+
+Retired concepts stay in the lookup (an item sent to us may carry one) but are never proposed. Search is a
+lexical index (BM25 with the language's Snowball stemmer, `bm25s`) over each concept's label, in the
+article's language and English: the embedding models on PyPI that could be loaded by path need torch, and
+read English only.
+"""
+
+import functools
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import bm25s
+import Stemmer
+
+from service.errors import WeightsError
+
+VOCABULARY = "cptall-x-all.json"
+RECORDED_SHA256 = "f5f0f2685b7435e459c72f4a92a1036f6e35489feaebe24e1d023d09cbe8cb87"
+ENGLISH = "en-GB"
+_MEDTOP = "http://cv.iptc.org/newscodes/mediatopic/"
+_SUBJECT_CODE = "http://cv.iptc.org/newscodes/subjectcode/"
+_WIKIDATA = "https://www.wikidata.org/entity/"
+# The vocabulary's own language keys by the article's primary language subtag (BCP 47); "se" and "dk" are
+# the file's names for Swedish and Danish.
+_VOCABULARY_LANGUAGES = {"en": ENGLISH, "de": "de", "fr": "fr", "es": "es", "pt": "pt-PT", "sv": "se", "da": "dk"}
+_BCP47 = {"en-GB": "en-GB", "de": "de", "fr": "fr", "es": "es", "pt-PT": "pt-PT", "se": "sv", "dk": "da"}
+# Snowball stemmers and bm25s' stop-word lists by the vocabulary's language keys.
+_STEMMERS = {"en-GB": "english", "de": "german", "fr": "french", "es": "spanish", "pt-PT": "portuguese"}
+_STEMMERS |= {"se": "swedish", "dk": "danish"}
+_STOPWORDS = {"en-GB": "en", "de": "de", "fr": "fr", "es": "es", "pt-PT": "pt", "se": "sv"}
+
+
+@dataclass(frozen=True)
+class Concept:
+    qcode: str  # "medtop:20000076"
+    uri: str
+    labels: dict[str, str] = field(hash=False, compare=False)  # by the vocabulary's language keys
+    definitions: dict[str, str] = field(hash=False, compare=False, repr=False)
+    broader: str | None  # the parent's qcode; None for the 17 top concepts
+    wikidata: str | None  # "Q8434"
+    subject_codes: tuple[str, ...]  # old IPTC Subject Codes it matches exactly ("04011000")
+    retired: bool
+
+    def label(self, language: str | None = None) -> tuple[str, str]:
+        """Its label in the article's language where the vocabulary has one, else in English, and that
+        label's language (BCP 47)."""
+        key = vocabulary_language(language)
+        if key in self.labels:
+            return self.labels[key], _BCP47.get(key, key)
+        return self.labels.get(ENGLISH, self.qcode), "en-GB"
+
+
+class MediaTopics:
+    def __init__(self, document: dict[str, object]) -> None:
+        concepts = [_concept(item) for item in document["conceptSet"]]  # type: ignore[attr-defined]
+        self._by_qcode = {c.qcode: c for c in concepts}
+        self._by_subject_code = {code: c for c in concepts for code in c.subject_codes if not c.retired}
+        self.active: tuple[Concept, ...] = tuple(c for c in concepts if not c.retired)
+
+    def get(self, code: str) -> Concept | None:
+        """The concept of a QCode ("medtop:20000076"), a Media Topic URI, or an old Subject Code (as a
+        code, "subj:04011000", or its URI) it matches exactly."""
+        code = code.strip()
+        if code.startswith(_MEDTOP):
+            code = "medtop:" + code.removeprefix(_MEDTOP).strip("/")
+        if code.startswith("medtop:"):
+            return self._by_qcode.get(code)
+        code = code.removeprefix(_SUBJECT_CODE).removeprefix("subj:").strip("/")
+        return self._by_subject_code.get(code)
+
+    def chain(self, concept: Concept) -> list[Concept]:
+        """Its broader concepts, the parent first, up to a top concept."""
+        chain = []
+        while concept.broader is not None and (parent := self._by_qcode.get(concept.broader)) is not None:
+            chain.append(parent)
+            concept = parent
+        return chain
+
+    def root(self, concept: Concept) -> Concept:
+        chain = self.chain(concept)
+        return chain[-1] if chain else concept
+
+    def most_specific(self, concepts: Sequence[Concept]) -> list[Concept]:
+        """`concepts` without duplicates and without any that is another's ancestor, in their order."""
+        ancestors = {a.qcode for c in concepts for a in self.chain(c)}
+        return list({c.qcode: c for c in concepts if c.qcode not in ancestors}.values())
+
+    def index(self, language: str | None, described: bool = False) -> "LabelIndex":
+        return _index(self, vocabulary_language(language), described)
+
+
+class LabelIndex:
+    """BM25 over the active concepts' labels in one language and English, and with `described` their
+    definitions too (a label weighs twice its definition: the words that name a concept say most)."""
+
+    def __init__(self, topics: MediaTopics, language: str, described: bool) -> None:
+        self._concepts = topics.active
+        self._stemmer = Stemmer.Stemmer(_STEMMERS.get(language, "english"))
+        self._stopwords: str | list[str] = _STOPWORDS.get(language, [])
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(self._tokens([_document(c, language, described) for c in self._concepts]), show_progress=False)
+
+    def search(self, query: str, limit: int) -> list[tuple[Concept, float]]:
+        """The concepts whose labels best match `query`, best first, with their BM25 scores (> 0)."""
+        if not query.strip():
+            return []
+        limit = min(limit, len(self._concepts))
+        found, scores = self._bm25.retrieve(self._tokens([query]), k=limit, show_progress=False)
+        return [(self._concepts[i], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+
+    def stems(self, text: str) -> set[str]:
+        """The stemmed words of `text` that count (no stop words), as the index reads them."""
+        words: list[list[str]] = self._tokens([text], return_ids=False)
+        return set(words[0]) if words else set()
+
+    def _tokens(self, texts: list[str], return_ids: bool = True) -> Any:
+        return bm25s.tokenize(
+            texts, stopwords=self._stopwords, stemmer=self._stemmer, return_ids=return_ids, show_progress=False
+        )
+
+
+def _document(concept: Concept, language: str, described: bool) -> str:
+    labels = list(dict.fromkeys(concept.labels[key] for key in (ENGLISH, language) if key in concept.labels))
+    if not described:
+        return " ".join(labels)
+    definitions = [concept.definitions[key] for key in dict.fromkeys((ENGLISH, language)) if key in concept.definitions]
+    return " ".join(labels + labels + definitions)
+
+
+def vocabulary_language(language: str | None) -> str:
+    """The vocabulary's key for a BCP 47 tag ("de-CH" -> "de"); English where it has no labels."""
+    tag = (language or "en").replace("_", "-")
+    if tag.lower() == "pt-br":
+        return "pt-BR"
+    return _VOCABULARY_LANGUAGES.get(tag.split("-")[0].lower(), ENGLISH)
+
+
+@functools.cache
+def media_topics() -> MediaTopics:
+    """The shipped vocabulary, checked against its recorded digest, read once."""
+    data = resources.files("service.core").joinpath("vocabulary", VOCABULARY).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != RECORDED_SHA256:
+        raise WeightsError(
+            f"the IPTC Media Topics vocabulary {VOCABULARY} is not the shipped file (SHA-256 {digest[:12]}…, "
+            f"recorded {RECORDED_SHA256[:12]}…); reinstall the package"
+        )
+    return MediaTopics(json.loads(data))
+
+
+@functools.cache
+def _index(topics: MediaTopics, language: str, described: bool) -> LabelIndex:
+    return LabelIndex(topics, language, described)
+
+
+def _concept(item: dict[str, object]) -> Concept:
+    matches = [str(m) for m in _list(item.get("exactMatch"))]
+    wikidata = next((m.removeprefix(_WIKIDATA) for m in matches if m.startswith(_WIKIDATA)), None)
+    codes = tuple(m.removeprefix(_SUBJECT_CODE).strip("/") for m in matches if m.startswith(_SUBJECT_CODE))
+    broader = [str(b) for b in _list(item.get("broader"))]
+    labels, definitions = item.get("prefLabel"), item.get("definition")
+    return Concept(
+        qcode=str(item["qcode"]),
+        uri=str(item["uri"]),
+        labels=dict(labels) if isinstance(labels, dict) else {},
+        definitions=dict(definitions) if isinstance(definitions, dict) else {},
+        broader="medtop:" + broader[0].removeprefix(_MEDTOP).strip("/") if broader else None,
+        wikidata=wikidata,
+        subject_codes=codes,
+        retired=bool(item.get("retired")),
+    )
+
+
+def _list(value: object) -> Iterator[object]:
+    if isinstance(value, list):
+        yield from value
