@@ -10,8 +10,9 @@ dropped), in a worker thread and only under MAX_HTML_ELEMENTS elements: a 60,000
 CPU. The text is returned with the summary, since every evidence offset refers to it.
 
 An enrichment is the item exactly as sent, plus what is not there yet: participants in the people /
-organisations / places lists (matched by name, so an entry an editor gave a `uri` stays as it is), the
-summary as a description when the item has none, and our data in the extension our schema declares
+organisations / places lists (matched by name, so an entry an editor gave a `uri` stays as it is; `rel`
+"about" when the story is about them, else "mentions"), the subjects the item is not filed under yet
+(IPTC Media Topics; see `_add_subjects`), the summary as a description when the item has none, and our data in the extension our schema declares
 (`summarise`; in 1.6 `description_summarise_json`, JSON text), named in `standard` (`$standard`).
 Asked for another version, the item is converted to it first (service/api/ninjs_versions.py) and
 enriched there; what that version has no place for is in the extension's `unconverted`.
@@ -31,7 +32,9 @@ from lxml.html import HTMLParser, document_fromstring
 
 from schemas import ArticleRequest, SummaryResponse
 from schemas.ninjs import EXTENSION_PROPERTY, IPTC_SCHEMAS
+from schemas.summary import Subject
 from service.api.ninjs_versions import WRITTEN, Version, convert
+from service.core.mediatopics import Concept, media_topics
 from service.errors import ArticleTooLong, InvalidNinjs
 
 MAX_HTML_ELEMENTS = 10_000  # a long story in paragraphs has a few hundred; converting 10,000 takes ~1.5 s
@@ -93,7 +96,10 @@ _LISTS: dict[Version, dict[str, str]] = {
     "2": {"person": "people", "organization": "organisations", "country": "places"},
     "3": {"person": "people", "organization": "organisations", "country": "places"},
 }
-REL = "mentions"  # IPTC's own examples: "about" the story's subject, "mentions" the rest
+# IPTC's own examples: "about" what the story is about, "mentions" the rest.
+ABOUT, MENTIONS = "about", "mentions"
+_SUBJECTS: dict[Version, str] = {"1.6": "subject", "2": "subjects", "3": "subjects"}
+MEDTOP_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"  # 1.6 `scheme` + `code` join into the concept's URI
 
 
 def version_of(item: dict[str, Any]) -> Version:
@@ -237,7 +243,8 @@ def enrichment(
             continue  # not ninjs; left as sent
         forms = {form.casefold() for form in [participant.name, *participant.aliases]}
         if not any(isinstance(entry, dict) and str(entry.get("name", "")).casefold() in forms for entry in entries):
-            entries.append({"name": participant.name, "rel": REL})
+            entries.append({"name": participant.name, "rel": ABOUT if participant.about else MENTIONS})
+    _add_subjects(enriched, version, summary.subjects)
     warnings += _describe(enriched, version, summary.summary)
     warnings += _declare(enriched, version, schema_url)
     prop = EXTENSION_PROPERTY[version]
@@ -272,6 +279,43 @@ def in_version(item: dict[str, Any], target: Version | None) -> tuple[dict[str, 
         )
     conversion["warnings"] = [warning]
     return converted, target, conversion
+
+
+def _add_subjects(enriched: dict[str, Any], version: Version, subjects: list[Subject]) -> None:
+    """Our subjects in `subject[]` (1.6: `{name, rel, scheme, code}`) or `subjects[]` (2.x/3.x: `{name, rel,
+    uri}`, as AAP's item among IPTC's examples), `rel` "about", relevance and confidence in percent. One the
+    item is filed under already is not added again, nor one broader than a subject it has: its entries are
+    read as Media Topics (a QCode, a URI) or old IPTC Subject Codes (NTB's `literal` "04011000", TT's), which
+    the vocabulary maps by exactMatch. An entry it cannot read (a code of another scheme, an unknown QCode)
+    is kept as sent."""
+    if not subjects or not isinstance(entries := enriched.setdefault(_SUBJECTS[version], []), list):
+        return
+    topics = media_topics()
+    filed = [concept for entry in entries if (concept := _filed_under(entry, version)) is not None]
+    covered = {c.qcode for c in filed} | {broader.qcode for c in filed for broader in topics.chain(c)}
+    for subject in subjects:
+        if subject.qcode in covered:
+            continue
+        covered.add(subject.qcode)
+        percent = {"relevance": round(subject.relevance * 100), "confidence": round(subject.confidence * 100)}
+        if version == "1.6":
+            code = {"scheme": MEDTOP_SCHEME, "code": subject.qcode.removeprefix("medtop:")}
+        else:
+            code = {"uri": subject.uri}
+        entries.append({"name": subject.name, "rel": ABOUT, **code, **percent})
+
+
+def _filed_under(entry: object, version: Version) -> Concept | None:
+    """The Media Topic an item's subject entry names, by its code (1.6: scheme and code joined, or the code
+    alone), its `uri`, or its `literal`; None when it names none the vocabulary knows."""
+    if not isinstance(entry, dict):
+        return None
+    codes: list[object] = [entry.get("uri"), entry.get("literal")]
+    if version == "1.6":
+        code, scheme = entry.get("code"), entry.get("scheme")
+        codes = [(scheme if isinstance(scheme, str) else "") + code, code] if isinstance(code, str) else []
+    topics = media_topics()
+    return next((concept for code in codes if isinstance(code, str) and (concept := topics.get(code))), None)
 
 
 def _carried(previous: object) -> dict[str, Any]:

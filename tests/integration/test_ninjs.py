@@ -145,9 +145,14 @@ async def test_an_enrichment_of_each_version_is_valid_by_the_official_schema_and
 
     assert not await schema_errors(api, enriched, version)
     people, organisations = ("person", "organisation") if version == "1.6" else ("people", "organisations")
-    assert enriched[people][0] == {"name": "Steve Witkoff", "rel": "mentions"}  # the role is not an identifier
-    assert [o["name"] for o in enriched[organisations]] == ["Kremlin"]
     extension = extension_of(enriched, version)
+    about = {p["name"]: p["about"] for p in extension["participants"]}
+    # The role is not an identifier; "about" the people the story is about, "mentions" the rest.
+    assert enriched[people][0] == {"name": "Steve Witkoff", "rel": "about" if about["Steve Witkoff"] else "mentions"}
+    assert [p["rel"] for p in enriched[people]] == [
+        "about" if about[p["name"]] else "mentions" for p in enriched[people]
+    ]
+    assert [o["name"] for o in enriched[organisations]] == ["Kremlin"]
     assert extension["participants"][0]["role"] == "U.S. Special Envoy; announced the talks"
     assert extension["text"] == "\n".join(paragraphs(seed_article))
     assert {d["text"] for d in extension["dates"]} >= {"Feb. 26", "Feb. 24"}
@@ -275,8 +280,11 @@ async def test_the_echo_is_lossless(api: Client, answering: ModelServer, seed_ar
 
     enriched = await enrich(api, item)
 
-    added = {"people", "organisations", "places", "descriptions", "standard", "summarise"}
-    assert {key: value for key, value in enriched.items() if key not in added} == item
+    added = {"people", "organisations", "places", "subjects", "descriptions", "standard", "summarise"}
+    assert {key: value for key, value in enriched.items() if key not in added} == {
+        key: value for key, value in item.items() if key != "subjects"
+    }
+    assert enriched["subjects"][: len(item["subjects"])] == item["subjects"]  # ours after the item's own
 
 
 async def test_an_item_without_a_uri_is_not_enriched(

@@ -63,7 +63,9 @@ async def summarise_ninjs(
     status_code=200,
     summary="Enrich a ninjs item with its summary",
     description="The item exactly as sent, in its version (or the `version` asked for, converted), plus what it lacks: participants in people / "
-    "organisations / places (person / organisation / place in 1.6; matched by name, so existing entries stay), "
+    "organisations / places (person / organisation / place in 1.6; matched by name, so existing entries stay; "
+    '`rel` "about" the ones the story is about, else "mentions"), its IPTC Media Topics in subjects (1.6: subject, '
+    "scheme + code; not again when the item has one, or an old Subject Code matching it), "
     "the summary as a description when it has none, and our data (dates, open issues, evidence, meta) in "
     f"`summarise` (1.6: `description_summarise_json`, JSON text), declared in `standard` (`$standard`) by our "
     f"extension schema, {EXTENSION_PATH}.",
