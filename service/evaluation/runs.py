@@ -3,8 +3,9 @@
 `ours` is the core pipeline called bare (no cache, no admission: every run is measured afresh); `naive`
 is the one-call baseline on the same model client. Beside the extraction scores: what an editor reads
 (editor.py: the summary's key facts, copying and shape; roles at an editor's length; kinds), the anchor
-summaries of other summarisers on the same cases, and all of it per split (splits.py) when a run covers
-both. `rescore` scores a saved report again, without a model.
+summaries of other summarisers on the same cases, subjects and their roots against the gold topics
+(topics.py), whether a higher confidence is more often right (reliability.py), and all of it per split
+(splits.py) when a run covers both. `rescore` scores a saved report again, without a model.
 """
 
 import json
@@ -22,7 +23,9 @@ from service.core.pipeline import Summariser
 from service.errors import SummariseError
 from service.evaluation.editor import SummaryScore, score_summary, summary_totals
 from service.evaluation.naive import NaiveSummariser, NaiveSummary
-from service.evaluation.scoring import FIELDS, Case, Counts, Prediction, score
+from service.evaluation.reliability import FIELDS as RATED_FIELDS
+from service.evaluation.reliability import Rated, Thirds, by_field
+from service.evaluation.scoring import FIELDS, Case, Counts, Prediction, rated, score, score_topics
 from service.evaluation.splits import SPLITS, split_of
 
 
@@ -63,6 +66,23 @@ class CaseResult:
     split: str | None = None  # "dev", "test" or None (splits.py)
     summary_score: SummaryScore | None = None  # where the gold set has key facts for the case
     anchors: dict[str, SummaryScore] = field(default_factory=dict)  # other summarisers', same facts
+    subjects: list[str] | None = None  # the qcodes predicted; None where the pipeline gives no subjects
+    topics: dict[str, Counts] | None = None  # "subjects" and "roots", where there are both subjects and gold topics
+    rated: list[Rated] = field(default_factory=list)  # participants and subjects with a confidence, right or not
+    gold_topics: bool = False  # the gold set has topics for the case
+
+
+def _subject_scores(case: Case, prediction: Prediction) -> dict[str, Any]:
+    """The fields of a CaseResult that score subjects and confidence."""
+    topics = None
+    if prediction.subjects is not None and case.topics is not None:
+        topics = score_topics(prediction.subjects, case.topics)
+    return {
+        "subjects": prediction.subjects,
+        "topics": topics,
+        "rated": rated(prediction, case.gold, case.topics),
+        "gold_topics": case.topics is not None,
+    }
 
 
 def _editor_scores(case: Case, summary: str) -> dict[str, Any]:
@@ -89,6 +109,7 @@ async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
             time.monotonic() - started,
             error=exc.detail,
             **_editor_scores(case, ""),  # a lost case conveys nothing
+            **_subject_scores(case, Prediction(subjects=[])),  # and finds no subject
         )
     return CaseResult(
         case_id=case.id,
@@ -105,6 +126,7 @@ async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
         language=case.language,
         in_language=wrong_language(outcome.prediction.summary, case.language) is None,
         **_editor_scores(case, outcome.prediction.summary),
+        **_subject_scores(case, outcome.prediction),
     )
 
 
@@ -119,7 +141,7 @@ def rescore(saved: dict[str, Any], cases: list[Case]) -> list[CaseResult]:
                 continue
             output = entry.get("output")
             if not output:
-                prediction = Prediction()
+                prediction = Prediction(subjects=[] if entry.get("error") else None)
             elif pipeline == "naive":
                 prediction = Prediction.from_naive(NaiveSummary.model_validate(output))
             else:
@@ -141,6 +163,7 @@ def rescore(saved: dict[str, Any], cases: list[Case]) -> list[CaseResult]:
                     language=case.language,
                     in_language=entry.get("summary_in_language", True),
                     **_editor_scores(case, prediction.summary),
+                    **_subject_scores(case, prediction),
                 )
             )
     return results
@@ -250,6 +273,83 @@ def anchor_totals(results: list[CaseResult]) -> dict[str, dict[str, dict[str, di
     return found
 
 
+TOPIC_FIELDS = ("subjects", "roots")
+
+
+def topic_totals(results: list[CaseResult]) -> dict[str, Counts] | None:
+    """Subjects and roots summed over the cases with gold topics (lost cases found none); None when these
+    results give no subjects (the naive pipeline, a report from before subjects) or no case has gold topics."""
+    if not any(r.subjects is not None for r in results if not r.error):
+        return None
+    scored = [r.topics for r in results if r.topics is not None]
+    if not scored:
+        return None
+    summed = {name: Counts() for name in TOPIC_FIELDS}
+    for topics in scored:
+        for name in TOPIC_FIELDS:
+            summed[name] = summed[name] + topics[name]
+    return summed
+
+
+def _prf(counts: Counts) -> str:
+    return (
+        f"{counts.precision:5.2f} {counts.recall:5.2f} {counts.f1:5.2f} "
+        f"{f'{counts.matched}/{counts.predicted}/{counts.gold}':>12}"
+    )
+
+
+def topics_table(results: list[CaseResult]) -> str:
+    """Per pipeline and split: subjects and their roots, P/R/F1 and right/counted/gold (counted: predicted
+    less the also-acceptable ones). Empty when no case has gold topics."""
+    if not any(r.gold_topics for r in results):
+        return ""
+    pipelines = list(dict.fromkeys(r.pipeline for r in results))
+    counted = "right/cnt/gold"
+    lines = [
+        f"{'subjects':<9} {'split':<5} {'cases':>5}  {'P':>5} {'R':>5} {'F1':>5} {counted:>12}  | "
+        f"{'roots P':>7} {'R':>5} {'F1':>5} {counted:>12}"
+    ]
+    for pipeline in pipelines:
+        for name, group in _groups(results):
+            mine = [r for r in group if r.pipeline == pipeline]
+            summed = topic_totals(mine)
+            if summed is None:
+                lines.append(f"{pipeline:<9} {name:<5} {len(mine):>5}  gives no subjects: not scored")
+                continue
+            cases = sum(1 for r in mine if r.topics is not None)
+            lines.append(f"{pipeline:<9} {name:<5} {cases:>5}  {_prf(summed['subjects'])}  |   {_prf(summed['roots'])}")
+    return "\n".join(lines)
+
+
+def _third_cells(thirds: Thirds | None) -> str:
+    if thirds is None:
+        return f"{'-':>5}  {'-':>22}  {'-':>22}"
+    top, bottom = thirds.top, thirds.bottom
+    return (
+        f"{thirds.items:>5}  {_share(top.right, top.items):>12} {top.lowest:4.2f}-{top.highest:4.2f}  "
+        f"{_share(bottom.right, bottom.items):>12} {bottom.lowest:4.2f}-{bottom.highest:4.2f}"
+    )
+
+
+def reliability_table(results: list[CaseResult]) -> str:
+    """Per pipeline, split and field: the share right in the top and the bottom third by confidence, each
+    third's confidence range beside it. A pipeline without confidences says so in one line."""
+    pipelines = list(dict.fromkeys(r.pipeline for r in results))
+    lines = [
+        f"{'confidence':<10} {'split':<5} {'field':<12} {'items':>5}  {'top third right':>22}  "
+        f"{'bottom third right':>22}"
+    ]
+    for pipeline in pipelines:
+        if not any(r.rated for r in results if r.pipeline == pipeline):
+            lines.append(f"{pipeline:<10} gives no confidence")
+            continue
+        for name, group in _groups(results):
+            found = by_field(item for r in group if r.pipeline == pipeline for item in r.rated)
+            for item_field in RATED_FIELDS:
+                lines.append(f"{pipeline:<10} {name:<5} {item_field:<12} {_third_cells(found[item_field])}")
+    return "\n".join(lines)
+
+
 def table(results: list[CaseResult]) -> str:
     """One block per pipeline, side by side in pipeline order: P/R/F1 per field, then costs; then what an
     editor reads (editor_table)."""
@@ -302,7 +402,10 @@ def table(results: list[CaseResult]) -> str:
                 f"{q} {sum(r.completion_by_question.get(q, 0) for r in mine) / len(mine):.0f}" for q in questions
             )
             lines.append(f"{pipeline:<9} completion tokens per article by question: {per}")
-    return "\n".join([*lines, "", editor_table(results)])
+    topics = topics_table(results)
+    return "\n".join(
+        [*lines, "", editor_table(results), *(["", topics] if topics else []), "", reliability_table(results)]
+    )
 
 
 def _counts_json(counts: Counts) -> dict[str, Any]:
@@ -337,6 +440,27 @@ def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
             }
             for pipeline in pipelines
         },
+        # Subjects and roots per pipeline and split (null: not scored), and confidence's thirds (reliability.py).
+        "topics": {
+            pipeline: {
+                name: {field: _counts_json(counts) for field, counts in summed.items()} if summed else None
+                for name, group in _groups(results)
+                for summed in [topic_totals([r for r in group if r.pipeline == pipeline])]
+            }
+            for pipeline in pipelines
+        },
+        "reliability": {
+            pipeline: {
+                name: {
+                    field: found.as_dict() if found else None
+                    for field, found in by_field(
+                        item for r in group if r.pipeline == pipeline for item in r.rated
+                    ).items()
+                }
+                for name, group in _groups(results)
+            }
+            for pipeline in pipelines
+        },
         "anchors": {
             "totals": anchor_totals(results),
             "cases": {
@@ -360,6 +484,9 @@ def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
                     "error": r.error,
                     "split": r.split,
                     "summary_score": r.summary_score.as_dict() if r.summary_score else None,
+                    "subjects": r.subjects,
+                    "topic_scores": {k: c.__dict__ for k, c in r.topics.items()} if r.topics else None,
+                    "rated": [item.__dict__ for item in r.rated],
                     "output": r.output,
                 }
                 for r in results

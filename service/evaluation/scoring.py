@@ -21,6 +21,9 @@ Matching rules (each gold item matches at most one prediction and vice versa; gr
   compared), right when it equals the gold kind. Our `group` (a party, a camp, a team) has no gold
   counterpart: it counts as right against gold `other` or `organization`, the two kinds the annotators
   used for such groups.
+- subjects and their roots: by topics.py (the README's rule: right, neither way, wrong), for a pipeline
+  that gives subjects and a case with gold topics; a pipeline that gives none is not scored (not zeros).
+- confidence: each participant and subject with a confidence, and whether it was right (reliability.py).
 
 Counts are summed over cases (micro average) before precision, recall and F1 are computed.
 """
@@ -37,10 +40,13 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from rapidfuzz import fuzz
 
 from schemas import ArticleRequest
+from service.core.mediatopics import media_topics
 from service.core.pipeline import Summary
 from service.evaluation.editor import KeyFact, load_anchors, load_facts, words
 from service.evaluation.naive import NaiveSummary
+from service.evaluation.reliability import Rated
 from service.evaluation.splits import SPLITS
+from service.evaluation.topics import GoldTopics, Verdict, load_topics, root_verdicts, verdicts
 
 PARTICIPANT_FUZZ = 90
 ISSUE_SIMILARITY = 0.6
@@ -148,6 +154,7 @@ class Case(_Loose):
     gold: Gold
     facts: list[KeyFact] = []  # from summaries.json beside the cases, where there is one
     anchors: dict[str, str] = {}  # other summarisers' summaries, {source: summary}, from anchor-summaries.json
+    topics: GoldTopics | None = None  # from topics.json beside the cases, where there is one
 
     def request(self) -> ArticleRequest:
         return ArticleRequest(
@@ -158,17 +165,17 @@ class Case(_Loose):
 def load_cases(
     directory: Path, only: Iterable[str] = (), limit: int | None = None, split: str | None = None
 ) -> list[Case]:
-    """The cases of a directory (of one split, if named), with their key facts and anchors where the gold set
-    has them; --only and --limit narrow what remains."""
+    """The cases of a directory (of one split, if named), with their key facts, anchors and topics where the
+    gold set has them; --only and --limit narrow what remains."""
     wanted = set(only)
     cases = [Case.model_validate_json(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))]
     if split is not None:
         cases = [case for case in cases if case.id in SPLITS[split]]
     cases = [case for case in cases if not wanted or case.id in wanted or case.id.split("_")[0] in wanted]
     cases = cases[:limit] if limit else cases
-    facts, anchors = load_facts(directory), load_anchors(directory)
+    facts, anchors, topics = load_facts(directory), load_anchors(directory), load_topics(directory)
     for case in cases:
-        case.facts, case.anchors = facts.get(case.id, []), anchors.get(case.id, {})
+        case.facts, case.anchors, case.topics = facts.get(case.id, []), anchors.get(case.id, {}), topics.get(case.id)
     return cases
 
 
@@ -194,10 +201,13 @@ class Prediction:
     participants: list[tuple[str, ...]] = field(default_factory=list)  # each: name, *aliases
     roles: list[str | None] = field(default_factory=list)  # beside participants, where the pipeline gives them
     kinds: list[str | None] = field(default_factory=list)  # likewise
+    confidences: list[float | None] = field(default_factory=list)  # likewise
     dates: list[PredictedDate] = field(default_factory=list)
     open_issues: list[PredictedIssue] = field(default_factory=list)
     without_evidence: int = 0  # items returned without aligned evidence, or dropped for lacking it
     summary: str = ""
+    subjects: list[str] | None = None  # qcodes; None: the pipeline (or the report) gives no subjects
+    subject_confidences: list[float | None] = field(default_factory=list)
 
     @classmethod
     def from_summary(cls, summary: Summary) -> "Prediction":
@@ -211,22 +221,28 @@ class Prediction:
             participants=[(p.name, *p.aliases) for p in response.participants],
             roles=[p.role for p in response.participants],
             kinds=[p.kind.value for p in response.participants],
+            confidences=[p.confidence for p in response.participants],
             dates=[PredictedDate(d.text, d.start, d.end, d.event) for d in response.dates],
             open_issues=[PredictedIssue(i.issue, tuple(i.parties)) for i in response.open_issues],
             without_evidence=sum(1 for evidence in evidence_lists if not evidence)
             + sum(1 for warning in summary.warnings if warning.kind.dropped),
             summary=response.summary,
+            subjects=[s.qcode for s in response.subjects],
+            subject_confidences=[s.confidence for s in response.subjects],
         )
 
     @classmethod
     def from_output(cls, output: dict[str, Any], without_evidence: int = 0) -> "Prediction":
         """From our pipeline's `output` in a saved report, to rescore it without a model. Read as plain
-        JSON, not through the response schema, so that a report written by an older version still reads."""
+        JSON, not through the response schema, so that a report written by an older version still reads
+        (one from before subjects has none: they are not scored)."""
         participants = output.get("participants", [])
+        subjects = output.get("subjects")
         return cls(
             participants=[(p["name"], *p.get("aliases", [])) for p in participants],
             roles=[p.get("role") for p in participants],
             kinds=[p.get("kind") for p in participants],
+            confidences=[p.get("confidence") for p in participants],
             dates=[
                 PredictedDate(d["text"], _day(d.get("start")), _day(d.get("end")), d.get("event"))
                 for d in output.get("dates", [])
@@ -236,6 +252,8 @@ class Prediction:
             ],
             without_evidence=without_evidence,
             summary=output.get("summary") or "",
+            subjects=None if subjects is None else [s["qcode"] for s in subjects],
+            subject_confidences=[s.get("confidence") for s in subjects or []],
         )
 
     @classmethod
@@ -348,30 +366,37 @@ def kind_matches(predicted: str, gold: str) -> bool:
     return predicted == gold or (predicted == "group" and gold in _KINDS_FOR_GROUP)
 
 
+def participant_matches(predicted: list[tuple[str, ...]], gold: list[GoldParticipant]) -> dict[int, int]:
+    """{gold index: the index of the prediction matched to it}, by the greedy rule above."""
+    matches: dict[int, int] = {}
+    for gold_index, item in enumerate(gold):
+        for index, names in enumerate(predicted):
+            if index not in matches.values() and names_match(names, [item.name, *item.aliases]):
+                matches[gold_index] = index
+                break
+    return matches
+
+
 def score_participants(
     predicted: list[tuple[str, ...]],
     gold: list[GoldParticipant],
     roles: list[str | None] | None = None,
     kinds: list[str | None] | None = None,
 ) -> Counts:
-    taken: set[int] = set()
     counts = Counts(predicted=len(predicted), gold=len(gold))
-    for item in gold:
-        for index, names in enumerate(predicted):
-            if index not in taken and names_match(names, [item.name, *item.aliases]):
-                taken.add(index)
-                counts.matched += 1
-                if item.role:
-                    role = (roles or [])[index] if index < len(roles or []) else None
-                    right = description_matches(role, item.role)
-                    counts.compared += 1
-                    counts.described += right
-                    counts.concise += right and at_editors_length(role or "", item.role)
-                kind = (kinds or [])[index] if index < len(kinds or []) else None
-                if kind:
-                    counts.kinds_compared += 1
-                    counts.kinds_right += kind_matches(kind, item.kind)
-                break
+    for gold_index, index in participant_matches(predicted, gold).items():
+        item = gold[gold_index]
+        counts.matched += 1
+        if item.role:
+            role = (roles or [])[index] if index < len(roles or []) else None
+            right = description_matches(role, item.role)
+            counts.compared += 1
+            counts.described += right
+            counts.concise += right and at_editors_length(role or "", item.role)
+        kind = (kinds or [])[index] if index < len(kinds or []) else None
+        if kind:
+            counts.kinds_compared += 1
+            counts.kinds_right += kind_matches(kind, item.kind)
     return counts
 
 
@@ -433,3 +458,34 @@ def score(prediction: Prediction, gold: Gold) -> dict[str, Counts]:
         "dates": score_dates(prediction.dates, gold.dates),
         "open_issues": score_issues(prediction.open_issues, gold.open_issues),
     }
+
+
+def _counts(judged: list[Verdict], gold: int) -> Counts:
+    return Counts(sum(v is True for v in judged), sum(v is not None for v in judged), gold)
+
+
+def score_topics(predicted: list[str], gold: GoldTopics) -> dict[str, Counts]:
+    """Subjects and their roots, by topics.py's rule."""
+    judged_roots, gold_roots = root_verdicts(predicted, gold, media_topics())
+    return {
+        "subjects": _counts(verdicts(predicted, gold.codes, gold.acceptable), len(gold.codes)),
+        "roots": _counts(judged_roots, gold_roots),
+    }
+
+
+def rated(prediction: Prediction, gold: Gold, topics: GoldTopics | None) -> list[Rated]:
+    """Each participant and subject that has a confidence, and whether it was right (reliability.py)."""
+    matched = set(participant_matches(prediction.participants, gold.participants).values())
+    items = [
+        Rated("participants", confidence, index in matched)
+        for index, confidence in enumerate(prediction.confidences)
+        if confidence is not None
+    ]
+    if topics is not None and prediction.subjects is not None:
+        seen: set[str] = set()
+        for code, confidence in zip(prediction.subjects, prediction.subject_confidences, strict=False):
+            (verdict,) = verdicts([code], topics.codes, topics.acceptable)
+            if code not in seen and confidence is not None and verdict is not None:
+                items.append(Rated("subjects", confidence, verdict))
+            seen.add(code)
+    return items
