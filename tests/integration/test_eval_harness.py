@@ -145,6 +145,8 @@ def test_eval_scores_the_summaries_beside_the_cases_and_rescores_a_report_withou
     (tmp_path / "summaries.json").write_text(json.dumps({"000_seed": {"reference": "", "facts": facts}}))
     anchors = {"000_seed": {"summaries": {"human1": "Talks in Geneva on Feb. 26 with Umerov."}}}
     (tmp_path / "anchor-summaries.json").write_text(json.dumps(anchors))
+    topics = {"000_seed": {"topics": [{"qcode": "medtop:20000076"}], "also_acceptable": [{"qcode": "medtop:20000639"}]}}
+    (tmp_path / "topics.json").write_text(json.dumps(topics))
     first, again = tmp_path / "report.json", tmp_path / "rescored.json"
 
     ran = CliRunner().invoke(main, ["eval", "--cases", str(cases), "--base-url", MODEL_URL, "--json", str(first)])
@@ -166,6 +168,14 @@ def test_eval_scores_the_summaries_beside_the_cases_and_rescores_a_report_withou
     assert second["splits"] == report["splits"]
     assert "human1" in rescored.stdout
     assert "facts in shape" in rescored.stdout
+    # subjects: ours scored on the case with gold topics, naive said to give none; the same again on rescoring
+    assert report["topics"]["ours"]["all"]["subjects"]["gold"] == 1
+    assert report["topics"]["naive"]["all"] is None
+    assert report["cases"]["ours"]["000_seed"]["topic_scores"]["roots"]["gold"] == 1
+    assert report["cases"]["ours"]["001_short"]["topic_scores"] is None
+    assert (second["topics"], second["reliability"]) == (report["topics"], report["reliability"])
+    assert "gives no subjects" in rescored.stdout
+    assert "top third right" in rescored.stdout
 
 
 def test_eval_split_picks_the_cases_of_one_split(model_env: None, cases: Path) -> None:
