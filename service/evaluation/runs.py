@@ -294,7 +294,7 @@ def topic_totals(results: list[CaseResult]) -> dict[str, Counts] | None:
 def _prf(counts: Counts) -> str:
     return (
         f"{counts.precision:5.2f} {counts.recall:5.2f} {counts.f1:5.2f} "
-        f"{f'{counts.matched}/{counts.predicted}/{counts.gold}':>12}"
+        f"{f'{counts.matched}/{counts.predicted}/{counts.gold}':>18}"
     )
 
 
@@ -304,10 +304,10 @@ def topics_table(results: list[CaseResult]) -> str:
     if not any(r.gold_topics for r in results):
         return ""
     pipelines = list(dict.fromkeys(r.pipeline for r in results))
-    counted = "right/cnt/gold"
+    counted = "right/counted/gold"
     lines = [
-        f"{'subjects':<9} {'split':<5} {'cases':>5}  {'P':>5} {'R':>5} {'F1':>5} {counted:>12}  | "
-        f"{'roots P':>7} {'R':>5} {'F1':>5} {counted:>12}"
+        f"{'subjects':<9} {'split':<5} {'cases':>5}  {'P':>5} {'R':>5} {'F1':>5} {counted:>18}  | "
+        f"{'roots P':>7} {'R':>5} {'F1':>5} {counted:>18}"
     ]
     for pipeline in pipelines:
         for name, group in _groups(results):
@@ -317,7 +317,9 @@ def topics_table(results: list[CaseResult]) -> str:
                 lines.append(f"{pipeline:<9} {name:<5} {len(mine):>5}  gives no subjects: not scored")
                 continue
             cases = sum(1 for r in mine if r.topics is not None)
-            lines.append(f"{pipeline:<9} {name:<5} {cases:>5}  {_prf(summed['subjects'])}  |   {_prf(summed['roots'])}")
+            lines.append(
+                f"{pipeline:<9} {name:<5} {cases:>5}  {_prf(summed['subjects'])}  | {'':2}{_prf(summed['roots'])}"
+            )
     return "\n".join(lines)
 
 
