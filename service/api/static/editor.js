@@ -100,7 +100,7 @@ function handle(block) {
   else if (event === "problem") { showProblem(payload); }
   renderAll();
   const r = state.response;
-  window.editorLog.push({ event, participants: r?.participants.length ?? 0, dates: r?.dates.length ?? 0, issues: r?.open_issues.length ?? 0, summary: Boolean(r?.summary) });
+  window.editorLog.push({ event, participants: r?.participants.length ?? 0, dates: r?.dates.length ?? 0, issues: r?.open_issues.length ?? 0, subjects: r?.subjects?.length ?? 0, summary: Boolean(r?.summary) });
 }
 
 function finished() { $("copy-json").disabled = $("copy-ninjs").disabled = false; }
@@ -134,18 +134,20 @@ function evidenceText(response) {
 }
 
 function allItems(response) {
-  return [...(response.participants || []), ...(response.dates || []), ...(response.open_issues || [])];
+  return [...(response.subjects || []), ...(response.participants || []), ...(response.dates || []), ...(response.open_issues || [])];
 }
 
 // --- rendering -------------------------------------------------------------------------------
 function renderAll() {
   const r = state.response;
   state.items = new Map();
+  (r?.subjects || []).forEach((s, n) => state.items.set("s" + n, { label: s.name, evidence: s.evidence }));
   (r?.participants || []).forEach((p, n) => state.items.set("p" + n, { label: p.name, evidence: p.evidence }));
   (r?.dates || []).forEach((d, n) => state.items.set("d" + n, { label: d.text, evidence: d.evidence }));
   (r?.open_issues || []).forEach((o, n) => state.items.set("i" + n, { label: o.issue, evidence: o.evidence }));
   renderArticle();
-  renderList("participants", r?.participants, "p", (p) => [p.name, [p.role, p.affiliation].filter(Boolean).join(", ")]);
+  renderList("subjects", r?.subjects, "s", (s) => [path(s), "relevance " + percent(s.relevance) + " · confidence " + percent(s.confidence), [], s.qcode]);
+  renderList("participants", r?.participants, "p", (p) => [p.name, [p.role, p.affiliation].filter(Boolean).join(", "), p.about ? ["about"] : [], "salience " + percent(p.salience) + (p.confidence == null ? "" : " · confidence " + percent(p.confidence))]);
   renderList("dates", r?.dates, "d", (d) => [d.text, [range(d), d.approximate ? "approximate" : "", d.event].filter(Boolean).join(" · ")]);
   renderList("issues", r?.open_issues, "i", (o) => [o.issue, o.parties.join(", ")]);
   renderTimeline(r?.dates);
@@ -158,6 +160,10 @@ function renderAll() {
 }
 
 function li(text, cls) { const el = document.createElement("li"); el.textContent = text; if (cls) el.className = cls; return el; }
+
+// A subject with its broader concepts, the top one first: "politics › election › regional elections".
+function path(subject) { return [...(subject.broader || [])].reverse().map((c) => c.name).concat(subject.name).join(" › "); }
+function percent(x) { return Math.round((x ?? 0) * 100) + "%"; }
 
 function range(d) {
   if (!d.start) return "unresolved";
@@ -172,9 +178,11 @@ function renderList(id, list, prefix, describe) {
     const el = document.createElement("li");
     el.tabIndex = 0;
     el.dataset.key = prefix + n;
-    const [title, detail] = describe(item);
+    const [title, detail, badges, note] = describe(item);
     const b = document.createElement("strong"); b.textContent = title; el.append(b);
+    for (const badge of badges || []) { const t = document.createElement("span"); t.className = "badge " + badge; t.textContent = badge; el.append(" ", t); }
     if (detail) { const s = document.createElement("span"); s.className = "role"; s.textContent = " — " + detail; el.append(s); }
+    if (note) { const s = document.createElement("small"); s.className = "note"; s.textContent = note; el.append(" ", s); }
     for (const kind of [...new Set(item.evidence.map((e) => e.match))]) {
       const m = document.createElement("span"); m.className = "match " + kind; m.textContent = kind; el.append(m);
     }
