@@ -6,6 +6,11 @@ article already has) to `{IMATRICS_BASE_URL}article/analysis` with basic auth, a
 `broader`. Its `concept2tag_data` makes each concept a tag: `title` the name, `uuid` the qcode and
 `altids.imatrics`, `type` the tag list (person, organisation, place), `shortDescription` the description,
 `author` the tag's `original_source`, `weight` the order.
+
+Subjects are IPTC Media Topics, concepts of `type` "category": Superdesk files them in the `mediatopic`
+scheme, its IPTC `exactMatch` link sets `altids.medtop` and its Wikidata link `altids.wikidata`, and
+`broader` names the parent, itself in the answer. Its tag search asks `concept/get` (`operation=title_type`,
+`{title, type, draft, size}`) and each parent by `operation=id` (`{uuid}`), reading `result`.
 """
 
 from typing import Any, Literal
@@ -31,19 +36,32 @@ class AnalysisRequest(BaseModel):
         return value
 
 
+class Link(BaseModel):
+    source: Literal["IPTC", "wikidata"]
+    relationType: Literal["exactMatch"] = "exactMatch"
+    id: str = Field(description="IPTC: the Media Topic's QCode (medtop:…); wikidata: the entity (Q…).")
+    uri: str
+
+
 class Concept(BaseModel):
-    uuid: str = Field(description="Stable for the same name and type: Superdesk's qcode.")
+    uuid: str = Field(
+        description="Superdesk's qcode: a Media Topic's QCode (medtop:…) for a category; for a participant, "
+        "stable for the same name and type."
+    )
     title: str
-    type: Literal["person", "organisation", "place"]
-    weight: float = Field(description="Higher first: the order participants were found in.")
+    type: Literal["person", "organisation", "place", "category"]
+    weight: float = Field(
+        description="Higher first, within a type: a subject's relevance; the order participants were found in."
+    )
     shortDescription: str | None = Field(
-        default=None, description="The participant's role in this story: the tag's description."
+        default=None,
+        description="The participant's role in this story, or the Media Topic's definition: the tag's description.",
     )
     aliases: list[str] = Field(default_factory=list)
     author: str = "summarise"
     source: str = "summarise"
-    broader: str | None = None
-    links: list[dict[str, str]] = Field(default_factory=list)
+    broader: str | None = Field(default=None, description="A category's parent, by its uuid (medtop:…).")
+    links: list[Link] = Field(default_factory=list)
 
 
 class HowAnswered(BaseModel):
@@ -59,8 +77,33 @@ class HowAnswered(BaseModel):
 
 class AnalysisResponse(BaseModel):
     concepts: list[Concept]
-    broader: list[Concept] = Field(default_factory=list, description="Always empty: no concept hierarchy.")
+    broader: list[Concept] = Field(
+        default_factory=list,
+        description="The broader Media Topics of the subjects in `concepts`, up to their top concepts, not "
+        "themselves subjects: every parent a `broader` names is in the answer.",
+    )
     summarise: HowAnswered
+
+
+class ConceptQuery(BaseModel):
+    """`concept/get`: a tag search (`operation=title_type`) or a concept by its uuid (`operation=id`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title: str = Field(default="", max_length=200, description="What the editor typed (title_type).")
+    type: str = Field(default="all", max_length=50, description="all, category or topic: Media Topics; else none.")
+    draft: bool = False
+    size: int = Field(default=10, ge=1, le=100)
+    uuid: str | None = Field(default=None, max_length=200, description="The concept asked for (id).")
+    language: str | None = Field(
+        default=None, max_length=35, description="Not sent by Superdesk: the language of the titles (else English)."
+    )
+
+
+class ConceptResult(BaseModel):
+    result: list[Concept]
+    response: str = "Request successful."
+    error: bool = False
 
 
 class StoreResponse(BaseModel):

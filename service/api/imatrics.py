@@ -5,16 +5,24 @@ Superdesk waits 30 s for the answer (its `TIMEOUT = (5, 30)`). The summary is aw
 what code alone reads (NER candidates and dates, `source: "code"`), and the summary goes on in the
 background, so that it is cached when the editor asks again; the same article asked for again meanwhile
 waits on that one summary rather than starting another.
+
+Subjects are Media Topics as iMatrics sends its categories: `uuid` the QCode, `broader` the parent's, links
+to IPTC and Wikidata, `weight` the relevance; their broader concepts (up to the top concept) follow in the
+answer's `broader`, weighted as their most relevant subject, so that no parent a tag names is missing. The
+tag search (`concept/get`) looks in the vocabulary itself: see `search`.
 """
 
 import asyncio
+import functools
+import unicodedata
 import uuid
 from typing import Literal
 
 import structlog
 
 from schemas import ArticleRequest, SummaryResponse
-from schemas.imatrics import AnalysisRequest, AnalysisResponse, Concept, HowAnswered
+from schemas.imatrics import AnalysisRequest, AnalysisResponse, Concept, HowAnswered, Link
+from service.core import mediatopics
 from service.core.by_code import read_by_code
 from service.errors import SummariseError
 from service.summaries import SummaryService, fingerprint
@@ -86,8 +94,10 @@ def _from_summary(summary: SummaryResponse, source: Literal["cache", "model"]) -
         for participant in summary.participants
         if (kind := _TYPES.get(participant.kind.value))
     ]
+    categories, broader = _categories(summary)
     return AnalysisResponse(
-        concepts=_weighted(concepts),
+        concepts=_weighted(concepts) + categories,
+        broader=broader,
         summarise=HowAnswered(
             source=source,
             summary=summary.summary,
@@ -138,3 +148,110 @@ def _weighted(concepts: list[Concept]) -> list[Concept]:
     unique = list(first.values())
     count = len(unique)
     return [concept.model_copy(update={"weight": round(1 - i / count, 3)}) for i, concept in enumerate(unique)]
+
+
+def _categories(summary: SummaryResponse) -> tuple[list[Concept], list[Concept]]:
+    """The subjects as categories, and their broader concepts that are not subjects themselves."""
+    topics = mediatopics.media_topics()
+    language = summary.subjects[0].language if summary.subjects else None
+    categories: list[Concept] = []
+    weights: dict[str, float] = {}  # a broader concept's: its most relevant subject's relevance
+    chains: list[mediatopics.Concept] = []
+    for subject in summary.subjects:
+        if (concept := topics.get(subject.qcode)) is None:
+            continue
+        categories.append(category(concept, language, subject.relevance, title=subject.name))
+        for parent in topics.chain(concept):
+            chains.append(parent)
+            weights[parent.qcode] = max(weights.get(parent.qcode, 0.0), subject.relevance)
+    named = {c.uuid for c in categories}
+    parents = {c.qcode: c for c in chains if c.qcode not in named}
+    return categories, [category(c, language, weights[q]) for q, c in parents.items()]
+
+
+def category(concept: mediatopics.Concept, language: str | None, weight: float, title: str | None = None) -> Concept:
+    """A Media Topic as an iMatrics category: its label and definition in `language` (else English)."""
+    key = mediatopics.vocabulary_language(language)
+    name, _ = concept.label(language)
+    english = concept.labels.get(mediatopics.ENGLISH)
+    links = [Link(source="IPTC", id=concept.qcode, uri=concept.uri)]
+    if concept.wikidata:
+        links.append(
+            Link(source="wikidata", id=concept.wikidata, uri=f"http://www.wikidata.org/entity/{concept.wikidata}")
+        )
+    return Concept(
+        uuid=concept.qcode,
+        title=title or name,
+        type="category",
+        weight=round(weight, 3),
+        shortDescription=concept.definitions.get(key) or concept.definitions.get(mediatopics.ENGLISH),
+        aliases=[english] if english and english != (title or name) else [],
+        broader=concept.broader,
+        links=links,
+    )
+
+
+# The tag search: the Media Topics whose label reads as what the editor typed, the label itself first, then
+# labels starting with it, then labels with a word starting with each typed word (or that word less up to two
+# letters: "elections" finds "election"); labels in the language asked for (English when none is) before
+# labels in the others, shorter first. Then the index's best matches by stem, when there are not enough.
+SEARCHED_TYPES = frozenset(("all", "category", "topic"))
+
+
+def search(term: str, size: int, language: str | None = None) -> list[Concept]:
+    typed = _folded(term)
+    if not typed:
+        return []
+    words = typed.split()
+    preferred = mediatopics.vocabulary_language(language)
+    found: dict[str, tuple[tuple[int, int, int, str], mediatopics.Concept, str]] = {}
+    for concept, key, label in _labels():
+        if label == typed:
+            rank = 0
+        elif label.startswith(typed):
+            rank = 1
+        elif all(any(_reads_as(w, word) for word in label.split()) for w in words):
+            rank = 2
+        else:
+            continue
+        order = (0 if key == preferred else 1, rank, len(label), concept.qcode)
+        if concept.qcode not in found or order < found[concept.qcode][0]:
+            found[concept.qcode] = (order, concept, key)
+    matches = sorted(found.values(), key=lambda match: match[0])[:size]
+    results = [category(concept, _BCP47.get(key, key), 1.0) for _, concept, key in matches]
+    if len(results) < size:
+        named = {c.uuid for c in results}
+        stemmed = mediatopics.media_topics().index(language).search(term, size)
+        results += [category(c, language, 0.0) for c, _ in stemmed if c.qcode not in named][: size - len(results)]
+    count = len(results)
+    return [c.model_copy(update={"weight": round(1 - i / count, 3)}) for i, c in enumerate(results)]
+
+
+def _reads_as(typed: str, word: str) -> bool:
+    return word.startswith(typed) or (len(word) >= 4 and typed.startswith(word) and len(typed) - len(word) <= 2)
+
+
+@functools.cache
+def _labels() -> list[tuple[mediatopics.Concept, str, str]]:
+    """Every label of every active concept, folded, with its language key."""
+    return [
+        (concept, key, _folded(label))
+        for concept in mediatopics.media_topics().active
+        for key, label in concept.labels.items()
+    ]
+
+
+def by_id(code: str, language: str | None = None) -> Concept | None:
+    """A Media Topic by its QCode (or URI): a parent Superdesk asks for after a search."""
+    concept = mediatopics.media_topics().get(code)
+    return category(concept, language, 1.0) if concept is not None else None
+
+
+_BCP47 = {"se": "sv", "dk": "da"}  # the BCP 47 tags of the vocabulary's own keys for Swedish and Danish
+
+
+def _folded(text: str) -> str:
+    """Lower case, no accents, punctuation as spaces: 'Élection,' reads as 'election'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(kept.split())

@@ -23,11 +23,15 @@ import respx
 from litestar.testing import AsyncTestClient
 
 import service.api.imatrics
+from schemas import SummaryResponse
 from service.api.access import hash_key
 from service.api.app import create_app
+from service.api.imatrics import _from_summary, search
+from service.core.mediatopics import media_topics
 from service.settings import Settings
 from tests.factories import ModelServer
 from tests.live_servers import mock_model_app, serving
+from tests.subjects import DIPLOMACY, PEACE_TALKS, filed, subject
 
 Client = AsyncTestClient[Any]
 KEY = "sk-sum-superdesk-test-key"
@@ -57,9 +61,7 @@ def superdesk_item(seed_article: dict[str, Any]) -> dict[str, Any]:
 
 
 def imatrics_request(item: dict[str, Any], user: str = "superdesk", key: str = KEY) -> dict[str, Any]:
-    """Exactly what IMatrics.analyze sends, as `requests` builds it: the body of _transform_to_imatrics,
-    serialised by requests' `json=` (json.dumps, default separators, ASCII), the query of _analyze, and
-    HTTPBasicAuth's header."""
+    """Exactly what IMatrics.analyze sends: the body of _transform_to_imatrics and the query of _analyze."""
     payload = {
         "uuid": item["guid"],
         "pubStatus": False,
@@ -67,9 +69,22 @@ def imatrics_request(item: dict[str, Any], user: str = "superdesk", key: str = K
         "body": item["paragraphs"],
         "language": item["language"],
     }
+    return superdesk_request("article/analysis", payload, {"conceptFields": CONCEPT_FIELDS}, user, key)
+
+
+SCHEME_MAPPING = {"category": "mediatopic", "topic": "imatrics_topic", "place": "place_custom"}
+SEARCH_FIELDS = "uuid,title,type,shortDescription,aliases,source,author,weight,broader"
+PARENT_FIELDS = "uuid,title,type,shortDescription,aliases,source,weight,broader"
+
+
+def superdesk_request(
+    path: str, payload: dict[str, Any], params: dict[str, str], user: str = "superdesk", key: str = KEY
+) -> dict[str, Any]:
+    """What IMatrics._request sends, as `requests` builds it: the body serialised by `json=` (json.dumps,
+    default separators, ASCII), the URL urljoin'd with `params` in order, and HTTPBasicAuth's header."""
     credentials = base64.b64encode(f"{user}:{key}".encode("latin1")).decode()
     return {
-        "url": urljoin(BASE_URL, "article/analysis") + "?" + urlencode({"conceptFields": CONCEPT_FIELDS}),
+        "url": urljoin(BASE_URL, path) + "?" + urlencode(params),
         "content": json.dumps(payload, allow_nan=False).encode("utf-8"),
         "headers": {
             "User-Agent": "python-requests/2.31.0",
@@ -82,8 +97,19 @@ def imatrics_request(item: dict[str, Any], user: str = "superdesk", key: str = K
     }
 
 
+def search_request(term: str) -> dict[str, Any]:
+    """IMatrics.search: the tag search of the widget (`/api/ai_data_op/` with operation `search`)."""
+    payload = {"title": term, "type": "all", "draft": False, "size": 10}
+    return superdesk_request("concept/get", payload, {"operation": "title_type", "conceptFields": SEARCH_FIELDS})
+
+
+def parent_request(parent_id: str) -> dict[str, Any]:
+    """IMatrics._get_parent."""
+    return superdesk_request("concept/get", {"uuid": parent_id}, {"operation": "id", "conceptFields": PARENT_FIELDS})
+
+
 def concept2tag_data(concept: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """superdesk-core IMatrics.concept2tag_data, less its vocabulary look-ups (subjects, places)."""
+    """superdesk-core IMatrics.concept2tag_data, less its vocabulary look-ups (IMATRICS_SUBJECT_SCHEME, places)."""
     tag_data = {
         "name": concept["title"],
         "qcode": concept["uuid"],
@@ -96,7 +122,22 @@ def concept2tag_data(concept: dict[str, Any]) -> tuple[dict[str, Any], str]:
     if concept.get("shortDescription") and concept["shortDescription"].strip() != "NaN":
         tag_data["description"] = concept["shortDescription"].strip()
     tag_type = CONCEPT_MAPPING.get(concept["type"], concept["type"])
-    tag_data["weight"] = concept["weight"]
+    if "weight" in concept:
+        tag_data["weight"] = concept["weight"]
+    for link in concept.get("links", []):
+        if link.get("source").lower() == "iptc" and link.get("relationType") == "exactMatch" and link.get("id"):
+            topic_id = link["id"]
+            if topic_id.startswith("medtop:"):
+                topic_id = topic_id[7:]
+            tag_data["altids"]["medtop"] = topic_id
+        elif (
+            link.get("source").lower() == "wikidata"
+            and link.get("relationType") in ("exactMatch", "linked")
+            and link.get("id")
+        ):
+            tag_data["altids"]["wikidata"] = link["id"]
+    if concept["type"] in SCHEME_MAPPING:
+        tag_data.setdefault("scheme", SCHEME_MAPPING[concept["type"]])
     return tag_data, tag_type
 
 
@@ -142,7 +183,11 @@ async def test_superdesks_exact_request_gets_tags_the_widget_keeps(
     assert response.status_code == 200, response.text
     r_data = response.json()
     analysis = parse_concepts(r_data)
-    assert set(analysis) == {"person", "organisation"}
+    assert set(analysis) - {"subject"} == {"person", "organisation"}
+    for tag in analysis.get("subject", []):  # Media Topics, every parent there
+        assert tag["scheme"] == "mediatopic"
+        assert tag["altids"]["medtop"] == tag["qcode"].removeprefix("medtop:")
+    assert not orphans(analysis.get("subject", []))
     witkoff = analysis["person"][0]
     assert witkoff["name"] == "Steve Witkoff"
     assert witkoff["description"] == "U.S. Special Envoy; announced the talks"
@@ -150,7 +195,7 @@ async def test_superdesks_exact_request_gets_tags_the_widget_keeps(
     assert witkoff["altids"] == {"imatrics": witkoff["qcode"]}
     assert [tag["name"] for tag in analysis["organisation"]] == ["Kremlin"]
     kept = widget_keeps(analysis)
-    assert len(kept) == len(r_data["concepts"])  # every tag has its own qcode: none is lost
+    assert len(kept) == len(r_data["concepts"]) + len(r_data["broader"])  # every tag its own qcode: none is lost
     assert r_data["summarise"]["source"] == "model"
     assert r_data["summarise"]["summary"].startswith("U.S. and Ukrainian officials plan more talks")
 
@@ -326,3 +371,70 @@ async def test_a_model_that_fails_is_answered_by_code(
     assert answer["summarise"]["source"] == "code"
     assert "the model could not answer (model-server-error)" in answer["summarise"]["warnings"][0]
     assert "Steve Witkoff" in [tag["name"] for tag in parse_concepts(answer)["person"]]
+
+
+@pytest.fixture
+async def seed_summary(api: Client, answering: ModelServer, seed_article: dict[str, Any]) -> SummaryResponse:
+    response = await api.post("/v1/summaries", json=seed_article)
+    assert response.status_code == 200, response.text
+    return SummaryResponse.model_validate(response.json())
+
+
+def orphans(tags: list[dict[str, Any]]) -> list[str]:
+    """Parents named by tags that are not themselves among the tags (the widget refuses those)."""
+    qcodes = {tag["qcode"] for tag in tags}
+    return [tag["parent"] for tag in tags if tag["parent"] and tag["parent"] not in qcodes]
+
+
+async def test_subjects_become_mediatopic_tags_with_every_parent_they_name(seed_summary: SummaryResponse) -> None:
+    summary = filed(seed_summary, subject(PEACE_TALKS, relevance=0.9), subject(DIPLOMACY, relevance=0.6))
+
+    r_data = _from_summary(summary, "model").model_dump(mode="json")
+
+    analysis = parse_concepts(r_data)
+    subjects = analysis["subject"]
+    assert subjects[0] == {
+        "name": "peace talks",
+        "qcode": "medtop:20000076",
+        "parent": "medtop:20000073",
+        "source": "imatrics",
+        "aliases": [],
+        "original_source": "summarise",
+        "altids": {"imatrics": "medtop:20000076", "medtop": "20000076"},  # no Wikidata match in the vocabulary
+        "description": media_topics().get(PEACE_TALKS).definitions["en-GB"],  # type: ignore[union-attr]
+        "scheme": "mediatopic",
+    }
+    diplomacy = next(tag for tag in subjects if tag["qcode"] == DIPLOMACY)
+    assert diplomacy["altids"] == {"imatrics": DIPLOMACY, "medtop": "20000638", "wikidata": "Q166542"}
+    assert diplomacy["parent"] == "medtop:11000000"
+    assert not orphans(subjects)
+    assert {"medtop:16000000", "medtop:11000000"} <= {tag["qcode"] for tag in subjects}  # up to the top concepts
+    assert [c["title"] for c in r_data["concepts"] if c["type"] == "category"] == [
+        "peace talks",
+        "international relations",
+    ]
+    assert {c["uuid"] for c in r_data["broader"]} == {"medtop:20000073", "medtop:16000000", "medtop:11000000"}
+    assert "person" in analysis  # the participants as before
+
+
+def test_a_parent_that_is_a_subject_too_is_not_sent_twice(seed_summary: SummaryResponse) -> None:
+    summary = filed(seed_summary, subject(PEACE_TALKS), subject("medtop:20000073"))
+
+    r_data = _from_summary(summary, "model").model_dump(mode="json")
+
+    uuids = [c["uuid"] for c in r_data["concepts"] + r_data["broader"]]
+    assert len(uuids) == len(set(uuids))
+    assert not orphans(parse_concepts(r_data)["subject"])
+
+
+@pytest.mark.parametrize(
+    ("term", "first"),
+    [
+        ("elections", "election"),  # a plural finds the label
+        ("Élection", "election"),  # accents and case do not matter
+        ("Wahl", "Wahl"),  # another language's label, in that language
+        ("regional elect", "regional elections"),  # words begun
+    ],
+)
+def test_the_tag_search_reads_what_an_editor_types(term: str, first: str) -> None:
+    assert search(term, 10)[0].title == first

@@ -1,19 +1,27 @@
 """The iMatrics-compatible endpoints a stock Superdesk calls (IMATRICS_BASE_URL = <this API>/v1/imatrics/)."""
 
-from typing import Any
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
 
 from litestar import Request, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.exceptions import NotFoundException
+from litestar.params import JSONBody, QueryParameter
 
-from schemas.imatrics import AnalysisRequest, AnalysisResponse, StoreResponse
+from schemas.imatrics import AnalysisRequest, AnalysisResponse, ConceptQuery, ConceptResult, StoreResponse
 from service.api.access import basic_auth_key, key_id
-from service.api.imatrics import analyse, nothing_to_tag, to_article
-from service.api.openapi import BODY, GUARDED, problems
+from service.api.imatrics import SEARCHED_TYPES, analyse, by_id, nothing_to_tag, search, to_article
+from service.api.openapi import BODY, GUARDED, ProblemKind, problems
+from service.api.problems import slug_for
 from service.settings import Settings
 from service.summaries import SummaryService
 
 IMATRICS_PATH = "/v1/imatrics"
+Operation = Annotated[
+    Literal["title_type", "id"],
+    QueryParameter(name="operation", description="title_type: a tag search by `title`; id: the concept `uuid`."),
+]
+NO_SUCH_CONCEPT = ProblemKind(404, slug_for(404), HTTPStatus(404).phrase, "operation=id names no IPTC Media Topic")
 
 
 @post(
@@ -22,7 +30,9 @@ IMATRICS_PATH = "/v1/imatrics"
     summary="Tag an article, as iMatrics does, for Superdesk",
     description="What Superdesk's IMatrics client sends (`{uuid, pubStatus, headline, body: [paragraphs], "
     "language}`, basic auth with an API key as the password) and the concepts it reads: people, organisations "
-    "and places, each with a stable `uuid` (the tag's qcode) and the role as `shortDescription`. `summarise."
+    "and places, each with a stable `uuid` (the tag's qcode) and the role as `shortDescription`; the subjects "
+    "as `category` concepts (IPTC Media Topics: `uuid` the QCode, links to IPTC and Wikidata, `weight` the "
+    "relevance, `broader` the parent, which is in the answer's `broader` unless it is a subject). `summarise."
     "source` says how it was answered: `cache`, `model`, or `code` (NER and dates only) when the model would "
     "take longer than SUMMARISE_IMATRICS_WAIT_S.",
     responses=problems(*BODY, *GUARDED),
@@ -50,3 +60,26 @@ async def imatrics_analysis(
 )
 def imatrics_store(data: JSONBody[AnalysisRequest]) -> StoreResponse:
     return StoreResponse()
+
+
+@post(
+    "/concept/get",
+    status_code=200,
+    summary="Search the IPTC Media Topics, as iMatrics' concept search does, for Superdesk's tag search",
+    description="`operation=title_type` (what Superdesk sends when an editor types a tag: `{title, type, draft, "
+    "size}`): the active Media Topics whose label in any language reads as `title` (the label itself, then "
+    "labels starting with it, then labels with a word starting with each word typed), then the best matches "
+    "by stem in English; `type` other than all, category or topic finds none. `operation=id` (`{uuid}`, a "
+    "parent Superdesk asks for): that concept, or a 404. Each as a `category` concept, its `broader` the parent.",
+    responses=problems(*BODY, *GUARDED, NO_SUCH_CONCEPT),
+    sync_to_thread=False,
+)
+def imatrics_concepts(data: JSONBody[ConceptQuery], operation: Operation) -> ConceptResult:
+    if operation == "id":
+        found = by_id(data.uuid or "", data.language)
+        if found is None:
+            raise NotFoundException(f"no IPTC Media Topic {str(data.uuid)[:200]!r}")
+        return ConceptResult(result=[found])
+    if data.type not in SEARCHED_TYPES:
+        return ConceptResult(result=[])
+    return ConceptResult(result=search(data.title, data.size, data.language))
