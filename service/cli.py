@@ -273,9 +273,14 @@ def worker(workers: int) -> None:
         async with (
             opened_store(settings, "summaries") as store,
             open_summariser(settings, store) as summariser,
-            run_job_workers(settings, summariser, workers),
+            run_job_workers(settings, summariser, workers) as watch,
         ):
-            await stop.wait()
+            stopped, died = asyncio.create_task(stop.wait()), asyncio.create_task(watch.died.wait())
+            await asyncio.wait([stopped, died], return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            died.cancel()
+        if watch.died.is_set():  # a worker loop ended with an error: exit so that the supervisor restarts us
+            raise SystemExit(1)
 
     asyncio.run(run())
 

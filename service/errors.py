@@ -13,6 +13,7 @@
     ├── IdempotencyKeyReused          422  the same Idempotency-Key with another body
     ├── IdempotencyKeyInProgress      409  the first request with that key is still running
     ├── BadInputLine                  400  a batch line that is not a JSON object
+    ├── StoreUnavailable              503  Redis or the SQLite job file cannot be reached (Retry-After)
     └── JobAbandoned                  500  every run of a job ended without a result (its workers stopped)
 
     Faults inside the model layer, turned into one of the above by `service.model.faults.classify`:
@@ -23,13 +24,19 @@
     ├── EmbeddedNotInstalled          the embedded default without its extra (llama.cpp or the weight packages)
     └── NerPipelineMissing            a configured spaCy pipeline is not installed (the service runs model-first)
 
+    Faults of a store (Redis' connection errors, SQLite's unopenable or unwritable file), told apart from
+    bugs of ours by `store_fault`, the one classifier: the job stores raise StoreUnavailable with it, the API
+    answers with it what a Litestar store (idempotency keys, rate limits) raised, and the workers wait.
+
 `service.api.problems` turns any exception into RFC 9457 problem+json; batch lines and jobs record
 `as_problem(error)`, the same body.
 """
 
+import sqlite3
 from typing import Any
 
 import pydantic
+import redis.exceptions
 
 PROBLEM_BASE = "https://summarise.dev/problems/"
 
@@ -101,6 +108,14 @@ class BadInputLine(SummariseError):
     status, slug, title = 400, "bad-request", "Bad request"
 
 
+class StoreUnavailable(SummariseError):
+    status, slug, title = 503, "store-unavailable", "Store unavailable"
+    retry_after_s = 5  # workers retry the store every few seconds, too
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": str(self.retry_after_s)})
+
+
 class JobAbandoned(SummariseError):
     status, slug, title = 500, "job-abandoned", "Job abandoned"
 
@@ -139,6 +154,32 @@ class EmbeddedNotInstalled(WeightsError):
 
 class NerPipelineMissing(WeightsError):
     """A configured NER pipeline is not installed: participants stay model-first, with a warning."""
+
+
+# Redis refusing writes for a while (a snapshot failing, a replica, a failover) rather than for our request.
+_REDIS_NOT_NOW = ("MISCONF", "MASTERDOWN", "NOREPLICAS", "TRYAGAIN", "CLUSTERDOWN")
+_REDIS_REFUSING = (redis.exceptions.ReadOnlyError, redis.exceptions.OutOfMemoryError)
+# SQLite: the file cannot be opened, read, written or locked; or it is not our store any more.
+_SQLITE_NOT_NOW = ("SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_FULL")
+
+
+def store_fault(exc: BaseException, store: str) -> StoreUnavailable | None:
+    """The StoreUnavailable `exc` stands for (`store` names it, as it may be shown: no credentials), or None
+    when it is no fault of the store's (a bug of ours: let it rise). Redis: the connection (refused, reset,
+    timed out, still loading its files after a restart) or writes refused for now; SQLite: the file cannot be
+    opened, read, written or locked in time, or has lost its tables (removed and opened anew)."""
+    if isinstance(exc, StoreUnavailable):
+        return exc
+    away = isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError)  # LOADING included
+    refusing = isinstance(exc, _REDIS_REFUSING) or (
+        isinstance(exc, redis.exceptions.ResponseError) and str(exc).startswith(_REDIS_NOT_NOW)
+    )
+    unopenable = isinstance(exc, sqlite3.OperationalError) and (
+        str(getattr(exc, "sqlite_errorname", "")).startswith(_SQLITE_NOT_NOW) or str(exc).startswith("no such table")
+    )
+    if not (away or refusing or unopenable):
+        return None
+    return StoreUnavailable(f"{store} cannot be reached ({type(exc).__name__}: {exc})"[:300])
 
 
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:

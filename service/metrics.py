@@ -31,6 +31,18 @@ summary_seconds = Histogram(
 summaries_running = Gauge(f"{PREFIX}_summaries_running", "Summaries asking the model now.")
 summaries_queued = Gauge(f"{PREFIX}_summaries_queued", "Summaries waiting for a free slot.")
 
+# Jobs, as the process that serves them sees them (updated every few seconds, and on /ready).
+job_store_up = Gauge(f"{PREFIX}_job_store_up", "1 while the job store (Redis or the SQLite file) answers, else 0.")
+jobs_waiting = Gauge(f"{PREFIX}_jobs_waiting", "Jobs queued and not running (all callers).")
+jobs_oldest_waiting_seconds = Gauge(
+    f"{PREFIX}_jobs_oldest_waiting_seconds", "How long the job that has waited longest has been queued."
+)
+jobs_stalled = Gauge(
+    f"{PREFIX}_jobs_stalled",
+    "1 while jobs wait and no worker anywhere has started one for SUMMARISE_JOB_STALL_S (dead or wedged workers).",
+)
+job_workers_alive = Gauge(f"{PREFIX}_job_workers_alive", "Job worker loops of this process still running.")
+
 
 def set_admission(running: int, waiting: int) -> None:
     summaries_running.set(running)

@@ -2,6 +2,7 @@
 it, the service layer around that, and the job workers."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from service.errors import NerPipelineMissing
 from service.jobs.model import Job, Jobs, Outcome, Runner
 from service.jobs.redis import broker_workers, open_broker
 from service.jobs.sqlite import Deliveries, JobStore, Worker
+from service.jobs.watch import Watch
 from service.jobs.webhooks import Deliverer, callback_client
 from service.model.client import ModelClient
 from service.model.embedded import EmbeddedServer, start_embedded
@@ -24,6 +26,9 @@ from service.settings import Settings
 from service.summaries import KeyValueStore, SummaryCache, SummaryService
 
 log = logging.getLogger(__name__)
+
+STORE_PATIENCE_S = 60.0  # how long a worker waits for its job store to come back before it gives the run up
+WATCH_EVERY_S = 5.0  # how often the jobs' gauges are brought up to date
 
 
 @asynccontextmanager
@@ -108,34 +113,40 @@ def job_runner(summariser: SummaryService) -> Runner:
 
 
 @asynccontextmanager
-async def run_job_workers(settings: Settings, summariser: SummaryService, count: int) -> AsyncIterator[Jobs]:
+async def run_job_workers(settings: Settings, summariser: SummaryService, count: int) -> AsyncIterator[Watch]:
     """`count` jobs at a time until the context ends, on the Redis queue when SUMMARISE_REDIS_URL is set,
     else on the SQLite file, and their callbacks apart (SUMMARISE_WEBHOOK_CONCURRENCY at a time), so that
     a receiver never holds up a summary. A job or callback still running at the end is handed back to the
-    queue for another worker (or this one, restarted)."""
+    queue for another worker (or this one, restarted). Yields the Watch over them: its `jobs` are the
+    store the API uses (a fault of it is StoreUnavailable at once); the workers use a patient copy, which
+    waits out an outage of up to STORE_PATIENCE_S."""
     # A slot frees once a job finishes: about one summary's budget for a full backlog's first job.
     retry_after_s = max(1, round(settings.request_budget_s))
+    # Within a callback's time limit (and so a job's): arq's timeout of the run must not end the wait.
+    patience_s = min(STORE_PATIENCE_S, settings.callback_time_limit_s / 2)
     async with callback_client(settings.webhook_timeout_s, settings.webhook_allow_private) as http:
         if settings.redis_url:
-            async with (
-                open_broker(
-                    settings.redis_url,
-                    time_limit_s=settings.job_time_limit_s,
-                    takeovers=settings.job_takeovers,
-                    ttl_s=settings.job_ttl_s,
-                    backlog=settings.job_backlog_per_key,
-                    retry_after_s=retry_after_s,
-                ) as broker,
-                broker_workers(
-                    broker,
-                    job_runner(summariser),
-                    _deliverer(settings, broker, http),
-                    count,
-                    settings.webhook_concurrency,
-                    settings.callback_time_limit_s,
-                ),
-            ):
-                yield broker
+            async with open_broker(
+                settings.redis_url,
+                time_limit_s=settings.job_time_limit_s,
+                takeovers=settings.job_takeovers,
+                ttl_s=settings.job_ttl_s,
+                backlog=settings.job_backlog_per_key,
+                retry_after_s=retry_after_s,
+            ) as broker:
+                patient = broker.patient(patience_s)
+                async with (
+                    broker_workers(
+                        patient,
+                        job_runner(summariser),
+                        _deliverer(settings, patient, http),
+                        count,
+                        settings.webhook_concurrency,
+                        settings.callback_time_limit_s,
+                    ) as tasks,
+                    _watching(Watch(broker, broker.outages.store, tasks, settings.job_stalled_after_s)) as watch,
+                ):
+                    yield watch
             return
         store = JobStore(
             settings.jobs_path,
@@ -144,28 +155,42 @@ async def run_job_workers(settings: Settings, summariser: SummaryService, count:
             ttl_s=settings.job_ttl_s,
             retry_after_s=retry_after_s,
         )
+        patient_store = store.patient(patience_s)
         deliveries = Deliveries(
-            store,
-            _deliverer(settings, store, http),
+            patient_store,
+            _deliverer(settings, patient_store, http),
             settings.webhook_concurrency,
             lease_s=settings.callback_time_limit_s + 10,
             poll_s=0.5,
         )
         stop = asyncio.Event()
         workers = [
-            Worker(store, job_runner(summariser), deliveries.hand_over, settings.job_lease_s, poll_s=0.5)
+            Worker(patient_store, job_runner(summariser), deliveries.hand_over, settings.job_lease_s, poll_s=0.5)
             for _ in range(count)
         ]
         tasks = [asyncio.create_task(worker.serve(stop)) for worker in workers]
         if count:
             tasks.append(asyncio.create_task(deliveries.serve(stop)))
         try:
-            yield store
+            async with _watching(Watch(store, store.outages.store, tasks, settings.job_stalled_after_s)) as watch:
+                yield watch
         finally:
             stop.set()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@asynccontextmanager
+async def _watching(watch: Watch) -> AsyncIterator[Watch]:
+    """`watch` checking every WATCH_EVERY_S until the context ends."""
+    task = asyncio.create_task(watch.serve(WATCH_EVERY_S))
+    try:
+        yield watch
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _deliverer(settings: Settings, jobs: Jobs, http: httpx.AsyncClient) -> Deliverer:

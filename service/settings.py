@@ -181,6 +181,12 @@ class Settings(BaseSettings):
         description="Jobs an API key may have queued or running; a submission beyond it is refused (429, "
         "Retry-After), so one key cannot fill the queue for everyone.",
     )
+    job_stall_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="Jobs waiting while no worker anywhere has started one for this long are stalled (dead or "
+        "wedged workers): /ready says not ready and summarise_jobs_stalled is 1. Default: a job's time limit.",
+    )
     webhook_secret: SecretStr | None = Field(
         default=None, description="Master secret that per-key callback secrets derive from."
     )
@@ -257,6 +263,12 @@ class Settings(BaseSettings):
         """A job's summary plus every attempt and wait of its callback. On the Redis queue, a killed worker's
         job is taken over once this (and 10 s) has passed."""
         return self.request_budget_s + self.callback_time_limit_s
+
+    @property
+    def job_stalled_after_s(self) -> float:
+        """After this long without a job started while jobs wait, every worker is dead or wedged: any live one
+        would have finished (or been timed out of) what it held."""
+        return self.job_stall_s if self.job_stall_s is not None else self.job_time_limit_s
 
     @property
     def callback_time_limit_s(self) -> float:

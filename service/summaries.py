@@ -29,7 +29,7 @@ import structlog
 from schemas import ArticleRequest, FoundEvent, FoundName, GroundedEvent, Span, SummaryResponse
 from service import metrics
 from service.core.pipeline import Found, Progress, Summariser, request_warnings
-from service.errors import Overloaded, SummariseError, as_problem, validation_problem
+from service.errors import Overloaded, SummariseError, as_problem, store_fault, validation_problem
 from service.model.client import ModelClient
 from service.settings import Settings
 
@@ -51,9 +51,13 @@ def fingerprint(*parts: object) -> str:
 
 
 class SummaryCache:
+    """A summary is made without the cache while the cache's store (Redis) cannot be reached: the cache
+    saves work, it is never why a summary fails (logged once per outage, `summary_cache_unavailable`)."""
+
     def __init__(self, store: KeyValueStore, ttl_s: int) -> None:
         self._store = store
         self._ttl_s = ttl_s
+        self._away = False
 
     def key(
         self, caller: str, article: ArticleRequest, model: str, mode: str, prompt_version: str, ner: list[str]
@@ -66,12 +70,29 @@ class SummaryCache:
     async def get(self, key: str) -> SummaryResponse | None:
         if not self._ttl_s:
             return None
-        stored = await self._store.get(key)
+        try:
+            stored = await self._store.get(key)
+        except Exception as exc:
+            self._unavailable(exc)
+            return None
+        self._away = False
         return SummaryResponse.model_validate_json(stored) if stored else None
 
     async def put(self, key: str, response: SummaryResponse) -> None:
         if self._ttl_s:
-            await self._store.set(key, response.model_dump_json(), expires_in=self._ttl_s)
+            try:
+                await self._store.set(key, response.model_dump_json(), expires_in=self._ttl_s)
+            except Exception as exc:
+                self._unavailable(exc)
+
+    def _unavailable(self, exc: Exception) -> None:
+        """Note a store fault (re-raise anything else: a bug of ours)."""
+        unavailable = store_fault(exc, "the summary cache")
+        if unavailable is None:
+            raise exc
+        if not self._away:
+            self._away = True
+            log.warning("summary_cache_unavailable", error=unavailable.detail)
 
 
 class AdmissionGate:

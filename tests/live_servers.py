@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -151,34 +152,59 @@ def api_process(env: dict[str, str], log_file: Path) -> Iterator[tuple["subproce
             process.wait()
 
 
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """A real, throw-away Redis on a free loopback port; yields its URL. `.ci/run` installs redis-server;
-    elsewhere the test is skipped if it is missing (unless SUMMARISE_TESTS_NEED_REDIS is set, as in CI)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("SUMMARISE_TESTS_NEED_REDIS"):
-            raise RuntimeError("redis-server is not installed; .ci/run installs it with apt-get")
-        pytest.skip("redis-server is not installed (`apt-get install redis-server`; .ci/run does)")
-    port = free_port()
-    arguments = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
-    try:
+class RedisServer:
+    """A real redis-server on a loopback port, with its files in `directory`: it can be killed (SIGKILL) and
+    started again on the same port from what it persisted. `.ci/run` installs redis-server; elsewhere the
+    test is skipped if it is missing (unless SUMMARISE_TESTS_NEED_REDIS is set, as in CI)."""
+
+    def __init__(self, directory: Path | None = None, *options: str) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            if os.environ.get("SUMMARISE_TESTS_NEED_REDIS"):
+                raise RuntimeError("redis-server is not installed; .ci/run installs it with apt-get")
+            pytest.skip("redis-server is not installed (`apt-get install redis-server`; .ci/run does)")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        place = ["--dir", str(directory)] if directory else []
+        persistence = list(options) or ["--save", "", "--appendonly", "no"]
+        self.arguments = [binary, "--port", str(self.port), "--bind", "127.0.0.1", *place, *persistence]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
         deadline = time.monotonic() + 10
         while True:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
                     probe.sendall(b"PING\r\n")
-                    if probe.recv(16).startswith(b"+PONG"):
-                        break
+                    if probe.recv(16).startswith(b"+PONG"):  # not -LOADING: its files are read
+                        return
             except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@contextmanager
+def redis_server(directory: Path | None = None, *options: str) -> Iterator[str]:
+    """A real, throw-away Redis on a free loopback port (by default persisting nothing); yields its URL."""
+    server = RedisServer(directory, *options)
+    server.start()
+    try:
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 @click.command()

@@ -25,6 +25,7 @@ from service.api.routes.ninjs import enrich_ninjs, ninjs_extension_schema, summa
 from service.api.routes.summaries import create_summary
 from service.api.stores import make_store
 from service.jobs.model import Jobs
+from service.jobs.watch import Watch
 from service.logs import configure_logging
 from service.runtime import open_summariser, run_job_workers
 from service.settings import Settings
@@ -46,10 +47,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             idempotency_store,
             summaries_store,
             open_summariser(settings, summaries_store) as summariser,
-            run_job_workers(settings, summariser, settings.job_workers) as job_store,
+            run_job_workers(settings, summariser, settings.job_workers) as watch,
         ):
             app.state.summariser = summariser
-            app.state.jobs = job_store
+            app.state.jobs = watch.jobs
+            app.state.watch = watch
             yield
 
     def provide_summariser(state: State) -> SummaryService:
@@ -59,6 +61,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_jobs(state: State) -> Jobs:
         jobs: Jobs = state.jobs
         return jobs
+
+    def provide_watch(state: State) -> Watch:
+        watch: Watch = state.watch
+        return watch
 
     idempotency = Idempotency(
         idempotency_store,
@@ -146,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "summariser": Provide(provide_summariser, sync_to_thread=False),
             "idempotency": Provide(lambda: idempotency, sync_to_thread=False),
             "jobs": Provide(provide_jobs, sync_to_thread=False),
+            "watch": Provide(provide_watch, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         before_request=read_json_body,

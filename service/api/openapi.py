@@ -44,6 +44,7 @@ from service.errors import (
     ModelTimeout,
     ModelUnavailable,
     Overloaded,
+    StoreUnavailable,
     SummariseError,
 )
 
@@ -98,7 +99,10 @@ MODEL_OUTPUT = _kind(ModelOutputInvalid, "the model never produced a valid summa
 OVERLOADED = _kind(Overloaded, "too many summaries running and queued; see Retry-After")
 MODEL_UNAVAILABLE = _kind(ModelUnavailable, "the model server is unreachable or rate-limiting beyond the budget")
 MODEL_TIMEOUT = _kind(ModelTimeout, "the model server or the request budget ran out of time")
-NOT_READY = _http(503, "the model server is not answering")
+NOT_READY = _http(503, "the model server is not answering, a job worker loop of this process died, or jobs are stalled")
+STORE_UNAVAILABLE = _kind(
+    StoreUnavailable, "the job store (Redis or the SQLite file) cannot be reached; see Retry-After"
+)
 
 # What every route behind the key guard may answer, and what every one that reads a body may.
 GUARDED = (UNAUTHORIZED, RATE_LIMITED)

@@ -9,7 +9,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from service.errors import SummariseError, as_problem, problem, validation_problem
+from service.errors import SummariseError, as_problem, problem, store_fault, validation_problem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 def to_problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Registered for every exception type."""
     headers: dict[str, str] = {}
+    if (unavailable := store_fault(exc, "Redis")) is not None:
+        # Raised by a Litestar store (idempotency keys, rate limits on Redis); the job stores raise it named.
+        exc = unavailable
     if isinstance(exc, SummariseError):
         body = as_problem(exc)
         headers = exc.headers

@@ -3,6 +3,7 @@ and what the API and the callback delivery need of a store.
 
 A job is one article to summarise. It is queued, then running, then succeeded (a summary) or failed (a
 problem); a job with a callback URL also has a callback status: pending until delivered or failed.
+A store that cannot be reached raises StoreUnavailable from any of its methods (`service.jobs.outages`).
 `Job.public()` is what callers see (schemas/jobs.py `JobView`) and what a callback POSTs.
 """
 
@@ -79,6 +80,20 @@ class Job:
         }
 
 
+@dataclass(frozen=True)
+class QueueState:
+    """What waits in a store, for /ready and /metrics: nothing stuck silently."""
+
+    waiting: int  # jobs queued and not running (a run whose worker died counts once its hold ran out)
+    oldest_waiting_s: float  # how long the one that waited longest has waited (0: none waits)
+    last_started_s: float | None  # since a worker, anywhere, last started a job (None: never)
+
+    def stalled(self, after_s: float) -> bool:
+        """Jobs wait, and no worker has started one for `after_s`: every worker is dead or wedged."""
+        idle_s = self.last_started_s if self.last_started_s is not None else float("inf")
+        return self.waiting > 0 and self.oldest_waiting_s > after_s and idle_s > after_s
+
+
 @runtime_checkable  # Litestar checks what a dependency provides against the handler's annotation
 class Jobs(Protocol):
     """What the API and the callback delivery need of a job store: SQLite (JobStore) or Redis (BrokerJobs)."""
@@ -90,6 +105,12 @@ class Jobs(Protocol):
     async def record_delivery(
         self, job_id: str, status: CallbackStatus, attempts: int, last_error: str | None
     ) -> None: ...
+
+    async def ping(self) -> None:
+        """StoreUnavailable unless the store answers now."""
+        ...
+
+    async def queue(self) -> QueueState: ...
 
 
 Runner = Callable[[Job], Awaitable[Outcome]]  # summarises the job's article

@@ -12,34 +12,56 @@ Callbacks go on a queue of their own (`callback:<job id>` on summarise:callbacks
 handed over twice, it is queued once), run by their own arq worker, so the summarising workers never wait
 for a receiver. An API key may have `backlog` jobs queued or running (a sorted set per key, checked and
 added in one Lua script; BacklogFull beyond); a record is kept `ttl_s` after its job finished.
+
+Redis going away is an outage, not a crash (`service.jobs.outages`): the API's calls answer StoreUnavailable
+at once; the workers' calls wait for Redis to come back (`patient()`), arq's poll loops are started again
+with backoff, and a run whose own bookkeeping in arq was cut is handed back to the queue once Redis answers,
+so the job runs again (its outcome, if it was recorded, stands: the run only hands the callback over). What
+survives a restart of Redis is what Redis persisted: `durability` says at start when that is not every job.
 """
 
 import asyncio
+import copy
+import functools
 import inspect
 import json
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import structlog
 from arq import ArqRedis, Worker, create_pool
 from arq.connections import RedisSettings
+from arq.constants import in_progress_key_prefix
 from arq.jobs import Job as QueuedJob
 from arq.jobs import JobStatus as QueueStatus
-from arq.worker import func
+from arq.utils import timestamp_ms
+from arq.worker import Retry, func
+from redis import exceptions as redis_errors
+from tenacity import AsyncRetrying, retry_if_exception, wait_random_exponential
 
-from service.errors import BacklogFull
+from service.errors import BacklogFull, StoreUnavailable
 from service.jobs.lifecycle import run_one
-from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, Runner, abandoned
+from service.jobs.model import CallbackStatus, Deliver, Job, JobStatus, QueueState, Runner, abandoned
+from service.jobs.outages import BACKOFF_FIRST_S, BACKOFF_MAX_S, Outages
+from service.logs import shown_url
+
+log = structlog.get_logger("summarise.jobs")
 
 Reply = TypeVar("Reply")
+Args = ParamSpec("Args")
 
 _QUEUE = "summarise:queue"
 _FUNCTION = "summarise_job"
 _CALLBACKS = "summarise:callbacks"
 _DELIVERY = "summarise_callback"
+_LAST_STARTED = "summarise:last-started"  # when a worker, anywhere, last started a job (unix seconds)
+_QUEUE_SEEN = 1000
+# KEYS[1] a job's in-progress mark; ARGV[1] a worker's token: the mark is removed only if it is that worker's.
+_UNMARK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"  # /ready and /metrics look at the first this many entries of the queue
 
 # KEYS[1] the caller's backlog (job id -> created); ARGV: now, the cutoff of expired records, the limit, the
 # TTL, then the new job ids. Adds them all, or none and answers how many are waiting, negated.
@@ -51,6 +73,19 @@ for i = 5, #ARGV do redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i]) end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return waiting
 """
+
+
+def _on_store(
+    method: Callable[Concatenate["BrokerJobs", Args], Coroutine[Any, Any, Reply]],
+) -> Callable[Concatenate["BrokerJobs", Args], Coroutine[Any, Any, Reply]]:
+    """A method whose Redis calls go through the store's Outages: StoreUnavailable at once for the API,
+    waited out by the workers' patient copy. (Each such method may run again whole: they are idempotent.)"""
+
+    @functools.wraps(method)
+    async def call(self: "BrokerJobs", /, *args: Args.args, **kwargs: Args.kwargs) -> Reply:
+        return await self.outages.call(lambda: method(self, *args, **kwargs), self.patience_s)
+
+    return call
 
 
 class BrokerJobs:
@@ -68,13 +103,22 @@ class BrokerJobs:
         ttl_s: int,
         backlog: int = 100,
         retry_after_s: int = 30,
+        shown: str = "Redis",
     ) -> None:
         self.redis = redis
+        self.outages = Outages(shown)
+        self.patience_s = 0.0
         self.time_limit_s = time_limit_s
         self.takeovers = takeovers
         self.ttl_s = ttl_s
         self.backlog = backlog
         self.retry_after_s = retry_after_s
+
+    def patient(self, patience_s: float) -> "BrokerJobs":
+        """These jobs as workers use them: an outage of up to `patience_s` is waited out, not raised."""
+        patient = copy.copy(self)
+        patient.patience_s = patience_s
+        return patient
 
     @staticmethod
     def _record(job_id: str) -> str:
@@ -84,6 +128,7 @@ class BrokerJobs:
     def _backlog(caller: str) -> str:
         return f"summarise:backlog:{caller}"
 
+    @_on_store
     async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]:
         now = time.time()
         ids = [uuid.uuid4().hex for _ in articles]
@@ -117,6 +162,7 @@ class BrokerJobs:
             await self.redis.enqueue_job(_FUNCTION, job_id, _job_id=job_id, _queue_name=_QUEUE, _expires=self.ttl_s)
         return ids
 
+    @_on_store
     async def get(self, job_id: str, caller: str | None = None) -> Job | None:
         stored = await _reply(self.redis.hgetall(self._record(job_id)))
         record = {key.decode(): value.decode() for key, value in stored.items()}
@@ -126,8 +172,37 @@ class BrokerJobs:
         queue_status = None if "outcome" in record else await QueuedJob(job_id, self.redis, _queue_name=_QUEUE).status()
         return _job(job_id, record, queue_status)
 
+    @_on_store
     async def start(self, job_id: str) -> int:
-        return await _reply(self.redis.hincrby(self._record(job_id), "runs", 1))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(self._record(job_id), "runs", 1)
+            pipe.set(_LAST_STARTED, str(time.time()))
+            runs, _ = await pipe.execute()
+        return int(runs)
+
+    async def ping(self) -> None:
+        await self.outages.call(lambda: _reply(self.redis.ping()))
+
+    async def queue(self) -> QueueState:
+        """What waits in arq's queue (its first _QUEUE_SEEN entries): due, and not marked in progress."""
+
+        async def read() -> QueueState:
+            now = time.time()
+            entries: list[tuple[bytes, float]] = await self.redis.zrange(_QUEUE, 0, _QUEUE_SEEN - 1, withscores=True)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for job_id, _ in entries:
+                    pipe.exists(in_progress_key_prefix + job_id.decode())
+                pipe.get(_LAST_STARTED)
+                *running, started = await pipe.execute()
+            due = [score / 1000 for (_, score), busy in zip(entries, running, strict=True) if not busy]
+            due = [enqueued for enqueued in due if enqueued <= now]  # deferred ones (a retry's wait) are not late
+            return QueueState(
+                waiting=len(due),
+                oldest_waiting_s=max(0.0, now - min(due)) if due else 0.0,
+                last_started_s=None if started is None else max(0.0, now - float(started)),
+            )
+
+        return await self.outages.call(read)
 
     def holding(self, job_id: str) -> AbstractAsyncContextManager[None]:
         """Nothing to do: arq marks the job in progress for its time limit, and puts it back in the queue if
@@ -135,9 +210,17 @@ class BrokerJobs:
         return nullcontext()
 
     async def finish(self, job_id: str, result: dict[str, Any] | None, error: dict[str, Any] | None) -> bool:
-        """Record the outcome unless a run already did: a job has one result, ever."""
-        outcome = json.dumps({"result": result, "error": error})
+        """Record the outcome unless a run already did: a job has one result, ever. The outcome carries a
+        token of this call, so that a call tried again after the connection broke under it knows its own
+        outcome (recorded before the break) from another run's."""
+        return await self._finish(job_id, json.dumps({"result": result, "error": error, "by": uuid.uuid4().hex}))
+
+    @_on_store
+    async def _finish(self, job_id: str, outcome: str) -> bool:
         first = bool(await _reply(self.redis.hsetnx(self._record(job_id), "outcome", outcome)))
+        if not first:
+            recorded: bytes | str | None = await _reply(self.redis.hget(self._record(job_id), "outcome"))
+            first = recorded is not None and _text(recorded) == outcome
         if first:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hset(self._record(job_id), "updated", str(time.time()))
@@ -145,16 +228,17 @@ class BrokerJobs:
                 await pipe.execute()
             caller: bytes | str | None = await _reply(self.redis.hget(self._record(job_id), "caller"))
             if caller is not None:
-                name = caller.decode() if isinstance(caller, bytes) else caller
-                await _reply(self.redis.zrem(self._backlog(name), job_id))
+                await _reply(self.redis.zrem(self._backlog(_text(caller)), job_id))
         return first
 
+    @_on_store
     async def hand_over(self, job: Job) -> None:
         """Queue the callback of a finished job, once (arq keeps one job per id)."""
         await self.redis.enqueue_job(
             _DELIVERY, job.id, _job_id=f"callback:{job.id}", _queue_name=_CALLBACKS, _expires=self.ttl_s
         )
 
+    @_on_store
     async def record_delivery(self, job_id: str, status: CallbackStatus, attempts: int, last_error: str | None) -> None:
         fields = {"callback_status": status, "callback_attempts": attempts, "callback_error": last_error or ""}
         await _reply(self.redis.hset(self._record(job_id), mapping={**fields, "updated": time.time()}))
@@ -197,7 +281,10 @@ async def open_broker(
     redis_url: str, *, time_limit_s: float, takeovers: int, ttl_s: int, backlog: int = 100, retry_after_s: int = 30
 ) -> AsyncIterator[BrokerJobs]:
     redis = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=_QUEUE)
+    shown = f"Redis at {shown_url(redis_url)}"
     try:
+        if (loses := await durability(redis)) is not None:
+            log.warning("redis_not_durable", store=shown, detail=loses)
         yield BrokerJobs(
             redis,
             time_limit_s=time_limit_s,
@@ -205,71 +292,177 @@ async def open_broker(
             ttl_s=ttl_s,
             backlog=backlog,
             retry_after_s=retry_after_s,
+            shown=shown,
         )
     finally:
         await redis.aclose()
 
 
+async def durability(redis: ArqRedis) -> str | None:
+    """What a restart of this Redis would lose of the jobs, from its persistence settings (`CONFIG GET
+    appendonly` and `save`), or None: nothing, or it does not let us ask (CONFIG renamed, or not in the ACL)."""
+    try:
+        settings = await _reply(redis.config_get("appendonly")) | await _reply(redis.config_get("save"))
+    except redis_errors.ResponseError:  # NOPERM, an unknown (renamed) command: the operator knows best
+        return None
+    said = {_text(key): _text(value) for key, value in settings.items()}
+    if said.get("appendonly") == "yes":
+        return None
+    if not said.get("save"):
+        return (
+            "Redis keeps jobs only in memory (appendonly no, no save points): a restart of Redis loses every job "
+            "queued or running and every result; set `appendonly yes` (and keep its files on a volume)"
+        )
+    return (
+        f"Redis only saves snapshots (save {said['save']!r}, appendonly no): a restart of Redis loses the jobs "
+        "submitted and the results recorded since the last one; set `appendonly yes` (appendfsync everysec: "
+        "at most the last second)"
+    )
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 @asynccontextmanager
 async def broker_workers(
     jobs: BrokerJobs, run: Runner, deliver: Deliver, count: int, deliveries: int, delivery_limit_s: float
-) -> AsyncIterator[None]:
+) -> AsyncIterator[list[asyncio.Task[None]]]:
     """`count` jobs at a time from the shared queue, and `deliveries` callbacks at a time from theirs, until
-    the context ends. A job or callback still running then is handed back to its queue at once; one whose
-    worker was killed is taken over after its time limit."""
+    the context ends; yields the tasks that serve them (each ends only with an error that is not the
+    store's). A job or callback still running at the end is handed back to its queue at once; one whose
+    worker was killed is taken over after its time limit. `jobs` is the workers' patient copy: a run waits
+    for Redis to come back rather than lose its summary or record a callback twice."""
 
     async def summarise_job(ctx: dict[str, Any], job_id: str) -> None:
-        job = await jobs.get(job_id)
-        if job is not None:  # None: its record expired, there is nothing to report to
-            await run_one(job, jobs, run, jobs.hand_over, jobs.takeovers)
+        try:
+            job = await jobs.get(job_id)
+            if job is not None:  # None: its record expired, there is nothing to report to
+                await run_one(job, jobs, run, jobs.hand_over, jobs.takeovers)
+        except StoreUnavailable:  # away for longer than the patience: run it again later, not failed
+            raise Retry(defer=StoreUnavailable.retry_after_s) from None
 
     async def summarise_callback(ctx: dict[str, Any], job_id: str) -> None:
-        job = await jobs.get(job_id)
-        if job is not None and job.callback_pending:  # a run killed after recording it resumes here
-            await deliver(job)
+        try:
+            job = await jobs.get(job_id)
+            if job is not None and job.callback_pending:  # a run killed after recording it resumes here
+                await deliver(job)
+        except StoreUnavailable:
+            raise Retry(defer=StoreUnavailable.retry_after_s) from None
 
     if count == 0:
-        yield
+        yield []
         return
     # arq may start the job once more than our limit: that run records the job as abandoned and says so.
     workers = [
-        _worker(
+        _Worker(
             jobs,
             func(summarise_job, name=_FUNCTION, timeout=jobs.time_limit_s, max_tries=2 + jobs.takeovers),
             _QUEUE,
             count,
         ),
-        _worker(
+        _Worker(
             jobs,
             func(summarise_callback, name=_DELIVERY, timeout=delivery_limit_s + 10, max_tries=2 + jobs.takeovers),
             _CALLBACKS,
             deliveries,
         ),
     ]
-    tasks = [asyncio.create_task(worker.async_run()) for worker in workers]
+    tasks = [asyncio.create_task(worker.serve()) for worker in workers]
     try:
-        yield
+        yield tasks
     finally:
         for worker in workers:
             worker.handle_sig(signal.SIGTERM)  # cancel what runs: arq puts it back in the queue for another worker
         for task in tasks:
-            with suppress(asyncio.CancelledError):
-                await task
+            task.cancel()  # also when it waits for Redis between two tries
+        await asyncio.gather(*tasks, return_exceptions=True)  # one that died has said why (the Watch logs it)
         for worker in workers:
             await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
 
 
-def _worker(jobs: BrokerJobs, function: Any, queue: str, max_jobs: int) -> Worker:
-    return Worker(
-        functions=[function],
-        redis_pool=jobs.redis,
-        queue_name=queue,
-        max_jobs=max_jobs,
-        handle_signals=False,  # the process (uvicorn, our CLI) owns SIGTERM/SIGINT
-        keep_result=60,  # the outcome is in our record; arq's own copy is only for its bookkeeping
-        poll_delay=0.5,
-        log_results=False,
-    )
+class _Worker(Worker):
+    """arq's worker, through outages of Redis: its poll loop is started again with backoff when Redis goes
+    away under it, and a job whose start or run was cut (arq reading the job, marking it in progress,
+    recording its end) is unmarked once Redis answers, as a stopped worker's is, so the next poll runs it
+    again. It marks a job in progress with a token of its own, so that it only ever unmarks its own mark,
+    never another worker's. (`start_jobs` is arq 0.28's, pinned in pyproject.toml, but for the token and
+    the outage; `run_job` is arq's, wrapped.)"""
+
+    def __init__(self, jobs: BrokerJobs, function: Any, queue: str, max_jobs: int) -> None:
+        super().__init__(
+            functions=[function],
+            redis_pool=jobs.redis,
+            queue_name=queue,
+            max_jobs=max_jobs,
+            handle_signals=False,  # the process (uvicorn, our CLI) owns SIGTERM/SIGINT
+            keep_result=60,  # the outcome is in our record; arq's own copy is only for its bookkeeping
+            poll_delay=0.5,
+            log_results=False,
+        )
+        self.outages = jobs.outages
+        self.token = uuid.uuid4().hex
+        self.cut: set[str] = set()  # jobs whose start an outage cut: maybe marked in progress by us, not run
+
+    async def serve(self) -> None:
+        """arq's poll loop, until cancelled or an error that is not the store's."""
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(lambda exc: self.outages.fault(exc) is not None),
+            wait=wait_random_exponential(multiplier=BACKOFF_FIRST_S, max=BACKOFF_MAX_S),
+            reraise=True,
+        ):
+            with attempt:
+                for job_id in list(self.cut):
+                    await self._unmark(job_id)
+                    self.cut.discard(job_id)
+                await self.async_run()
+
+    async def _unmark(self, job_id: str) -> None:
+        await _reply(self.pool.eval(_UNMARK, 1, in_progress_key_prefix + job_id, self.token))
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        for job_id_b in job_ids:
+            await self.sem.acquire()
+            if self.job_counter >= self.max_jobs:
+                self.sem.release()
+                return
+            self.job_counter += 1
+            job_id = job_id_b.decode()
+            in_progress_key = in_progress_key_prefix + job_id
+            try:
+                async with self.pool.pipeline(transaction=True) as pipe:
+                    await pipe.watch(in_progress_key)
+                    ongoing_exists = await pipe.exists(in_progress_key)
+                    score = await pipe.zscore(self.queue_name, job_id)
+                    if ongoing_exists or not score or score > timestamp_ms():
+                        # running elsewhere, finished, or put off (a retry's wait)
+                        self._release_sem_dec_counter_on_complete()
+                        continue
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.psetex(in_progress_key, int(self.in_progress_timeout_s * 1000), self.token)
+                    try:
+                        await pipe.execute()
+                    except (redis_errors.ResponseError, redis_errors.WatchError):  # started elsewhere meanwhile
+                        self._release_sem_dec_counter_on_complete()
+                        continue
+            except Exception as exc:
+                self._release_sem_dec_counter_on_complete()
+                if self.outages.fault(exc) is not None:
+                    self.cut.add(job_id)  # unmarked by `serve` once Redis answers
+                raise
+            task = self.loop.create_task(self.run_job(job_id, int(score)))
+            task.add_done_callback(lambda _: self._release_sem_dec_counter_on_complete())
+            self.tasks[job_id] = task
+
+    async def run_job(self, job_id: str, score: int) -> None:
+        try:
+            await super().run_job(job_id, score)
+        except Exception as exc:
+            if self.outages.fault(exc) is None:
+                raise
+            # Still in the queue, and marked in progress by us for its whole time limit: unmark it once Redis
+            # is back, and the next poll runs it again (or only hands its callback over, if it was recorded).
+            await self.outages.call(lambda: self._unmark(job_id), self.in_progress_timeout_s)
 
 
 async def _reply(reply: Awaitable[Reply] | Reply) -> Reply:

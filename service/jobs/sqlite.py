@@ -19,6 +19,7 @@ its article, `ttl_s` after it finished (its callback done).
 
 import asyncio
 import contextlib
+import copy
 import json
 import sqlite3
 import time
@@ -29,9 +30,10 @@ from typing import Any
 
 import structlog
 
-from service.errors import BacklogFull
+from service.errors import BacklogFull, StoreUnavailable
 from service.jobs.lifecycle import run_one
-from service.jobs.model import CallbackStatus, Deliver, HandOver, Job, JobStatus, Runner
+from service.jobs.model import CallbackStatus, Deliver, HandOver, Job, JobStatus, QueueState, Runner
+from service.jobs.outages import Outages
 
 log = structlog.get_logger("summarise.jobs")
 
@@ -67,7 +69,11 @@ _ADDED_COLUMNS = {"callback_owner": "TEXT", "callback_lease_until": "REAL", "sta
 
 
 class JobStore:
-    """SQLite, one connection per call (WAL: readers never block the writer); calls run in a thread."""
+    """SQLite, one connection per call (WAL: readers never block the writer); calls run in a thread.
+
+    The file is created here, at start, and only opened after: a file removed (or a directory made
+    unreadable) while the service runs is StoreUnavailable, never an empty store made anew in its place.
+    `patient()` is the same store for workers, which wait out such an outage (`service.jobs.outages`)."""
 
     def __init__(
         self, path: Path, takeovers: int = 2, backlog: int = 100, ttl_s: float = 7 * 24 * 3600, retry_after_s: int = 30
@@ -77,26 +83,62 @@ class JobStore:
         self.backlog = backlog
         self.ttl_s = ttl_s
         self.retry_after_s = retry_after_s
+        self.outages = Outages(f"the job database {path}")
+        self.patience_s = 0.0
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with self._connect(create=True) as db:
             columns = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
             for name, kind in _ADDED_COLUMNS.items():
                 if columns and name not in columns:
                     db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
             db.executescript(_SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+    def patient(self, patience_s: float) -> "JobStore":
+        """This store as workers use it: an outage of up to `patience_s` is waited out, not raised."""
+        patient = copy.copy(self)
+        patient.patience_s = patience_s
+        return patient
+
+    def _connect(self, create: bool = False) -> sqlite3.Connection:
+        where = str(self.path) if create else f"{self.path.resolve().as_uri()}?mode=rw"
+        db = sqlite3.connect(where, timeout=30, isolation_level=None, uri=not create)
         db.execute("PRAGMA journal_mode=WAL")
         db.row_factory = sqlite3.Row
         return db
 
-    async def _run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+    async def _run(self, work: Callable[[sqlite3.Connection], Any], *, patient: bool = True) -> Any:
+        """`work` on a connection of its own, in a thread; a fault of the file is StoreUnavailable (waited
+        out first if this store is `patient` and the call may wait)."""
+
         def in_thread() -> Any:
-            with self._connect() as db:
+            with contextlib.closing(self._connect()) as db, db:
                 return work(db)
 
-        return await asyncio.to_thread(in_thread)
+        return await self.outages.call(lambda: asyncio.to_thread(in_thread), self.patience_s if patient else 0)
+
+    async def ping(self) -> None:
+        """StoreUnavailable unless the file answers now (whatever the patience)."""
+        await self._run(lambda db: db.execute("SELECT 1 FROM jobs LIMIT 1").fetchall(), patient=False)
+
+    async def queue(self) -> QueueState:
+        """What waits: jobs queued, or running under a lease that ran out (their worker died)."""
+        now = time.time()
+
+        def read(db: sqlite3.Connection) -> QueueState:
+            waiting, since = db.execute(
+                "SELECT count(*), min(CASE WHEN status = 'queued' THEN updated ELSE lease_until END) FROM jobs"
+                " WHERE status = 'queued' OR (status = 'running' AND lease_until < ?)",
+                (now,),
+            ).fetchone()
+            (started,) = db.execute("SELECT max(started) FROM jobs").fetchone()
+            return QueueState(
+                waiting=waiting,
+                oldest_waiting_s=max(0.0, now - since) if since is not None else 0.0,
+                last_started_s=None if started is None else max(0.0, now - started),
+            )
+
+        state: QueueState = await self._run(read, patient=False)
+        return state
 
     async def create(self, caller: str, articles: list[dict[str, Any]], callback_url: str | None) -> list[str]:
         now = time.time()
@@ -167,7 +209,7 @@ class JobStore:
             db.execute("COMMIT")
             return row
 
-        taking = asyncio.ensure_future(self._run(take))
+        taking = asyncio.ensure_future(self._run(take, patient=False))  # a stop never waits for an outage
         try:
             row = await asyncio.shield(taking)
         except asyncio.CancelledError:  # stopped mid-claim: let the claim land, so that hand_back sees it
@@ -207,7 +249,7 @@ class JobStore:
                 (time.time(), owner),
             )
 
-        await self._run(requeue)
+        await self._run(requeue, patient=False)  # stopping: with the store away, the lease hands the job on
 
     async def finish(
         self, job_id: str, owner: str, result: dict[str, Any] | None, error: dict[str, Any] | None
@@ -263,7 +305,7 @@ class JobStore:
             db.execute("COMMIT")
             return row
 
-        row = await self._run(take)
+        row = await self._run(take, patient=False)  # the poll comes back soon enough
         return None if row is None else _job(row)
 
     async def hand_back_deliveries(self, owner: str) -> None:
@@ -276,7 +318,7 @@ class JobStore:
                 (owner,),
             )
 
-        await self._run(free)
+        await self._run(free, patient=False)
 
     async def delete_expired(self) -> int:
         """Delete the jobs (article, result) that finished, callback done, more than `ttl_s` ago."""
@@ -338,6 +380,8 @@ class Worker:
                     if job is not None:
                         await run_one(job, self, self.run, self.hand_over, self.store.takeovers)
                         continue
+                except StoreUnavailable:  # logged once by the store; polled again until it answers
+                    pass
                 except Exception:  # a worker outlives any one job: log it, the lease hands the job on
                     log.exception("job_worker_error")
                 with contextlib.suppress(TimeoutError):
@@ -411,6 +455,8 @@ class Deliveries:
                             self._running[task] = job.caller
                             task.add_done_callback(self._done)
                             continue
+                except StoreUnavailable:  # logged once by the store; polled again until it answers
+                    pass
                 except Exception:  # deliveries outlive any one job: log it, the lease hands the callback on
                     log.exception("callback_worker_error")
                 with contextlib.suppress(TimeoutError):
@@ -435,5 +481,7 @@ class Deliveries:
     async def _deliver(self, job: Job) -> None:
         try:
             await self.deliver(job)
+        except StoreUnavailable:  # logged once by the store; the lease hands the callback on
+            pass
         except Exception:  # the Deliverer records every outcome; this is a store error: the lease hands it on
             log.exception("callback_worker_error", job_id=job.id)

@@ -136,9 +136,12 @@ async def test_each_route_documents_only_the_statuses_it_can_answer(api: Client)
     document = await document_of(api)
 
     job = document["paths"]["/v1/jobs/{job_id}"]["get"]["responses"]
-    assert set(job) == {"200", "401", "404", "429"}
+    assert set(job) == {"200", "401", "404", "429", "503"}
     jobs = document["paths"]["/v1/jobs"]["post"]["responses"]
-    assert not {"502", "503", "504"} & set(jobs)  # submitting queues; the model is asked later
+    assert not {"502", "504"} & set(jobs)  # submitting queues; the model is asked later
+    for unavailable in (job["503"], jobs["503"]):  # the job store's 503, never the model's
+        assert "/store-unavailable" in json.dumps(unavailable)
+        assert "/model-unavailable" not in json.dumps(unavailable)
     ninjs = document["paths"]["/v1/ninjs/summaries"]["post"]["responses"]
     assert "409" not in ninjs  # no Idempotency-Key there
 

@@ -1,8 +1,11 @@
 """Every exception becomes a problem+json response with the right status, in one place."""
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis.exceptions
 from litestar import Litestar, get
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.testing import TestClient
@@ -14,6 +17,7 @@ from service.errors import (
     ModelServerError,
     ModelTimeout,
     ModelUnavailable,
+    store_fault,
 )
 
 
@@ -58,3 +62,49 @@ def test_headers_travel_with_the_problem() -> None:
         response = client.get("/busy")
 
     assert response.headers["retry-after"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("exc", "unavailable"),
+    [
+        (redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused."), True),
+        (redis.exceptions.TimeoutError("Timeout reading from socket"), True),
+        (redis.exceptions.BusyLoadingError("Redis is loading the dataset in memory"), True),
+        (redis.exceptions.ReadOnlyError("You can't write against a read only replica."), True),
+        (redis.exceptions.ResponseError("MISCONF Redis is configured to save RDB snapshots, but ..."), True),
+        (redis.exceptions.ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value"), False),
+        (sqlite3.OperationalError('near "SELEC": syntax error'), False),  # a bug in our SQL, not the file
+        (RuntimeError("a bug of ours"), False),
+    ],
+)
+def test_store_faults_are_told_apart_from_bugs(exc: Exception, unavailable: bool) -> None:
+    fault = store_fault(exc, "Redis at redis://127.0.0.1:6379/0")
+
+    assert (fault is not None) == unavailable
+    if fault is not None:
+        assert (fault.status, fault.slug, fault.headers["Retry-After"]) == (503, "store-unavailable", "5")
+        assert fault.detail.startswith("Redis at redis://127.0.0.1:6379/0 cannot be reached")
+
+
+def test_a_sqlite_file_that_cannot_be_opened_is_a_store_fault(tmp_path: Path) -> None:
+    with pytest.raises(sqlite3.OperationalError) as gone:
+        sqlite3.connect(f"{(tmp_path / 'gone' / 'jobs.sqlite3').as_uri()}?mode=rw", uri=True)
+
+    fault = store_fault(gone.value, "the job database")
+
+    assert fault is not None
+    assert "unable to open database file" in fault.detail
+
+
+def test_a_store_fault_raised_by_a_litestar_store_is_a_503_with_retry_after() -> None:
+    @get("/jobs", sync_to_thread=False)
+    def jobs() -> None:
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    app = Litestar([jobs], exception_handlers={Exception: to_problem_response})
+    with TestClient(app) as client:
+        response = client.get("/jobs")
+
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("/store-unavailable")
+    assert response.headers["retry-after"] == "5"

@@ -18,6 +18,7 @@ from service.api.openapi import (
     IN_PROGRESS,
     KEY_REUSED,
     NOT_FOUND,
+    STORE_UNAVAILABLE,
     problems,
 )
 from service.core.pipeline import check_limits
@@ -33,7 +34,7 @@ from service.settings import Settings
     summary="Submit articles to summarise in the background",
     description=f"Up to {MAX_ARTICLES_PER_REQUEST} articles; one job each. With "
     "`callback_url`, each finished job is POSTed there, signed.",
-    responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, CALLBACK_REFUSED, BACKLOG_FULL),
+    responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, CALLBACK_REFUSED, BACKLOG_FULL, STORE_UNAVAILABLE),
 )
 async def submit_jobs(
     request: Request[Any, Any, Any],
@@ -72,7 +73,7 @@ async def submit_jobs(
     "/v1/jobs/{job_id:str}",
     summary="A job's status, and its result or problem once finished",
     description="Only the caller who submitted a job (the same API key) sees it; to anyone else it is a 404.",
-    responses=problems(*GUARDED, NOT_FOUND),
+    responses=problems(*GUARDED, NOT_FOUND, STORE_UNAVAILABLE),
 )
 async def job_status(request: Request[Any, Any, Any], job_id: FromPath[str], jobs: NamedDependency[Jobs]) -> JobView:
     job = await jobs.get(job_id, caller=job_owner(request))

@@ -13,7 +13,7 @@ from litestar.response.sse import ServerSentEventMessage
 from schemas import ArticleRequest, FoundEvent, GroundedEvent, SummaryResponse
 from service.api.access import caller_identity, job_owner
 from service.api.idempotency import Idempotency
-from service.api.openapi import BODY, GUARDED, IN_PROGRESS, KEY_REUSED, MODEL, problems
+from service.api.openapi import BODY, GUARDED, IN_PROGRESS, KEY_REUSED, MODEL, STORE_UNAVAILABLE, problems
 from service.api.problems import to_problem_response
 from service.summaries import SummaryService
 
@@ -53,7 +53,7 @@ class _Streamed(Operation):
     "question (participants, dates, open_issues: the response so far), then `summary` (the complete "
     "response, the same as the JSON answer) or `problem` (an RFC 9457 body). Closing the connection stops "
     "the work. A cached or replayed answer is its `summary` event alone.",
-    responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, *MODEL),
+    responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, *MODEL, STORE_UNAVAILABLE),
     operation_class=_Streamed,
 )
 async def create_summary(
