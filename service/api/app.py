@@ -19,7 +19,7 @@ from service.api.problems import to_problem_response
 from service.api.requests import RefusedBodyDrain, RequestContextMiddleware, finish_request
 from service.api.routes.editor import editor_asset, editor_page
 from service.api.routes.health import health, ready
-from service.api.routes.imatrics import IMATRICS_PATH, imatrics_analysis, imatrics_store
+from service.api.routes.imatrics import IMATRICS_PATH, imatrics_analysis, imatrics_concepts, imatrics_store
 from service.api.routes.jobs import job_status, submit_jobs
 from service.api.routes.ninjs import enrich_ninjs, ninjs_extension_schema, summarise_ninjs
 from service.api.routes.summaries import create_summary
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             Router(
                 IMATRICS_PATH,
-                route_handlers=[imatrics_analysis, imatrics_store],
+                route_handlers=[imatrics_analysis, imatrics_store, imatrics_concepts],
                 guards=[basic_key_guard],
                 security=[{"basic": []}, *([] if basic_key_guard.enabled else [{}])],
             ),

@@ -427,6 +427,51 @@ def test_a_parent_that_is_a_subject_too_is_not_sent_twice(seed_summary: SummaryR
     assert not orphans(parse_concepts(r_data)["subject"])
 
 
+async def superdesk_search(api: Client, term: str) -> dict[str, Any]:
+    """IMatrics.search and its _fetch_parent, as written there, over our answers."""
+    response = await send(api, search_request(term))
+    assert response.status_code == 200, response.text
+    tags: dict[str, list[dict[str, Any]]] = {}
+    broader: dict[str, list[dict[str, Any]]] = {}
+
+    async def fetch_parent(found: list[dict[str, Any]], concept: dict[str, Any]) -> None:
+        if not (parent_id := concept.get("broader")):
+            return
+        answer = await send(api, parent_request(parent_id))
+        assert answer.status_code == 200, answer.text
+        parent = answer.json()["result"][0]
+        tag_data, _ = concept2tag_data(parent)
+        if tag_data["qcode"] in [b["qcode"] for b in found]:
+            return
+        found.append(tag_data)
+        await fetch_parent(found, parent)
+
+    for concept in response.json()["result"]:
+        tag_data, tag_type = concept2tag_data(concept)
+        tags.setdefault(tag_type, []).append(tag_data)
+        if tag_type == "subject":
+            broader.setdefault(tag_type, [])
+            await fetch_parent(broader[tag_type], concept)
+    return {"tags": tags, "broader": broader}
+
+
+async def test_superdesks_tag_search_finds_media_topics_and_their_parents(
+    keyed_api: Client, answering: ModelServer
+) -> None:
+    found = await superdesk_search(keyed_api, "peace talks")
+
+    subjects = found["tags"]["subject"]
+    assert subjects[0]["name"] == "peace talks"
+    assert subjects[0]["qcode"] == PEACE_TALKS
+    assert subjects[0]["scheme"] == "mediatopic"
+    assert subjects[0]["altids"]["medtop"] == "20000076"
+    assert 1 < len(subjects) <= 10
+    parents = found["broader"]["subject"]
+    assert {"peace process", "conflict, war and peace"} <= {tag["name"] for tag in parents}
+    assert not orphans(subjects + parents)
+    assert not answering.asked  # the vocabulary, not the model
+
+
 @pytest.mark.parametrize(
     ("term", "first"),
     [
@@ -438,3 +483,22 @@ def test_a_parent_that_is_a_subject_too_is_not_sent_twice(seed_summary: SummaryR
 )
 def test_the_tag_search_reads_what_an_editor_types(term: str, first: str) -> None:
     assert search(term, 10)[0].title == first
+
+
+async def test_concept_get_answers_only_what_it_has(keyed_api: Client) -> None:
+    people = search_request("Witkoff")
+    people["content"] = people["content"].replace(b'"type": "all"', b'"type": "person"')
+    unknown = parent_request("medtop:99999999")
+    no_operation = search_request("peace")
+    no_operation["url"] = no_operation["url"].replace("operation=title_type&", "")
+
+    assert (await send(keyed_api, people)).json()["result"] == []  # no catalogue of people
+    missing = await send(keyed_api, unknown)
+    assert missing.status_code == 404
+    assert "medtop:99999999" in missing.json()["detail"]
+    refused = await send(keyed_api, no_operation)
+    assert refused.status_code == 422
+    assert "operation" in refused.text
+    unauthorised = search_request("peace")
+    unauthorised["headers"].pop("Authorization")
+    assert (await send(keyed_api, unauthorised)).status_code == 401
