@@ -47,10 +47,15 @@ SEED_ISSUES: dict[str, Any] = {
 }
 
 
+# A subject term as the embedded model gives it for the seed: the kind of event.
+SEED_SUBJECTS: dict[str, Any] = {"subjects": ["peace talks"]}
+
+
 SEED_ANSWERS: dict[str, Any] = {
     "participants": SEED_PARTICIPANTS,
     "issues": SEED_ISSUES,
     "summary": SEED_SUMMARY,
+    "subjects": SEED_SUBJECTS,
 }
 # The warning of a summary made model-first (NER off, as in most tests, or no pipeline for the language).
 NO_NER = "language 'en': no named-entity pipeline for this language: participants are the model's own list"

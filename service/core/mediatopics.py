@@ -37,6 +37,9 @@ _BCP47 = {"en-GB": "en-GB", "de": "de", "fr": "fr", "es": "es", "pt-PT": "pt-PT"
 _STEMMERS = {"en-GB": "english", "de": "german", "fr": "french", "es": "spanish", "pt-PT": "portuguese"}
 _STEMMERS |= {"se": "swedish", "dk": "danish"}
 _STOPWORDS = {"en-GB": "en", "de": "de", "fr": "fr", "es": "es", "pt-PT": "pt", "se": "sv"}
+# Languages that write compounds as one word: a label's word is found inside one ("Wahl" in "Stichwahl").
+_COMPOUNDING = frozenset({"de", "se", "dk"})
+_PART_OF_A_COMPOUND = 4  # characters a stem needs to be looked for inside a word
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class LabelIndex:
     def __init__(self, topics: MediaTopics, language: str, described: bool) -> None:
         self._concepts = topics.active
         self._stemmer = Stemmer.Stemmer(_STEMMERS.get(language, "english"))
+        self._compounding = language in _COMPOUNDING
         self._stopwords: str | list[str] = _STOPWORDS.get(language, [])
         self._bm25 = bm25s.BM25()
         self._bm25.index(self._tokens([_document(c, language, described) for c in self._concepts]), show_progress=False)
@@ -121,6 +125,13 @@ class LabelIndex:
         """The stemmed words of `text` that count (no stop words), as the index reads them."""
         words: list[list[str]] = self._tokens([text], return_ids=False)
         return set(words[0]) if words else set()
+
+    def shared(self, wanted: set[str], text: str) -> int:
+        """How many of the `wanted` stems `text` holds (inside a compound too, where the language makes them)."""
+        stems = self.stems(text)
+        if not self._compounding:
+            return len(wanted & stems)
+        return sum(1 for w in wanted if w in stems or (len(w) >= _PART_OF_A_COMPOUND and any(w in s for s in stems)))
 
     def _tokens(self, texts: list[str], return_ids: bool = True) -> Any:
         return bm25s.tokenize(
@@ -147,7 +158,11 @@ def vocabulary_language(language: str | None) -> str:
 @functools.cache
 def media_topics() -> MediaTopics:
     """The shipped vocabulary, checked against its recorded digest, read once."""
-    data = resources.files("service.core").joinpath("vocabulary", VOCABULARY).read_bytes()
+    return checked(resources.files("service.core").joinpath("vocabulary", VOCABULARY).read_bytes())
+
+
+def checked(data: bytes) -> MediaTopics:
+    """The vocabulary in `data`, if it is the shipped file; else WeightsError, one line that says so."""
     digest = hashlib.sha256(data).hexdigest()
     if digest != RECORDED_SHA256:
         raise WeightsError(

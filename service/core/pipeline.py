@@ -46,6 +46,7 @@ from service.core.checking import (
 from service.core.dates import find_date_expressions, resolver_for
 from service.core.grounding import Grounder, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
+from service.core.mediatopics import media_topics
 from service.core.names import Candidate
 from service.core.participants import merge_participants
 from service.core.questions import (
@@ -54,11 +55,14 @@ from service.core.questions import (
     PARTICIPANTS,
     QUESTIONS,
     QUESTIONS_WITHOUT_NAMES,
+    SUBJECTS,
     SUMMARY,
     ComposedSummary,
     Part,
     Question,
 )
+from service.core.salience import ranked
+from service.core.subjects import subjects
 from service.core.warnings import SummaryWarning, WarningKind
 from service.errors import ArticleTooLong, SummariseError
 from service.model.client import Answer, ModelClient
@@ -149,6 +153,7 @@ class Summariser:
         self.prompt = prompt
         self.settings = settings
         self.ner = dict(ner or {})  # by language (ISO 639-1)
+        self.topics = media_topics()  # read (and its digest checked) at start, not at the first article
 
     async def summarise(self, article: ArticleRequest, progress: OnProgress | None = None) -> Summary:
         started = time.monotonic()
@@ -183,6 +188,10 @@ class Summariser:
             for question, answer in zip(questions, await _in_turn(self.settings.parallel_calls, asks), strict=True):
                 answers.add(question, answer)
         participants, dates, open_issues = await grounding.done()
+        terms = [term for answer in answers.of(SUBJECTS) for term in answer.subjects]
+        subject_items, subject_warnings = subjects(
+            terms, self.topics, text, article.text, article.title, article.language, participants
+        )
         asked_summaries = answers.of(SUMMARY)
         summaries = [answer.summary.strip() for answer in asked_summaries]
         summary_question: Question[Any] = SUMMARY
@@ -210,7 +219,7 @@ class Summariser:
             answers,
             deadline,
         )
-        warnings += answers.warnings() + summary_warnings
+        warnings += answers.warnings() + summary_warnings + subject_warnings
         stats = [answer.stats for _, answer in answers.asked]
         response = SummaryResponse(
             id=article.id,
@@ -218,6 +227,7 @@ class Summariser:
             participants=participants,
             dates=dates,
             open_issues=open_issues,
+            subjects=subject_items,
             meta=Meta(
                 model=self.llm.model,
                 prompt_version=self.prompt.version,
@@ -385,11 +395,13 @@ class _Grounding:
         async with self._lock:
             grounder, article = self._grounder, self._article
             if self.participants is None and self._named is not None:
-                self.participants = merge_participants(grounder.named(self._named))
+                merged = merge_participants(grounder.named(self._named))
+                self.participants = ranked(merged, grounder.text, article.title, found_by_code=True)
                 await self._tell("participants")
             if self.participants is None and (asked_names := self._of(PARTICIPANTS)) is not None:
                 found = grounder.participants([p for answer in asked_names for p in answer.participants])
-                self.participants = merge_participants(found)
+                merged = merge_participants(found)
+                self.participants = ranked(merged, grounder.text, article.title, found_by_code=False)
                 await self._tell("participants")
             if self.participants is not None and self.dates is None:  # by code alone: told in turn
                 resolver = resolver_for(article.language)

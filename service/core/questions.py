@@ -89,6 +89,13 @@ class IssuesAnswer(_Grounded):
         return self.open_issues
 
 
+class SubjectsAnswer(BaseModel):
+    """Subject terms, in English whatever the article's language (the vocabulary's English labels are the
+    ones every concept has); code maps them to Media Topics (`subjects.subjects`)."""
+
+    subjects: Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(max_length=4)]
+
+
 class SummaryAnswer(BaseModel):
     summary: Annotated[str, Field(min_length=1, max_length=600)]
 
@@ -169,12 +176,13 @@ class Question(Generic[A]):
 PARTICIPANTS = Question("participants", ParticipantsAnswer)  # model-first: no NER for the article's language
 ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts)
 SUMMARY = Question("summary", ComposedSummary, grounded=False, participants=True)
+SUBJECTS = Question("subjects", SubjectsAnswer, grounded=False)
 # Asked of every part, in this order (the first one alone processes the article on a one-slot server):
 # with named candidates from code, who take part is code's alone (see `grounding.Grounder.named`), and the
 # issues question follows the summary's processed article as it followed the participants' one (with it
 # first, two articles' issues changed on the gold set: 20 -> 25 listed, the same 8 right); without them,
-# the model lists the participants.
-QUESTIONS: tuple[Question[Any], ...] = (SUMMARY, ISSUES)
-QUESTIONS_WITHOUT_NAMES: tuple[Question[Any], ...] = (PARTICIPANTS, ISSUES, SUMMARY)
+# the model lists the participants. Subjects come last: asked after the others, no answer before changes.
+QUESTIONS: tuple[Question[Any], ...] = (SUMMARY, ISSUES, SUBJECTS)
+QUESTIONS_WITHOUT_NAMES: tuple[Question[Any], ...] = (PARTICIPANTS, ISSUES, SUMMARY, SUBJECTS)
 # Asked once when a long article was summarised in parts: one summary of the parts' summaries.
 COMBINE = Question("combine", CombinedSummaryAnswer, grounded=False)

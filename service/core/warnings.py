@@ -17,6 +17,7 @@ class WarningKind(StrEnum):
     cut_off_answer = "cut-off-answer"  # an answer cut off at max_tokens: only its complete items kept
     dropped_participant = "dropped-participant"
     dropped_open_issue = "dropped-open-issue"
+    dropped_subject = "dropped-subject"  # a subject term no Media Topic matches, or no sentence speaks of
     unsupported_summary = "unsupported-summary"  # a summary sentence with a name or number not in the article
     unsupported_summary_kept = "unsupported-summary-kept"  # ... in every sentence: the summary kept, said
     summary_language = "summary-language"  # the summary is not in the article's language
@@ -44,6 +45,7 @@ _TEXT = {
     WarningKind.cut_off_answer: "{item}: {reason}",
     WarningKind.dropped_participant: "dropped participant {item!r}: {reason}",
     WarningKind.dropped_open_issue: "dropped open issue {item!r}: {reason}",
+    WarningKind.dropped_subject: "dropped subject {item!r}: {reason}",
     WarningKind.unsupported_summary: "summary: dropped the sentence {item!r}: {reason}",
     WarningKind.unsupported_summary_kept: "summary {item!r}: {reason} (no sentence without it to keep)",
     WarningKind.summary_language: "summary: not in {item}, the article's language: {reason}",

@@ -116,7 +116,7 @@ def test_batch_resumes_skipping_what_is_done_even_after_a_torn_last_line(
 
     assert result.exit_code == 0, result.output
     assert "2 summarised, 0 failed (error records), 1 already done" in result.output
-    assert len(server.asked) == 4  # a1 and a2 only (issues and summary each)
+    assert len(server.asked) == 6  # a1 and a2 only (issues, summary and subjects each)
     assert set(records_skipping_torn(output)) == {"a0", "a1", "a2"}
 
 

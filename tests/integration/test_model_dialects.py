@@ -17,7 +17,7 @@ from service.api.app import create_app
 from service.settings import Settings
 from tests.factories import QUESTION_OF_SCHEMA, SEED_ANSWERS, answer, error
 
-QUESTIONS = ("participants", "issues", "summary")
+QUESTIONS = ("participants", "issues", "summary", "subjects")
 
 # llama_cpp/server/app.py, get_models: every model it serves, as
 #     {"id": model_alias, "object": "model", "owned_by": "me", "permissions": []}

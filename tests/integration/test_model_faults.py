@@ -22,7 +22,7 @@ from service.settings import Settings
 from tests.factories import SEED_PARTICIPANTS, ModelServer, answer, composed, error
 
 Client = AsyncTestClient[Any]
-QUESTIONS = ("participants", "issues", "summary")
+QUESTIONS = ("participants", "issues", "summary", "subjects")
 
 
 def serve(model_server: respx.MockRouter, server: ModelServer) -> respx.Route:
@@ -72,7 +72,7 @@ async def test_429_with_retry_after_waits_as_asked_then_succeeds(
     assert len(sent_at) == 2
     assert sent_at[1] - sent_at[0] >= 0.9  # at least ~1 s either way
     assert response.json()["meta"]["retries"] == 1
-    assert response.json()["meta"]["attempts"] == 3
+    assert response.json()["meta"]["attempts"] == 4
 
 
 async def test_429_with_retry_after_beyond_the_budget_fails_fast_with_503(
@@ -337,7 +337,7 @@ async def test_malformed_json_content_is_re_asked(
 
     assert response.status_code == 200, response.text
     assert server.count("participants") == 2
-    assert response.json()["meta"]["attempts"] == 4
+    assert response.json()["meta"]["attempts"] == 5
 
 
 async def test_an_answer_failing_the_schema_twice_is_a_502_with_the_last_error(

@@ -38,7 +38,7 @@ async def test_the_seed_articles_people_come_from_code_with_the_articles_words_f
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert sorted(server.asked) == ["issues", "summary"]  # who takes part is code's alone
+    assert sorted(server.asked) == ["issues", "subjects", "summary"]  # who takes part is code's alone
     people = {p["name"]: p for p in body["participants"]}
     # Every named person of the article, once: Trump and Kyrylo Budanov too (NER tags only "Budanov"),
     # whom the model never had to write.
@@ -105,7 +105,7 @@ async def test_without_a_pipeline_for_the_language_the_model_lists_them_and_says
     response = await named_api.post("/v1/summaries", json={**seed_article, "language": "de"})
 
     body = response.json()
-    assert set(server.asked) == {"issues", "participants", "summary"}  # (an English summary: asked again)
+    assert set(server.asked) == {"issues", "participants", "subjects", "summary"}  # (an English summary: asked again)
     assert {p["name"] for p in body["participants"]} >= {p["name"] for p in SEED_PARTICIPANTS["participants"]}
     assert (
         "language 'de': no named-entity pipeline for this language: participants are the model's own list"

@@ -36,7 +36,7 @@ async def test_the_same_article_again_comes_from_the_cache_without_the_model(
     first = await api.post("/v1/summaries", json=seed_article)
     again = await api.post("/v1/summaries", json={**seed_article, "id": "cms-42"})
 
-    assert len(server.asked) == 3  # only the first request asked the model
+    assert len(server.asked) == 4  # only the first request asked the model
     assert first.json()["meta"]["cached"] is False
     assert again.json()["meta"]["cached"] is True
     assert again.json()["id"] == "cms-42"  # the caller's own reference, not the first caller's
@@ -83,7 +83,7 @@ async def test_the_cache_survives_a_restart(
         response = await restarted.post("/v1/summaries", json=seed_article)
 
     assert response.json()["meta"]["cached"] is True
-    assert len(server.asked) == 3
+    assert len(server.asked) == 4
 
 
 async def test_with_the_cache_off_every_request_asks_the_model(
@@ -113,7 +113,7 @@ async def test_a_retry_with_the_same_key_and_body_gets_the_first_answer(
     assert retry.json() == first.json()
     assert retry.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
-    assert len(server.asked) == 3
+    assert len(server.asked) == 4
 
 
 async def test_the_same_key_with_another_body_is_a_422(

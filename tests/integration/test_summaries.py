@@ -53,8 +53,8 @@ async def test_seed_article_gets_a_grounded_summary(
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert route.call_count == 3  # the openai client went through httpx, where respx sees it
-    assert sorted(server.asked) == ["issues", "participants", "summary"]
+    assert route.call_count == 4  # the openai client went through httpx, where respx sees it
+    assert sorted(server.asked) == ["issues", "participants", "subjects", "summary"]
     assert body["id"] == seed_article["id"]
     assert assert_evidence_is_verbatim(body, seed_article["text"]) >= 10
     witkoff = body["participants"][0]
@@ -78,14 +78,45 @@ async def test_seed_article_gets_a_grounded_summary(
     assert events["Feb. 26–27"].startswith("Presidential Office Head Kyrylo Budanov said that a new round")
     assert body["summary"].startswith("U.S. and Ukrainian officials plan more talks")
     assert body["open_issues"][0]["parties"] == ["Kremlin"]
+    [subject] = body["subjects"]  # IPTC Media Topics, completed by code from the model's term
+    assert (subject["qcode"], subject["name"], subject["language"]) == ("medtop:20000076", "peace talks", "en-GB")
+    assert subject["uri"] == "http://cv.iptc.org/newscodes/mediatopic/20000076"
+    assert [b["name"] for b in subject["broader"]] == ["peace process", "conflict, war and peace"]
+    assert subject["broader"][-1]["qcode"] == "medtop:16000000"
+    assert 0 < subject["relevance"] <= 1
+    assert 0 < subject["confidence"] <= 1
+    assert all("talks" in e["quote"] for e in subject["evidence"])
+    assert [p["salience"] for p in body["participants"]] == sorted(
+        (p["salience"] for p in body["participants"]), reverse=True
+    )
+    assert witkoff["about"]
+    assert not body["participants"][-1]["about"]
     meta = body["meta"]
-    assert meta["attempts"] == 3
+    assert meta["attempts"] == 4
     assert meta["retries"] == 0
     assert meta["chunks"] == 1
-    assert meta["usage"] == {"prompt_tokens": 2700, "completion_tokens": 900, "total_tokens": 3600}
+    assert meta["usage"] == {"prompt_tokens": 3600, "completion_tokens": 1200, "total_tokens": 4800}
     assert meta["model"] == "test-model"
     assert meta["prompt_version"].startswith("summarise-")
     assert meta["warnings"] == [NO_NER]  # these tests run model-first
+
+
+async def test_subject_terms_that_name_a_participant_or_no_concept_are_dropped_and_said(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    terms = ["Kremlin", "peace talks", "Geneva negotiations", "peace process", "flag"]
+    serve(model_server, ModelServer({"subjects": {"subjects": terms[:4]}}))
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    # "Kremlin" is a participant's name; "peace process" is the broader concept of "peace talks": one kept.
+    assert [s["qcode"] for s in body["subjects"]][:1] == ["medtop:20000076"]
+    assert "medtop:20000073" not in [s["qcode"] for s in body["subjects"]]
+    assert all(s["evidence"] for s in body["subjects"])
+
+    serve(model_server, ModelServer({"subjects": {"subjects": terms[4:]}}))
+    body = (await api.post("/v1/summaries", json={**seed_article, "title": "Talks again"})).json()  # not cached
+    assert body["subjects"] == []
+    assert any(w.startswith("dropped subject 'flag'") for w in body["meta"]["warnings"])
 
 
 async def test_every_question_shares_the_article_prefix_and_asks_last(
@@ -149,8 +180,8 @@ async def test_a_quote_not_in_the_article_is_re_asked_and_the_correction_returne
     assert "The Kremlin refused to comment on anything at all." in str(reask[-1]["content"])
     assert "is not in the article" in str(reask[-1]["content"])
     assert body["open_issues"][0]["evidence"][0]["quote"] == "The Kremlin did not confirm the timeline for the talks."
-    assert body["meta"]["attempts"] == 4
-    assert body["meta"]["usage"]["prompt_tokens"] == 4 * 900
+    assert body["meta"]["attempts"] == 5
+    assert body["meta"]["usage"]["prompt_tokens"] == 5 * 900
 
 
 async def test_a_paraphrased_quote_is_aligned_fuzzily_without_a_re_ask(
@@ -181,7 +212,7 @@ async def test_an_item_still_ungrounded_after_the_re_ask_is_dropped_with_a_warni
     body = response.json()
     assert body["open_issues"] == []
     assert len(body["participants"]) == 4  # the grounded items survive
-    assert body["meta"]["attempts"] == 4
+    assert body["meta"]["attempts"] == 5
     warnings = " | ".join(body["meta"]["warnings"])
     assert "issues: no answer passed the grounding check (2 answers)" in warnings
     assert "dropped open issue" in warnings
@@ -317,8 +348,8 @@ class CountsInFlight(ModelServer):
         return self(request)
 
 
-# The first question alone (it processes the article the others then reuse), the other two together.
-@pytest.mark.parametrize(("parallel", "most_in_flight"), [(None, 2), (1, 1), (2, 2)])
+# The first question alone (it processes the article the others then reuse), the other three together.
+@pytest.mark.parametrize(("parallel", "most_in_flight"), [(None, 3), (1, 1), (2, 2)])
 async def test_questions_go_to_the_model_as_many_at_once_as_configured(
     settings: Settings,
     model_server: respx.MockRouter,
@@ -335,7 +366,7 @@ async def test_questions_go_to_the_model_as_many_at_once_as_configured(
     assert response.status_code == 200, response.text
     assert server.most_in_flight == most_in_flight
     assert server.arrivals[:2] == [1, 1]  # the first answered before any other was sent
-    assert sorted(server.asked) == ["issues", "participants", "summary"]
+    assert sorted(server.asked) == ["issues", "participants", "subjects", "summary"]
 
 
 async def test_one_at_a_time_a_re_ask_follows_its_own_question(
@@ -349,7 +380,7 @@ async def test_one_at_a_time_a_re_ask_follows_its_own_question(
         response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert server.asked == ["participants", "issues", "issues", "summary"]
+    assert server.asked == ["participants", "issues", "issues", "summary", "subjects"]
 
 
 def test_the_embedded_server_is_asked_one_question_at_a_time(settings: Settings) -> None:

@@ -1,0 +1,52 @@
+"""Who the story is about: each participant's salience and confidence, by code, and their order.
+
+Salience (0-1) adds up what an editor looks at first:
+- 0.35 named in the headline, 0.25 in the first sentence (the lead);
+- up to 0.25 by mentions in the text, a name or an alias written four times or more giving all of it;
+- 0.15 if a sentence naming them holds a quotation (they speak, or are spoken of, in quotes).
+The story is `about` those with 0.5 or more; the rest it mentions. Languages do not enter: names are
+matched as written (case and spacing folded), quotation marks are the same characters everywhere.
+
+Confidence (0-1) is the mean of what says a participant is real: how its evidence matched the article
+(exact 1, normalised 0.9, fuzzy 0.6), whether code found it (a named-entity pipeline, 1) or only the
+model listed it (0.5), and whether the article names it more than once (1, else 0.5).
+"""
+
+import re
+from collections.abc import Sequence
+
+from schemas import MatchKind, Participant
+from service.core.alignment import ArticleText
+
+ABOUT = 0.5
+_MATCHED = {MatchKind.exact: 1.0, MatchKind.normalised: 0.9, MatchKind.fuzzy: 0.6}
+_QUOTATION_MARKS = re.compile('["“”„«»‘’‚‹›「」]')
+_MENTIONS_FOR_ALL = 4
+
+
+def ranked(
+    participants: Sequence[Participant], text: ArticleText, title: str | None, found_by_code: bool
+) -> list[Participant]:
+    """The participants with salience, `about` and confidence, most salient first (ties in their order)."""
+    lead = text.text[slice(*text.sentences[0])] if text.sentences else ""
+    scored = [_scored(p, text.text, title or "", lead, found_by_code) for p in participants]
+    return sorted(scored, key=lambda p: -p.salience)
+
+
+def _scored(participant: Participant, text: str, title: str, lead: str, found_by_code: bool) -> Participant:
+    names = [n for n in dict.fromkeys((participant.name, *participant.aliases)) if n.strip()]
+    written = (r"\s+".join(re.escape(word) for word in name.split()) for name in names)
+    pattern = re.compile("|".join(rf"(?<!\w){name}(?!\w)" for name in written) or "(?!)", re.IGNORECASE)
+    mentions = pattern.findall(text)
+    quoted = any(_QUOTATION_MARKS.search(e.quote) for e in participant.evidence)
+    salience = (
+        0.35 * bool(pattern.search(title))
+        + 0.25 * bool(pattern.search(lead))
+        + 0.25 * min(1.0, len(mentions) / _MENTIONS_FOR_ALL)
+        + 0.15 * quoted
+    )
+    matched = min((_MATCHED[e.match] for e in participant.evidence), default=0.0)
+    confidence = (matched + (1.0 if found_by_code else 0.5) + (1.0 if len(mentions) > 1 else 0.5)) / 3
+    return participant.model_copy(
+        update={"salience": round(salience, 2), "about": salience >= ABOUT, "confidence": round(confidence, 2)}
+    )

@@ -1,0 +1,158 @@
+"""What the article is about, as a newsroom files it: IPTC Media Topics, proposed by the model, completed by code.
+
+The model names the kind of event and the issues in a few subject terms (the `subjects` question: a dozen
+tokens); code maps each term to the Media Topic whose label matches it best, weighing in how well the
+article itself matches that concept (`AGREEMENT`), and completes the rest: QCode, URI, the label in the
+article's language, the broader chain, the Wikidata id, evidence, relevance and confidence.
+
+Asked to choose among a numbered list of concepts retrieved from the article, the embedded 1.5B model chose
+worse than it named (gold set dev: F1 0.32 against 0.44); asked for the 17 top concepts by number, it said
+"religion and belief" of four articles out of nine. Retrieval from the article alone found a third of the
+gold subjects in its first 20. Measured in bench/README.md (2026-12-05, issue 26).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schemas import Concept as ConceptItem
+from schemas import Evidence, MatchKind, Participant, Subject
+from service.core.alignment import ArticleText
+from service.core.mediatopics import ENGLISH, Concept, LabelIndex, MediaTopics
+from service.core.warnings import SummaryWarning, WarningKind
+
+MAX_SUBJECTS = 4  # one a term the model gives
+AGREEMENT = 0.6  # weight of the article's own match against a concept, beside the term's (dev: roots 0.77 -> 0.83)
+_ARTICLE_WORDS = 200  # the article's opening read for agreement, the headline three times before it
+_AGREED_WITHIN = 20  # a concept among the article's 20 best matches counts as code agreeing with the model
+_EVIDENCE = 2  # sentences an item cites
+
+
+@dataclass(frozen=True)
+class _Scored:
+    concept: Concept
+    term: str
+    match: float  # how much of the term and the concept's label share (Jaccard over stems)
+    agreed: bool  # among the concepts the article itself matches best
+
+    @property
+    def confidence(self) -> float:
+        return round((self.match + float(self.agreed)) / 2, 2)
+
+
+def subjects(
+    terms: Sequence[str],
+    topics: MediaTopics,
+    text: ArticleText,
+    original: str,
+    title: str | None,
+    language: str | None,
+    participants: Sequence[Participant] = (),
+) -> tuple[list[Subject], list[SummaryWarning]]:
+    """The article's subjects for the model's terms, most specific, in the model's order, each with its
+    evidence in the article; a term no concept matches, or whose concept no sentence speaks of, is dropped
+    and said."""
+    article_scores = _article_scores(topics, text.text, title, language)
+    agreed = {c.qcode for c, _ in sorted(article_scores.values(), key=lambda cs: -cs[1])[:_AGREED_WITHIN]}
+    warnings = []
+    scored = []
+    for term in _subject_terms(terms, participants):
+        found = _best(term, topics, article_scores, agreed)
+        if found is None:
+            warnings.append(SummaryWarning(WarningKind.dropped_subject, term, "no IPTC Media Topic's label matches it"))
+        else:
+            scored.append(found)
+    first_term = {s.concept.qcode: s for s in reversed(scored)}  # a concept twice: its first term's
+    result = []
+    for concept in topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]:
+        found = first_term[concept.qcode]
+        index = topics.index(language)
+        wanted, speaking = _speaking(index, text, _labels(concept, language), found.term)
+        if not speaking:
+            reason = f"no sentence of the article speaks of {concept.label(language)[0]!r}"
+            warnings.append(SummaryWarning(WarningKind.dropped_subject, found.term, reason))
+            continue
+        name, name_language = concept.label(language)
+        lead = text.text[slice(*text.sentences[0])] if text.sentences else ""
+        relevance = (
+            0.4 * bool(index.shared(wanted, title or ""))
+            + 0.3 * bool(index.shared(wanted, lead))
+            + 0.3 * min(1.0, 3 * len(speaking) / len(text.sentences))
+        )
+        result.append(
+            Subject(
+                qcode=concept.qcode,
+                uri=concept.uri,
+                name=name,
+                language=name_language,
+                broader=[_item(parent, language) for parent in topics.chain(concept)],
+                wikidata=concept.wikidata,
+                relevance=round(relevance, 2),
+                confidence=found.confidence,
+                evidence=_evidence(speaking, wanted, index, text, original),
+            )
+        )
+    return result, warnings
+
+
+def _subject_terms(terms: Sequence[str], participants: Sequence[Participant]) -> list[str]:
+    """The terms that are not a participant's name (asked for kinds of events and issues, a small model
+    still gives "Hong Kong" or "Mecca")."""
+    names = {" ".join(n.casefold().split()) for p in participants for n in (p.name, *p.aliases)}
+    unique = dict.fromkeys(" ".join(t.split()) for t in terms if t.strip())
+    return [t for t in unique if t.casefold() not in names]
+
+
+def _article_scores(
+    topics: MediaTopics, text: str, title: str | None, language: str | None
+) -> dict[str, tuple[Concept, float]]:
+    """Every concept's match against the article's headline and opening, as a share of the best one."""
+    query = " ".join([title or ""] * 3 + text.split()[:_ARTICLE_WORDS])
+    index = topics.index(language, described=True)
+    found = index.search(query, len(topics.active))
+    best = found[0][1] if found else 1.0
+    return {c.qcode: (c, score / best) for c, score in found}
+
+
+def _best(
+    term: str, topics: MediaTopics, article: dict[str, tuple[Concept, float]], agreed: set[str]
+) -> _Scored | None:
+    """The concept whose English label best matches the term (the model writes its terms in English), the
+    article's own match weighed in; None when no label shares a word with it."""
+    index = topics.index(ENGLISH)
+    found = index.search(term, len(topics.active))
+    if not found:
+        return None
+    top = found[0][1]
+    concept, _ = max(found, key=lambda cs: cs[1] / top + AGREEMENT * article.get(cs[0].qcode, (cs[0], 0.0))[1])
+    term_stems = index.stems(term)
+    label_stems = index.stems(concept.labels.get(ENGLISH, ""))
+    match = len(term_stems & label_stems) / len(term_stems | label_stems) if term_stems | label_stems else 0.0
+    return _Scored(concept, term, round(match, 2), concept.qcode in agreed)
+
+
+def _speaking(
+    index: LabelIndex, text: ArticleText, labels: list[str], term: str
+) -> tuple[set[str], list[tuple[int, int]]]:
+    """The words that say a subject, and the sentences that hold one: its labels' words, else the model's
+    term's (which may carry a name: "Ukraine-Russia negotiations")."""
+    for words in (" ".join(labels), term):
+        wanted = index.stems(words)
+        if speaking := [(s, e) for s, e in text.sentences if index.shared(wanted, text.text[s:e])]:
+            return wanted, speaking
+    return set(), []
+
+
+def _evidence(
+    speaking: list[tuple[int, int]], wanted: set[str], index: LabelIndex, text: ArticleText, original: str
+) -> list[Evidence]:
+    """Of the sentences that speak of a subject, those sharing most words with it, in article order."""
+    best = sorted(speaking, key=lambda span: -index.shared(wanted, text.text[slice(*span)]))[:_EVIDENCE]
+    return [Evidence(quote=original[s:e], start=s, end=e, match=MatchKind.exact) for s, e in sorted(best)]
+
+
+def _labels(concept: Concept, language: str | None) -> list[str]:
+    return list(dict.fromkeys([concept.labels.get(ENGLISH, ""), concept.label(language)[0]]))
+
+
+def _item(concept: Concept, language: str | None) -> ConceptItem:
+    return ConceptItem(qcode=concept.qcode, uri=concept.uri, name=concept.label(language)[0])

@@ -1,0 +1,66 @@
+"""The IPTC Media Topics vocabulary as shipped, and subjects completed from it by code."""
+
+import pytest
+
+from schemas import MatchKind, Participant, ParticipantKind
+from service.core.alignment import ArticleText
+from service.core.mediatopics import checked, media_topics, vocabulary_language
+from service.core.subjects import subjects
+from service.errors import WeightsError
+
+
+def test_a_vocabulary_file_that_is_not_the_shipped_one_stops_with_one_line() -> None:
+    with pytest.raises(WeightsError) as raised:
+        checked(b'{"conceptSet": []}')
+    assert "not the shipped file" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_concepts_are_found_by_qcode_uri_and_the_old_subject_code_they_match() -> None:
+    topics = media_topics()
+    talks = topics.get("medtop:20000076")
+    assert talks is not None
+    assert talks.label() == ("peace talks", "en-GB")
+    assert topics.get("http://cv.iptc.org/newscodes/mediatopic/20000076") == talks
+    assert talks.label("de-CH") == ("Friedensgespräche", "de")
+    assert [c.qcode for c in topics.chain(talks)] == ["medtop:20000073", "medtop:16000000"]
+    # NTB and TT send old Subject Codes; the vocabulary's exactMatch maps them.
+    for code in ("subj:11003000", "11003000", "http://cv.iptc.org/newscodes/subjectcode/11003000"):
+        concept = topics.get(code)
+        assert concept is not None
+        assert concept.label() == ("election", "en-GB")
+    assert topics.get("medtop:99999999") is None
+    assert len(topics.active) == 1133
+    assert not any(c.retired for c in topics.active)
+
+
+def test_languages_map_to_the_vocabularys_own_keys() -> None:
+    assert [vocabulary_language(t) for t in ("en-US", "de", "sv-SE", "da", "pt-BR", "nb", None)] == [
+        "en-GB", "de", "se", "dk", "pt-BR", "en-GB", "en-GB",
+    ]  # fmt: skip
+
+
+TEXT = (
+    "In Dresden ist entschieden. Bei der Oberbürgermeisterwahl erhielt kein Bewerber die Mehrheit. "
+    "Die Stichwahl folgt am 5. Juli."
+)
+
+
+def test_a_german_label_is_found_inside_a_compound_and_named_in_german() -> None:
+    [subject], warnings = subjects(["election"], media_topics(), ArticleText(TEXT), TEXT, "Wahl in Dresden", "de")
+    assert (subject.qcode, subject.name, subject.language) == ("medtop:20000574", "Wahl", "de")
+    assert [e.quote for e in subject.evidence] == [
+        "Bei der Oberbürgermeisterwahl erhielt kein Bewerber die Mehrheit.",
+        "Die Stichwahl folgt am 5. Juli.",
+    ]
+    assert all(TEXT[e.start : e.end] == e.quote for e in subject.evidence)
+    assert subject.relevance >= 0.4  # in the headline
+    assert warnings == []
+
+
+def test_a_term_that_names_a_participant_is_not_a_subject() -> None:
+    text = "The Scientology defector was arrested on Thursday."
+    church = Participant(name="Scientology", kind=ParticipantKind.organization, evidence=[])
+    found, _ = subjects(["Scientology", "arrest"], media_topics(), ArticleText(text), text, None, "en", [church])
+    assert [s.name for s in found] == ["arrest"]
+    assert found[0].evidence[0].match is MatchKind.exact
