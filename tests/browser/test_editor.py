@@ -136,12 +136,10 @@ def test_the_seed_article_fills_in_and_its_evidence_lights_up(
             about = page.eval_on_selector_all(
                 "#participants li", "els => els.map(e => e.querySelector('.badge.about') !== null)"
             )
-            subject_lit = []
-            if final["subjects"]:
-                page.focus("#subjects li[data-key=s0]")
-                subject_lit = page.eval_on_selector_all(
-                    "#article .lit", "els => els.map(e => [Number(e.dataset.start), Number(e.dataset.end)])"
-                )
+            page.focus("#subjects li[data-key=s0]")
+            subject_lit = page.eval_on_selector_all(
+                "#article .lit", "els => els.map(e => [Number(e.dataset.start), Number(e.dataset.end)])"
+            )
 
             # The keyboard does what the mouse does: a date item focused lights its evidence.
             page.focus("#dates li[data-key=d0]")
@@ -183,8 +181,9 @@ def test_the_seed_article_fills_in_and_its_evidence_lights_up(
     paths = [" › ".join([c["name"] for c in reversed(s["broader"])] + [s["name"]]) for s in final["subjects"]]
     assert subjects == paths
     assert all(len(s["broader"]) == path.count(" › ") for s, path in zip(final["subjects"], paths, strict=True))
-    if final["subjects"]:
-        assert merged(subject_lit) == merged([(e["start"], e["end"]) for e in final["subjects"][0]["evidence"]])
+    assert paths[0] == "conflict, war and peace › peace process › peace talks"
+    assert merged(subject_lit) == merged([(e["start"], e["end"]) for e in final["subjects"][0]["evidence"]])
+    assert any(about)
     assert about == [p["about"] for p in final["participants"]]
     assert all(
         f"salience {round(p['salience'] * 100)}%" in note for p, note in zip(final["participants"], notes, strict=True)

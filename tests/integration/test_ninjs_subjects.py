@@ -17,7 +17,7 @@ from service.api.ninjs import MEDTOP_SCHEME, enrichment
 from service.api.ninjs_versions import Version
 from tests import iptc
 from tests.factories import ModelServer
-from tests.integration.test_ninjs import SEED_ITEMS, ninjs_16, without_extension
+from tests.integration.test_ninjs import SEED_ITEMS, ninjs_16, schema_errors, without_extension
 from tests.subjects import DIPLOMACY, PEACE_TALKS, REGIONAL_ELECTIONS, filed, subject
 
 Client = AsyncTestClient[Any]
@@ -198,3 +198,28 @@ def test_without_subjects_no_subject_list_is_added(seed_summary: SummaryResponse
     enriched = enrich(SEED_ITEMS["3"](seed_article), filed(seed_summary))
 
     assert "subjects" not in enriched
+
+
+@VERSIONS
+async def test_the_pipelines_subjects_and_salience_reach_the_enrichment(
+    api: Client, answering: ModelServer, seed_article: dict[str, Any], version: str
+) -> None:
+    """End to end: the seed filed by the pipeline (the model mocked at the HTTP boundary), through the route."""
+    response = await api.post("/v1/ninjs/enrichments", json=SEED_ITEMS[version](seed_article))
+
+    assert response.status_code == 200, response.text
+    enriched = response.json()
+    extension = enriched["summarise"] if version != "1.6" else json.loads(enriched["description_summarise_json"])
+    assert extension["subjects"], "the seed is filed under no subject"
+    assert extension["subjects"][0]["qcode"] in (PEACE_TALKS, "medtop:20000073", "medtop:20000639")  # or diplomacy
+    entries = enriched[SUBJECTS[version]]
+    if version == "1.6":
+        assert [MEDTOP_SCHEME + e["code"] for e in entries] == [s["uri"] for s in extension["subjects"]]
+    else:
+        assert [e["uri"] for e in entries] == [s["uri"] for s in extension["subjects"]]
+    assert [e["relevance"] for e in entries] == [round(s["relevance"] * 100) for s in extension["subjects"]]
+    about = {p["name"] for p in extension["participants"] if p["about"]}
+    assert about, "the story is about no one"
+    assert {p["name"] for p in enriched[PEOPLE[version]] if p["rel"] == "about"} <= about
+    assert "Steve Witkoff" in about
+    assert not await schema_errors(api, enriched, version)

@@ -183,11 +183,15 @@ async def test_superdesks_exact_request_gets_tags_the_widget_keeps(
     assert response.status_code == 200, response.text
     r_data = response.json()
     analysis = parse_concepts(r_data)
-    assert set(analysis) - {"subject"} == {"person", "organisation"}
-    for tag in analysis.get("subject", []):  # Media Topics, every parent there
+    assert set(analysis) == {"person", "organisation", "subject"}
+    assert analysis["subject"][0]["name"] in ("peace talks", "peace process", "diplomacy")
+    for tag in analysis["subject"]:  # Media Topics, every parent there
         assert tag["scheme"] == "mediatopic"
         assert tag["altids"]["medtop"] == tag["qcode"].removeprefix("medtop:")
-    assert not orphans(analysis.get("subject", []))
+        concept = media_topics().get(tag["qcode"])
+        assert concept is not None
+        assert tag["altids"].get("wikidata") == concept.wikidata
+    assert not orphans(analysis["subject"])
     witkoff = analysis["person"][0]
     assert witkoff["name"] == "Steve Witkoff"
     assert witkoff["description"] == "U.S. Special Envoy; announced the talks"
