@@ -14,8 +14,8 @@ for a receiver. An API key may have `backlog` jobs queued or running (a sorted s
 added in one Lua script; BacklogFull beyond); a record is kept `ttl_s` after its job finished.
 
 Redis going away is an outage, not a crash (`service.jobs.outages`): the API's calls answer StoreUnavailable
-at once; the workers' calls wait for Redis to come back (`patient()`), arq's poll loops are started again
-with backoff, and a run whose own bookkeeping in arq was cut is handed back to the queue once Redis answers,
+at once; the workers' calls wait for Redis to come back (`patient()`), arq's poll loops poll on until it
+answers, and a run whose own bookkeeping in arq was cut is handed back to the queue once Redis answers,
 so the job runs again (its outcome, if it was recorded, stands: the run only hands the callback over). What
 survives a restart of Redis is what Redis persisted: `durability` says at start when that is not every job.
 """
@@ -382,8 +382,8 @@ async def broker_workers(
 
 
 class _Worker(Worker):
-    """arq's worker, through outages of Redis: its poll loop is started again with backoff when Redis goes
-    away under it, and a job whose start or run was cut (arq reading the job, marking it in progress,
+    """arq's worker, through outages of Redis: its poll loop polls on while Redis is away (and is started
+    again with backoff if Redis went away as it started), and a job whose start or run was cut (arq reading the job, marking it in progress,
     recording its end) is unmarked once Redis answers, as a stopped worker's is, so the next poll runs it
     again. It marks a job in progress with a token of its own, so that it only ever unmarks its own mark,
     never another worker's. (`start_jobs` is arq 0.28's, pinned in pyproject.toml, but for the token and
@@ -405,17 +405,27 @@ class _Worker(Worker):
         self.cut: set[str] = set()  # jobs whose start an outage cut: maybe marked in progress by us, not run
 
     async def serve(self) -> None:
-        """arq's poll loop, until cancelled or an error that is not the store's."""
+        """arq's poll loop, until cancelled or an error that is not the store's. (An outage is met in
+        `_poll_iteration`; this starts the loop again if Redis went away in its first steps.)"""
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(lambda exc: self.outages.fault(exc) is not None),
             wait=wait_random_exponential(multiplier=BACKOFF_FIRST_S, max=BACKOFF_MAX_S),
             reraise=True,
         ):
             with attempt:
-                for job_id in list(self.cut):
-                    await self._unmark(job_id)
-                    self.cut.discard(job_id)
                 await self.async_run()
+
+    async def _poll_iteration(self) -> None:
+        """One poll, through an outage: while Redis is away the loop goes on polling (every poll_delay, a
+        refused connection costs nothing) instead of ending; once it answers, the starts it cut are unmarked."""
+        try:
+            for job_id in list(self.cut):
+                await self._unmark(job_id)
+                self.cut.discard(job_id)
+            await super()._poll_iteration()
+        except Exception as exc:
+            if self.outages.fault(exc) is None:
+                raise
 
     async def _unmark(self, job_id: str) -> None:
         await _reply(self.pool.eval(_UNMARK, 1, in_progress_key_prefix + job_id, self.token))

@@ -19,12 +19,15 @@ import pytest
 import respx
 from arq import create_pool
 from arq.connections import RedisSettings
+from litestar.stores.redis import RedisStore
 
 from service.jobs.redis import durability
+from service.logs import configure_logging
 from service.settings import Settings
+from service.summaries import SummaryCache
 from tests.callbacks import SECRET, backend, client_for, finished, job_settings, receiver_factory
 from tests.factories import models_list
-from tests.live_servers import Receiver, RedisServer, api_process, mock_model_app, redis_server, serving
+from tests.live_servers import Receiver, RedisServer, api_process, free_port, mock_model_app, redis_server, serving
 
 __all__ = ["backend", "job_settings", "receiver_factory"]  # fixtures, used by name
 
@@ -246,3 +249,17 @@ async def test_at_start_redis_says_whether_jobs_would_survive_its_restart(
             await redis.aclose()
 
     assert (loses is None) if says is None else (loses is not None and says in loses), loses
+
+
+async def test_summaries_are_made_without_the_cache_while_its_store_is_away(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(Settings(_env_file=None, log_json=True))  # type: ignore[call-arg]
+    nobody = RedisStore.with_client(url=f"redis://127.0.0.1:{free_port()}/0", namespace="summarise:summaries")
+    async with nobody:
+        cache = SummaryCache(nobody, ttl_s=60)
+        misses = [await cache.get("a summary's key") for _ in range(3)]
+
+    assert misses == [None, None, None]  # a miss: the summary is made, not a 500
+    logged = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    assert [line["event"] for line in logged] == ["summary_cache_unavailable"]  # once per outage
