@@ -61,6 +61,7 @@ def configure_logging(settings: Settings) -> None:
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # our request line carries the request id
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per model answer is ours
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # "Building index" at debug, once a language
 
 
 def shown_url(url: str) -> str:

@@ -398,12 +398,12 @@ class _Grounding:
             grounder, article = self._grounder, self._article
             if self.participants is None and self._named is not None:
                 merged = merge_participants(grounder.named(self._named))
-                self.participants = ranked(merged, grounder.text, article.title, found_by_code=True)
+                self.participants = ranked(merged, grounder.text, article.title)
                 await self._tell("participants")
             if self.participants is None and (asked_names := self._of(PARTICIPANTS)) is not None:
                 found = grounder.participants([p for answer in asked_names for p in answer.participants])
                 merged = merge_participants(found)
-                self.participants = ranked(merged, grounder.text, article.title, found_by_code=False)
+                self.participants = ranked(merged, grounder.text, article.title)
                 await self._tell("participants")
             if self.participants is not None and self.dates is None:  # by code alone: told in turn
                 resolver = resolver_for(article.language)
