@@ -204,7 +204,7 @@ class Summariser:
             summary_question = COMBINE  # its answer is a SummaryAnswer too
             summary_part = Part(ArticleText("\n\n".join(summaries)), 0, 0)
             variables = self._variables(article, summary_part.article.text)
-            combined = await self._ask(COMBINE, summary_part, variables, article.language, deadline)
+            combined = await self.ask(COMBINE, summary_part, variables, article.language, deadline)
             answers.add(COMBINE, combined)
             summary = combined.value.summary.strip()
             first = combined.value
@@ -230,16 +230,13 @@ class Summariser:
             dates=dates,
             open_issues=open_issues,
             subjects=subject_items,
-            meta=Meta(
-                model=self.llm.model,
-                prompt_version=self.prompt.version,
-                mode=self.llm.mode,
+            meta=self.meta(
+                chunks=len(spans),
+                warnings=warnings,
                 attempts=sum(s.answers for s in stats),
                 retries=sum(s.retries for s in stats),
                 usage=answers.usage(),
                 latency_ms=round((time.monotonic() - started) * 1000),
-                chunks=len(spans),
-                warnings=[warning.text() for warning in warnings],
             ),
         )
         return Summary(response, warnings, answers.completion_tokens())
@@ -307,6 +304,28 @@ class Summariser:
             warnings.append(SummaryWarning(WarningKind.summary_language, language, reason))
         return summary, warnings
 
+    def meta(
+        self,
+        chunks: int,
+        warnings: list[SummaryWarning],
+        attempts: int = 0,
+        retries: int = 0,
+        usage: Usage | None = None,
+        latency_ms: int = 0,
+    ) -> Meta:
+        """The response's meta: of the whole summary, or (counting nothing yet) of a partial one."""
+        return Meta(
+            model=self.llm.model,
+            prompt_version=self.prompt.version,
+            mode=self.llm.mode,
+            attempts=attempts,
+            retries=retries,
+            usage=usage or Usage(),
+            latency_ms=latency_ms,
+            chunks=chunks,
+            warnings=[warning.text() for warning in warnings],
+        )
+
     def _part_budget(self) -> int:
         """Tokens of article one request may carry: the context less the answer and our prompt."""
         overhead = self.prompt.overhead_chars() // 2  # our English prompt: well under 2 characters a token
@@ -322,7 +341,7 @@ class Summariser:
             "text": neutralise_delimiters(text),
         }
 
-    async def _ask(
+    async def ask(
         self, question: Question[A], part: Part, variables: dict[str, str], language: str | None, deadline: float
     ) -> Answer[A]:
         listed = question.candidates(part) if question.candidates is not None else []
@@ -365,7 +384,7 @@ class _Grounding:
     async def noted(self, question: Question[A], part: int, variables: dict[str, str], deadline: float) -> Answer[A]:
         """The question asked of the part; once answered, whatever can now be grounded is."""
         variables = self.variables(question, variables)
-        answer = await self._core._ask(question, self._parts[part], variables, self._article.language, deadline)
+        answer = await self._core.ask(question, self._parts[part], variables, self._article.language, deadline)
         self._got[(question.name, part)] = answer.value
         await self._ready()
         return answer
@@ -418,7 +437,7 @@ class _Grounding:
                 issues = [  # an issue's quote is looked for near its part
                     (issue, part.start)
                     for part, answer in zip(self._parts, asked, strict=True)
-                    for issue in answer.found(part.doubts())
+                    for issue in answer.open_issues
                 ]
                 self.open_issues = grounder.open_issues(issues, self.participants)
                 await self._tell("open_issues")
@@ -426,24 +445,13 @@ class _Grounding:
     async def _tell(self, question: str) -> None:
         if self._progress is None:
             return
-        llm, prompt = self._core.llm, self._core.prompt
         partial = SummaryResponse(
             id=self._article.id,
             summary="",
             participants=self.participants or [],
             dates=self.dates or [],
             open_issues=self.open_issues or [],
-            meta=Meta(
-                model=llm.model,
-                prompt_version=prompt.version,
-                mode=llm.mode,
-                attempts=0,
-                retries=0,
-                usage=Usage(),
-                latency_ms=0,
-                chunks=len(self._parts),
-                warnings=[warning.text() for warning in self._warnings + self._grounder.warnings],
-            ),
+            meta=self._core.meta(chunks=len(self._parts), warnings=self._warnings + self._grounder.warnings),
         )
         await self._progress(Grounded(question, partial))
 

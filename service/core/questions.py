@@ -85,9 +85,6 @@ class IssuesAnswer(_Grounded):
     def ungrounded(self, article: ArticleText) -> list[str]:
         return [f"quote {i.quote!r} is not in the article" for i in self.open_issues if not article.contains(i.quote)]
 
-    def found(self, listed: list[str]) -> list[ExtractedIssue]:
-        return self.open_issues
-
 
 class SubjectsAnswer(BaseModel):
     """Subject terms, in English whatever the article's language (the vocabulary's English labels are the
