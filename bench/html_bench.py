@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from schemas import ArticleRequest
-from service.api.ninjs import MAX_HTML_ELEMENTS, html_to_text
+from service.adapters.ninjs import MAX_HTML_ELEMENTS, html_to_text
 from service.core.by_code import read_by_code
 from service.errors import ArticleTooLong
 from service.runtime import _installed_ner

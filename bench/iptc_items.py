@@ -12,7 +12,7 @@ URIs; NTB's and TT's are old IPTC Subject Codes, a Media Topic where one matches
 else only their root, by the top-level number the two vocabularies share ("no exactMatch, root by number").
 An entry without a code (NTB's "Innenriks", home news) is left out.
 
-The article is the item as our ninjs endpoint reads it (service.api.ninjs.to_article); an item without a
+The article is the item as our ninjs endpoint reads it (service.adapters.ninjs.to_article); an item without a
 body (NTB's example has a headline and a one-sentence description) is read from its headline and its
 descriptions, and said so. Our pipeline is the bare core on the model `summarise eval` uses: the embedded
 one, or --base-url/--model.
@@ -33,7 +33,7 @@ from typing import Any
 import click
 
 from schemas import ArticleRequest
-from service.api.ninjs import to_article
+from service.adapters.ninjs import to_article
 from service.core.mediatopics import media_topics
 from service.errors import InvalidNinjs, SummariseError
 from service.evaluation.topics import Filed, filed_under

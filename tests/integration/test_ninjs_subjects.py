@@ -13,8 +13,8 @@ from litestar.testing import AsyncTestClient
 
 from schemas import SummaryResponse
 from schemas.ninjs import EXTENSION_ID, extension_schema
-from service.api.ninjs import MEDTOP_SCHEME, enrichment
-from service.api.ninjs_versions import Version
+from service.adapters.ninjs import MEDTOP_SCHEME, enrichment
+from service.adapters.ninjs_versions import Version
 from tests import iptc
 from tests.factories import ModelServer
 from tests.integration.test_ninjs import SEED_ITEMS, ninjs_16, schema_errors, without_extension

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service.api.ninjs_versions import convert
+from service.adapters.ninjs_versions import convert
 from tests import iptc
 from tests.factories import ModelServer
 from tests.integration.test_ninjs import SEED_ITEMS, extension_of, schema_errors, without_extension

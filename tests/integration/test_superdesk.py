@@ -22,11 +22,11 @@ import pytest
 import respx
 from litestar.testing import AsyncTestClient
 
-import service.api.imatrics
+import service.adapters.imatrics
 from schemas import SummaryResponse
+from service.adapters.imatrics import _from_summary, search
 from service.api.access import hash_key
 from service.api.app import create_app
-from service.api.imatrics import _from_summary, search
 from service.core.mediatopics import media_topics
 from service.settings import Settings
 from tests.factories import ModelServer
@@ -296,7 +296,7 @@ async def test_a_model_slower_than_the_wait_is_answered_by_code_and_cached_for_t
         by_code = (await send(api, request)).json()
         again = (await send(api, request)).json()  # meanwhile: waits on the same summary, starts none
         model.go.set()
-        while service.api.imatrics._running:  # noqa: ASYNC110 - it runs on the app's loop, in the client's portal
+        while service.adapters.imatrics._running:  # noqa: ASYNC110 - it runs on the app's loop, in the client's portal
             await asyncio.sleep(0.05)
         cached = (await send(api, request)).json()
 

@@ -9,8 +9,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import JSONBody, QueryParameter
 
 from schemas.imatrics import AnalysisRequest, AnalysisResponse, ConceptQuery, ConceptResult, StoreResponse
+from service.adapters.imatrics import SEARCHED_TYPES, analyse, by_id, nothing_to_tag, search, to_article
 from service.api.access import basic_auth_key, key_id
-from service.api.imatrics import SEARCHED_TYPES, analyse, by_id, nothing_to_tag, search, to_article
 from service.api.openapi import BODY, GUARDED, ProblemKind, problems
 from service.api.problems import slug_for
 from service.settings import Settings

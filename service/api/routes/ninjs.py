@@ -13,9 +13,9 @@ from schemas.ninjs import (
     NinjsSummaryResponse,
     extension_schema,
 )
+from service.adapters.ninjs import enrichment, in_version, require_uri, to_article
+from service.adapters.ninjs_versions import REQUESTABLE, target_version
 from service.api.access import job_owner
-from service.api.ninjs import enrichment, in_version, require_uri, to_article
-from service.api.ninjs_versions import REQUESTABLE, target_version
 from service.api.openapi import BODY, GUARDED, MODEL, NO_NINJS_BODY, problems
 from service.summaries import SummaryService
 

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from schemas.ninjs import EXTENSION_PROPERTY, IPTC_SCHEMAS
 from service.errors import InvalidNinjs
 
-Version = Literal["1.6", "2", "3"]  # the majors service.api.ninjs reads
+Version = Literal["1.6", "2", "3"]  # the majors service.adapters.ninjs reads
 # What a client may ask for, and the version we write for it: the schemas the tests validate with.
 REQUESTABLE: dict[str, Version] = {"1.6": "1.6", "2.2": "2", "3.1": "3"}
 WRITTEN: dict[Version, str] = {major: asked for asked, major in REQUESTABLE.items()}

@@ -14,7 +14,7 @@ organisations / places lists (matched by name, so an entry an editor gave a `uri
 "about" when the story is about them, else "mentions"), the subjects the item is not filed under yet
 (IPTC Media Topics; see `_add_subjects`), the summary as a description when the item has none, and our data in the extension our schema declares
 (`summarise`; in 1.6 `description_summarise_json`, JSON text), named in `standard` (`$standard`).
-Asked for another version, the item is converted to it first (service/api/ninjs_versions.py) and
+Asked for another version, the item is converted to it first (service/adapters/ninjs_versions.py) and
 enriched there; what that version has no place for is in the extension's `unconverted`.
 """
 
@@ -33,7 +33,7 @@ from lxml.html import HTMLParser, document_fromstring
 from schemas import ArticleRequest, SummaryResponse
 from schemas.ninjs import EXTENSION_PROPERTY, IPTC_SCHEMAS
 from schemas.summary import Subject
-from service.api.ninjs_versions import WRITTEN, Version, convert
+from service.adapters.ninjs_versions import WRITTEN, Version, convert
 from service.core.mediatopics import Concept, media_topics
 from service.errors import ArticleTooLong, InvalidNinjs
 
@@ -232,7 +232,7 @@ def enrichment(
 ) -> dict[str, Any]:
     """The item as sent plus what it lacks (see the module docstring); `schema_url` is where our extension
     schema is served. With a `target` version other than the item's, the item is converted to it first
-    (service.api.ninjs_versions) and enriched in that version."""
+    (service.adapters.ninjs_versions) and enriched in that version."""
     enriched, version, conversion = in_version(item, target)
     warnings: list[str] = list(conversion.pop("warnings", []))
     for participant in summary.participants:
