@@ -1,5 +1,5 @@
 """What the job and callback tests share: both job stores, an app whose callbacks go to real receivers on
-loopback, polling a job to its end, and how a receiver verifies a callback (the README's snippet: the
+loopback, polling a job to its end, and how a receiver verifies a callback (docs/integrations.md's snippet: the
 Standard Webhooks library's own verifier)."""
 
 import asyncio

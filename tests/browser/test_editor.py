@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("SUMMARISE_TESTS_NEED_CHROMIUM"),
     reason="no chromium installed (apt-get install chromium; .ci/run does): the editor not tried in a browser",
 )
-# The README's picture, remade with SUMMARISE_EDITOR_SCREENSHOT=1 (else into the test's tmp_path).
+# The picture in docs/editor.md, remade with SUMMARISE_EDITOR_SCREENSHOT=1 (else into the test's tmp_path).
 SCREENSHOT = Path(__file__).parents[2] / "docs" / "editor.png"
 
 

@@ -1,4 +1,4 @@
-"""The model-server fault matrix: one test per row of the README's table "When the model server misbehaves".
+"""The model-server fault matrix: one test per row of docs/contract.md's table "When the model server misbehaves".
 
 Each row: what the (respx-mocked) model server does, the status and problem `type` we answer with, how many
 times we tried, and what `meta` or the problem says. No row may end in a 500 or a hung request.

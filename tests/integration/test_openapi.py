@@ -1,5 +1,5 @@
 """The OpenAPI document is one generated clients and validating gateways can trust: a valid document whose
-request schemas accept what the README shows and refuse what the API refuses, with the statuses, problem
+request schemas accept what the README and docs/ show and refuse what the API refuses, with the statuses, problem
 types, headers and security each route really has (checked against real answers, not against a list)."""
 
 import json
@@ -45,9 +45,12 @@ def request_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
     return schema
 
 
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
 def readme_requests() -> list[tuple[str, Any]]:
-    """(path, body) of every curl in the README that POSTs JSON: `-d '<json>'` or `-d @file`."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """(path, body) of every curl in the README and docs/*.md that POSTs JSON: `-d '<json>'` or `-d @file`."""
+    text = "\n".join(document.read_text(encoding="utf-8") for document in DOCUMENTS)
     requests = []
     for block in re.findall(r"```bash\n(.*?)```", text, re.S):
         for command in re.split(r"\n(?=curl )", block.replace("\\\n", " ")):
