@@ -70,7 +70,9 @@ class DateItem(BaseModel):
     end: date | None = Field(description="Last day (equal to start for a single day).")
     precision: Precision | None
     approximate: bool = Field(description="Hedged in the article: 'around', 'give or take', 'early next week'.")
-    event: str | None = Field(description="What happens then; null when the model did not say.")
+    event: str | None = Field(
+        description="What happens then: the clause of the article that holds the date, found by code."
+    )
     evidence: list[Evidence]
 
 

@@ -85,7 +85,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "forwarded_allow_ips": settings.forwarded_allow_ips or None,
         "timeout_keep_alive": settings.keep_alive_timeout_s,
         # Larger headers are refused. Headers that trickle in are not timed out by uvicorn: a proxy in front
-        # does that (README, "Access, limits and operations").
+        # does that (docs/operations.md, "Access and limits").
         "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
     }
 
