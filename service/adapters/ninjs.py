@@ -33,7 +33,23 @@ from lxml.html import HTMLParser, document_fromstring
 from schemas import ArticleRequest, SummaryResponse
 from schemas.ninjs import EXTENSION_PROPERTY, IPTC_SCHEMAS
 from schemas.summary import Subject
-from service.adapters.ninjs_versions import WRITTEN, Version, convert
+from service.adapters.ninjs_versions import (
+    CHAR_COUNT,
+    CONTENT_TYPE,
+    FIRST_CREATED,
+    ORGANISATIONS,
+    PEOPLE,
+    PLACES,
+    STANDARD,
+    SUBJECTS,
+    VERSION_CREATED,
+    WORD_COUNT,
+    WRITTEN,
+    F,
+    Version,
+    convert,
+    item_names,
+)
 from service.core.mediatopics import Concept, media_topics
 from service.errors import ArticleTooLong, InvalidNinjs
 
@@ -44,61 +60,22 @@ _PARSER = HTMLParser(huge_tree=True)
 _XML_DECLARATION = re.compile(r"^<\?xml [^>]*\?>")
 _BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article", "pre")
 
-_CAMEL_3 = frozenset(
-    [
-        "versionCreated",
-        "firstCreated",
-        "contentCreated",
-        "pubStatus",
-        "copyrightHolder",
-        "copyrightNotice",
-        "altIds",
-        "edNote",
-        "embargoedUntil",
-        "usageTerms",
-        "rightsInfo",
-        "infoSources",
-        "representationType",
-        "trustIndicators",
-        "digitalSourceType",
-        "eventDetails",
-        "plannedCoverage",
-    ]
-)
-_LOWER_2 = frozenset(
-    [
-        "versioncreated",
-        "firstcreated",
-        "contentcreated",
-        "pubstatus",
-        "copyrightholder",
-        "copyrightnotice",
-        "altids",
-        "ednote",
-        "embargoed",
-        "usageterms",
-        "rightsinfo",
-        "infosources",
-        "representationtype",
-        "trustindicators",
-        "digitalsourcetype",
-    ]
-)
-_PLURAL_2_3 = frozenset(
+# How an item that declares no version tells it: a name only 3.x gives a field (camelCase, or a field 2.x
+# lacks), one only 2.x gives, or none of the lists 1.6 lacks; the same for its text entries' names.
+_NAMED_3 = item_names("3") - item_names("2")
+_NAMED_2 = item_names("2") - item_names("3")
+_ENTRY_NAMED_3 = frozenset(row.called("3") for row in (CONTENT_TYPE, CHAR_COUNT, WORD_COUNT))
+_ENTRY_NAMED_2 = frozenset(row.called("2") for row in (CONTENT_TYPE, CHAR_COUNT, WORD_COUNT))
+_PLURAL_2_3 = frozenset(  # not events, objects or genres: an item with only those and body_* is read as 1.6
     ["bodies", "headlines", "descriptions", "people", "organisations", "places", "subjects", "by", "standard"]
 )
 _TEXT_LISTS = ("bodies", "headlines", "descriptions")
 _HTML_SUFFIXES = ("html", "xhtml", "richtext", "nitf", "xml")
 
 # Our participant kinds as ninjs lists. Groups and "other" have none; they stay in the extension.
-_LISTS: dict[Version, dict[str, str]] = {
-    "1.6": {"person": "person", "organization": "organisation", "country": "place"},
-    "2": {"person": "people", "organization": "organisations", "country": "places"},
-    "3": {"person": "people", "organization": "organisations", "country": "places"},
-}
+_LISTS: dict[str, F] = {"person": PEOPLE, "organization": ORGANISATIONS, "country": PLACES}
 # IPTC's own examples: "about" what the story is about, "mentions" the rest.
 ABOUT, MENTIONS = "about", "mentions"
-_SUBJECTS: dict[Version, str] = {"1.6": "subject", "2": "subjects", "3": "subjects"}
 MEDTOP_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"  # 1.6 `scheme` + `code` join into the concept's URI
 
 
@@ -107,11 +84,11 @@ def version_of(item: dict[str, Any]) -> Version:
     if isinstance(declared, str) and (major := declared.split(".")[0]).isdigit():
         return "1.6" if major == "1" else "2" if major == "2" else "3"
     entries = [e for key in _TEXT_LISTS if isinstance(item.get(key), list) for e in item[key] if isinstance(e, dict)]
-    if _CAMEL_3 & item.keys() or any({"contentType", "charCount", "wordCount"} & e.keys() for e in entries):
+    if _NAMED_3 & item.keys() or any(_ENTRY_NAMED_3 & e.keys() for e in entries):
         return "3"
     if not _PLURAL_2_3 & item.keys():
         return "1.6"
-    if _LOWER_2 & item.keys() or any({"contenttype", "charcount", "wordcount"} & e.keys() for e in entries):
+    if _NAMED_2 & item.keys() or any(_ENTRY_NAMED_2 & e.keys() for e in entries):
         return "2"
     return "3"  # only fields 2.x and 3.x share: the current version
 
@@ -124,9 +101,7 @@ async def to_article(item: dict[str, Any]) -> ArticleRequest:
             "the item has no body text: send a body_* property (1.6, e.g. body_text or body_html) or bodies[] "
             "(2.x, 3.x) with text or HTML"
         )
-    created = item.get("versionCreated" if version == "3" else "versioncreated") or item.get(
-        "firstCreated" if version == "3" else "firstcreated"
-    )
+    created = item.get(VERSION_CREATED.called(version)) or item.get(FIRST_CREATED.called(version))
     return ArticleRequest(
         text=text,
         title=(_headline(item, version) or "")[:1000] or None,
@@ -147,9 +122,8 @@ async def _body_text(item: dict[str, Any], version: Version) -> str:
         for body in item.get("bodies") or []:
             if not (isinstance(body, dict) and isinstance(value := body.get("value"), str)):
                 continue
-            content_type = body.get("contentType" if version == "3" else "contenttype") or body.get(
-                "contenttype" if version == "3" else "contentType"
-            )
+            own, other = CONTENT_TYPE.spellings(version)  # the other version's name too: providers mix them
+            content_type = body.get(own) or body.get(other)
             if content_type is None:  # "up to the provider": markup says HTML
                 (htmls if value.lstrip().startswith("<") else texts).append(value)
             elif content_type.startswith("text/plain"):
@@ -236,9 +210,9 @@ def enrichment(
     enriched, version, conversion = in_version(item, target)
     warnings: list[str] = list(conversion.pop("warnings", []))
     for participant in summary.participants:
-        if (name := _LISTS[version].get(participant.kind.value)) is None:
+        if (row := _LISTS.get(participant.kind.value)) is None:
             continue
-        entries = enriched.setdefault(name, [])
+        entries = enriched.setdefault(row.called(version), [])
         if not isinstance(entries, list):
             continue  # not ninjs; left as sent
         forms = {form.casefold() for form in [participant.name, *participant.aliases]}
@@ -288,7 +262,7 @@ def _add_subjects(enriched: dict[str, Any], version: Version, subjects: list[Sub
     read as Media Topics (a QCode, a URI) or old IPTC Subject Codes (NTB's `literal` "04011000", TT's), which
     the vocabulary maps by exactMatch. An entry it cannot read (a code of another scheme, an unknown QCode)
     is kept as sent."""
-    if not subjects or not isinstance(entries := enriched.setdefault(_SUBJECTS[version], []), list):
+    if not subjects or not isinstance(entries := enriched.setdefault(SUBJECTS.called(version), []), list):
         return
     topics = media_topics()
     filed = [concept for entry in entries if (concept := _filed_under(entry, version)) is not None]
@@ -345,8 +319,7 @@ def _describe(enriched: dict[str, Any], version: Version, summary: str) -> list[
         return [f"the item's descriptions are not a list: kept; the summary is in {ours}.summary"]
     if any(isinstance(entry, dict) and entry.get("role") == "summary" for entry in descriptions):
         return [f"the item's description with role 'summary' was kept; the summary is in {ours}.summary"]
-    content_type = "contentType" if version == "3" else "contenttype"
-    descriptions.append({"role": "summary", content_type: "text/plain", "value": summary})
+    descriptions.append({"role": "summary", CONTENT_TYPE.called(version): "text/plain", "value": summary})
     return []
 
 
@@ -359,7 +332,7 @@ def _descriptions(item: dict[str, Any], version: Version) -> list[object]:
 
 def _declare(enriched: dict[str, Any], version: Version, schema_url: str) -> list[str]:
     """Name our extension schema in `standard` (1.6: `$standard`), the way IPTC's guidelines say."""
-    key = "$standard" if version == "1.6" else "standard"
+    key = STANDARD.called(version)
     schema = f"{schema_url}#/$defs/ninjs-{version}"
     found = enriched.get(key)
     before: dict[str, Any] = found if isinstance(found, dict) else {}

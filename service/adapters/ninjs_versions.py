@@ -54,7 +54,7 @@ def target_version(asked: str | None) -> Version | None:
 
 
 def convert(item: dict[str, Any], source: Version, target: Version) -> tuple[dict[str, Any], Lost]:
-    """`item` (of version `source`) in version `target`, and what `target` has no place for."""
+    """`item` (of version `source`) in another version `target`, and what `target` has no place for."""
     lost: Lost = {}
     converted = _ITEM(item, source, target, "", lost)
     return (converted if isinstance(converted, dict) else {}), lost
@@ -76,6 +76,17 @@ class F:
     def name(self, version: Version) -> str | None:
         return (self.v16, self.v2, self.v3)[_COLUMN[version]]
 
+    def called(self, version: Version) -> str:
+        """Its name in `version`, for code that reads or writes the field by name (the version has it)."""
+        if (name := self.name(version)) is None:
+            raise LookupError(f"ninjs {WRITTEN[version]} has no counterpart of {(self.v16, self.v2, self.v3)}")
+        return name
+
+    def spellings(self, version: Version) -> tuple[str, ...]:
+        """Its names in every version that has it, the one of `version` first: providers mix the cases."""
+        names = (self.name(version), *(self.name(other) for other in _COLUMN if other != version))
+        return tuple(dict.fromkeys(name for name in names if name is not None))
+
 
 def same(name: str, shape: Shape = _leaf) -> F:
     return F(name, name, name, shape)
@@ -92,6 +103,9 @@ class Obj:
     def __post_init__(self) -> None:
         for version in _COLUMN:
             self._by_name[version] = {n: f for f in self.fields if (n := f.name(version)) is not None}
+
+    def names(self, version: Version) -> frozenset[str]:
+        return frozenset(self._by_name[version])
 
     def __call__(self, value: Any, source: Version, target: Version, path: str, lost: Lost) -> Any:
         if _wrong(value, dict, path, lost):
@@ -186,7 +200,16 @@ def _extension(value: Any, source: Version, target: Version, path: str, lost: Lo
         return _DROP
 
 
-# The table.
+# The table. The rows named in capitals are the fields code also reads or writes by name (the hooks below,
+# service.adapters.ninjs): each is spelled here once, and `called(version)` gives that version's name.
+
+CONTENT_TYPE = F(None, "contenttype", "contentType")
+CHAR_COUNT = F(None, "charcount", "charCount", _integer())
+WORD_COUNT = F(None, "wordcount", "wordCount", _integer())
+GEOJSON = F(None, "geojson", "geoJSON")
+FIRST_CREATED = F("firstcreated", "firstcreated", "firstCreated")
+VERSION_CREATED = F("versioncreated", "versioncreated", "versionCreated")
+_COUNTS = {"charcount": CHAR_COUNT, "wordcount": WORD_COUNT}  # 1.6 counts the article at the root
 
 _ADDRESS = Obj(
     (same("lines"), same("locality"), same("area"), F("postalcode", "postalcode", "postalCode"), same("country"))
@@ -225,25 +248,29 @@ def _geometry(
             shape = rest.pop(key)
             is_geojson = isinstance(shape, dict) and shape.get("type") in _GEOJSON_TYPES
             if is_geojson and "geojson" not in out:
-                out["geojson" if target == "2" else "geoJSON"] = shape
+                out[GEOJSON.called(target)] = shape
             else:
                 lost[f"{path}/{_pointer(key)}"] = shape
     elif target == "1.6":
-        shape = rest.pop("geojson" if source == "2" else "geoJSON", None)
+        shape = rest.pop(GEOJSON.called(source), None)
         if isinstance(shape, dict) and isinstance(shape.get("type"), str):
             out["geometry_" + _NAME.sub("_", shape["type"].lower())] = shape
         elif shape is not None:
-            lost[f"{path}/{'geojson' if source == '2' else 'geoJSON'}"] = shape
+            lost[f"{path}/{GEOJSON.called(source)}"] = shape
 
 
 _CODE = (F(None, "uri", "uri"), F(None, "literal", "literal"))  # 1.6: `scheme` + `code`, by `_coded`
 _REL = (same("name"), same("rel"), *_CODE)
 _PERSON = Obj((*_REL, _CONTACTS), _coded)
 _ORGANISATION = Obj((*_REL, same("symbols", each(_SYMBOL)), _CONTACTS), _coded)
-_PLACE = Obj((*_REL, _CONTACTS, F(None, "geojson", "geoJSON")), _geometry)
+_PLACE = Obj((*_REL, _CONTACTS, GEOJSON), _geometry)
 _SUBJECT = Obj((*_REL, same("creator"), same("relevance"), same("confidence")), _coded)
 _EVENT = Obj((*_REL, F(None, None, "id")), _coded)
 _THING = Obj(_REL, _coded)
+PEOPLE = F("person", "people", "people", each(_PERSON))
+ORGANISATIONS = F("organisation", "organisations", "organisations", each(_ORGANISATION))
+PLACES = F("place", "places", "places", each(_PLACE))
+SUBJECTS = F("subject", "subjects", "subjects", each(_SUBJECT))
 _INFOSOURCE = Obj((same("name"), F("rel", "role", "role"), *_CODE, _CONTACTS), _coded)  # 2.0 named its rel `role`
 _GENRE = Obj((same("name"), *_CODE), _coded)
 _RIGHTS = Obj(
@@ -269,16 +296,8 @@ _RENDITION = Obj(
         *(F(None, None, name) for name in ("scanType", "bitrate")),
     )
 )
-_TEXT = Obj((same("role"), F(None, "contenttype", "contentType"), same("value")))
-_BODY = Obj(
-    (
-        same("role"),
-        F(None, "contenttype", "contentType"),
-        F(None, "charcount", "charCount", _integer()),
-        F(None, "wordcount", "wordCount", _integer()),
-        same("value"),
-    )
-)
+_TEXT = Obj((same("role"), CONTENT_TYPE, same("value")))
+_BODY = Obj((same("role"), CONTENT_TYPE, CHAR_COUNT, WORD_COUNT, same("value")))
 _ALTID = Obj((same("role"), same("value")))
 _TRUST = Obj((F(None, "role", "role"), same("title"), same("href")))
 
@@ -331,6 +350,7 @@ def _trust(rest: dict[str, Any], out: dict[str, Any], source: Version, target: V
 
 
 _TRUST_16 = Obj(_TRUST.fields, _trust)
+STANDARD = F("$standard", "standard", "standard", _standard)
 
 # 1.6 body_*/headline_*/description_* name the format or purpose after the prefix: the type it implies.
 _SUFFIX_TYPES = (
@@ -363,7 +383,7 @@ def _texts(rest: dict[str, Any], out: dict[str, Any], source: Version, target: V
 
 
 def _from_patterns(rest: dict[str, Any], out: dict[str, Any], target: Version, path: str, lost: Lost) -> None:
-    content_type = "contentType" if target == "3" else "contenttype"
+    content_type = CONTENT_TYPE.called(target)
     lists: dict[str, list[dict[str, Any]]] = {"headlines": [], "bodies": [], "descriptions": []}
     if "headline" in rest:
         if isinstance(headline := rest.pop("headline"), str):
@@ -383,19 +403,19 @@ def _from_patterns(rest: dict[str, Any], out: dict[str, Any], target: Version, p
         if kind != "headlines":
             entry[content_type] = _implied_type(suffix)
         lists[kind].append(entry)
-    counts = {name: rest.pop(name) for name in ("charcount", "wordcount") if name in rest}
+    counts = {name: rest.pop(name) for name in _COUNTS if name in rest}
     if counts and lists["bodies"]:  # 1.6 counts the article: its first body in 2.x/3.x
         for name, count in counts.items():
             here = f"{path}/{name}"
             if (converted := _integer()(count, "1.6", target, here, lost)) is not _DROP:
-                lists["bodies"][0][name if target == "2" else name.replace("count", "Count")] = converted
+                lists["bodies"][0][_COUNTS[name].called(target)] = converted
     else:
         lost.update({f"{path}/{name}": count for name, count in counts.items()})
     out.update({kind: entries for kind, entries in lists.items() if entries})
 
 
 def _to_patterns(rest: dict[str, Any], out: dict[str, Any], source: Version, path: str, lost: Lost) -> None:
-    content_type = "contentType" if source == "3" else "contenttype"
+    content_type = CONTENT_TYPE.called(source)
     for kind, prefix in (("headlines", "headline"), ("bodies", "body"), ("descriptions", "description")):
         entries = rest.pop(kind, None)
         if entries is None:
@@ -424,8 +444,8 @@ def _to_patterns(rest: dict[str, Any], out: dict[str, Any], source: Version, pat
                 if prefix == "headline" and kind_of not in (None, "text/plain"):
                     lost[f"{here}/{content_type}"] = kind_of
             out[key] = entry["value"]
-            for count in ("charcount", "wordcount"):
-                name = count if source == "2" else count.replace("count", "Count")
+            for count, row in _COUNTS.items():
+                name = row.called(source)
                 if name in entry:
                     if prefix == "body" and count not in out:
                         out[count] = entry[name]
@@ -460,8 +480,8 @@ _ITEM = Obj(
         F("representationtype", "representationtype", "representationType", _representation),
         same("profile"),
         same("version"),
-        F("firstcreated", "firstcreated", "firstCreated"),
-        F("versioncreated", "versioncreated", "versionCreated"),
+        FIRST_CREATED,
+        VERSION_CREATED,
         F("contentcreated", "contentcreated", "contentCreated"),
         F("embargoed", "embargoed", "embargoedUntil"),
         F("pubstatus", "pubstatus", "pubStatus"),
@@ -474,10 +494,10 @@ _ITEM = Obj(
         F(None, "descriptions", "descriptions", each(_TEXT)),
         F(None, "bodies", "bodies", each(_BODY)),
         F(None, "headlines", "headlines", each(_TEXT)),
-        F("person", "people", "people", each(_PERSON)),
-        F("organisation", "organisations", "organisations", each(_ORGANISATION)),
-        F("place", "places", "places", each(_PLACE)),
-        F("subject", "subjects", "subjects", each(_SUBJECT)),
+        PEOPLE,
+        ORGANISATIONS,
+        PLACES,
+        SUBJECTS,
         F("event", "events", "events", each(_EVENT)),
         F(None, None, "eventDetails"),
         F(None, None, "plannedCoverage"),
@@ -491,7 +511,7 @@ _ITEM = Obj(
         same("associations", _keyed(_association)),
         F("altids", "altids", "altIds", _keyed(_ALTID, "role", "value")),
         F("trustindicator", "trustindicators", "trustIndicators", each(_TRUST_16)),
-        F("$standard", "standard", "standard", _standard),
+        STANDARD,
         F("genre", "genres", "genres", each(_GENRE)),
         same("expires"),
         F("rightsinfo", "rightsinfo", "rightsInfo", _RIGHTS),
@@ -500,3 +520,8 @@ _ITEM = Obj(
     ),
     _texts,
 )
+
+
+def item_names(version: Version) -> frozenset[str]:
+    """The names `version` gives an item's own fields (service.adapters.ninjs tells the version by them)."""
+    return _ITEM.names(version)
