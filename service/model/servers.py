@@ -51,8 +51,10 @@ PROFILES: dict[Family, ServerProfile] = {
     # tools/server: response_format json_schema and json_object become a grammar; tools need --jinja.
     "llama.cpp": ServerProfile("llama.cpp", ("json_schema", "json", "md_json")),
     # llama_cpp/llama_types.py: ChatCompletionRequestResponseFormat.type is Literal["text", "json_object"],
-    # so json_schema is refused (a 500); tools and tool_choice are in CreateChatCompletionRequest.
-    "llama-cpp-python": ServerProfile("llama-cpp-python", ("json", "tools", "md_json")),
+    # so json_schema is refused (a 500). tools first: a tool_choice that names the tool becomes a grammar of its
+    # parameters (llama_chat_format.py, chat_formatter_to_chat_completion_handler), while json_object without
+    # a `schema` is any JSON: on the seed, checked for real, the 1.5B model then broke the schema's maxItems.
+    "llama-cpp-python": ServerProfile("llama-cpp-python", ("tools", "json", "md_json")),
     "vllm": ServerProfile("vllm", ("json_schema", "json", "md_json")),
     # openai/openai.go: json_schema is the format's schema, json_object is format "json".
     "ollama": ServerProfile("ollama", ("json_schema", "json", "md_json")),

@@ -1,6 +1,6 @@
 """A model server that does not take every request shape (issue 29): llama-cpp-python refuses
 `response_format: {"type": "json_schema"}`. Under SUMMARISE_MODE=auto the question is asked again in the
-next mode its family takes, and later ones go there at once; a mode the user set is kept, and its 502 says
+next mode its family takes (tools, the one it constrains by the schema), and later ones go there at once; a mode the user set is kept, and its 502 says
 which one would suit. The server is mocked at the HTTP boundary (respx) with the bodies it really sends."""
 
 import json
@@ -15,12 +15,13 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import QUESTION_OF_SCHEMA, SEED_ANSWERS, answer, error
+from tests.factories import QUESTION_OF_SCHEMA, SEED_ANSWERS, answer, error, tool_call_completion
 
 QUESTIONS = ("participants", "issues", "summary", "subjects")
 
 # llama_cpp/server/app.py, get_models: every model it serves, as
 #     {"id": model_alias, "object": "model", "owned_by": "me", "permissions": []}
+# (for real, the id is the --model path unless --model_alias is given; it answers any model name we send).
 LLAMA_CPP_PYTHON_MODELS = {
     "object": "list",
     "data": [{"id": "test-model", "object": "model", "owned_by": "me", "permissions": []}],
@@ -32,13 +33,15 @@ LLAMA_CPP_PYTHON_MODELS = {
 #     return 500, ErrorResponse(message=str(error), type="internal_server_error", param=None, code=None)
 # sent as JSONResponse({"error": error_message}, status_code=500). str(error) is FastAPI's (>= 0.124,
 # fastapi/exceptions.py ValidationException.__str__): the count, each pydantic error, the endpoint.
+# The body below is the real one, byte for byte, from llama-cpp-python 0.3.36 (FastAPI 0.165.0) on our GGUF
+# (bench/results/llama-cpp-python-2026-12-05.txt); tests/slow/test_llama_cpp_python.py checks it still is.
 REFUSED_JSON_SCHEMA = {
     "error": {
         "message": "1 validation error:\n"
         "  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
         "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
-        "'ctx': {'expected': \"'text' or 'json_object'\"}}\n"
-        '  File "/usr/local/lib/python3.11/site-packages/llama_cpp/server/app.py", line 376, '
+        "'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n"
+        '  File "/tmp/lcp/lib/python3.11/site-packages/llama_cpp/server/app.py", line 376, '
         "in create_chat_completion\n"
         "    POST /v1/chat/completions",
         "type": "internal_server_error",
@@ -75,19 +78,22 @@ def llama_cpp_python_paths(model_server: respx.MockRouter) -> respx.Route:
 
 
 class LlamaCppPython:
-    """llama-cpp-python's chat completions: json_object (or none) answered, json_schema refused."""
+    """llama-cpp-python's chat completions: a tool call, json_object (or none) answered, json_schema refused."""
 
     def __init__(self, models: respx.Route) -> None:
         self.models = models
-        self.sent: list[tuple[str, str]] = []  # (question, response_format type or "none"), in order
+        self.sent: list[tuple[str, str]] = []  # (question, response_format type, "tools" or "none"), in order
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        kind = body.get("response_format", {}).get("type", "none")
+        kind = body.get("response_format", {}).get("type", "tools" if "tools" in body else "none")
         question = question_in(body)
         self.sent.append((question, kind))
         if kind == "json_schema":
             return httpx.Response(500, json=REFUSED_JSON_SCHEMA)
+        if kind == "tools":
+            name = body["tool_choice"]["function"]["name"]
+            return httpx.Response(200, json=tool_call_completion(SEED_ANSWERS[question], name=name))
         return answer(SEED_ANSWERS[question])
 
     def kinds(self) -> set[str]:
@@ -106,7 +112,7 @@ def llama_cpp_python(model_server: respx.MockRouter) -> LlamaCppPython:
     return server
 
 
-async def test_llama_cpp_python_with_no_setting_is_asked_in_json_after_it_refuses_json_schema(
+async def test_llama_cpp_python_with_no_setting_is_asked_in_tools_after_it_refuses_json_schema(
     settings: Settings,
     llama_cpp_python: LlamaCppPython,
     seed_article: dict[str, Any],
@@ -122,23 +128,23 @@ async def test_llama_cpp_python_with_no_setting_is_asked_in_json_after_it_refuse
         second = await api.post("/v1/summaries", json={**seed_article, "id": "another"})
 
     assert first.status_code == 200, first.text
-    assert first.json()["meta"]["mode"] == "json"
+    assert first.json()["meta"]["mode"] == "tools"
     assert len(first.json()["participants"]) == 4
-    # Each question asked at once (in parallel) in json_schema, refused, not retried in it, asked in json.
+    # Each question asked at once (in parallel) in json_schema, refused, not retried in it, asked in tools.
     refused = [question for question, kind in sent_for_the_first if kind == "json_schema"]
     assert refused
     assert len(refused) == len(set(refused))
-    assert {question for question, kind in sent_for_the_first if kind == "json_object"} == set(QUESTIONS)
-    # The second summary goes straight to json.
+    assert {question for question, kind in sent_for_the_first if kind == "tools"} == set(QUESTIONS)
+    # The second summary goes straight to tools.
     assert second.status_code == 200, second.text
-    assert second.json()["meta"]["mode"] == "json"
-    assert llama_cpp_python.kinds() == {"json_object"}
+    assert second.json()["meta"]["mode"] == "tools"
+    assert llama_cpp_python.kinds() == {"tools"}
     # The server was asked who it is once, and the switch said once, with the setting that avoids it.
     assert llama_cpp_python.models.call_count - asked_at_start == 1
     (switched,) = [record for record in caplog.records if logged(record).get("event") == "model_mode_switched"]
     line = logged(switched)
-    assert (line["server"], line["refused"], line["mode"]) == ("llama-cpp-python", "json_schema", "json")
-    assert "set SUMMARISE_MODE=json " in line["hint"]
+    assert (line["server"], line["refused"], line["mode"]) == ("llama-cpp-python", "json_schema", "tools")
+    assert "set SUMMARISE_MODE=tools " in line["hint"]
     assert switched.levelname == "WARNING"
 
 
@@ -152,7 +158,7 @@ async def test_an_explicit_json_schema_is_kept_and_the_502_names_the_mode_that_s
     problem = response.json()
     assert problem["type"] == "https://summarise.dev/problems/model-server-error"
     assert "does not take the request shape of SUMMARISE_MODE=json_schema" in problem["detail"]
-    assert "set SUMMARISE_MODE=json)" in problem["detail"]
+    assert "set SUMMARISE_MODE=tools)" in problem["detail"]
     assert "Input should be 'text' or 'json_object'" in problem["detail"]  # the server's own words
     assert llama_cpp_python.kinds() == {"json_schema"}  # the user's choice wins: never switched
     questions = [question for question, _ in llama_cpp_python.sent]

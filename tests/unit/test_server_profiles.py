@@ -38,8 +38,8 @@ def test_a_server_is_known_by_what_it_says_of_itself(
 @pytest.mark.parametrize(
     ("family", "refused", "instead"),
     [
-        ("llama-cpp-python", "json_schema", "json"),  # it takes no json_schema: its best
-        ("llama-cpp-python", "json", "tools"),
+        ("llama-cpp-python", "json_schema", "tools"),  # it takes no json_schema: its best
+        ("llama-cpp-python", "tools", "json"),
         ("lm-studio", "json", "json_schema"),  # it takes no json_object
         ("lm-studio", "json_schema", "tools"),
         ("other", "json_schema", "json"),
