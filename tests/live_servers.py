@@ -121,6 +121,20 @@ def serving(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def answered(url: str, process: "subprocess.Popen[bytes]", log_file: Path, within_s: float) -> None:
+    """Wait until GET `url` answers 200; the end of `log_file` in the error when `process` exits or is late."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(f"the server did not start:\n{log_file.read_text()[-2000:]}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def api_process(env: dict[str, str], log_file: Path) -> Iterator[tuple["subprocess.Popen[bytes]", str]]:
     """`summarise serve` in a process of its own, with `env` over ours and its logs in `log_file`; yields the
@@ -135,16 +149,7 @@ def api_process(env: dict[str, str], log_file: Path) -> Iterator[tuple["subproce
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60  # imports and start-up on a loaded machine
-        while True:
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"the server did not start:\n{log_file.read_text()[-2000:]}")
-            time.sleep(0.1)
+        answered(f"{url}/health", process, log_file, within_s=60)  # imports and start-up on a loaded machine
         yield process, url
     finally:
         if process.poll() is None:
@@ -205,6 +210,29 @@ def redis_server(directory: Path | None = None, *options: str) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@contextmanager
+def llama_cpp_python_server(python: str, model: Path, log_file: Path) -> Iterator[str]:
+    """llama-cpp-python's own OpenAI-compatible server (`python -m llama_cpp.server`) on a free loopback port,
+    run by the interpreter `python` (where llama-cpp-python[server] is installed) on the GGUF `model`, its
+    logs in `log_file`; yields its /v1 URL once the model is loaded, and stops it at the end."""
+    port = free_port()
+    arguments = [python, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port)]
+    with log_file.open("w") as log_output:
+        process = subprocess.Popen(arguments, stdout=log_output, stderr=subprocess.STDOUT)  # noqa: S603
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        answered(f"{url}/models", process, log_file, within_s=120)  # the model is loaded before it listens
+        yield url
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @click.command()
