@@ -142,6 +142,12 @@ class _Answers:
             if answer.truncated:
                 reason = "the answer was cut off at max_tokens; only its complete items were kept"
                 warnings.append(SummaryWarning(WarningKind.cut_off_answer, question.name, reason))
+        for refused in dict.fromkeys(answer.refused_mode for _, answer in self.asked if answer.refused_mode):
+            reason = (
+                "the model server refused this request shape and was asked in the next mode its family takes; "
+                "set SUMMARISE_MODE to that mode (meta.mode) to skip the refused request after each start"
+            )
+            warnings.append(SummaryWarning(WarningKind.mode_switched, refused, reason))
         return warnings
 
 

@@ -23,6 +23,7 @@ class WarningKind(StrEnum):
     summary_language = "summary-language"  # the summary is not in the article's language
     unfinished_summary = "unfinished-summary"  # its last sentence stops midway: dropped, or kept and said
     estimated_tokens = "estimated-tokens"  # parts sized by an estimate: the server counts no tokens for us
+    mode_switched = "mode-switched"  # the server refused our request shape: asked in the next mode its family takes
 
     @property
     def of_the_request(self) -> bool:
@@ -51,6 +52,7 @@ _TEXT = {
     WarningKind.summary_language: "summary: not in {item}, the article's language: {reason}",
     WarningKind.unfinished_summary: "summary: the sentence {item!r} stops midway: {reason}",
     WarningKind.estimated_tokens: "{item}: {reason}",
+    WarningKind.mode_switched: "SUMMARISE_MODE={item}: {reason}",
 }
 
 

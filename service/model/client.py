@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, Literal, TypeVar, cast
 from urllib.parse import urlsplit
@@ -108,6 +108,8 @@ class Answer(Generic[T]):
     rejected_because: str | None = None
     # Set when the answer was cut off at max_tokens and `value` keeps only its complete items.
     truncated: bool = False
+    # Set when the server refused the request shape of this mode first, and the answer came in the next one.
+    refused_mode: str | None = None
 
 
 _stats: ContextVar[CallStats] = ContextVar("call_stats")
@@ -204,16 +206,20 @@ class ModelClient:
         A server that refuses the request shape of the mode (llama-cpp-python takes no json_schema) is asked
         again in the next mode its family takes, which later calls then use, unless SUMMARISE_MODE was set:
         the user's choice wins, and the 502 names the mode that would suit."""
+        refused_mode: StructuredMode | None = None
         while True:
             mode = self.mode
             try:
-                return await self._extract_in(mode, messages, response_model, max_tokens)
+                answer = await self._extract_in(mode, messages, response_model, max_tokens)
             except _RefusedShape as refused:
                 profile = await self.server_profile()
                 instead = profile.after(mode)
                 if self.settings.mode != "auto" or instead is None:
                     raise self._error(refused.cause, mode, instead) from refused.cause
                 self._switch(mode, instead, profile)
+                refused_mode = mode
+                continue
+            return answer if answer is None or refused_mode is None else replace(answer, refused_mode=refused_mode)
 
     async def _extract_in(
         self, mode: StructuredMode, messages: list[dict[str, str]], response_model: type[T], max_tokens: int

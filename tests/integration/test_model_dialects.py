@@ -135,9 +135,13 @@ async def test_llama_cpp_python_with_no_setting_is_asked_in_tools_after_it_refus
     assert refused
     assert len(refused) == len(set(refused))
     assert {question for question, kind in sent_for_the_first if kind == "tools"} == set(QUESTIONS)
-    # The second summary goes straight to tools.
+    # The answer says so too, once, with the setting that avoids it; the second summary goes straight to tools.
+    switch = [w for w in first.json()["meta"]["warnings"] if w.startswith("SUMMARISE_MODE=json_schema: ")]
+    assert len(switch) == 1
+    assert "the model server refused this request shape" in switch[0]
     assert second.status_code == 200, second.text
     assert second.json()["meta"]["mode"] == "tools"
+    assert not [w for w in second.json()["meta"]["warnings"] if w.startswith("SUMMARISE_MODE=")]
     assert llama_cpp_python.kinds() == {"tools"}
     # The server was asked who it is once, and the switch said once, with the setting that avoids it.
     assert llama_cpp_python.models.call_count - asked_at_start == 1
