@@ -15,7 +15,7 @@ scheme, its IPTC `exactMatch` link sets `altids.medtop` and its Wikidata link `a
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class AnalysisRequest(BaseModel):
@@ -94,6 +94,17 @@ class ConceptQuery(BaseModel):
     type: str = Field(default="all", max_length=50, description="all, category or topic: Media Topics; else none.")
     draft: bool = False
     size: int = Field(default=10, ge=1, le=100)
+
+    @field_validator("draft", "size", mode="before")
+    @classmethod
+    def json_type_as_documented(cls, value: Any, info: ValidationInfo) -> Any:
+        """`"draft": 0` or `"size": true` is refused, as the schema says, not read as the other type (Litestar
+        validates leniently, whatever the model's own strictness)."""
+        wanted = bool if info.field_name == "draft" else int
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+            raise ValueError(f"must be a JSON {'boolean' if wanted is bool else 'integer'}")
+        return value
+
     uuid: str | None = Field(default=None, max_length=200, description="The concept asked for (id).")
     language: str | None = Field(
         default=None, max_length=35, description="Not sent by Superdesk: the language of the titles (else English)."
