@@ -134,9 +134,14 @@ async def test_a_stream_that_stalls_is_retried_like_any_timeout(
 async def test_a_server_that_does_not_stream_is_read_as_json(
     settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    model_server.post("/chat/completions").mock(side_effect=ModelServer())
+    server = ModelServer()  # answers every request with one plain `chat.completion` JSON body
+    model_server.post("/chat/completions").mock(side_effect=server)
 
     async with AsyncTestClient(app=create_app(settings.model_copy(update={"model_stream": True}))) as api:
         response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
+    sent = [body for bodies in server.requests.values() for body in bodies]
+    assert [body.get("stream") for body in sent] == [True] * 4  # each question asked for a stream, read as JSON
+    assert {p["name"] for p in response.json()["participants"]} >= {"Steve Witkoff", "Jared Kushner"}
+    assert response.json()["meta"]["retries"] == 0
