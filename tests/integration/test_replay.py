@@ -14,7 +14,7 @@ from service.api.app import create_app
 from service.api.idempotency import Idempotency
 from service.errors import IdempotencyKeyInProgress, IdempotencyKeyReused, ModelServerError
 from service.settings import Settings
-from tests.factories import ModelServer, error
+from tests.factories import ModelServer, Reply, error
 
 Client = AsyncTestClient[Any]
 QUESTIONS = ("participants", "issues", "summary")
@@ -130,10 +130,13 @@ async def test_the_same_key_with_another_body_is_a_422(
     assert reused.json()["type"].endswith("/idempotency-key-reused")
 
 
+@pytest.mark.parametrize(
+    "other", [{"title": "Another client's article"}, {}], ids=["another article", "the same article"]
+)
 async def test_keys_belong_to_their_api_key(
-    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
+    settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any], other: dict[str, str]
 ) -> None:
-    serve(model_server, ModelServer())
+    server = serve(model_server, ModelServer())
     app = create_app(settings.model_copy(update={"api_key_hashes": [hash_key("key-a"), hash_key("key-b")]}))
     async with AsyncTestClient(app=app) as client:
         a = await client.post(
@@ -141,17 +144,20 @@ async def test_keys_belong_to_their_api_key(
         )
         b = await client.post(
             "/v1/summaries",
-            json={**seed_article, "title": "Another client's article"},
-            headers={"X-API-Key": "key-b", "Idempotency-Key": "k1"},
+            json={**seed_article, **other},
+            headers={"X-API-Key": "key-b", "Idempotency-Key": "k1", "Cache-Control": "no-cache"},  # only a key replays
         )
 
-    assert (a.status_code, b.status_code) == (200, 200)  # the same key string, two clients: no clash
+    # The same key string, two clients: no clash (another article would be a 422, the same one a's answer replayed).
+    assert (a.status_code, b.status_code) == (200, 200)
+    assert "idempotent-replayed" not in b.headers
+    assert len(server.asked) == 8  # b's answer was made for b
 
 
 async def test_a_failed_request_can_be_retried_with_the_same_key(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    failing = {q: error(500) for q in QUESTIONS}
+    failing: dict[str, Reply | list[Reply]] = {q: error(500) for q in QUESTIONS}
     model_server.post("/chat/completions").mock(side_effect=ModelServer(failing))
     headers = {"Idempotency-Key": "save-1"}
 
