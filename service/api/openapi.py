@@ -3,7 +3,13 @@
 Litestar generates the document from the handlers and schemas/; `finished` then states what it cannot:
 - `oneOf` only where the branches exclude each other (under JSON Schema 2020-12 `format` is an annotation, so
   `date-time | date` overlaps: every valid value matched two branches and validators rejected it), else `anyOf`;
-- each problem response's `type` values and `status` (from the problem kinds its route lists, `problems`);
+- each problem response's `type` values and `status` (from the problem kinds its route lists, `problems`), the
+  status as a one-value `enum`: openapi-python-client cannot merge `const` with the integer of Problem and drops
+  the response (tests/integration/test_generated_clients.py generates a client and reads a problem with it);
+- a property a generated client cannot name (ninjs 1.x `$standard`: the generator drops the `$` and collides
+  with `standard`) as a `patternProperties` entry of its exact name, which validates the same;
+- schemas that share a title (two pydantic `Concept`s) titled by their component name: generators name classes
+  by title, and two classes of one name are one too many;
 - the response headers: X-Request-ID on every answer, RateLimit-* on the rate-limited routes, Retry-After on
   429 and 503, Idempotent-Replayed on the answers of routes that take an Idempotency-Key, Location on a 202;
 - `security: []` on the open routes (Litestar leaves it out; a route that answers 401 declares its scheme);
@@ -15,6 +21,8 @@ Litestar generates the document from the handlers and schemas/; `finished` then 
 
 import copy
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, distribution
@@ -184,6 +192,8 @@ def finished(document: dict[str, Any]) -> dict[str, Any]:
     _overlapping_one_of_to_any_of(document)
     components = document.setdefault("components", {})
     components["headers"] = _HEADERS
+    _nameable_properties(components.get("schemas", {}))
+    _unique_titles(components.get("schemas", {}))
     problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path, operation in _operations(document):
         guarded = "security" in operation
@@ -215,7 +225,7 @@ def finished(document: dict[str, Any]) -> dict[str, Any]:
                 content["schema"] = {
                     "allOf": [
                         problem_ref,
-                        {"properties": {"type": {"enum": types}, "status": {"const": int(status)}}},
+                        {"properties": {"type": {"enum": types}, "status": {"enum": [int(status)]}}},
                     ]
                 }
     used = dict.fromkeys(tag for _, operation in _operations(document) for tag in operation["tags"])
@@ -231,6 +241,22 @@ _TAGS = {
     "schemas": "The schemas our answers name.",
     "operations": "Probes for orchestrators: no key, no rate limit.",
 }
+
+
+def _nameable_properties(schemas: dict[str, Any]) -> None:
+    """`$`-named optional properties moved to `patternProperties` with their exact name: the same validation."""
+    for schema in schemas.values():
+        properties = schema.get("properties", {})
+        for name in [name for name in properties if name.startswith("$") and name not in schema.get("required", [])]:
+            schema.setdefault("patternProperties", {})[f"^{re.escape(name)}$"] = properties.pop(name)
+
+
+def _unique_titles(schemas: dict[str, Any]) -> None:
+    """A title two schemas share becomes each one's component name (`summary_Concept`, `imatrics_Concept`)."""
+    titles = Counter(schema.get("title") for schema in schemas.values())
+    for name, schema in schemas.items():
+        if titles[schema.get("title")] > 1 and "title" in schema:
+            schema["title"] = name
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
