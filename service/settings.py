@@ -1,15 +1,24 @@
 """Typed settings, read once from the environment (prefix `SUMMARISE_`) or `.env`, then injected."""
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 StructuredMode = Literal["auto", "json_schema", "tools", "tools_strict", "json", "md_json"]
 EmbeddedSize = Literal["1.5b", "0.5b"]
+
+
+# How a comma-separated setting's items are tidied, beyond stripping: an origin without its trailing slash, a
+# SHA-256 in lower case.
+_LIST_ITEM_TIDY: dict[str, Callable[[str], str]] = {
+    "cors_allowed_origins": lambda origin: origin.rstrip("/"),
+    "api_key_hashes": str.lower,
+}
 
 
 class Settings(BaseSettings):
@@ -206,25 +215,13 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(default=True, description="JSON lines (false: human-readable, for a terminal).")
 
-    @field_validator("ner_pipelines", "forwarded_allow_ips", mode="before")
+    @field_validator("ner_pipelines", "forwarded_allow_ips", "cors_allowed_origins", "api_key_hashes", mode="before")
     @classmethod
-    def split_lists(cls, value: object) -> object:
+    def split_lists(cls, value: object, info: ValidationInfo) -> object:
+        """A comma-separated environment value as a list, each item stripped (and tidied as its field wants)."""
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("cors_allowed_origins", mode="before")
-    @classmethod
-    def split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("api_key_hashes", mode="before")
-    @classmethod
-    def split_key_hashes(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip().lower() for part in value.split(",") if part.strip()]
+            tidy = _LIST_ITEM_TIDY.get(info.field_name or "", str)
+            return [tidy(part.strip()) for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("api_key_hashes")
