@@ -417,6 +417,9 @@ class Worker:
                 return
 
 
+_FINISH_IN_FLIGHT_S = 5.0  # at a stop, how long a callback being sent may still finish and be recorded
+
+
 class Deliveries:
     """Delivers the callbacks of finished jobs, `concurrency` at once and at most half of them for one
     caller, in tasks of their own: a receiver that is slow or never answers holds up only its own caller's
@@ -462,10 +465,16 @@ class Deliveries:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._woken.wait(), timeout=self.poll_s)
         except asyncio.CancelledError:
-            for task in list(self._running):
-                task.cancel()
-            await asyncio.gather(*self._running, return_exceptions=True)
-            await asyncio.shield(self.store.hand_back_deliveries(self.owner))
+            # A callback in flight may already be at its receiver: cut now, it would be sent again by the next
+            # process. Each gets a moment to finish its attempt and record it (the drain measured one twice).
+            try:
+                if self._running:
+                    await asyncio.wait(list(self._running), timeout=_FINISH_IN_FLIGHT_S)
+            finally:  # cancelled again while waiting: stop them now all the same
+                for task in list(self._running):
+                    task.cancel()
+                await asyncio.gather(*self._running, return_exceptions=True)
+                await asyncio.shield(self.store.hand_back_deliveries(self.owner))
             raise
 
     def _busy(self) -> set[str]:
