@@ -140,6 +140,11 @@ class ArticleText:
             spans.append(_trimmed(self.text, start, paragraph.end()))
         return [(start, end) for start, end in spans if end > start]
 
+    @cached_property
+    def lead(self) -> str:
+        """The first sentence: what an editor reads first, after the headline."""
+        return self.text[slice(*self.sentences[0])] if self.sentences else ""
+
     def sentence_around(self, span: "Span") -> "Span":
         """The sentence that holds `span`: the quote that shows a name or a date in its context."""
         for start, end in self.sentences:

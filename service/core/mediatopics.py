@@ -126,9 +126,9 @@ class LabelIndex:
         words: list[list[str]] = self._tokens([text], return_ids=False)
         return set(words[0]) if words else set()
 
-    def shared(self, wanted: set[str], text: str) -> int:
-        """How many of the `wanted` stems `text` holds (inside a compound too, where the language makes them)."""
-        stems = self.stems(text)
+    def shared(self, wanted: set[str], stems: set[str]) -> int:
+        """How many of the `wanted` stems a text's `stems` hold (inside a compound too, where the language
+        makes them)."""
         if not self._compounding:
             return len(wanted & stems)
         return sum(1 for w in wanted if w in stems or (len(w) >= _PART_OF_A_COMPOUND and any(w in s for s in stems)))

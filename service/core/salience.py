@@ -30,8 +30,7 @@ _PERSON_IN_FULL, _NOT_A_PERSON, _ONE_WORD_PERSON = 0.94, 0.67, 0.33  # measured:
 
 def ranked(participants: Sequence[Participant], text: ArticleText, title: str | None) -> list[Participant]:
     """The participants with salience, `about` and confidence, most salient first (ties in their order)."""
-    lead = text.text[slice(*text.sentences[0])] if text.sentences else ""
-    scored = [_scored(p, text.text, title or "", lead) for p in participants]
+    scored = [_scored(p, text.text, title or "", text.lead) for p in participants]
     return sorted(scored, key=lambda p: -p.salience)
 
 

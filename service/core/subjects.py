@@ -52,7 +52,7 @@ def subjects(
     evidence in the article; a term no concept matches, or whose concept no sentence speaks of, is dropped
     and said."""
     article_scores = _article_scores(topics, text.text, title, language)
-    agreed = {c.qcode for c, _ in sorted(article_scores.values(), key=lambda cs: -cs[1])[:_AGREED_WITHIN]}
+    agreed = set(list(article_scores)[:_AGREED_WITHIN])  # best first, as the search gave them
     warnings = []
     scored = []
     for term in _subject_terms(terms, participants):
@@ -62,20 +62,21 @@ def subjects(
         else:
             scored.append(found)
     first_term = {s.concept.qcode: s for s in reversed(scored)}  # a concept twice: its first term's
+    index = topics.index(language)
+    sentences = [(span, index.stems(text.text[slice(*span)])) for span in text.sentences]  # stemmed once
+    title_stems, lead_stems = index.stems(title or ""), index.stems(text.lead)
     result = []
     for concept in topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]:
         found = first_term[concept.qcode]
-        index = topics.index(language)
-        wanted, speaking = _speaking(index, text, _labels(concept, language), found.term)
+        name, name_language = concept.label(language)
+        wanted, speaking = _speaking(index, sentences, _labels(concept, language), found.term)
         if not speaking:
-            reason = f"no sentence of the article speaks of {concept.label(language)[0]!r}"
+            reason = f"no sentence of the article speaks of {name!r}"
             warnings.append(SummaryWarning(WarningKind.dropped_subject, found.term, reason))
             continue
-        name, name_language = concept.label(language)
-        lead = text.text[slice(*text.sentences[0])] if text.sentences else ""
         relevance = (
-            0.4 * bool(index.shared(wanted, title or ""))
-            + 0.3 * bool(index.shared(wanted, lead))
+            0.4 * bool(index.shared(wanted, title_stems))
+            + 0.3 * bool(index.shared(wanted, lead_stems))
             + 0.3 * min(1.0, 3 * len(speaking) / len(text.sentences))
         )
         result.append(
@@ -88,7 +89,7 @@ def subjects(
                 wikidata=concept.wikidata,
                 relevance=round(relevance, 2),
                 confidence=found.confidence,
-                evidence=_evidence(speaking, wanted, index, text, original),
+                evidence=_evidence(speaking, original),
             )
         )
     return result, warnings
@@ -131,23 +132,22 @@ def _best(
 
 
 def _speaking(
-    index: LabelIndex, text: ArticleText, labels: list[str], term: str
-) -> tuple[set[str], list[tuple[int, int]]]:
-    """The words that say a subject, and the sentences that hold one: its labels' words, else the model's
-    term's (which may carry a name: "Ukraine-Russia negotiations")."""
+    index: LabelIndex, sentences: list[tuple[tuple[int, int], set[str]]], labels: list[str], term: str
+) -> tuple[set[str], list[tuple[tuple[int, int], int]]]:
+    """The words that say a subject, and the sentences that hold one, each with how many: its labels' words,
+    else the model's term's (which may carry a name: "Ukraine-Russia negotiations")."""
     for words in (" ".join(labels), term):
         wanted = index.stems(words)
-        if speaking := [(s, e) for s, e in text.sentences if index.shared(wanted, text.text[s:e])]:
+        counted = [(span, index.shared(wanted, stems)) for span, stems in sentences]
+        if speaking := [(span, shared) for span, shared in counted if shared]:
             return wanted, speaking
     return set(), []
 
 
-def _evidence(
-    speaking: list[tuple[int, int]], wanted: set[str], index: LabelIndex, text: ArticleText, original: str
-) -> list[Evidence]:
+def _evidence(speaking: list[tuple[tuple[int, int], int]], original: str) -> list[Evidence]:
     """Of the sentences that speak of a subject, those sharing most words with it, in article order."""
-    best = sorted(speaking, key=lambda span: -index.shared(wanted, text.text[slice(*span)]))[:_EVIDENCE]
-    return [Evidence(quote=original[s:e], start=s, end=e, match=MatchKind.exact) for s, e in sorted(best)]
+    best = sorted(speaking, key=lambda spoken: -spoken[1])[:_EVIDENCE]
+    return [Evidence(quote=original[s:e], start=s, end=e, match=MatchKind.exact) for (s, e), _ in sorted(best)]
 
 
 def _labels(concept: Concept, language: str | None) -> list[str]:
