@@ -421,14 +421,8 @@ class _Grounding:
     async def _ready(self) -> None:
         async with self._lock:
             grounder, article = self._grounder, self._article
-            if self.participants is None and self._named is not None:
-                merged = merge_participants(grounder.named(self._named))
-                self.participants = ranked(merged, grounder.text, article.title)
-                await self._tell("participants")
-            if self.participants is None and (asked_names := self._of(PARTICIPANTS)) is not None:
-                found = grounder.participants([p for answer in asked_names for p in answer.participants])
-                merged = merge_participants(found)
-                self.participants = ranked(merged, grounder.text, article.title)
+            if self.participants is None and (found := self._found_participants()) is not None:
+                self.participants = ranked(merge_participants(found), grounder.text, article.title)
                 await self._tell("participants")
             if self.participants is not None and self.dates is None:  # by code alone: told in turn
                 resolver = resolver_for(article.language)
@@ -447,6 +441,14 @@ class _Grounding:
                 ]
                 self.open_issues = grounder.open_issues(issues, self.participants)
                 await self._tell("open_issues")
+
+    def _found_participants(self) -> list[Participant] | None:
+        """Code's candidates grounded, or (without NER) the model's list grounded once every part has it."""
+        if self._named is not None:
+            return self._grounder.named(self._named)
+        if (asked := self._of(PARTICIPANTS)) is not None:
+            return self._grounder.participants([p for answer in asked for p in answer.participants])
+        return None
 
     async def _tell(self, question: str) -> None:
         if self._progress is None:
