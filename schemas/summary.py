@@ -58,8 +58,9 @@ class Participant(BaseModel):
         default=None,
         ge=0,
         le=1,
-        description="How sure the service is that this is a participant of this kind, from how it was found and "
-        "how its evidence matched; null when it was not measured.",
+        description="How sure the service is that this is a participant: how often one of its class (a person named "
+        "in full, a one-word person, another kind) was real on the gold set, times how its evidence matched; null "
+        "when it was not measured.",
     )
     evidence: list[Evidence]
 
@@ -144,6 +145,6 @@ class SummaryResponse(BaseModel):
     open_issues: list[OpenIssue]
     subjects: list[Subject] = Field(
         default_factory=list,
-        description="IPTC Media Topics the article is filed under, the main one first (at most 5).",
+        description="IPTC Media Topics the article is filed under, the main one first (at most 4).",
     )
     meta: Meta
