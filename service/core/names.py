@@ -4,7 +4,9 @@ participants: the model neither judges nor adds to them (`grounding.Grounder.nam
 
 From the entities of a NER pipeline (OntoNotes labels):
 - PERSON and ORG are kept; GPE only when it is a country (ISO 3166 names and codes, by pycountry);
-  nationalities, cities, dates and numbers are not candidates, nor a mention without a capital;
+  nationalities, cities, dates and numbers are not candidates, nor a mention without a capital; a name
+  does not run across a line break, and a one-word "person" the article also writes in lower case is a
+  common noun;
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
   ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG);
 - an organisation that only ever stands before a person's name with title words between ("NSDC
@@ -90,7 +92,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     ]
     merged = merge_participants(entries, evidence_limit=None)
     if (language or "en") not in _CAPITALISED_NOUNS:
-        merged = [_with_given_name(text, p, names) for p in merged]
+        merged = [_with_given_name(text, p, names) for p in merged if not _a_common_noun(text, p)]
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
     # By where a mention ends: a name split off a longer entity (`_as_names`) keeps its entity's parse.
     acts = {e.end: e.acts for e in entities if e.acts}
@@ -116,13 +118,22 @@ def _as_names(text: str, entities: list[Entity]) -> list[tuple[int, int, str]]:
     """The entities' spans as one name each: two names NER ran into one ("Ukraine and Russia", "Greenpeace
     spokesman John Hale") are split where every part is named alone elsewhere in the article or is a
     country."""
-    spans = [(e.start, e.end, e.label) for e in entities]
+    spans = [part for e in entities for part in _lines(text, e.start, e.end, e.label)]
     label_of = {text[start:end]: label for start, end, label in spans}
     people = [name for name, label in label_of.items() if label == "PERSON"]
     named: list[tuple[int, int, str]] = []
     for start, end, label in spans:
         named += _unfused(text, start, end, label, label_of, people)
     return named
+
+
+def _lines(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """An entity split at its line breaks: a name does not run across lines, a heading run into the next
+    line does ("Guadeloupe⏎⏎Pointe-à-Pitre"; on GUM's non-news documents 31 of 34 such were no participant)."""
+    return [
+        (start + found.start(), start + found.end(), label)
+        for found in re.finditer(r"\S(?:[^\n]*\S)?", text[start:end])
+    ]
 
 
 _AND = re.compile(r"\s+(?:and|&|und)\s+")
@@ -191,6 +202,20 @@ def _with_given_name(text: str, person: Participant, names: list[tuple[int, int,
     return person
 
 
+def _a_common_noun(text: str, person: Participant) -> bool:
+    """A "person" of one word the article also writes in lower case ("Homeopathy", "Iodine"): a common noun
+    that opens a sentence or a heading. On GUM's non-news documents (`bench/gum_typing.py`) 23 of 25 such
+    candidates were not people."""
+    forms = [person.name, *person.aliases]
+    return person.kind is ParticipantKind.person and all(
+        " " not in form and written_in_lower_case(text, form) for form in forms
+    )
+
+
+def written_in_lower_case(text: str, word: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text) is not None
+
+
 def _given_name_before(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> int:
     """Where a one-word person's name starts once the capitalised word just before it is taken: not a title
     word, not in another entity (a "Tuesday" is a DATE), not at a sentence's start (any word is capitalised
@@ -203,7 +228,7 @@ def _given_name_before(text: str, start: int, end: int, spans: list[tuple[int, i
         word.casefold() in TITLE_WORDS
         or any(a < start and at < b for a, b, _ in spans)
         or _SENTENCE_END.search(text, max(0, at - 3), at)
-        or re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text)
+        or written_in_lower_case(text, word)
     ):
         return start
     return at
@@ -383,6 +408,8 @@ def is_country(name: str) -> bool:
     folded = re.sub(r"^the\s+", "", folded, flags=re.IGNORECASE)
     if folded.casefold() in _COUNTRY_NAMES:
         return True
+    if len(folded) <= 3 and not folded.isupper():
+        return False  # ISO codes are capitals ("US", "U.S."): "De", "Ben" and "Lao" are other words
     try:
         pycountry.countries.lookup(folded)
     except LookupError:

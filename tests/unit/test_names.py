@@ -79,7 +79,7 @@ def test_an_organisation_only_in_a_job_title_is_not_a_candidate() -> None:
 @pytest.mark.parametrize(
     ("name", "country"),
     [("U.S.", True), ("the United States", True), ("Russia", True), ("UK", True), ("Iran", True),
-     ("Geneva", False), ("Texas", False), ("Beijing", False)],
+     ("Geneva", False), ("Texas", False), ("Beijing", False), ("De", False), ("Ben", False), ("Lao", False)],
 )  # fmt: skip
 def test_which_places_are_countries(name: str, country: bool) -> None:
     assert is_country(name) is country
@@ -219,6 +219,31 @@ def test_the_common_nouns_the_parse_joins_to_a_person_say_who_it_is() -> None:
     assert described["Steve Rubell"] == "disco club owner of Studio 54"  # with the "of" after the name
     assert described["Christopher Makos"] == "photographers"  # a list's plural noun is every item's
     assert described.get("Olena Bondar") is None  # a nationality alone says who no one is
+
+
+def test_a_word_the_article_also_writes_in_lower_case_is_no_person() -> None:
+    from service.model.ner import Entity
+
+    text = "Iodine is back on the menu. Experts say iodine matters, Karen Smith said. Smith left."
+
+    def span(words: str, label: str) -> Entity:
+        start = text.index(words)
+        return Entity(label, start, start + len(words))
+
+    entities = [span("Iodine", "PERSON"), span("Karen Smith", "PERSON")]
+
+    assert {c.name for c in candidates(text, entities)} == {"Karen Smith"}
+
+
+def test_a_name_does_not_run_across_lines() -> None:
+    from service.model.ner import Entity
+
+    text = "Guadeloupe\n\nPointe-à-Pitre is the island's port. Pointe-à-Pitre is busy."
+    run_on = Entity("ORG", 0, text.index(" is"))
+
+    names = [c.name for c in candidates(text, [run_on])]
+
+    assert names == ["Guadeloupe", "Pointe-à-Pitre"]
 
 
 def test_two_names_run_into_one_are_split_where_a_part_is_named_alone() -> None:
