@@ -244,19 +244,27 @@ def _geometry(
     """1.6 `geometry_<type>` ↔ 2.x `geojson` / 3.x `geoJSON` (GeoJSON since 2.0)."""
     _coded(rest, out, source, target, path, lost)
     if source == "1.6":
-        for key in [key for key in rest if key.startswith("geometry_")]:
-            shape = rest.pop(key)
-            is_geojson = isinstance(shape, dict) and shape.get("type") in _GEOJSON_TYPES
-            if is_geojson and "geojson" not in out:
-                out[GEOJSON.called(target)] = shape
-            else:
-                lost[f"{path}/{_pointer(key)}"] = shape
+        shapes = {key: rest.pop(key) for key in [key for key in rest if key.startswith("geometry_")]}
+        kept = {key: shape for key, shape in shapes.items() if _is_geometry(shape, len(shapes) == 1)}
+        for key in shapes.keys() - kept.keys():
+            lost[f"{path}/{_pointer(key)}"] = shapes[key]
+        if len(kept) == 1:
+            out[GEOJSON.called(target)] = next(iter(kept.values()))
+        elif kept:  # 2.x and 3.x hold one GeoJSON object: two shapes are one collection of geometries
+            out[GEOJSON.called(target)] = {"type": "GeometryCollection", "geometries": list(kept.values())}
     elif target == "1.6":
         shape = rest.pop(GEOJSON.called(source), None)
         if isinstance(shape, dict) and isinstance(shape.get("type"), str):
             out["geometry_" + _NAME.sub("_", shape["type"].lower())] = shape
         elif shape is not None:
             lost[f"{path}/{GEOJSON.called(source)}"] = shape
+
+
+def _is_geometry(shape: Any, alone: bool) -> bool:
+    """A GeoJSON object 2.x/3.x can hold: any when it is the only one, else a geometry (a collection of
+    geometries cannot hold a Feature)."""
+    kind = shape.get("type") if isinstance(shape, dict) else None
+    return kind in _GEOJSON_TYPES and (alone or kind not in {"Feature", "FeatureCollection"})
 
 
 _CODE = (F(None, "uri", "uri"), F(None, "literal", "literal"))  # 1.6: `scheme` + `code`, by `_coded`

@@ -342,3 +342,16 @@ async def test_an_enriched_item_enriched_again_in_another_version_has_its_summar
         descriptions = [entry["value"] for entry in twice["descriptions"]]
     assert descriptions.count(summary) == 1
     assert not await schema_errors(api, twice, target)
+
+
+def test_two_1_6_shapes_of_a_place_are_one_geometry_collection_in_2x_and_3x() -> None:
+    point = {"type": "Point", "coordinates": [6.14, 46.2]}
+    area = {"type": "Polygon", "coordinates": [[[6.1, 46.1], [6.2, 46.1], [6.2, 46.3], [6.1, 46.1]]]}
+    item = {**RICH_16, "place": [{"name": "Geneva", "geometry_point": point, "geometry_polygon": area}]}
+
+    for target, key in (("2", "geojson"), ("3", "geoJSON")):
+        converted, lost = convert(item, "1.6", target)
+
+        assert converted["places"][0][key] == {"type": "GeometryCollection", "geometries": [point, area]}
+        assert not [pointer for pointer in lost if pointer.startswith("/place")]
+        assert not iptc.official_errors(target, converted)
