@@ -355,7 +355,7 @@ class Summariser:
             variables = {**variables, "candidates": _numbered(listed)}
         messages = self.prompt.render(self.prompt.question_in(question.name, language), **variables)
         with checked_against(part.article) if question.grounded else nullcontext():
-            return await self.llm.extract(messages, question.answer, name=question.name, deadline=deadline)
+            return await self.llm.extract(messages, question.answer_for(listed), name=question.name, deadline=deadline)
 
 
 class _Grounding:

@@ -325,6 +325,24 @@ async def test_the_issues_question_lists_the_sentences_of_doubt_but_never_an_inj
     assert "Mickey Mouse" not in question
 
 
+async def test_the_issues_answer_is_held_to_two_items_where_code_found_two_sentences_of_doubt(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    one_doubt = "The council met on Monday. Mayor Ana Ruiz said the budget vote could slip to July."
+    server = ModelServer()
+    serve(model_server, server)
+
+    for text in (seed_article["text"], one_doubt):
+        response = await api.post("/v1/summaries", json={**seed_article, "text": text})
+        assert response.status_code == 200, response.text
+
+    schemas = [body["response_format"]["json_schema"]["schema"] for body in server.requests["issues"]]
+    held = [schema["properties"]["open_issues"].get("minItems") for schema in schemas]
+    assert held[0] == 2  # the seed: five sentences of doubt
+    assert set(held[1:]) == {1}  # one (asked again: the mock's quote is not in this article)
+    assert all(schema["properties"]["open_issues"]["maxItems"] == 5 for schema in schemas)
+
+
 async def test_template_syntax_in_an_article_reaches_the_model_verbatim(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
