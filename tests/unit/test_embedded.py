@@ -19,6 +19,8 @@ from service.model.embedded import (
     available_cpus,
     cgroup_cpu_quota,
     check_installed,
+    cpu_flags,
+    llama_build,
     parse_cpu_max,
     part_files,
     verified_weights,
@@ -233,3 +235,23 @@ def test_cgroup_v1_or_no_cgroup_file_means_no_quota(tmp_path: Path) -> None:
 
     assert cgroup_cpu_quota(v1, tmp_path) is None
     assert cgroup_cpu_quota(tmp_path / "absent", tmp_path) is None
+
+
+PREBUILT = "CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | LLAMAFILE = 1 | OPENMP = 1 | REPACK = 1 |"
+NATIVE = PREBUILT.replace("BMI2 = 1 |", "BMI2 = 1 | AVX512 = 1 | AVX512_VBMI = 1 | AVX512_VNNI = 1 | AVX512_BF16 = 1 |")
+
+
+def test_the_start_says_which_llama_cpp_runs_and_what_this_processor_could_run(tmp_path: Path) -> None:
+    # xllamacpp.get_system_info() of the prebuilt 2026.10.11549 wheel and of a `make native` build on Zen 4
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512_vnni\nbugs\t\t: none\n")
+    zen4 = cpu_flags(cpuinfo)
+
+    assert {"avx2", "avx512f", "avx512_vnni"} <= zen4
+    assert (
+        llama_build(NATIVE, zen4)
+        == "llama.cpp built for this processor (AVX512, AVX512_BF16, AVX512_VBMI, AVX512_VNNI)"
+    )
+    assert "`make native`" in llama_build(PREBUILT, zen4)
+    assert llama_build(PREBUILT, frozenset({"avx2"})) == "llama.cpp from the prebuilt wheel (AVX2)"
+    assert cpu_flags(tmp_path / "missing") == frozenset()
