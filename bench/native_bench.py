@@ -11,6 +11,7 @@ the measured one, the prompt not cached); the order alternates by round. Figures
 the figure, the machine being shared.
 """
 
+import importlib.metadata
 import json
 import os
 import statistics
@@ -27,7 +28,7 @@ import click
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed_geneva.json"
-VERSION = "2026.10.11549"  # the pinned xllamacpp (pyproject.toml)
+VERSION = importlib.metadata.version("xllamacpp")  # the pinned one (pyproject.toml), native or not
 
 
 def _prebuilt(cache: Path) -> Path:

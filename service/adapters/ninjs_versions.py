@@ -245,8 +245,9 @@ def _geometry(
     _coded(rest, out, source, target, path, lost)
     if source == "1.6":
         shapes = {key: rest.pop(key) for key in [key for key in rest if key.startswith("geometry_")]}
-        kept = {key: shape for key, shape in shapes.items() if _is_geometry(shape, len(shapes) == 1)}
-        for key in shapes.keys() - kept.keys():
+        geojson = {key: shape for key, shape in shapes.items() if _is_geometry(shape, alone=True)}
+        kept = {key: shape for key, shape in geojson.items() if _is_geometry(shape, alone=len(geojson) == 1)}
+        for key in [key for key in shapes if key not in kept]:
             lost[f"{path}/{_pointer(key)}"] = shapes[key]
         if len(kept) == 1:
             out[GEOJSON.called(target)] = next(iter(kept.values()))

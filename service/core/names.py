@@ -92,7 +92,8 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     ]
     merged = merge_participants(entries, evidence_limit=None)
     if (language or "en") not in _CAPITALISED_NOUNS:
-        merged = [_with_given_name(text, p, names) for p in merged if not _a_common_noun(text, p)]
+        completed = (_with_given_name(text, p, names) for p in merged)  # "Brown" is "Gordon Brown" first
+        merged = [p for p in completed if not _a_common_noun(text, p)]
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
     # By where a mention ends: a name split off a longer entity (`_as_names`) keeps its entity's parse.
     acts = {e.end: e.acts for e in entities if e.acts}

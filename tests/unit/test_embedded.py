@@ -249,9 +249,13 @@ def test_the_start_says_which_llama_cpp_runs_and_what_this_processor_could_run(t
 
     assert {"avx2", "avx512f", "avx512_vnni"} <= zen4
     assert (
-        llama_build(NATIVE, zen4)
+        llama_build(NATIVE, zen4, built_here=True)
         == "llama.cpp built for this processor (AVX512, AVX512_BF16, AVX512_VBMI, AVX512_VNNI)"
     )
-    assert "`make native`" in llama_build(PREBUILT, zen4)
-    assert llama_build(PREBUILT, frozenset({"avx2"})) == "llama.cpp from the prebuilt wheel (AVX2)"
+    assert "`make native`" in llama_build(PREBUILT, zen4, built_here=False)
+    assert llama_build(PREBUILT, frozenset({"avx2"}), built_here=False) == "llama.cpp from the prebuilt wheel (AVX2)"
     assert cpu_flags(tmp_path / "missing") == frozenset()
+    # built here on a processor without AVX-512 (Zen 3): its info reads as the prebuilt wheel's
+    assert llama_build(PREBUILT, frozenset({"avx2"}), built_here=True) == (
+        "llama.cpp built for this processor (no AVX-512 on it)"
+    )
