@@ -209,12 +209,13 @@ def _a_common_noun(text: str, person: Participant) -> bool:
     candidates were not people."""
     forms = [person.name, *person.aliases]
     return person.kind is ParticipantKind.person and all(
-        " " not in form and written_in_lower_case(text, form) for form in forms
+        " " not in form and _written_in_lower_case(text, form) for form in forms
     )
 
 
-def written_in_lower_case(text: str, word: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text) is not None
+def _written_in_lower_case(text: str, word: str) -> bool:
+    """Whether the article also writes `word` in lower case, as a word of its own (a common word)."""
+    return re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text) is not None
 
 
 def _given_name_before(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> int:
@@ -229,7 +230,7 @@ def _given_name_before(text: str, start: int, end: int, spans: list[tuple[int, i
         word.casefold() in TITLE_WORDS
         or any(a < start and at < b for a, b, _ in spans)
         or _SENTENCE_END.search(text, max(0, at - 3), at)
-        or written_in_lower_case(text, word)
+        or _written_in_lower_case(text, word)
     ):
         return start
     return at
