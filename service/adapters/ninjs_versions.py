@@ -32,9 +32,11 @@ _COLUMN: dict[Version, int] = {"1.6": 0, "2": 1, "3": 2}
 _NAME = re.compile(r"[^A-Za-z0-9_]")
 # A code that is a URI (IPTC's examples: Wikidata's); a QCode such as `medtop:20000638` is a literal.
 _ABSOLUTE_URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://|urn:)\S+$", re.IGNORECASE)
-_GEOJSON_TYPES = frozenset(
-    ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection")
-) | {"Feature", "FeatureCollection"}
+_FEATURES = frozenset({"Feature", "FeatureCollection"})
+_GEOJSON_TYPES = (
+    frozenset(("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"))
+    | _FEATURES
+)
 
 Lost = dict[str, Any]
 _DROP = object()  # a value the target version cannot hold (recorded in `lost`)
@@ -245,13 +247,18 @@ def _geometry(
     _coded(rest, out, source, target, path, lost)
     if source == "1.6":
         shapes = {key: rest.pop(key) for key in [key for key in rest if key.startswith("geometry_")]}
-        geojson = {key: shape for key, shape in shapes.items() if _is_geometry(shape, alone=True)}
-        kept = {key: shape for key, shape in geojson.items() if _is_geometry(shape, alone=len(geojson) == 1)}
+        geojson = {
+            key: shape
+            for key, shape in shapes.items()
+            if isinstance(shape, dict) and shape.get("type") in _GEOJSON_TYPES
+        }
+        # 2.x and 3.x hold one GeoJSON object: several shapes are one collection of geometries, without Features.
+        kept = geojson if len(geojson) == 1 else {k: v for k, v in geojson.items() if v["type"] not in _FEATURES}
         for key in [key for key in shapes if key not in kept]:
             lost[f"{path}/{_pointer(key)}"] = shapes[key]
         if len(kept) == 1:
             out[GEOJSON.called(target)] = next(iter(kept.values()))
-        elif kept:  # 2.x and 3.x hold one GeoJSON object: two shapes are one collection of geometries
+        elif kept:
             out[GEOJSON.called(target)] = {"type": "GeometryCollection", "geometries": list(kept.values())}
     elif target == "1.6":
         shape = rest.pop(GEOJSON.called(source), None)
@@ -259,13 +266,6 @@ def _geometry(
             out["geometry_" + _NAME.sub("_", shape["type"].lower())] = shape
         elif shape is not None:
             lost[f"{path}/{GEOJSON.called(source)}"] = shape
-
-
-def _is_geometry(shape: Any, alone: bool) -> bool:
-    """A GeoJSON object 2.x/3.x can hold: any when it is the only one, else a geometry (a collection of
-    geometries cannot hold a Feature)."""
-    kind = shape.get("type") if isinstance(shape, dict) else None
-    return kind in _GEOJSON_TYPES and (alone or kind not in {"Feature", "FeatureCollection"})
 
 
 _CODE = (F(None, "uri", "uri"), F(None, "literal", "literal"))  # 1.6: `scheme` + `code`, by `_coded`
