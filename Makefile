@@ -37,7 +37,7 @@ $(NATIVE_STAMP): $(STAMP)
 	  if ! command -v $(CC) >/dev/null || ! command -v $(CXX) >/dev/null; then \
 	    echo "no C/C++ compiler: the embedded llama.cpp stays the prebuilt wheel (AVX2)"; touch $@; exit 0; \
 	  fi; \
-	  echo "building llama.cpp for this processor (xllamacpp $(XLLAMACPP); once per machine, about 5 min on 2 quiet cores)"; \
+	  echo "building llama.cpp for this processor (xllamacpp $(XLLAMACPP); once per machine, several minutes)"; \
 	  mkdir -p "$(NATIVE_CACHE)"; part=$$(mktemp -d "$$dir.part.XXXXXX"); \
 	  if ! $(PY) -m pip install --quiet -c requirements.lock -e '.[native]' > "$$part/build.log" 2>&1 || \
 	    ! env -u XLLAMACPP_RELEASE PATH="$(abspath $(VENV))/bin:$$PATH" CC=$(CC) CXX=$(CXX) CMAKE_GENERATOR=Ninja \

@@ -195,9 +195,8 @@ class Question(Generic[A]):
 
 PARTICIPANTS = Question("participants", ParticipantsAnswer)  # model-first: no NER for the article's language
 # Issues: at least two where code found two sentences of doubt or more (one where it found one). Left
-# to itself the embedded model listed one issue an article whatever it was shown (the seed: 1 of its 4). Held
-# to two (gold set, one run, bench/README.md): dev 6 -> 8 right of 20 (14 -> 18 listed), test 2 right of 14
-# either way (the 2 articles it changed had none to find), all F1 0.27 -> 0.31.
+# to itself the embedded model listed one issue an article whatever it was shown (the seed: 1 of its 4);
+# held to two, it found more on the dev split and as many on test (bench/README.md, 2026-12-05 evening).
 ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts, at_least=2)
 SUMMARY = Question("summary", ComposedSummary, grounded=False, participants=True)
 SUBJECTS = Question("subjects", SubjectsAnswer, grounded=False)

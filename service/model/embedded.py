@@ -262,7 +262,7 @@ def llama_build(system_info: str, cpu_flags: frozenset[str], built_here: bool) -
     if "avx512f" in cpu_flags:
         return (
             "llama.cpp from the prebuilt wheel (AVX2): this processor has AVX-512, which `make native` builds "
-            "for (it read prompts 1.31x as fast on this project's AMD EPYC: bench/README.md)"
+            "for (faster prompt reading: bench/README.md)"
         )
     return "llama.cpp from the prebuilt wheel (AVX2)"
 
