@@ -26,19 +26,21 @@ _EXAMPLE_STREAM = (
 
 
 class _Streamed(Operation):
-    """The operation with its 200 answer also as `text/event-stream` (Litestar documents the JSON only)."""
+    """The operation with its 200 answer to `Accept: text/event-stream` as `x-event-stream`, a media type
+    object beside the JSON `content` rather than in it: generators type an operation's answer as the union of
+    its content types (openapi-typescript: `SummaryResponse | string`), and a JSON client's is the summary."""
 
     def to_schema(self) -> dict[str, Any]:
         schema = super().to_schema()
-        content = schema.get("responses", {}).get("200", {}).get("content")
-        if content is not None:
+        answer = schema.get("responses", {}).get("200")
+        if answer is not None:
             stream = OpenAPIMediaType(
                 schema=Schema(
                     type=OpenAPIType.STRING, description="Server-Sent Events: found, grounded…, then summary or problem"
                 ),
                 example=_EXAMPLE_STREAM,
             )
-            content[EVENT_STREAM] = stream.to_schema()
+            answer["x-event-stream"] = {EVENT_STREAM: stream.to_schema()}
         return schema
 
 
@@ -52,7 +54,9 @@ class _Streamed(Operation):
     "names and date expressions code found, with offsets, before the model is asked), one `grounded` per "
     "question (participants, dates, open_issues: the response so far), then `summary` (the complete "
     "response, the same as the JSON answer) or `problem` (an RFC 9457 body). Closing the connection stops "
-    "the work. A cached or replayed answer is its `summary` event alone.",
+    "the work. A cached or replayed answer is its `summary` event alone. The stream is documented in the 200 "
+    "answer's `x-event-stream`, beside its `content`: a client generated from this document types the answer "
+    "as the summary.",
     responses=problems(*BODY, *GUARDED, IN_PROGRESS, KEY_REUSED, *MODEL, STORE_UNAVAILABLE),
     operation_class=_Streamed,
 )
