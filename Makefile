@@ -18,6 +18,15 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded,ner,dev]'
 	@touch $(STAMP)
 
+# The TypeScript client test's tools (openapi-typescript, openapi-fetch, tsc), pinned by its package-lock.json:
+# installed by `make test` only (Node.js and npm), so that `make install` and `make run` need no Node.js.
+TS_DIR   := tests/typescript
+TS_STAMP := $(TS_DIR)/node_modules/.installed-stamp
+
+$(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
+	npm ci --prefix $(TS_DIR) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # llama.cpp built for this processor: xllamacpp's own sdist (llama.cpp's sources inside) compiled with
 # -march=native (AVX-512 where the CPU has it; the prebuilt wheel is AVX2-only), once per machine: the wheel is
 # cached outside the venv, by xllamacpp's version and the CPU's flags, and installed over the prebuilt one.
@@ -61,10 +70,10 @@ install: $(STAMP) $(if $(filter 1,$(NATIVE)),$(NATIVE_STAMP)) ## Create .venv wi
 run: install ## Run the API on the embedded model at http://$(HOST):$(PORT) (docs at /docs)
 	$(VENV)/bin/summarise serve --host $(HOST) --port $(PORT)
 
-test: install lint ## Lint, type-check and run every test, the real embedded-model test included
+test: install $(TS_STAMP) lint ## Lint, type-check and run every test, the real embedded-model and TypeScript-client tests included
 	$(PY) -m pytest
 
-test-fast: install ## Run the tests without the slow embedded-model test
+test-fast: install ## Run the tests without the slow ones (the embedded model, the TypeScript client)
 	$(PY) -m pytest -m "not slow"
 
 wrk:
@@ -130,4 +139,4 @@ lock: install ## Re-pin every installed package into requirements.lock
 	  | sed -E 's|^xllamacpp @ .*|xllamacpp==$(XLLAMACPP)|' > requirements.lock  # a native build is installed from a file
 
 clean: ## Remove the virtualenv and caches (not the cached model weights in ~/.cache/summarise)
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(TS_DIR)/node_modules

@@ -1,9 +1,15 @@
-"""A client generated from our served OpenAPI document works: openapi-python-client (pinned in the dev extra)
-generates every operation with no warning, and the generated client reads a summary and a problem from our API
-on a real socket, against the mock model server on loopback."""
+"""Clients generated from our served OpenAPI document work, against our API on a real socket whose model is the
+mock model server on loopback:
+- openapi-python-client (pinned in the dev extra) generates every operation with no warning, and the generated
+  client reads a summary and a problem;
+- openapi-typescript + openapi-fetch (pinned in tests/typescript/package-lock.json, which `make test`
+  installs with npm ci): tests/typescript/summaries.mts reads `data.participants` with no narrowing, compiled
+  by tsc --strict against the generated types, then run with node for a summary and a problem (slow: tsc).
+"""
 
 import importlib
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +27,7 @@ from tests.live_servers import mock_model_app, serving
 pytestmark = pytest.mark.timeout(120)
 
 PACKAGE = "summarise_client"
+TYPESCRIPT = Path(__file__).parents[1] / "typescript"
 
 
 @pytest.fixture
@@ -103,3 +110,38 @@ def test_the_generated_client_reads_a_summary_and_a_problem(
     assert refused.parsed.type_.value.endswith("/invalid-request")
     assert refused.parsed.status.value == 422
     assert refused.parsed.errors  # each invalid field listed, read as the generated type
+
+
+def _run(*command: str | Path, cwd: Path) -> str:
+    done = subprocess.run(  # noqa: S603 - the pinned tools, fixed arguments
+        [str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=90, check=False
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_a_typescript_client_reads_a_summary_and_a_problem(
+    served_api: str, seed_article: dict[str, Any], tmp_path: Path
+) -> None:
+    tools = TYPESCRIPT / "node_modules" / ".bin"
+    assert (tools / "tsc").exists(), f"no {tools}: `make test` runs npm ci in {TYPESCRIPT}"
+    node = shutil.which("node")
+    assert node is not None, "node (20) is needed for the TypeScript client"
+    for name in ("summaries.mts", "tsconfig.json"):
+        shutil.copy(TYPESCRIPT / name, tmp_path / name)
+    (tmp_path / "node_modules").symlink_to(TYPESCRIPT / "node_modules")
+    (tmp_path / "article.json").write_text(json.dumps(seed_article))
+
+    generated = _run(tools / "openapi-typescript", f"{served_api}/docs/openapi.json", "-o", "schema.d.ts", cwd=tmp_path)
+    assert "warn" not in generated.lower(), generated
+    _run(tools / "tsc", "-p", ".", cwd=tmp_path)  # `data.participants` compiles: the answer is the summary
+    read = json.loads(_run(node, "summaries.mjs", served_api, "article.json", cwd=tmp_path))
+
+    assert read["status"] == 200
+    assert read["names"]
+    assert read["names"] == [participant["name"] for participant in read["summary"]["participants"]]
+    assert read["problem"]["httpStatus"] == read["problem"]["status"] == 422
+    assert read["problem"]["type"].endswith("/invalid-request")
+    assert read["problem"]["errors"]  # each invalid field listed

@@ -27,10 +27,10 @@ from tests.live_servers import serving
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(2400)]
 
 ROOT = Path(__file__).resolve().parents[2]
-# Never copied into the build: the checkout's own environment, caches and earlier build output (a stale
-# build/lib would put deleted modules in the wheel), and a developer's .env.
+# Never copied into the build: the checkout's own environments (.venv, node_modules), caches and earlier build
+# output (a stale build/lib would put deleted modules in the wheel), and a developer's .env.
 NOT_SOURCES = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".env"
+    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".env", "node_modules"
 )
 PIP_TIMEOUT_S = 1500  # a cold pip cache on a loaded 2-core machine downloads and unpacks every dependency
 
