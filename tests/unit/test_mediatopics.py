@@ -4,9 +4,14 @@ import pytest
 
 from schemas import MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
-from service.core.mediatopics import checked, media_topics, vocabulary_language
+from service.core.mediatopics import MeaningIndex, checked, media_topics, vocabulary_language
 from service.core.subjects import subjects
 from service.errors import WeightsError
+
+
+@pytest.fixture(scope="module")
+def meanings(tmp_path_factory: pytest.TempPathFactory) -> MeaningIndex:
+    return media_topics().meanings(tmp_path_factory.mktemp("cache"))
 
 
 def test_a_vocabulary_file_that_is_not_the_shipped_one_stops_with_one_line() -> None:
@@ -46,8 +51,9 @@ TEXT = (
 )
 
 
-def test_a_german_label_is_found_inside_a_compound_and_named_in_german() -> None:
-    [subject], warnings = subjects(["election"], media_topics(), ArticleText(TEXT), TEXT, "Wahl in Dresden", "de")
+def test_a_german_label_is_found_inside_a_compound_and_named_in_german(meanings: MeaningIndex) -> None:
+    topics = media_topics()
+    [subject], warnings = subjects(["election"], topics, meanings, ArticleText(TEXT), TEXT, "Wahl in Dresden", "de")
     assert (subject.qcode, subject.name, subject.language) == ("medtop:20000574", "Wahl", "de")
     assert [e.quote for e in subject.evidence] == [
         "Bei der Oberbürgermeisterwahl erhielt kein Bewerber die Mehrheit.",
@@ -58,9 +64,25 @@ def test_a_german_label_is_found_inside_a_compound_and_named_in_german() -> None
     assert warnings == []
 
 
-def test_a_term_that_names_a_participant_is_not_a_subject() -> None:
+def test_a_term_that_names_a_participant_is_not_a_subject(meanings: MeaningIndex) -> None:
     text = "The Scientology defector was arrested on Thursday."
     church = Participant(name="Scientology", kind=ParticipantKind.organization, evidence=[])
-    found, _ = subjects(["Scientology", "arrest"], media_topics(), ArticleText(text), text, None, "en", [church])
+    topics = media_topics()
+    found, _ = subjects(["Scientology", "arrest"], topics, meanings, ArticleText(text), text, None, "en", [church])
     assert [s.name for s in found] == ["arrest"]
     assert found[0].evidence[0].match is MatchKind.exact
+
+
+def test_a_term_finds_the_concept_it_means_where_no_word_of_them_is_shared(meanings: MeaningIndex) -> None:
+    text = "More than 700 asylum seekers were rescued off the coast on Friday."
+    [subject], warnings = subjects(["asylum seekers"], media_topics(), meanings, ArticleText(text), text, None, "en")
+    assert subject.name == "refugees and internally displaced people"
+    assert subject.evidence[0].quote == text  # the term's own words are found where the label's are not
+    assert warnings == []
+
+
+def test_a_term_near_no_concept_is_dropped_and_said(meanings: MeaningIndex) -> None:
+    text = "The flag was raised on Tuesday."
+    found, [warning] = subjects(["flag"], media_topics(), meanings, ArticleText(text), text, None, "en")
+    assert found == []
+    assert "near it in meaning" in warning.reason
