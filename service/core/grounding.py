@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from schemas import DateItem, Evidence, MatchKind, OpenIssue, Participant, ParticipantKind
 from service.core.alignment import ArticleText, Span
 from service.core.dates import DateResolver, dedupe_key
-from service.core.participants import canonical_party
+from service.core.participants import canonical_party, is_a_form_of
 from service.core.warnings import SummaryWarning, WarningKind
 
 if TYPE_CHECKING:  # the answer models validate against this module's article: a cycle at run time
@@ -92,8 +92,8 @@ class Grounder:
                     kind=item.kind or ParticipantKind.other,
                     role=item.role.strip() or None,
                     affiliation=(item.affiliation or "").strip() or None,
-                    aliases=[alias for alias in found if alias != name],
-                    evidence=self._sentences_naming(found),
+                    aliases=[alias for alias in found if alias != name and is_a_form_of(alias, name)],
+                    evidence=self._sentences_naming([n for n in found if n == name or is_a_form_of(n, name)]),
                 )
             )
         return grounded

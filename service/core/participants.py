@@ -144,6 +144,19 @@ _ROLE_WORDS = frozenset(
 )
 
 
+def is_a_form_of(alias: str, name: str) -> bool:
+    """An alias the model gives is a way of writing the name when it shares a word with it ("Ruiz", "Mayor
+    Ana Ruiz" for "Ana Ruiz") or is its initials ("AfD" for "Alternative für Deutschland"). Asked for
+    aliases, the 1.5B model also gave a German article's titles and parties ("Sächsischer Staatsminister des
+    Innern" for the minister and for his party alike), and merging through them made 11 listed names 2."""
+    alias, name = _fold(alias), _fold(name)
+    words = name.replace("-", " ").split()
+    # Initials of every word ("AfD"), or of the longer ones ("USA": United States of America).
+    initials = {"".join(w[0] for w in words), "".join(w[0] for w in words if len(w) > 3)}
+    shared = any(fuzz.ratio(a, b) >= NAME_FUZZ for a in alias.split() for b in name.split())  # "Zelenskyy"
+    return shared or alias.replace(" ", "") in initials
+
+
 def _forms(participant: Participant) -> list[str]:
     names = [participant.name, *participant.aliases]
     if participant.kind is ParticipantKind.person:
