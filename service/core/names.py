@@ -8,7 +8,8 @@ From the entities of a NER pipeline (OntoNotes labels):
   does not run across a line break, and a one-word "person" the article also writes in lower case is a
   common noun;
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
-  ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG);
+  ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG), but a country's name tagged
+  PERSON less often than not is the country ("Tunisia": GPE four times, PERSON once);
 - an organisation that only ever stands before a person's name with title words between ("NSDC
   Secretary Rustem Umerov") is part of that person's title, not a candidate of its own;
 - mentions are merged by `participants.merge_participants` (surname ~ full name, "the Kremlin" ~
@@ -16,6 +17,7 @@ From the entities of a NER pipeline (OntoNotes labels):
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,7 +79,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     """One candidate per participant, in the order of their first mention (`language`, ISO 639-1: where
     every noun is capitalised, a capital says nothing of a name)."""
     names = _as_names(text, entities)
-    people = frozenset(text[start:end] for start, end, label in names if label == "PERSON")
+    people = _people(text, names)
     mentions = [(start, end, _kind(text[start:end], label, people)) for start, end, label in names]
     kept = [(start, end, kind) for start, end, kind in mentions if kind is not None]
     kept = [m for m in kept if not _only_in_titles(text, m, kept)]
@@ -371,10 +373,25 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.casefold()))
 
 
+def _people(text: str, names: list[tuple[int, int, str]]) -> frozenset[str]:
+    """The names tagged PERSON somewhere in the article, but a country's name tagged so less often than
+    not ("Tunisia": GPE four times, PERSON once)."""
+    tagged = Counter((text[start:end], label == "PERSON") for start, end, label in names)
+    return frozenset(
+        name
+        for (name, person), times in tagged.items()
+        if person and not (is_country(name) and tagged[(name, False)] > times)
+    )
+
+
 def _kind(words: str, label: str, people: frozenset[str]) -> ParticipantKind | None:
     if words == words.lower() != words.upper():
         return None  # no capital in a script that has them: "disco club", "don" are no names
-    if label == "PERSON" or words in people or words.split()[-1] in people:
+    if (
+        (label == "PERSON" and (words in people or not is_country(words)))
+        or words in people
+        or words.split()[-1] in people
+    ):
         return ParticipantKind.person
     if label == "ORG":
         return ParticipantKind.organization

@@ -313,3 +313,28 @@ def test_a_name_that_is_one_is_not_split_and_a_german_noun_is_no_given_name() ->
 
     assert "Bosnia and Herzegovina" in english  # a country's own name, though "Bosnia" is named alone
     assert german["Merz"] == []  # in German every noun is capitalised: no given name is read from that
+
+
+def test_a_country_tagged_person_less_often_than_not_is_the_country() -> None:
+    from service.model.ner import Entity
+
+    # The small pipeline's tags in a World Cup report: "Tunisia" GPE four times, PERSON once.
+    text = "Tunisia lost. Tunisia scored. Kane beat Tunisia. Tunisia left. Tunisia, said Kane, played well."
+    at = [i for i in range(len(text)) if text.startswith("Tunisia", i)]
+    entities = [Entity("PERSON" if n == 4 else "GPE", start, start + 7) for n, start in enumerate(at)]
+    entities.append(Entity("PERSON", text.index("Kane"), text.index("Kane") + 4))
+
+    kinds = {c.name: c.kind for c in candidates(text, entities)}
+
+    assert kinds == {"Tunisia": ParticipantKind.country, "Kane": ParticipantKind.person}
+
+
+def test_a_country_tagged_person_as_often_as_not_stays_a_person() -> None:
+    from service.model.ner import Entity
+
+    text = "Chad Smith spoke. Chad said: we won. Chad is in Africa."
+    entities = [Entity("PERSON", 0, 10), Entity("PERSON", 18, 22), Entity("GPE", 37, 41)]
+
+    found = candidates(text, entities)
+
+    assert [(c.name, c.kind, len(c.mentions)) for c in found] == [("Chad Smith", ParticipantKind.person, 3)]
