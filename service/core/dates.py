@@ -13,7 +13,7 @@ dateparser does single expressions relative to the publication date (RELATIVE_BA
 - what dateparser does not read, by rules of our own: "last March", quarters ("Q3 2015", "im dritten Quartal"),
   "the '90s" and "in '08", counts in words ("twenty-five years ago", "vor zwanzig Jahren"), spans that end or start
   on publication ("the past 10 days", "in den vergangenen zwei Jahren"), weekends, "in einigen Tagen", "bis
-  Mitternacht". Tried against Recognizers-Text, Duckling and HeidelTime on the gold set, none of which beat this
+  Mitternacht", "by the end of the year" (its last day), centuries ("the 20th century"). Tried against Recognizers-Text, Duckling and HeidelTime on the gold set, none of which beat this
   grammar: bench/results/dates-taggers-2026-12-05.txt.
 """
 
@@ -310,6 +310,16 @@ _WEEKEND = re.compile(
 )
 # "until midnight", "bis Mitternacht": the end of the publication day
 _MIDNIGHT = re.compile(r"^(?:by|until|till|before|bis|vor)\s+(?:mitternacht|midnight)$", re.IGNORECASE)
+# "the 20th century", "im 19. Jahrhundert": its hundred years, 1901-2000 for the 20th
+_CENTURY = re.compile(
+    r"^(?:the\s+|im\s+|das\s+)?(?P<nth>\d{1,2})(?:st|nd|rd|th|\.)\s+(?:century|jahrhunderts?)$", re.IGNORECASE
+)
+# "by the end of the year", "by year end", "bis zum Jahresende": a deadline, the publication year's last day
+_YEAR_END = re.compile(
+    r"^(?:by|until|till|before|bis|vor)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end"
+    r"|(?:zum\s+)?jahresende|(?:zum\s+)?ende\s+(?:des|dieses)\s+jahres)$",
+    re.IGNORECASE,
+)
 # "last March", "next September", "im vergangenen Oktober"
 _RELATIVE_MONTH = re.compile(
     rf"^(?:(?:in|im)\s+)?(?P<which>this\s+past|{_either(('this', 'dies', *_BACK, *_AHEAD))})(?:e[nmrs]?)?"
@@ -548,6 +558,11 @@ def _spoken(text: str, published: date | None) -> "tuple[_Parsed | _Relative, bo
         return (_weekend(match["which"], published) if published else _Relative(Precision.day)), False
     if _MIDNIGHT.match(text):
         return (_Parsed(published, published, Precision.day) if published else _Relative(Precision.day)), False
+    if (match := _CENTURY.match(text)) and 1 <= (nth := int(match["nth"])) <= 21:
+        return _Parsed(date(100 * nth - 99, 1, 1), date(100 * nth, 12, 31), Precision.year), False
+    if _YEAR_END.match(text):
+        last = date(published.year, 12, 31) if published else None
+        return (_Parsed(last, last, Precision.day) if last else _Relative(Precision.day)), False
     return None
 
 
@@ -828,6 +843,12 @@ _SPOKEN_PATTERNS = [
     rf"|[Aa]m\s+(?:{_alternation(_declined((*_BACK[3:], *_AHEAD[2:]), 'en'))}))\s+Wochenende\b",
     # until midnight · bis Mitternacht
     r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore|[Bb]is|[Vv]or)\s+(?:midnight|Mitternacht)\b",
+    # the 20th century · im 19. Jahrhundert
+    r"(?:[Tt]he\s+)?\d{1,2}(?:st|nd|rd|th)\s+century\b",
+    r"\d{1,2}\.\s+Jahrhunderts?\b",
+    # by the end of the year · by year end · bis zum Jahresende
+    r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)\b",
+    r"(?:[Bb]is|[Vv]or)\s+(?:(?:zum\s+)?Jahresende|(?:zum\s+)?Ende\s+(?:des|dieses)\s+Jahres)\b",
     # in September · last March · by mid-May · from March to May · seit März · Ende Mai (not "in May 2015": above)
     # (not when a year follows after all: "March, 1990", "March of last year", "September to March 2025")
     rf"{_MONTH_LEADS}{_MONTH}(?!{_YEAR_AFTER})(?!{_RANGE_TO}{_MONTH}{_YEAR_AFTER})(?:{_RANGE_TO}{_MONTH})?"

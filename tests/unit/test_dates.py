@@ -257,6 +257,13 @@ SPOKEN = [
     ("in two weeks", "en", WEDNESDAY, "2015-08-17", "2015-08-23", False),
     ("bis Mitternacht", "de", WEDNESDAY, "2015-08-05", "2015-08-05", False),
     ("until midnight", "en", WEDNESDAY, "2015-08-05", "2015-08-05", False),
+    # a deadline at the year's end: its last day
+    ("by the end of the year", "en", WEDNESDAY, "2015-12-31", "2015-12-31", False),
+    ("by year end", "en", WEDNESDAY, "2015-12-31", "2015-12-31", False),
+    ("bis zum Jahresende", "de", WEDNESDAY, "2015-12-31", "2015-12-31", False),
+    # centuries: their hundred years, whatever the publication date
+    ("the 20th century", "en", WEDNESDAY, "1901-01-01", "2000-12-31", False),
+    ("19. Jahrhundert", "de", WEDNESDAY, "1801-01-01", "1900-12-31", False),
 ]
 
 
@@ -303,6 +310,9 @@ def test_a_quarter_with_its_year_needs_no_publication_date() -> None:
          ["the past 10 days", "den vergangenen zwei Jahren"]),
         ("They met this weekend; am vergangenen Wochenende.", ["this weekend", "vergangenen Wochenende"]),
         ("In einigen Tagen endet die Frist, bis Mitternacht.", ["In einigen Tagen", "bis Mitternacht"]),
+        ("Guidelines by the end of the year; bis Ende des Jahres.", ["by the end of the year", "bis Ende des Jahres"]),
+        ("The center of the 20th century, and im 19. Jahrhundert; 20th-century art.",
+         ["the 20th century", "19. Jahrhundert"]),
         # not dates: a quarter of a game, a span of someone's life, a name, a count, a quarter without a year
         ("He scored in the last quarter of the game and in the first quarter; the last two years of his life.", []),
         ("In May's words, 20 people came in ten years of work; the Audi Q3 sold.", []),
