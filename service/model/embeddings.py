@@ -10,6 +10,7 @@ Used to match a subject term to a Media Topic by meaning ("asylum seekers" -> "r
 displaced people"), where their words differ.
 """
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -115,10 +116,11 @@ def _cached(embedder: Embedder, texts: list[str], path: Path) -> Vectors:
         vectors = kept
     else:
         vectors = embedder.encode(texts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.npy")
-        np.save(partial, vectors)
-        partial.replace(path)  # whole or not at all, whoever else writes it
+        with contextlib.suppress(OSError):  # a read-only cache directory: computed again at the next start
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.npy")
+            np.save(partial, vectors)
+            partial.replace(path)  # whole or not at all, whoever else writes it
     _COMPUTED[path.name] = vectors
     return vectors
 

@@ -49,3 +49,10 @@ def test_a_model_file_that_is_not_the_recorded_one_stops_with_one_line(
         embeddings.load_embedder.cache_clear()
     assert "not the recorded" in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_a_cache_directory_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the directory would be")
+    vectors = embeddings.load_embedder().encode_cached(["never kept"], blocked / "cache")
+    assert vectors.shape == (1, 384)
