@@ -1,20 +1,23 @@
 """Every exception of the service, in one module with no framework import.
 
     SummariseError                    base of what a client may see: status, a problem `type` slug, a clear detail
-    ├── ArticleTooLong                413  the text exceeds SUMMARISE_MAX_TEXT_CHARS
-    ├── Overloaded                    503  too many summaries running and queued (Retry-After)
-    ├── ModelUnavailable              503  cannot connect, 429/503 after retries, Retry-After beyond budget
-    ├── ModelTimeout                  504  the model server or the request budget ran out of time
-    ├── ModelServerError              502  5xx after retries, or a 4xx the server gave our request
-    ├── ModelOutputInvalid            502  the model never produced a valid summary (last error included)
-    ├── InvalidNinjs                  422  a ninjs item with no body this service can read
-    ├── CallbackRefused               422  a callback URL that is not http(s), carries credentials or is internal
-    ├── BacklogFull                   429  the API key has SUMMARISE_JOB_BACKLOG_PER_KEY jobs queued or running
-    ├── IdempotencyKeyReused          422  the same Idempotency-Key with another body
-    ├── IdempotencyKeyInProgress      409  the first request with that key is still running
-    ├── BadInputLine                  400  a batch line that is not a JSON object
-    ├── StoreUnavailable              503  Redis or the SQLite job file cannot be reached (Retry-After)
-    └── JobAbandoned                  500  every run of a job ended without a result (its workers stopped)
+    ├── ArticleTooLong                413
+    ├── Overloaded                    503
+    ├── ModelUnavailable              503
+    ├── ModelTimeout                  504
+    ├── ModelServerError              502
+    ├── ModelOutputInvalid            502
+    ├── InvalidNinjs                  422
+    ├── CallbackRefused               422
+    ├── BacklogFull                   429
+    ├── IdempotencyKeyReused          422
+    ├── IdempotencyKeyInProgress      409
+    ├── BadInputLine                  400
+    ├── StoreUnavailable              503
+    └── JobAbandoned                  500
+
+    When each is answered is written once, in `service.api.openapi`'s `KINDS`: the OpenAPI document and
+    docs/contract.md's table of errors are made from it.
 
     Faults inside the model layer, turned into one of the above by `service.model.faults.classify`:
     MalformedResponse                 a 200 that is not a chat completion

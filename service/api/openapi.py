@@ -43,10 +43,12 @@ from service.errors import (
     PROBLEM_BASE,
     ArticleTooLong,
     BacklogFull,
+    BadInputLine,
     CallbackRefused,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     InvalidNinjs,
+    JobAbandoned,
     ModelOutputInvalid,
     ModelServerError,
     ModelTimeout,
@@ -64,7 +66,8 @@ _ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-pres
 
 @dataclass(frozen=True)
 class ProblemKind:
-    """One problem a route may answer: its status, `type` slug, title, and when it happens."""
+    """One problem the API may answer: its status, `type` slug, title, and when it happens. `when` is written
+    here only: routes document it (`problems`) and docs/contract.md's table of errors is made from `KINDS`."""
 
     status: int
     slug: str
@@ -81,35 +84,112 @@ def _http(status: int, when: str) -> ProblemKind:
     return ProblemKind(status, slug_for(status), HTTPStatus(status).phrase, when)
 
 
-BAD_BODY = _http(400, "the body is not valid JSON or not UTF-8, or nested too deeply")
-UNAUTHORIZED = _http(401, "API keys are configured and the request has none, or a wrong one")
-NOT_FOUND = _http(404, "no such job for this caller")
-BODY_TOO_LARGE = _http(413, "the body is larger than SUMMARISE_MAX_BODY_BYTES")
-ARTICLE_TOO_LONG = _kind(ArticleTooLong, "the text is longer than SUMMARISE_MAX_TEXT_CHARS")
-NOT_JSON = _http(415, "the body is not application/json")
-IN_PROGRESS = _kind(IdempotencyKeyInProgress, "a request with the same Idempotency-Key is still running")
+# Every problem and when it is answered, in the order docs/contract.md lists them (no `|`: they are table cells).
 INVALID = ProblemKind(
     422,
     "invalid-request",
     "Invalid request",
-    "the body does not match the schema: missing, empty or HTML text, a bad `published` or `language`; "
-    "`errors` lists each field",
+    "missing / empty / non-string `text` (empty: nothing but blanks, Unicode's included: NBSP, ideographic space, "
+    "zero-width space, BOM), NUL characters in `text`, `title` or `id`, invalid `published` (not an ISO string) or "
+    "`language`, or `text` that is HTML (three or more tags such as `<p>`, `<div>`, `<br>`: send plain text, since "
+    "evidence offsets refer to the text as sent); `errors` lists each field",
 )
-KEY_REUSED = _kind(IdempotencyKeyReused, "an Idempotency-Key reused with a different body")
-NO_NINJS_BODY = _kind(InvalidNinjs, "a ninjs item with no body this service can read")
-CALLBACK_REFUSED = _kind(CallbackRefused, "a callback URL that is not http(s), carries credentials or is internal")
-RATE_LIMITED = _http(429, "the rate limit of this API key (or address) is reached; see Retry-After")
+BAD_BODY = _http(
+    400, 'an empty body ("the body is empty"), malformed JSON, a body that is not UTF-8, JSON nested too deeply'
+)
+BODY_TIMEOUT = _http(408, "a body not arrived whole within `SUMMARISE_BODY_TIMEOUT_S` (30 s)")
+UNAUTHORIZED = _http(401, "no API key, or a wrong one (when keys are configured)")
+RATE_LIMITED = _http(429, "over the rate limit of this API key, or address (`Retry-After`)")
+NOT_JSON = _http(415, "body not `application/json`")
+BODY_TOO_LARGE = _http(
+    413,
+    "body over `SUMMARISE_MAX_BODY_BYTES` (1 MB; refused from `Content-Length`, or reading stops at the limit)",
+)
+ARTICLE_TOO_LONG = _kind(
+    ArticleTooLong,
+    "text over `SUMMARISE_MAX_TEXT_CHARS` (60,000), for `POST /v1/jobs` at submission, naming the article "
+    "(`articles[3]: ...`); or a ninjs HTML body of more than 10,000 elements",
+)
+MODEL_UNAVAILABLE = _kind(
+    ModelUnavailable,
+    "model server unreachable, rate-limiting (429 after retries, or a `Retry-After` beyond the budget left), or 503 "
+    "after retries (its URL shown without userinfo or query, as everywhere)",
+)
+MODEL_TIMEOUT = _kind(ModelTimeout, "model server or the request budget ran out of time")
+MODEL_ERROR = _kind(
+    ModelServerError,
+    "model server failed (5xx after retries, or something that is not an answer), or refused our request (a 4xx)",
+)
+MODEL_OUTPUT = _kind(ModelOutputInvalid, "the model never produced a valid answer (`detail` has the last error)")
+CALLBACK_REFUSED = _kind(
+    CallbackRefused,
+    "`callback_url` malformed (bad port, unbalanced `[`), not as it would be sent (a space or control character), "
+    "not http(s), with credentials, or reaching an internal address",
+)
 BACKLOG_FULL = _kind(
-    BacklogFull, "the API key has SUMMARISE_JOB_BACKLOG_PER_KEY jobs queued or running; see Retry-After"
+    BacklogFull,
+    "`POST /v1/jobs` beyond the key's `SUMMARISE_JOB_BACKLOG_PER_KEY` (100) jobs queued or running (`Retry-After`)",
 )
-MODEL_ERROR = _kind(ModelServerError, "the model server failed, or refused our request")
-MODEL_OUTPUT = _kind(ModelOutputInvalid, "the model never produced a valid summary")
-OVERLOADED = _kind(Overloaded, "too many summaries running and queued; see Retry-After")
-MODEL_UNAVAILABLE = _kind(ModelUnavailable, "the model server is unreachable or rate-limiting beyond the budget")
-MODEL_TIMEOUT = _kind(ModelTimeout, "the model server or the request budget ran out of time")
-NOT_READY = _http(503, "the model server is not answering, a job worker loop of this process died, or jobs are stalled")
 STORE_UNAVAILABLE = _kind(
-    StoreUnavailable, "the job store (Redis or the SQLite file) cannot be reached; see Retry-After"
+    StoreUnavailable,
+    "the store cannot be reached (Redis down, restarting or refusing writes; the SQLite job file's directory gone, "
+    "unreadable or locked past 30 s): `POST /v1/jobs`, `GET /v1/jobs/{id}`, `/ready`, a request with an "
+    "`Idempotency-Key`, and with `SUMMARISE_RATE_LIMIT_PER_MINUTE` on Redis every keyed request (`Retry-After: 5`; "
+    "summaries skip the cache meanwhile)",
+)
+OVERLOADED = _kind(
+    Overloaded,
+    "the queue before the model full (`SUMMARISE_MAX_QUEUED_SUMMARIES`, 32, beyond the "
+    "`SUMMARISE_MAX_CONCURRENT_SUMMARIES` at the model), at once; or a summary queued for "
+    "`SUMMARISE_REQUEST_BUDGET_S` (`Retry-After`)",
+)
+NO_NINJS_BODY = _kind(
+    InvalidNinjs,
+    "a ninjs item this service cannot summarise (no body it can read), or a `version` query parameter other than "
+    "1.6, 2.2 or 3.1",
+)
+KEY_REUSED = _kind(IdempotencyKeyReused, "an `Idempotency-Key` used before with another body")
+IN_PROGRESS = _kind(
+    IdempotencyKeyInProgress, "an `Idempotency-Key` whose first request is still running (`Retry-After`)"
+)
+NOT_FOUND = _http(404, "`GET /v1/jobs/{id}` of no job, or of another caller's")
+NO_SUCH_CONCEPT = _http(404, "an iMatrics concept search whose `operation=id` names no IPTC Media Topic")
+NOT_READY = _http(
+    503, "`/ready`: the model server is not answering, a job worker loop of this process died, or jobs are stalled"
+)
+JOB_ABANDONED = _kind(
+    JobAbandoned,
+    "(a job's `error`, not a response) its runs all ended without a result, 1 + `SUMMARISE_JOB_TAKEOVERS` (2) times",
+)
+BAD_LINE = _kind(
+    BadInputLine,
+    "(a line's `error` in `summarise batch`'s output, not a response) a line that is not JSON, or not an object",
+)
+KINDS = (
+    INVALID,
+    BAD_BODY,
+    BODY_TIMEOUT,
+    UNAUTHORIZED,
+    RATE_LIMITED,
+    NOT_JSON,
+    BODY_TOO_LARGE,
+    ARTICLE_TOO_LONG,
+    MODEL_UNAVAILABLE,
+    MODEL_TIMEOUT,
+    MODEL_ERROR,
+    MODEL_OUTPUT,
+    CALLBACK_REFUSED,
+    BACKLOG_FULL,
+    STORE_UNAVAILABLE,
+    OVERLOADED,
+    NO_NINJS_BODY,
+    KEY_REUSED,
+    IN_PROGRESS,
+    NOT_FOUND,
+    NO_SUCH_CONCEPT,
+    NOT_READY,
+    JOB_ABANDONED,
+    BAD_LINE,
 )
 
 # What every route behind the key guard may answer, and what every one that reads a body may.
@@ -126,7 +206,7 @@ def problems(*kinds: ProblemKind) -> dict[int, ResponseSpec]:
     return {
         status: ResponseSpec(
             data_container=Problem,
-            description="; or ".join(kind.when for kind in listed).capitalize(),
+            description=_sentence("; or ".join(kind.when for kind in listed)),
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
             examples=[
@@ -144,6 +224,30 @@ def problems(*kinds: ProblemKind) -> dict[int, ResponseSpec]:
         )
         for status, listed in sorted(by_status.items())
     }
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+PROBLEMS_TABLE = (
+    "<!-- made from service/api/openapi.py's KINDS by `python -m service.api.openapi --problems docs/contract.md` -->",
+    "<!-- end of the table made from KINDS -->",
+)
+
+
+def problems_table() -> str:
+    """docs/contract.md's table of errors: one row per kind, its `when` the situation."""
+    rows = [f"| {kind.when} | {kind.status} | `{kind.slug}` |" for kind in KINDS]
+    return "\n".join(["| situation | status | `type` ends with |", "|---|---|---|", *rows])
+
+
+def with_problems_table(markdown: str) -> str:
+    """`markdown` with what lies between the `PROBLEMS_TABLE` markers made anew from `KINDS`."""
+    begin, end = PROBLEMS_TABLE
+    head, rest = markdown.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{problems_table()}\n{end}{tail}"
 
 
 def api_security(keys_configured: bool) -> list[SecurityRequirement]:
@@ -389,8 +493,15 @@ def openapi_config() -> OpenAPIConfig:
 
 
 def main() -> None:
-    """`python -m service.api.openapi`: the finished document on stdout, for `make lint` to validate."""
+    """`python -m service.api.openapi`: the finished document on stdout, for `make lint` to validate;
+    `python -m service.api.openapi --problems FILE`: FILE's table of errors (docs/contract.md) made from `KINDS`."""
+    import sys
     import tempfile
+
+    if sys.argv[1:2] == ["--problems"]:
+        markdown = Path(sys.argv[2])
+        markdown.write_text(with_problems_table(markdown.read_text(encoding="utf-8")), encoding="utf-8")
+        return
 
     from litestar.serialization import encode_json
 

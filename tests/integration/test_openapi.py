@@ -18,6 +18,8 @@ from openapi_spec_validator import validate
 
 from service.api.access import hash_key
 from service.api.app import create_app
+from service.api.openapi import KINDS
+from service.errors import PROBLEM_BASE
 from service.settings import Settings
 from tests.conftest import MODEL_URL
 from tests.factories import ModelServer, error, models_list
@@ -147,6 +149,22 @@ async def test_each_route_documents_only_the_statuses_it_can_answer(api: Client)
         assert "/model-unavailable" not in json.dumps(unavailable)
     ninjs = document["paths"]["/v1/ninjs/summaries"]["post"]["responses"]
     assert "409" not in ninjs  # no Idempotency-Key there
+
+
+async def test_every_documented_problem_is_a_row_of_the_one_table(api: Client) -> None:
+    document = await document_of(api)
+    rows = {(PROBLEM_BASE + kind.slug, kind.title, kind.status, kind.when) for kind in KINDS}
+
+    documented = [
+        tuple(example["value"][field] for field in ("type", "title", "status", "detail"))
+        for item in document["paths"].values()
+        for operation in item.values()
+        for response in operation["responses"].values()
+        for example in response.get("content", {}).get("application/problem+json", {}).get("examples", {}).values()
+    ]
+
+    assert documented
+    assert set(documented) <= rows
 
 
 async def test_problems_and_headers_are_as_documented(api: Client, model_server: respx.MockRouter) -> None:

@@ -10,6 +10,7 @@ from litestar import Litestar, get
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.testing import TestClient
 
+from service.api.openapi import KINDS, with_problems_table
 from service.api.problems import to_problem_response
 from service.errors import (
     ArticleTooLong,
@@ -17,8 +18,11 @@ from service.errors import (
     ModelServerError,
     ModelTimeout,
     ModelUnavailable,
+    SummariseError,
     store_fault,
 )
+
+CONTRACT = Path(__file__).parents[2] / "docs" / "contract.md"
 
 
 @pytest.mark.parametrize(
@@ -108,3 +112,20 @@ def test_a_store_fault_raised_by_a_litestar_store_is_a_503_with_retry_after() ->
     assert response.status_code == 503
     assert response.json()["type"].endswith("/store-unavailable")
     assert response.headers["retry-after"] == "5"
+
+
+def test_every_error_a_client_may_see_says_when_in_the_one_table() -> None:
+    kinds = {(kind.status, kind.slug, kind.title) for kind in KINDS}
+
+    for error in SummariseError.__subclasses__():
+        assert (error.status, error.slug, error.title) in kinds, f"{error.__name__} has no row in openapi.KINDS"
+    assert not [kind.when for kind in KINDS if "|" in kind.when]  # a table cell each
+
+
+def test_the_contract_s_table_of_errors_is_the_one_table() -> None:
+    markdown = CONTRACT.read_text(encoding="utf-8")
+
+    assert markdown == with_problems_table(markdown), (
+        "docs/contract.md's table of errors differs from service/api/openapi.py's KINDS: "
+        "run `python -m service.api.openapi --problems docs/contract.md`"
+    )

@@ -1,6 +1,5 @@
 """The iMatrics-compatible endpoints a stock Superdesk calls (IMATRICS_BASE_URL = <this API>/v1/imatrics/)."""
 
-from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 from litestar import Request, post
@@ -11,8 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 from schemas.imatrics import AnalysisRequest, AnalysisResponse, ConceptQuery, ConceptResult, StoreResponse
 from service.adapters.imatrics import SEARCHED_TYPES, analyse, by_id, nothing_to_tag, search, to_article
 from service.api.access import basic_auth_key, key_id
-from service.api.openapi import BODY, GUARDED, ProblemKind, problems
-from service.api.problems import slug_for
+from service.api.openapi import BODY, GUARDED, NO_SUCH_CONCEPT, problems
 from service.settings import Settings
 from service.summaries import SummaryService
 
@@ -21,7 +19,6 @@ Operation = Annotated[
     Literal["title_type", "id"],
     QueryParameter(name="operation", description="title_type: a tag search by `title`; id: the concept `uuid`."),
 ]
-NO_SUCH_CONCEPT = ProblemKind(404, slug_for(404), HTTPStatus(404).phrase, "operation=id names no IPTC Media Topic")
 
 
 @post(
