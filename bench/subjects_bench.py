@@ -20,7 +20,6 @@ from service.core.alignment import ArticleText
 from service.core.mediatopics import ENGLISH, media_topics
 from service.core.salience import ranked
 from service.core.subjects import subjects
-from service.settings import Settings
 
 CASES = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "cases"
 _REPEATS = 5
@@ -36,11 +35,11 @@ def main(cases_dir: Path) -> None:
         topics.index(language)
         topics.index(language, described=True)
     warmed = time.perf_counter()
-    meanings = topics.meanings(Settings().model_cache_dir)
+    meanings = topics.meanings()
     meant = time.perf_counter()
     click.echo(
         f"vocabulary read and checked {1000 * (loaded - started):.0f} ms; 4 indexes built {1000 * (warmed - loaded):.0f} ms; "
-        f"meanings read {1000 * (meant - warmed):.0f} ms (once a process; computed at a machine's first start)"
+        f"meanings read {1000 * (meant - warmed):.0f} ms (once a process)"
     )
     per_article = []
     for path in sorted(cases_dir.glob("*.json")):

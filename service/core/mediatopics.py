@@ -13,6 +13,7 @@ sentence vectors of all-MiniLM-L6-v2, English only, `service.model.embeddings`).
 
 import functools
 import hashlib
+import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,13 +22,18 @@ from pathlib import Path
 from typing import Any
 
 import bm25s
+import numpy as np
 import Stemmer
 
 from service.errors import WeightsError
-from service.model.embeddings import Embedder, load_embedder
+from service.model.embeddings import Embedder, Vectors, load_embedder
 
 VOCABULARY = "cptall-x-all.json"
 RECORDED_SHA256 = "f5f0f2685b7435e459c72f4a92a1036f6e35489feaebe24e1d023d09cbe8cb87"
+# The active concepts' `described()` texts as all-MiniLM-L6-v2 vectors (float32, one row each): derived from the
+# vocabulary and the model, both pinned, by `python -m service.core.mediatopics` (~15 s), checked like them.
+MEANINGS = "meanings.npy"
+MEANINGS_SHA256 = "3a631a6ef680dc3d35d11e7840b73afece2c6423be1bf01880e2b6d22c77a42f"
 ENGLISH = "en-GB"
 _MEDTOP = "http://cv.iptc.org/newscodes/mediatopic/"
 _SUBJECT_CODE = "http://cv.iptc.org/newscodes/subjectcode/"
@@ -103,25 +109,39 @@ class MediaTopics:
     def index(self, language: str | None, described: bool = False) -> "LabelIndex":
         return _index(self, vocabulary_language(language), described)
 
-    def meanings(self, directory: Path) -> "MeaningIndex":
-        """The concepts by meaning; their vectors kept in `directory` (computed at the first start)."""
-        return MeaningIndex(self, load_embedder(), directory)
+    def meanings(self) -> "MeaningIndex":
+        """The concepts by meaning, from the shipped vectors (`MEANINGS`)."""
+        return _meanings(self)
 
 
 class MeaningIndex:
     """The active concepts' English label and definition as sentence vectors: a term finds its concept by
     meaning where their words differ ("asylum seekers": "refugees and internally displaced people")."""
 
-    def __init__(self, topics: MediaTopics, embedder: Embedder, directory: Path) -> None:
+    def __init__(self, topics: MediaTopics, embedder: Embedder, vectors: Vectors) -> None:
+        if vectors.shape[0] != len(topics.active):
+            raise WeightsError(f"{MEANINGS} has {vectors.shape[0]} vectors for {len(topics.active)} concepts")
         self._concepts = topics.active
         self._embedder = embedder
-        described = [f"{c.labels.get(ENGLISH, '')}: {c.definitions.get(ENGLISH, '')}" for c in self._concepts]
-        self._vectors = embedder.encode_cached(described, directory)
+        self._vectors = vectors
 
     def nearest(self, terms: Sequence[str]) -> list[tuple[Concept, float]]:
         """Each term's nearest concept and their cosine similarity."""
         similarities = self._embedder.encode(list(terms)) @ self._vectors.T
         return [(self._concepts[int(row.argmax())], float(row.max())) for row in similarities]
+
+
+def described(topics: MediaTopics) -> list[str]:
+    """What the shipped vectors are of: each active concept's English label and definition, in order."""
+    return [f"{c.labels.get(ENGLISH, '')}: {c.definitions.get(ENGLISH, '')}" for c in topics.active]
+
+
+@functools.cache
+def _meanings(topics: MediaTopics) -> MeaningIndex:
+    data = resources.files("service.core").joinpath("vocabulary", MEANINGS).read_bytes()
+    if (digest := hashlib.sha256(data).hexdigest()) != MEANINGS_SHA256:
+        raise WeightsError(f"{MEANINGS} is not the shipped file (SHA-256 {digest[:12]}…); reinstall the package")
+    return MeaningIndex(topics, load_embedder(), np.load(io.BytesIO(data)))
 
 
 class LabelIndex:
@@ -221,3 +241,10 @@ def _concept(item: dict[str, object]) -> Concept:
 def _list(value: object) -> Iterator[object]:
     if isinstance(value, list):
         yield from value
+
+
+if __name__ == "__main__":  # writes the shipped vectors again: after a new vocabulary or embedding model
+    shipped = media_topics()
+    target = Path(__file__).parent / "vocabulary" / MEANINGS
+    np.save(target, load_embedder().encode(described(shipped)))
+    print(f"{target}: SHA-256 {hashlib.sha256(target.read_bytes()).hexdigest()} (record it as MEANINGS_SHA256)")

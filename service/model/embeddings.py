@@ -10,12 +10,10 @@ Used to match a subject term to a Media Topic by meaning ("asylum seekers" -> "r
 displaced people"), where their words differ.
 """
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
 import json
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -56,12 +54,6 @@ class Embedder:
             chosen = order[start : start + _BATCH]
             out[chosen] = self._batch([texts[i] for i in chosen])
         return out
-
-    def encode_cached(self, texts: list[str], directory: Path) -> Vectors:
-        """`encode(texts)`, kept in `directory` under a name of the model and the texts (the Media Topics'
-        1,133 concepts take ~15 s on two cores: once a machine, not once a start)."""
-        key = hashlib.sha256("\n".join([RECORDED_SHA256, *texts]).encode()).hexdigest()[:16]
-        return _cached(self, texts, directory / f"embeddings-{key}.npy")
 
     def _batch(self, texts: list[str]) -> Vectors:
         encoded = self._tokenizer.encode_batch(texts)
@@ -104,25 +96,6 @@ class Embedder:
         scaled = (x - mean) / np.sqrt(variance + self._eps)
         result: Vectors = scaled * self._w[f"{name}.weight"] + self._w[f"{name}.bias"]
         return result
-
-
-_COMPUTED: dict[str, Vectors] = {}  # once a process, whatever directory a test gives
-
-
-def _cached(embedder: Embedder, texts: list[str], path: Path) -> Vectors:
-    if (vectors := _COMPUTED.get(path.name)) is not None:
-        return vectors
-    if path.exists() and (kept := np.load(path)).shape[0] == len(texts):
-        vectors = kept
-    else:
-        vectors = embedder.encode(texts)
-        with contextlib.suppress(OSError):  # a read-only cache directory: computed again at the next start
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.npy")
-            np.save(partial, vectors)
-            partial.replace(path)  # whole or not at all, whoever else writes it
-    _COMPUTED[path.name] = vectors
-    return vectors
 
 
 def _erf(x: Vectors) -> Vectors:

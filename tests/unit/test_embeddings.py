@@ -27,14 +27,6 @@ def test_texts_of_any_length_in_one_call_give_the_vectors_each_gives_alone() -> 
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
 
 
-def test_vectors_are_kept_and_read_back(tmp_path: Path) -> None:
-    embedder = embeddings.load_embedder()
-    texts = ["vectors kept on disk", "and read back"]
-    first = embedder.encode_cached(texts, tmp_path)
-    [kept] = tmp_path.glob("embeddings-*.npy")
-    assert np.array_equal(np.load(kept), first)
-
-
 def test_a_model_file_that_is_not_the_recorded_one_stops_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -49,10 +41,3 @@ def test_a_model_file_that_is_not_the_recorded_one_stops_with_one_line(
         embeddings.load_embedder.cache_clear()
     assert "not the recorded" in str(raised.value)
     assert "\n" not in str(raised.value)
-
-
-def test_a_cache_directory_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
-    blocked = tmp_path / "file"
-    blocked.write_text("a file where the directory would be")
-    vectors = embeddings.load_embedder().encode_cached(["never kept"], blocked / "cache")
-    assert vectors.shape == (1, 384)

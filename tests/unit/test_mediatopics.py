@@ -1,5 +1,6 @@
 """The IPTC Media Topics vocabulary as shipped, and subjects completed from it by code."""
 
+import numpy as np
 import pytest
 
 from schemas import MatchKind, Participant, ParticipantKind
@@ -10,8 +11,8 @@ from service.errors import WeightsError
 
 
 @pytest.fixture(scope="module")
-def meanings(tmp_path_factory: pytest.TempPathFactory) -> MeaningIndex:
-    return media_topics().meanings(tmp_path_factory.mktemp("cache"))
+def meanings() -> MeaningIndex:
+    return media_topics().meanings()
 
 
 def test_a_vocabulary_file_that_is_not_the_shipped_one_stops_with_one_line() -> None:
@@ -86,3 +87,14 @@ def test_a_term_near_no_concept_is_dropped_and_said(meanings: MeaningIndex) -> N
     found, [warning] = subjects(["flag"], media_topics(), meanings, ArticleText(text), text, None, "en")
     assert found == []
     assert "near it in meaning" in warning.reason
+
+
+def test_the_shipped_vectors_are_the_concepts_as_the_model_reads_them() -> None:
+    from service.core.mediatopics import described
+    from service.model.embeddings import load_embedder
+
+    topics = media_topics()
+    texts = described(topics)
+    rows = list(range(0, len(texts), 97))  # a sample: all of them take ~15 s
+    shipped = topics.meanings()._vectors[rows]
+    assert np.abs(load_embedder().encode([texts[i] for i in rows]) - shipped).max() < 1e-4
