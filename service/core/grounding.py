@@ -86,14 +86,15 @@ class Grounder:
                 self._drop(WarningKind.dropped_participant, item.name, "not named in the article")
                 continue
             name = self.text.as_written(item.name) if self.text.contains(item.name) else max(found, key=len)
+            forms = [n for n in found if n == name or is_a_form_of(n, name)]  # not a title given as an alias
             grounded.append(
                 Participant(
                     name=name,
                     kind=item.kind or ParticipantKind.other,
                     role=item.role.strip() or None,
                     affiliation=(item.affiliation or "").strip() or None,
-                    aliases=[alias for alias in found if alias != name and is_a_form_of(alias, name)],
-                    evidence=self._sentences_naming([n for n in found if n == name or is_a_form_of(n, name)]),
+                    aliases=[alias for alias in forms if alias != name],
+                    evidence=self._sentences_naming(forms),
                 )
             )
         return grounded

@@ -145,16 +145,21 @@ _ROLE_WORDS = frozenset(
 
 
 def is_a_form_of(alias: str, name: str) -> bool:
-    """An alias the model gives is a way of writing the name when it shares a word with it ("Ruiz", "Mayor
-    Ana Ruiz" for "Ana Ruiz") or is its initials ("AfD" for "Alternative für Deutschland"). Asked for
-    aliases, the 1.5B model also gave a German article's titles and parties ("Sächsischer Staatsminister des
-    Innern" for the minister and for his party alike), and merging through them made 11 listed names 2."""
-    alias, name = _fold(alias), _fold(name)
-    words = name.replace("-", " ").split()
+    """An alias the model gives is a way of writing the name when it shares a capitalised word with it ("Ruiz",
+    "Mayor Ana Ruiz" for "Ana Ruiz"; "Karrenbauer" for "Annegret Kramp-Karrenbauer"; not "des") or is
+    its initials ("AfD" for "Alternative für Deutschland"). Asked for aliases, the 1.5B model also gave a
+    German article's titles ("Sächsischer Staatsminister des Innern" for the minister and for his party
+    alike): merging through them made different participants one (bench/README.md, 2026-12-05 night)."""
+    words = _fold(name).replace("-", " ").split()
     # Initials of every word ("AfD"), or of the longer ones ("USA": United States of America).
     initials = {"".join(w[0] for w in words), "".join(w[0] for w in words if len(w) > 3)}
-    shared = any(fuzz.ratio(a, b) >= NAME_FUZZ for a in alias.split() for b in name.split())  # "Zelenskyy"
-    return shared or alias.replace(" ", "") in initials
+    shared = any(fuzz.ratio(a, b) >= NAME_FUZZ for a in _capitalised(alias) for b in _capitalised(name))
+    return shared or _fold(alias).replace(" ", "") in initials
+
+
+def _capitalised(name: str) -> list[str]:
+    """The words of a name that are written with a capital ("Kim", "Kramp", "Karrenbauer"; not "des"), folded."""
+    return [_fold(word) for word in name.replace("-", " ").split() if not word.islower()]
 
 
 def _forms(participant: Participant) -> list[str]:

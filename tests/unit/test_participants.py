@@ -3,7 +3,7 @@
 import pytest
 
 from schemas import Participant, ParticipantKind
-from service.core.participants import canonical_party, merge_participants, person_name
+from service.core.participants import canonical_party, is_a_form_of, merge_participants, person_name
 
 K = ParticipantKind
 
@@ -91,3 +91,21 @@ def test_a_bare_title_is_not_a_person() -> None:
     merged = merge_participants([named("Secretary"), named("the envoy"), named("Rustem Umerov")])
 
     assert [p.name for p in merged] == ["Rustem Umerov"]
+
+
+@pytest.mark.parametrize(
+    ("alias", "name", "form"),
+    [
+        ("Ruiz", "Ana Ruiz", True),
+        ("Mayor Ana Ruiz", "Ana Ruiz", True),
+        ("Karrenbauer", "Annegret Kramp-Karrenbauer", True),  # a part of a hyphenated name
+        ("Kim", "Kim Jong-un", True),  # short names are names too
+        ("Zelenskyy", "Volodymyr Zelensky", True),  # spelt another way
+        ("AfD", "Alternative für Deutschland", True),  # initials
+        ("USA", "United States of America", True),  # initials of the longer words
+        ("Sächsischer Staatsminister des Innern", "Markus Ulbig", False),  # a title
+        ("Staatsminister des Innern", "Partei des Demokratischen Sozialismus", False),  # "des" is no name
+    ],
+)
+def test_which_aliases_are_forms_of_the_name(alias: str, name: str, form: bool) -> None:
+    assert is_a_form_of(alias, name) is form
