@@ -387,15 +387,11 @@ def _people(text: str, names: list[tuple[int, int, str]]) -> frozenset[str]:
 def _kind(words: str, label: str, people: frozenset[str]) -> ParticipantKind | None:
     if words == words.lower() != words.upper():
         return None  # no capital in a script that has them: "disco club", "don" are no names
-    if (
-        (label == "PERSON" and (words in people or not is_country(words)))
-        or words in people
-        or words.split()[-1] in people
-    ):
+    if words in people or words.split()[-1] in people:  # every PERSON mention is in `people` but a country's
         return ParticipantKind.person
     if label == "ORG":
         return ParticipantKind.organization
-    if label == "GPE" and is_country(words):
+    if label in ("GPE", "PERSON") and is_country(words):
         return ParticipantKind.country
     return None
 
