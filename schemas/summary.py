@@ -109,8 +109,8 @@ class Subject(Concept):
     confidence: float = Field(
         ge=0,
         le=1,
-        description="How sure the service is of it: how closely the model's subject term matched the concept's label "
-        "and whether code's own retrieval over the article agreed.",
+        description="How sure the service is of it: how near the model's subject term is in meaning to the concept's "
+        "label and definition, and whether code's own retrieval over the article agreed.",
     )
     evidence: list[Evidence] = Field(description="The article's sentences that speak of it.")
 
