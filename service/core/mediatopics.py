@@ -31,7 +31,7 @@ from service.model.embeddings import Embedder, Vectors, load_embedder
 VOCABULARY = "cptall-x-all.json"
 RECORDED_SHA256 = "f5f0f2685b7435e459c72f4a92a1036f6e35489feaebe24e1d023d09cbe8cb87"
 # The active concepts' `described()` texts as all-MiniLM-L6-v2 vectors (float32, one row each): derived from the
-# vocabulary and the model, both pinned, by `python -m service.core.mediatopics` (~15 s), checked like them.
+# vocabulary and the model, both pinned, by `python -m service.core.mediatopics`, checked like them.
 MEANINGS = "meanings.npy"
 MEANINGS_SHA256 = "3a631a6ef680dc3d35d11e7840b73afece2c6423be1bf01880e2b6d22c77a42f"
 ENGLISH = "en-GB"

@@ -162,7 +162,7 @@ class Summariser:
         self.topics = media_topics()  # read (and its digest checked) at start, not at the first article
         for described in (False, True):  # the indexes every article uses (~50 ms): at start too
             self.topics.index(ENGLISH, described)
-        self.meanings = self.topics.meanings()  # the embedding model read and checked (~0.7 s)
+        self.meanings = self.topics.meanings()  # the embedding model read and checked: at start, not at an article
 
     async def summarise(self, article: ArticleRequest, progress: OnProgress | None = None) -> Summary:
         started = time.monotonic()

@@ -6,11 +6,10 @@ sentence vector: "asylum seekers" finds "refugees and internally displaced peopl
 names), and completes the rest: QCode, URI, the label in the article's language, the broader chain, the
 Wikidata id, evidence, relevance and confidence.
 
-Asked to choose among a numbered list of concepts retrieved from the article, the embedded 1.5B model chose
-worse than it named (gold set dev: F1 0.32 against 0.44); asked for the 17 top concepts by number, it said
-"religion and belief" of four articles out of nine. Retrieval from the article alone found a third of the
-gold subjects in its first 20. Matched by their labels' words (BM25), the terms gave dev F1 0.41, roots 0.83
-(test 0.15, 0.62); by meaning 0.67, 0.96 (test 0.18, 0.62). Measured in bench/README.md (issue 26).
+Why so, measured in bench/README.md (issue 26, 2026-12-05 afternoon and night): the embedded 1.5B model
+chose worse among a numbered list of concepts than it named them; retrieval from the article alone found a
+third of the gold subjects; the terms matched by their labels' words missed where the article's words and
+the vocabulary's differ, and matched by meaning they are right more often on both splits.
 """
 
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from service.core.mediatopics import ENGLISH, Concept, LabelIndex, MeaningIndex,
 from service.core.warnings import SummaryWarning, WarningKind
 
 MAX_SUBJECTS = 4  # one a term the model gives
-NEAR = 0.4  # cosine similarity under which a term's nearest concept is not its subject (dev F1 0.57 -> 0.67)
+NEAR = 0.4  # cosine similarity under which a term's nearest concept is not its subject (chosen on dev: bench/README.md)
 _ARTICLE_WORDS = 200  # the article's opening read for agreement, the headline three times before it
 _AGREED_WITHIN = 20  # a concept among the article's 20 best matches counts as code agreeing with the model
 _EVIDENCE = 2  # sentences an item cites

@@ -95,6 +95,6 @@ def test_the_shipped_vectors_are_the_concepts_as_the_model_reads_them() -> None:
 
     topics = media_topics()
     texts = described(topics)
-    rows = list(range(0, len(texts), 97))  # a sample: all of them take ~15 s
+    rows = list(range(0, len(texts), 97))  # a sample: all of them take seconds
     shipped = topics.meanings()._vectors[rows]
     assert np.abs(load_embedder().encode([texts[i] for i in rows]) - shipped).max() < 1e-4
