@@ -245,6 +245,8 @@ def problems_table() -> str:
 def with_problems_table(markdown: str) -> str:
     """`markdown` with what lies between the `PROBLEMS_TABLE` markers made anew from `KINDS`."""
     begin, end = PROBLEMS_TABLE
+    if begin not in markdown or end not in markdown.split(begin, 1)[1]:
+        raise ValueError(f"no table of errors to make: the file lacks the lines {begin!r} and {end!r}")
     head, rest = markdown.split(begin, 1)
     _, tail = rest.split(end, 1)
     return f"{head}{begin}\n{problems_table()}\n{end}{tail}"
@@ -499,8 +501,13 @@ def main() -> None:
     import tempfile
 
     if sys.argv[1:2] == ["--problems"]:
+        if len(sys.argv) != 3:
+            sys.exit("usage: python -m service.api.openapi --problems docs/contract.md")
         markdown = Path(sys.argv[2])
-        markdown.write_text(with_problems_table(markdown.read_text(encoding="utf-8")), encoding="utf-8")
+        try:
+            markdown.write_text(with_problems_table(markdown.read_text(encoding="utf-8")), encoding="utf-8")
+        except (OSError, ValueError) as error:
+            sys.exit(f"{markdown}: {error}")
         return
 
     from litestar.serialization import encode_json

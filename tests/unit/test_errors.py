@@ -129,3 +129,8 @@ def test_the_contract_s_table_of_errors_is_the_one_table() -> None:
         "docs/contract.md's table of errors differs from service/api/openapi.py's KINDS: "
         "run `python -m service.api.openapi --problems docs/contract.md`"
     )
+
+
+def test_a_file_without_the_table_markers_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="no table of errors to make"):
+        with_problems_table("# Contract\n\nNo table here.\n")
