@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.subjects_bench [--cases DIR]
 
 For each gold article: the vocabulary's indexes warm (built once at start, timed apart), then `subjects()`
-with four subject terms (the article's title words, as a stand-in for the model's: the cost is the
-retrieval, not the words) and `salience.ranked()` over its named candidates, each timed over repeats, p50
+with four subject terms (the article's title words, as a stand-in for the model's: a few short terms each
+turned into a vector, then the retrieval) and `salience.ranked()` over its named candidates, each timed over repeats, p50
 and max reported. No model is asked.
 """
 

@@ -160,7 +160,7 @@ class Summariser:
         self.settings = settings
         self.ner = dict(ner or {})  # by language (ISO 639-1)
         self.topics = media_topics()  # read (and its digest checked) at start, not at the first article
-        for described in (False, True):  # the indexes every article uses (~50 ms): at start too
+        for described in (False, True):  # the indexes an English article's subjects use (~50 ms): at start too
             self.topics.index(ENGLISH, described)
         self.meanings = self.topics.meanings()  # the embedding model read and checked: at start, not at an article
 
