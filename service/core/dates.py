@@ -13,8 +13,9 @@ dateparser does single expressions relative to the publication date (RELATIVE_BA
 - what dateparser does not read, by rules of our own: "last March", quarters ("Q3 2015", "im dritten Quartal"),
   "the '90s" and "in '08", counts in words ("twenty-five years ago", "vor zwanzig Jahren"), spans that end or start
   on publication ("the past 10 days", "in den vergangenen zwei Jahren"), weekends, "in einigen Tagen", "bis
-  Mitternacht", "by the end of the year" (its last day), centuries ("the 20th century"). Tried against Recognizers-Text, Duckling and HeidelTime on the gold set, none of which beat this
-  grammar: bench/results/dates-taggers-2026-12-05.txt.
+  Mitternacht", "by the end of the year" (its last day), centuries ("the 20th century"). Tried against
+  Recognizers-Text, Duckling and HeidelTime on the gold set, none of which beat this grammar:
+  bench/results/dates-taggers-2026-12-05.txt.
 """
 
 import calendar
