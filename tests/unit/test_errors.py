@@ -134,3 +134,11 @@ def test_the_contract_s_table_of_errors_is_the_one_table() -> None:
 def test_a_file_without_the_table_markers_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="no table of errors to make"):
         with_problems_table("# Contract\n\nNo table here.\n")
+
+
+def test_every_problem_kind_the_module_defines_is_in_the_table() -> None:
+    # KINDS lists the kinds defined above it: one left out would be missing from docs/contract.md.
+    from service.api import openapi
+
+    defined = {value for value in vars(openapi).values() if isinstance(value, openapi.ProblemKind)}
+    assert defined == set(KINDS)
