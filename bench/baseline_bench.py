@@ -2,13 +2,13 @@
 
     .venv/bin/python -m bench.baseline_bench [--cases DIR] [--limit N] [--baseline COMMIT]    # make bench-baseline
 
-The baseline is commit 51a1e03 unless another is given (prompt v7, no NER: the model wrote every participant,
-~1,100 tokens an article; issue 30 measured against 03f1c26, prompt v15), cloned from this repository into a temporary directory with its own virtualenv (`make install`
+The baseline is commit 51a1e03 unless another is given (prompt v7, no NER: the model wrote every participant;
+issue 30 measured against 03f1c26, prompt v15), cloned from this repository into a temporary directory with its own virtualenv (`make install`
 there). Each article goes through both, one after the other, the order alternating, each side's
 `summarise eval --only <case>` from its own checkout on a freshly started embedded model (its load is not
 in the article's latency). Absolute seconds on a shared machine say little: the baseline's answers for the
-seed, token for token the same, took 152.8 s on 2026-11-27 and 235.3 s on 2026-12-02. The ratio, measured
-in one run, is the figure.
+seed, token for token the same, took very different times on 2026-11-27 and 2026-12-02
+(bench/JOURNAL.md, 2026-12-02 03:00). The ratio, measured in one run, is the figure.
 """
 
 import json

@@ -114,7 +114,7 @@ async def _fresh_server(threads: int) -> AsyncIterator[str]:
 
 async def _measure(article: dict[str, Any]) -> list[Row]:
     """Each side on a freshly started server: llama.cpp keeps earlier prompts in a host-memory cache, so a
-    replay on the same server would reuse what the first run processed (measured: 756 vs 2,203 tokens)."""
+    replay on the same server would reuse what the first run processed (bench/JOURNAL.md, 2026-11-27 02:19)."""
     threads = available_cpus()  # what the server itself would take: the CPUs this process may use
     exchanges: list[tuple[dict[str, Any], dict[str, Any]]] = []
 

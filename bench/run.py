@@ -112,7 +112,7 @@ def our_api(model_url: str, workers: int = 1, **settings: str) -> Iterator[str]:
         "SUMMARISE_MAX_CONCURRENT_SUMMARIES": "256",
         "SUMMARISE_MAX_QUEUED_SUMMARIES": "1024",
         "SUMMARISE_CACHE_TTL_S": "0",  # every request makes its summary: the cache would answer from the second on
-        # Our own overhead around the model, without the NER stage (~150 ms of CPU on the seed): bench-ner
+        # Our own overhead around the model, without the NER stage (its CPU: bench/README.md): bench-ner
         # measures that, and the parts that want it turn it on.
         "SUMMARISE_NER_PIPELINES": "[]",
         **{f"SUMMARISE_{key.upper()}": value for key, value in settings.items()},
@@ -202,8 +202,8 @@ def overhead(table: Table) -> None:
 
 async def _burst(url: str, body: dict[str, Any], count: int) -> tuple[float, dict[int, int]]:
     """Fire `count` requests at once, each on its own connection, from one pre-encoded request: a raw
-    asyncio client, so that the generator is not the bottleneck (an httpx client needed 2.2 s of CPU for
-    1,000 requests, more than the 1.5 s target itself)."""
+    asyncio client, so that the generator is not the bottleneck (an httpx client needed more CPU for
+    1,000 requests than the target allows the whole burst: bench/JOURNAL.md, 2026-11-27 02:19)."""
     parts = urlsplit(url)
     payload = json.dumps(body).encode()
     head = (

@@ -1,9 +1,9 @@
 """The questions the model is asked, one table: what each is called, what it answers, what code found
 for it first, and whether its answers are checked against the article.
 
-Answer models are model-facing, kept small for small models (every output token costs ~40 ms on the
-embedded model): capped lists, so a runaway list ends at the cap instead of eating the token budget; no
-offsets; quotes only where code cannot find the evidence itself. A participant's evidence is the sentence
+Answer models are model-facing, kept small for small models (every output token costs time on the
+embedded model: bench/README.md): capped lists, so a runaway list ends at the cap instead of eating the token
+budget; no offsets; quotes only where code cannot find the evidence itself. A participant's evidence is the sentence
 where code finds its name; an open issue needs the model's quote. Dates are not asked: code finds,
 resolves and describes them (`grounding.Grounder.dates`); nor are participants where a NER pipeline
 reads the article's language (`grounding.Grounder.named`). The public contract in `schemas/` is built from
@@ -196,7 +196,7 @@ class Question(Generic[A]):
 PARTICIPANTS = Question("participants", ParticipantsAnswer)  # model-first: no NER for the article's language
 # Issues: at least two where code found two sentences of doubt or more (one where it found one). Left
 # to itself the embedded model listed one issue an article whatever it was shown (the seed: 1 of its 4);
-# held to two, it found more on the dev split and as many on test (bench/README.md, 2026-12-05 evening).
+# held to two, it found more on the dev split and as many on test (bench/JOURNAL.md, 2026-12-05 evening).
 ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts, at_least=2)
 SUMMARY = Question("summary", ComposedSummary, grounded=False, participants=True)
 SUBJECTS = Question("subjects", SubjectsAnswer, grounded=False)

@@ -6,7 +6,7 @@ sentence vector: "asylum seekers" finds "refugees and internally displaced peopl
 names), and completes the rest: QCode, URI, the label in the article's language, the broader chain, the
 Wikidata id, evidence, relevance and confidence.
 
-Why so, measured in bench/README.md (issue 26, 2026-12-05 afternoon and night): the embedded 1.5B model
+Why so, measured in bench/JOURNAL.md (issue 26, 2026-12-05 afternoon and night): the embedded 1.5B model
 chose worse among a numbered list of concepts than it named them; retrieval from the article alone found a
 third of the gold subjects; the terms matched by their labels' words missed where the article's words and
 the vocabulary's differ, and matched by meaning they are right more often on both splits.
@@ -22,7 +22,7 @@ from service.core.mediatopics import ENGLISH, Concept, LabelIndex, MeaningIndex,
 from service.core.warnings import SummaryWarning, WarningKind
 
 MAX_SUBJECTS = 4  # one a term the model gives
-NEAR = 0.4  # cosine similarity under which a term's nearest concept is not its subject (chosen on dev: bench/README.md)
+NEAR = 0.4  # cosine under which a term's nearest concept is not its subject (chosen on dev: bench/JOURNAL.md)
 _ARTICLE_WORDS = 200  # the article's opening read for agreement, the headline three times before it
 _AGREED_WITHIN = 20  # a concept among the article's 20 best matches counts as code agreeing with the model
 _EVIDENCE = 2  # sentences an item cites

@@ -35,7 +35,7 @@ class _CappedStream(httpx.AsyncByteStream):
 class CappedTransport(httpx.AsyncBaseTransport):
     """Caps answers in size, and spreads requests over several small connection pools: httpcore scans its
     whole pool (a poll() per connection) to place each request, which dominated CPU with hundreds of
-    connections (bench/README.md)."""
+    connections (bench/JOURNAL.md, 2026-11-27 02:19)."""
 
     def __init__(self, limit: int, max_connections: int) -> None:
         shards = max(1, -(-max_connections // _CONNECTIONS_PER_POOL))

@@ -53,7 +53,7 @@ class Entity:
 
 
 class Ner:
-    """One loaded pipeline. `entities` is CPU work of ~50-150 ms an article: call it off the event loop."""
+    """One loaded pipeline. `entities` is CPU work (its cost: bench/README.md): call it off the event loop."""
 
     def __init__(self, nlp: Any, language: str, name: str) -> None:
         self._nlp = nlp
