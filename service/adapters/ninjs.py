@@ -6,8 +6,8 @@ has neither `bodies` nor the other plural lists. The body is the first plain-tex
 HTML one, by the properties of that version.
 
 HTML becomes text with inscriptis (block elements become line breaks, entities are decoded, scripts
-dropped), in a worker thread and only under MAX_HTML_ELEMENTS elements: a 60,000-cell table takes ~9 s of
-CPU. The text is returned with the summary, since every evidence offset refers to it.
+dropped), in a worker thread and only under MAX_HTML_ELEMENTS elements: a 60,000-cell table takes seconds of
+CPU (bench/README.md). The text is returned with the summary, since every evidence offset refers to it.
 
 An enrichment is the item exactly as sent, plus what is not there yet: participants in the people /
 organisations / places lists (matched by name, so an entry an editor gave a `uri` stays as it is; `rel`
@@ -53,7 +53,7 @@ from service.adapters.ninjs_versions import (
 from service.core.mediatopics import Concept, media_topics
 from service.errors import ArticleTooLong, InvalidNinjs
 
-MAX_HTML_ELEMENTS = 10_000  # a long story in paragraphs has a few hundred; converting 10,000 takes ~1.5 s
+MAX_HTML_ELEMENTS = 10_000  # a long story in paragraphs has a few hundred; what 10,000 cost: bench/README.md
 _ELEMENT = re.compile(r"<[A-Za-z]")
 # libxml2 stops at 256 levels and drops the text below; huge_tree lifts that (the size is bounded above).
 _PARSER = HTMLParser(huge_tree=True)
