@@ -16,6 +16,7 @@ from functools import cached_property
 from rapidfuzz import fuzz
 
 from schemas import MatchKind
+from service.languages import every
 
 FUZZY_MIN = 92.0  # rapidfuzz score (0-100) for a fuzzy match; "with" for "without" scores below it
 FUZZY_MIN_CHARS = 12  # shorter quotes (names, dates) must match exactly or normalised
@@ -39,54 +40,7 @@ _LIST_END = re.compile(r",\s+(?:and|or)\s")
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|(?<!\d)\s[–—-]\s(?!\d)")  # "1 – 0", "17 – 18" are a score, a range
 _WORD_BEFORE = re.compile(r"(\w+)\.$")
 # A full stop after these is an abbreviation, not the end of a sentence ("U.S.", "Feb. 26", "Dr. Jones").
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "st",
-        "jr",
-        "sr",
-        "no",
-        "vs",
-        "mio",  # German: "2 Mio. Euro", "3 Mrd. Euro", "Nr. 5", "bzw.", "ca.", "Tsd."
-        "mrd",
-        "nr",
-        "bzw",
-        "ca",
-        "tsd",
-        "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "dept",
-        "gov",
-        "sen",
-        "rep",
-        "rev",
-        "ca",
-        "approx",
-    ]
-)
+_ABBREVIATIONS = frozenset(word for language in every() for word in language.abbreviations)
 
 
 @dataclass(frozen=True)

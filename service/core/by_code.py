@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from schemas import ArticleRequest
 from service.core.dates import ResolvedDate, find_date_expressions, resolver_for
 from service.core.names import Candidate, candidates
+from service.languages import tag
 from service.model.ner import Ner
 
 
@@ -47,7 +48,7 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
 async def named_candidates(text: str, language: str | None, ner: Mapping[str, Ner]) -> list[Candidate] | None:
     """Participant candidates by NER, for a language with a pipeline (English when none is given); None
     when no pipeline serves it."""
-    pipeline = ner.get((language or "en").split("-")[0].lower())
+    pipeline = ner.get(tag(language).language or "en")
     if pipeline is None:
         return None
     entities = await asyncio.to_thread(pipeline.entities, text)  # CPU work: off the event loop

@@ -27,21 +27,14 @@ from rapidfuzz import fuzz
 
 from service.core.alignment import ArticleText
 from service.core.dates import calendar_words
+from service.languages import Language, english, every, tag
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-ZÀ-ÖØ-Þ0-9])")
-# What English puts after a name: "Trump's", "Russian" for Russia, "Ukrainian", "Republicans".
-_ENDINGS = ("ians", "ian", "ans", "an", "es", "s", "n")
 # Capitalised words that are not names however they stand: months and weekdays (a date is checked by its
-# numbers), and a few function words (German is not checked).
-_NOT_NAMES = calendar_words() | {"i", "the", "a", "an", "on", "in", "at", "by"}
-_FUNCTION_WORDS = {
-    "en": frozenset({"the", "and", "of", "to", "is", "was", "in", "that", "on", "for", "with", "has", "will"}),
-    "de": frozenset({"der", "die", "das", "und", "ist", "nicht", "den", "von", "mit", "sich", "auf", "ein", "eine",
-                     "im", "zu", "dem", "des", "wird", "hat", "für"}),
-}  # fmt: skip
-_LANGUAGE_NAMES = {"en": "English", "de": "German"}
+# numbers), and a language's own (`Language.not_names`).
+_CALENDAR_WORDS = calendar_words()
 _HEADLINE_FUZZ = 90  # a copied title, its spacing or punctuation changed
 _FINISHED = re.compile(r"[.!?…][\"'“”‘’«»‹›)\]]*$")  # closing quotes and brackets of English and German
 _SPACED_ABBREVIATION = re.compile(r"(?<!\w)[A-Z]\.(?:[ \u00a0][A-Z]\.)+")
@@ -75,12 +68,14 @@ def unsupported(summary: str, article: ArticleText, language: str | None, dates:
     numbers |= {str(part) for day in dates for part in (day.year, day.month, day.day)}
     found = [n for n in _NUMBER.findall(summary) if _plain(n) not in numbers]
     found += _foreign_script(summary, article.text)
-    if (language or "en").split("-")[0].lower() != "de":
+    written_in = tag(language).known or english()  # none, or one we have no words for: as English
+    if not written_in.nouns_capitalised:  # where every noun is capitalised, a capital makes no name
+        not_names = _CALENDAR_WORDS | written_in.not_names
         for sentence in sentences(summary):
             words = _WORD.findall(sentence)
             for word in words[1:]:  # the first word of a sentence is capitalised anyway
                 name = re.sub(r"['’]s$", "", word.strip(".'’-"))
-                if name[:1].isupper() and name.casefold() not in _NOT_NAMES and not _written(name, folded):
+                if name[:1].isupper() and name.casefold() not in not_names and not _written(name, folded, written_in):
                     found.append(name)
     return list(dict.fromkeys(found))
 
@@ -114,17 +109,18 @@ def as_written(summary: str, article: ArticleText) -> str:
 
 def wrong_language(summary: str, language: str | None) -> str | None:
     """The language the summary should have been written in, when its function words say another."""
-    expected = (language or "").split("-")[0].lower()
-    if expected not in _FUNCTION_WORDS:
+    expected = tag(language).known
+    if expected is None:
         return None
     words = [word.casefold() for word in _WORD.findall(summary)]
-    counts = {code: sum(word in vocabulary for word in words) for code, vocabulary in _FUNCTION_WORDS.items()}
+    counts = {other.code: sum(word in other.function_words for word in words) for other in every()}
     best = max(counts, key=lambda code: counts[code])
-    return _LANGUAGE_NAMES[expected] if best != expected and counts[best] > counts[expected] else None
+    return expected.name if best != expected.code and counts[best] > counts[expected.code] else None
 
 
 def language_name(language: str | None) -> str | None:
-    return _LANGUAGE_NAMES.get((language or "").split("-")[0].lower())
+    known = tag(language).known
+    return known.name if known else None
 
 
 def without(summary: str, unsupported_items: list[str]) -> tuple[str, list[str]]:
@@ -137,10 +133,10 @@ def without(summary: str, unsupported_items: list[str]) -> tuple[str, list[str]]
     return " ".join(kept), dropped
 
 
-def _written(name: str, folded_article: str) -> bool:
-    """The name, or its stem before an English ending (at least four letters of it), is in the article."""
+def _written(name: str, folded_article: str, language: Language) -> bool:
+    """The name, or its stem before an ending of the language (at least four letters of it), is in the article."""
     folded = _fold(name)
-    stems = [folded] + [folded[: -len(end)] for end in _ENDINGS if folded.endswith(end)]
+    stems = [folded] + [folded[: -len(end)] for end in language.name_endings if folded.endswith(end)]
     return any(len(stem) >= 4 and stem in folded_article for stem in stems) or folded in folded_article
 
 

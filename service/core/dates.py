@@ -1,7 +1,7 @@
 """Find date expressions in an article and resolve them to ISO ranges — by code, not by the model.
 
-Every date word lives once, in one table entry per language (ENGLISH, GERMAN); the finder's patterns
-(case-shaped), the resolver's (case-insensitive) and the dedupe key are built from it.
+Every date word lives once, in its language's module (service/languages); the finder's patterns
+(case-shaped), the resolver's (case-insensitive) and the dedupe key are built from them.
 
 dateparser does single expressions relative to the publication date (RELATIVE_BASE). On top of it:
 - ranges: "Feb. 17–18", "between March 3 and 5", "17–18 February", "from May 1 to June 2";
@@ -21,7 +21,7 @@ dateparser does single expressions relative to the publication date (RELATIVE_BA
 import calendar
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -29,138 +29,15 @@ from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
 
 from schemas import Precision
+from service.languages import DateWords, declined, every, tag
 
-# --- the vocabulary: one entry per language ---------------------------------------------------------------
+# --- the vocabulary: every language's date words (service/languages) ---------------------------------------
 
-
-@dataclass(frozen=True)
-class _Finder:
-    """The words the finder takes, and where. Fewer than the resolver reads, as the finder always took them:
-    adding one changes the spans it finds. Each must be a word of its language's entry (checked there)."""
-
-    unwritten: tuple[str, ...]  # frames left out of the span: "on Feb. 26" is written "Feb. 26"
-    before_date: tuple[str, ...]  # leads, "since" words and frames before a month, day or year
-    parts: tuple[str, ...]  # before a date or a season: "early in 2016", "late summer"
-    before_season: tuple[str, ...]  # "in the autumn", "im kommenden Winter" (up to four; parts join them)
-    before_weekday: tuple[str, ...]  # "on Tuesday", "letzten Montag"
-    before_period: tuple[str, ...]  # "last week", "nächste Woche"
-    before_fall: tuple[str, ...]  # frames that need an article before a season that is also a word ("in the fall")
-    seasons: tuple[str, ...]  # found after a head; the others ("fall": "prices fall") only with a year or before_fall
-    times_of_day: tuple[str, ...]  # "Thursday afternoon"
+_LANGUAGES = tuple(language.dates for language in every())
+ENGLISH = next(language.dates for language in every() if language.code == "en")  # what the rules below read
 
 
-@dataclass(frozen=True)
-class _Words:
-    """One language's date words, written as in running text (German nouns capitalised)."""
-
-    hedges: tuple[str, ...]  # "around March 3": approximate
-    frames: tuple[str, ...]  # frame a date without changing it: the resolver and the dedupe key drop them
-    articles: tuple[str, ...]  # dropped like frames: "the autumn"
-    before_part: tuple[str, ...]  # what the resolver reads before a part: "by early next spring" (not every frame)
-    range_leads: tuple[str, ...]  # "between March 3 and 5"
-    range_connectors: tuple[str, ...]  # besides the dashes
-    since: tuple[str, ...]  # "since 2007": from then until the article
-    parts: dict[str, str]  # a part of a period → "early", "mid" or "late" (its first, middle, last third)
-    this: tuple[str, ...]  # relative words; German ones are stems, declined with `endings`
-    next: tuple[str, ...]
-    last: tuple[str, ...]
-    endings: tuple[str, ...]
-    past: tuple[str, ...]  # "this past week" is last week
-    seasons: dict[str, int]  # → its first month north of the equator (meteorological: spring is March to May)
-    times_of_day: tuple[str, ...]  # "Thursday afternoon" is Thursday
-    # for the finder only: dateparser reads these itself
-    months: tuple[str, ...]
-    weekdays: tuple[str, ...]
-    days: tuple[str, ...]  # "yesterday"
-    periods: tuple[str, ...]  # "next week"
-    finder: _Finder
-
-    @property
-    def relative(self) -> tuple[str, ...]:
-        return _declined(self.this + self.next + self.last, *self.endings)
-
-    def __post_init__(self) -> None:
-        # Whatever the finder takes into a span, the resolver reads.
-        read = (*self.hedges, *self.frames, *self.articles, *self.range_leads, *self.since, *self.parts,
-                *self.relative, *self.past, *self.seasons, *self.times_of_day)  # fmt: skip
-        known = {word.casefold() for word in read}
-        for field in fields(_Finder):
-            for word in getattr(self.finder, field.name):
-                if word.casefold() not in known and not all(token in known for token in word.casefold().split()):
-                    raise ValueError(f"the finder takes {word!r}, which the resolver does not read")
-
-
-def _declined(stems: tuple[str, ...], *endings: str) -> tuple[str, ...]:
-    return tuple(stem + ending for stem in stems for ending in endings)
-
-
-# fmt: off
-ENGLISH = _Words(
-    hedges=("around", "about", "approximately", "roughly", "circa", "ca.", "some time around", "sometime around"),
-    frames=("on", "in", "at", "by", "during", "until", "till", "as of", "this past"),
-    articles=("the",),
-    before_part=("the", "by", "in", "during", "until"),
-    range_leads=("between", "from"),
-    range_connectors=("to", "and", "until", "through"),
-    since=("since", "ever since"),
-    parts={"early": "early", "beginning of": "early", "mid": "mid", "late": "late", "end of": "late"},
-    this=("this",), next=("next", "coming"), last=("last",), endings=("",), past=("past",),
-    seasons={"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12},
-    times_of_day=("morning", "afternoon", "evening", "night", "noon"),
-    months=("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.", "Oct.",
-            "Nov.", "Dec."),
-    weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    days=("yesterday", "today", "tomorrow", "tonight"),
-    periods=("week", "month", "year"),
-    finder=_Finder(
-        unwritten=("on", "in", "at"),
-        before_date=("between", "from", "since", "until", "by", "in", "on"),
-        parts=("early", "mid", "late"),
-        before_season=("in", "by", "during", "until", "the", "this past", "this", "next", "last", "coming"),
-        before_weekday=("on", "last", "next", "this"),
-        before_period=("last", "next", "this past", "this", "past", "early next"),
-        before_fall=("in", "by", "during", "until"),
-        seasons=("spring", "summer", "autumn", "winter"),
-        times_of_day=("morning", "afternoon", "evening", "night"),
-    ),
-)
-GERMAN = _Words(
-    hedges=("etwa", "ungefähr", "gegen", "um"),
-    frames=("am", "im Jahre", "im Jahr", "im", "bis", "zum", "ab"),
-    articles=(),
-    before_part=(),
-    range_leads=("von", "zwischen", "vom"),
-    range_connectors=("bis", "und"),
-    since=("seit",),
-    parts={"Anfang": "early", "Mitte": "mid", "Ende": "late"},
-    this=("dies",), next=("nächst", "kommend"), last=("letzt", "vergangen"), endings=("e", "en", "em", "er", "es"),
-    past=(),
-    seasons={"Frühjahr": 3, "Frühling": 3, "Sommer": 6, "Herbst": 9, "Winter": 12},
-    times_of_day=("Morgen", "Nachmittag", "Abend"),
-    months=("Januar", "Jänner", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-            "November", "Dezember"),
-    weekdays=("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonnabend", "Sonntag"),
-    days=("gestern", "heute", "vorgestern", "übermorgen"),
-    periods=("Woche", "Monat", "Jahr"),
-    finder=_Finder(
-        unwritten=("am", "im", "im Jahre", "im Jahr"),
-        before_date=("seit", "vom", "zwischen", "am", "im", "im Jahre", "im Jahr"),
-        parts=(),
-        before_season=("im", "bis",
-                       *_declined(("dies", "nächst", "kommend", "letzt", "vergangen"), "e", "en", "em", "es")),
-        before_weekday=("am", *_declined(("letzt", "vergangen", "kommend", "nächst"), "en")),
-        before_period=_declined(("letzt", "nächst", "dies", "vergangen"), "e", "en", "er"),
-        before_fall=(),
-        seasons=("Frühjahr", "Frühling", "Sommer", "Herbst", "Winter"),
-        times_of_day=(),
-    ),
-)
-# fmt: on
-_LANGUAGES = (ENGLISH, GERMAN)
-
-
-def _every(words: Callable[[_Words], Iterable[str]]) -> list[str]:
+def _every(words: Callable[[DateWords], Iterable[str]]) -> list[str]:
     """One kind of word, from every language: one set of patterns serves every article."""
     return [word for language in _LANGUAGES for word in words(language)]
 
@@ -755,11 +632,10 @@ _SOUTHERN_REGIONS = frozenset({"AR", "AU", "BO", "BR", "BW", "CL", "FJ", "LS", "
 @lru_cache(maxsize=32)
 def resolver_for(language_tag: str | None) -> DateResolver:
     """The resolver for an article's BCP 47 tag: its language, and its hemisphere when a region says."""
-    if not language_tag:
+    read = tag(language_tag)
+    if read.language is None:
         return DateResolver()
-    language, *subtags = language_tag.split("-")
-    region = next((subtag.upper() for subtag in subtags if len(subtag) == 2 and subtag.isalpha()), None)
-    return DateResolver((language.lower(),), southern=region in _SOUTHERN_REGIONS)
+    return DateResolver((read.language,), southern=read.region in _SOUTHERN_REGIONS)
 
 
 # --- finding date expressions in text, by code ------------------------------------------------------------
@@ -802,16 +678,16 @@ _FALL_PATTERNS = [
 _COUNT_WORDS = rf"(?:\d{{1,3}}|(?:{_cased(_TENS)})(?:[-\s](?:{_alternation(_UNITS)}))?|{_cased(_COUNTS)})"
 _ANY_COUNT = rf"(?:{_COUNT_WORDS}|{_alternation(_VAGUE)})"
 _PLURAL_UNITS = r"(?:days|weeks|months|years|decades|Tagen|Tage|Wochen|Monaten|Monate|Jahren|Jahre|Jahrzehnten)"
-_BACK_OR_AHEAD = _cased(("last", "past", "previous", "next", "coming", *_declined(_BACK[3:] + _AHEAD[2:], "en")))
+_BACK_OR_AHEAD = _cased(("last", "past", "previous", "next", "coming", *declined(_BACK[3:] + _AHEAD[2:], "en")))
 _QUARTER_ORDINALS = _cased(("first", "second", "third", "fourth", "final", "last", "1st", "2nd", "3rd", "4th"))
-_GERMAN_QUARTER_LEADS = _cased(_declined(("erst", "zweit", "dritt", "viert", *_BACK[3:], *_AHEAD[2:], "laufend"), "en", "e", "es"))  # fmt: skip
+_GERMAN_QUARTER_LEADS = _cased(declined(("erst", "zweit", "dritt", "viert", *_BACK[3:], *_AHEAD[2:], "laufend"), "en", "e", "es"))  # fmt: skip
 _MONTH_PARTS = (
     rf"(?:(?:{_cased(('early', 'late', 'the end of', 'the beginning of', 'end of', 'beginning of'))})\s+|[Mm]id-)"
 )
 _MONTH_LEADS = (
     rf"(?:(?:{_cased(('in', 'by', 'during', 'until', 'till', 'from', 'through'))})\s+{_MONTH_PARTS}?|{_MONTH_PARTS}"
     rf"|(?:{_cased(('since', 'last', 'next', 'this', 'this past', 'coming'))})\s+"
-    rf"|(?:{_cased(('im', 'seit', 'bis', 'ab', 'zum', 'Anfang', 'Mitte', 'Ende', 'im vergangenen', 'im kommenden', *_declined(('letzt', 'vergangen', 'kommend', 'nächst', 'dies'), 'en')))})\s+)"
+    rf"|(?:{_cased(('im', 'seit', 'bis', 'ab', 'zum', 'Anfang', 'Mitte', 'Ende', 'im vergangenen', 'im kommenden', *declined(('letzt', 'vergangen', 'kommend', 'nächst', 'dies'), 'en')))})\s+)"
 )
 # A year after a month after all, written or relative: "March, 1990", "March of 2025", "September last year".
 _YEAR_AFTER = (
@@ -840,8 +716,8 @@ _SPOKEN_PATTERNS = [
     # this weekend · over the weekend · am vergangenen Wochenende
     rf"(?:(?:{_cased(('over', 'at', 'on', 'during'))})\s+the|{_cased(('this past', 'this', 'last', 'next', 'coming', 'past', 'the past', 'the coming', 'the last', 'the next'))})"
     r"\s+weekend\b",
-    rf"(?:[Aa]m|[Aa]n\s+diesem|[Üü]bers|{_cased(_declined(('dies', *_BACK[3:], *_AHEAD[2:]), 'es', 'em', 'en'))}"
-    rf"|[Aa]m\s+(?:{_alternation(_declined((*_BACK[3:], *_AHEAD[2:]), 'en'))}))\s+Wochenende\b",
+    rf"(?:[Aa]m|[Aa]n\s+diesem|[Üü]bers|{_cased(declined(('dies', *_BACK[3:], *_AHEAD[2:]), 'es', 'em', 'en'))}"
+    rf"|[Aa]m\s+(?:{_alternation(declined((*_BACK[3:], *_AHEAD[2:]), 'en'))}))\s+Wochenende\b",
     # until midnight · bis Mitternacht
     r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore|[Bb]is|[Vv]or)\s+(?:midnight|Mitternacht)\b",
     # the 20th century · im 19. Jahrhundert

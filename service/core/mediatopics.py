@@ -26,6 +26,7 @@ import numpy as np
 import Stemmer
 
 from service.errors import WeightsError
+from service.languages import tag
 from service.model.embeddings import Embedder, Vectors, load_embedder
 
 VOCABULARY = "cptall-x-all.json"
@@ -192,10 +193,10 @@ def _document(concept: Concept, language: str, described: bool) -> str:
 
 def vocabulary_language(language: str | None) -> str:
     """The vocabulary's key for a BCP 47 tag ("de-CH" -> "de"); English where it has no labels."""
-    tag = (language or "en").replace("_", "-")
-    if tag.lower() == "pt-br":
+    read = tag(language)
+    if (read.language, read.region) == ("pt", "BR"):
         return "pt-BR"
-    return _VOCABULARY_LANGUAGES.get(tag.split("-")[0].lower(), ENGLISH)
+    return _VOCABULARY_LANGUAGES.get(read.language or "en", ENGLISH)
 
 
 @functools.cache

@@ -26,6 +26,7 @@ import pycountry
 from schemas import Evidence, MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.participants import TITLE_WORDS, merge_participants, person_name
+from service.languages import every, tag
 from service.model.ner import Entity
 
 # Countries ISO 3166 spells otherwise (its names are formal: "Russian Federation").
@@ -93,7 +94,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
         for start, end, kind in kept
     ]
     merged = merge_participants(entries, evidence_limit=None)
-    if (language or "en") not in _CAPITALISED_NOUNS:
+    if not (known := tag(language).known) or not known.nouns_capitalised:  # "Kanzler Merz": any noun is capitalised
         completed = (_with_given_name(text, p, names) for p in merged)  # "Brown" is "Gordon Brown" first
         merged = [p for p in completed if not _a_common_noun(text, p)]
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
@@ -187,10 +188,6 @@ _GIVEN_NAME = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]+) $")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:\"“”\n])\s*$")
 
 
-# Languages that capitalise every noun: a capitalised word before a surname may be any noun ("Kanzler Merz").
-_CAPITALISED_NOUNS = frozenset({"de"})
-
-
 def _with_given_name(text: str, person: Participant, names: list[tuple[int, int, str]]) -> Participant:
     """A person known by a surname alone, named with the given name the article writes before one of its
     mentions and NER left out ("Presidential Office Head Kyrylo Budanov" tagged "Budanov"); the surname
@@ -249,7 +246,7 @@ _NOT_APPOSITIONS = frozenset(
 )
 _VERBS = frozenset(["said", "says", "told", "added", "according", "was", "were", "is", "are", "has", "had", "will"])
 _CONNECTORS = frozenset(["of", "and", "for", "the"])
-_HONORIFICS = frozenset(["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "herr", "frau"])
+_HONORIFICS = frozenset(word for language in every() for word in language.honorifics)
 _ADJECTIVES = frozenset(["major", "state", "office", "head", "security", "national", "council", "special", "chief"])
 _POSSESSIVE = re.compile(r"['’]s$")
 _DEED_WORDS = 8

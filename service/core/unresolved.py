@@ -9,27 +9,14 @@ the places to look — sentences with words of doubt, waiting or dispute ("not y
 import re
 
 from service.core.alignment import ArticleText
+from service.languages import every
 
 MAX_CANDIDATES = 6
 
 # Strong cues say outright that something is open; weak ones only that something is planned or awaited.
 # Sentences with a strong cue are offered first: the model tends to take candidates in the order given.
-_STRONG = re.compile(
-    r"\b(?:"
-    r"not yet|yet to|unclear|uncertain|unknown|undecided|unresolved|unconfirmed|remains? to be seen|no decision|"
-    r"(?:has|have|had|did|does|do|would|could) not (?:yet )?(?:say|said|decide|decided|confirm|confirmed|announce|"
-    r"announced|agree|agreed|comment|commented|respond|responded|explain|explained|disclose|disclosed|advanced)|"
-    r"declined to|refused to|failed to|without (?:a|any) (?:breakthrough|agreement|deal|decision)|"
-    r"whether|pending|appeal\w*|investigat\w+|inquiry|disput\w+|contested|could|might|"
-    r"noch nicht|noch kein\w*|unklar|ungewiss|offen|ob|bislang nicht|entscheidet|könnte\w*|Einspruch|Berufung"
-    r")\b|(?-i:\bmay\b)",  # the verb, not the month
-    re.IGNORECASE,
-)
-_WEAK = re.compile(
-    r"\b(?:expected|plans? to|planned|propos\w+|consider\w*|hopes? to|warned|threatened|at least|intends? to|"
-    r"erwartet|geplant|soll(?:en|te|ten)?|prüf\w+|Verhandlung\w*)\b",
-    re.IGNORECASE,
-)
+_STRONG = re.compile(rf"\b(?:{'|'.join(cue for language in every() for cue in language.doubt)})\b", re.IGNORECASE)
+_WEAK = re.compile(rf"\b(?:{'|'.join(cue for language in every() for cue in language.plans)})\b", re.IGNORECASE)
 
 
 def unresolved_sentences(text: ArticleText, start: int = 0, end: int | None = None) -> list[str]:

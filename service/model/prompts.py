@@ -12,6 +12,8 @@ from importlib.resources.abc import Traversable
 
 from pydantic import BaseModel, ConfigDict
 
+from service.languages import tag
+
 PROMPTS_PACKAGE = "service.prompts"
 
 
@@ -47,7 +49,7 @@ class PromptTemplate(BaseModel):
         """The key of question `name` for an article in `language` (ISO 639-1): its variant written in that
         language ("summary-de") where the file has one, for a small model writes in the language it is
         asked in; else `name`."""
-        variant = f"{name}-{(language or '').split('-')[0].lower()}"
+        variant = f"{name}-{tag(language).language}"
         return variant if language and variant in self.questions else name
 
     def overhead_chars(self) -> int:

@@ -1,0 +1,129 @@
+"""What the service knows of each language, one module per language (en.py, de.py, ...).
+
+A module here defines `LANGUAGE = Language(...)`: its date words, its words of doubt and plans, titles and
+honorifics, abbreviations that end no sentence, its function words. It is found by being in this package:
+adding a language is one new module and its tests. Every other module reads a BCP 47 tag through `tag()`
+and takes its words from a `Language` or from `every()` — the finders run every language's words over
+every article (an article quotes other languages, and its tag may be wrong), the checks take the
+article's own language.
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, fields
+from functools import cache
+
+
+def declined(stems: tuple[str, ...], *endings: str) -> tuple[str, ...]:
+    """Each stem with each ending: "nächst" + ("e", "en") -> "nächste", "nächsten"."""
+    return tuple(stem + ending for stem in stems for ending in endings)
+
+
+@dataclass(frozen=True)
+class DateFinder:
+    """The words the finder takes, and where. Fewer than the resolver reads, as the finder always took them:
+    adding one changes the spans it finds. Each must be a word of its language's entry (checked there)."""
+
+    unwritten: tuple[str, ...]  # frames left out of the span: "on Feb. 26" is written "Feb. 26"
+    before_date: tuple[str, ...]  # leads, "since" words and frames before a month, day or year
+    parts: tuple[str, ...]  # before a date or a season: "early in 2016", "late summer"
+    before_season: tuple[str, ...]  # "in the autumn", "im kommenden Winter" (up to four; parts join them)
+    before_weekday: tuple[str, ...]  # "on Tuesday", "letzten Montag"
+    before_period: tuple[str, ...]  # "last week", "nächste Woche"
+    before_fall: tuple[str, ...]  # frames that need an article before a season that is also a word ("in the fall")
+    seasons: tuple[str, ...]  # found after a head; the others ("fall": "prices fall") only with a year or before_fall
+    times_of_day: tuple[str, ...]  # "Thursday afternoon"
+
+
+@dataclass(frozen=True)
+class DateWords:
+    """One language's date words, written as in running text (German nouns capitalised)."""
+
+    hedges: tuple[str, ...]  # "around March 3": approximate
+    frames: tuple[str, ...]  # frame a date without changing it: the resolver and the dedupe key drop them
+    articles: tuple[str, ...]  # dropped like frames: "the autumn"
+    before_part: tuple[str, ...]  # what the resolver reads before a part: "by early next spring" (not every frame)
+    range_leads: tuple[str, ...]  # "between March 3 and 5"
+    range_connectors: tuple[str, ...]  # besides the dashes
+    since: tuple[str, ...]  # "since 2007": from then until the article
+    parts: dict[str, str]  # a part of a period → "early", "mid" or "late" (its first, middle, last third)
+    this: tuple[str, ...]  # relative words; German ones are stems, declined with `endings`
+    next: tuple[str, ...]
+    last: tuple[str, ...]
+    endings: tuple[str, ...]
+    past: tuple[str, ...]  # "this past week" is last week
+    seasons: dict[str, int]  # → its first month north of the equator (meteorological: spring is March to May)
+    times_of_day: tuple[str, ...]  # "Thursday afternoon" is Thursday
+    # for the finder only: dateparser reads these itself
+    months: tuple[str, ...]
+    weekdays: tuple[str, ...]
+    days: tuple[str, ...]  # "yesterday"
+    periods: tuple[str, ...]  # "next week"
+    finder: DateFinder
+
+    @property
+    def relative(self) -> tuple[str, ...]:
+        return declined(self.this + self.next + self.last, *self.endings)
+
+    def __post_init__(self) -> None:
+        # Whatever the finder takes into a span, the resolver reads.
+        read = (*self.hedges, *self.frames, *self.articles, *self.range_leads, *self.since, *self.parts,
+                *self.relative, *self.past, *self.seasons, *self.times_of_day)  # fmt: skip
+        known = {word.casefold() for word in read}
+        for field in fields(DateFinder):
+            for word in getattr(self.finder, field.name):
+                if word.casefold() not in known and not all(token in known for token in word.casefold().split()):
+                    raise ValueError(f"the finder takes {word!r}, which the resolver does not read")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # the primary language subtag of BCP 47 ("de")
+    name: str  # in English, for messages: "German"
+    dates: DateWords
+    # Words of doubt, waiting or dispute (regular expressions, matched case-insensitively as whole words):
+    # `doubt` says outright that something is open, `plans` only that something is planned or awaited.
+    doubt: tuple[str, ...]
+    plans: tuple[str, ...]
+    function_words: frozenset[str]  # the commonest words: which language a text is written in
+    titles: frozenset[str]  # words of titles before a name ("Special Envoy"), folded
+    honorifics: frozenset[str]  # "Mr", "Frau": a title that makes no role
+    abbreviations: frozenset[str]  # a full stop after these ends no sentence ("Feb.", "Nr."), folded, no stop
+    not_names: frozenset[str] = frozenset()  # capitalised words that name no one (besides months and weekdays)
+    name_endings: tuple[str, ...] = ()  # what the language puts after a name: "Trump's", "Russian" for Russia
+    nouns_capitalised: bool = False  # German: a capital does not make a word a name
+    other_codes: tuple[str, ...] = ()  # tags that mean the same language ("no" for Norwegian Bokmål "nb")
+
+
+@cache
+def every() -> tuple[Language, ...]:
+    """Every language this package has, English first."""
+    found = [importlib.import_module(f"{__name__}.{module.name}").LANGUAGE for module in pkgutil.iter_modules(__path__)]
+    return tuple(sorted(found, key=lambda language: (language.code != "en", language.code)))
+
+
+def english() -> Language:
+    """English: an article that does not say its language is read as English."""
+    return every()[0]
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A BCP 47 tag as the service reads it: its language and region subtags, lower and upper case."""
+
+    language: str | None
+    region: str | None = None
+
+    @property
+    def known(self) -> Language | None:
+        """This package's module for the language, None for one it has no words for."""
+        return next((lang for lang in every() if self.language in (lang.code, *lang.other_codes)), None)
+
+
+def tag(value: str | None) -> Tag:
+    """'de-CH' -> Tag('de', 'CH'); 'en_US' as 'en-US'; None or '' -> Tag(None)."""
+    if not value:
+        return Tag(None)
+    language, *subtags = value.replace("_", "-").split("-")
+    region = next((subtag.upper() for subtag in subtags if len(subtag) == 2 and subtag.isalpha()), None)
+    return Tag(language.lower(), region)
