@@ -23,8 +23,18 @@ import click
 import httpx
 import uvicorn
 
-# What differs between two runs of the same answers: time, and the id and time of each response.
-_VOLATILE = {"latency_s", "latency_ms", "created_at", "processed_at", "elapsed_ms", "id_time", "timings"}
+# What differs between two runs of the same answers: time. And the prompts' version: a prompt changed in
+# what it sends is seen by the replay itself (its request was not recorded), one added for another language is not.
+_VOLATILE = {
+    "latency_s",
+    "latency_ms",
+    "created_at",
+    "processed_at",
+    "elapsed_ms",
+    "id_time",
+    "timings",
+    "prompt_version",
+}
 
 
 def _key(method: str, path: str, body: bytes) -> str:

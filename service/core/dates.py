@@ -106,6 +106,7 @@ _PART_OF = re.compile(
 )
 _SINCE = re.compile(rf"^(?:{_either(_every(lambda w: w.since))})\s+", re.IGNORECASE)
 _FRAME = re.compile(rf"^(?:{_either(_every(lambda w: w.frames + w.articles))})\s+", re.IGNORECASE)
+_DAYS = frozenset(word.casefold() for word in _every(lambda w: w.days))  # "i går" is one word: its "i" frames nothing
 _TIME_OF_DAY = re.compile(rf"\s+(?:{_either(_every(lambda w: w.times_of_day))})$", re.IGNORECASE)
 _PAST_WEEK = re.compile(
     rf"^(?:(?:{_either(ENGLISH.this)}) )?(?:{_either(ENGLISH.past)}) ({_either(ENGLISH.periods)})$", re.IGNORECASE
@@ -228,11 +229,14 @@ class _Parsed:
 class DateResolver:
     """One resolver per language set; parsers are cached, so make it once and reuse it."""
 
-    def __init__(self, languages: tuple[str, ...] | None = None, southern: bool = False) -> None:
+    def __init__(
+        self, languages: tuple[str, ...] | None = None, southern: bool = False, order: str | None = None
+    ) -> None:
         # A language dateparser does not know is left out; with none left, it detects the language.
         known = tuple(language for language in languages or () if language in _KNOWN_LANGUAGES)
         self.languages = known or None
         self.southern = southern  # summer is December to February
+        self.order = order  # day, month and year's order where dateparser's own for the language misreads news
         # dateparser takes milliseconds per expression, and "Monday" or "Feb. 26" recur across a day's articles.
         self._cached = lru_cache(maxsize=8192)(self._resolve)
 
@@ -262,8 +266,9 @@ class DateResolver:
         since = bool(match := _SINCE.match(text))
         if match:
             text = text[match.end() :]
-        text = _PAST_WEEK.sub(r"last \1", _TIME_OF_DAY.sub("", text))
-        while match := _FRAME.match(text):
+        if text.casefold() not in _DAYS:  # "i morgen" is tomorrow, not "i" in the morning
+            text = _PAST_WEEK.sub(r"last \1", _TIME_OF_DAY.sub("", text))
+        while text.casefold() not in _DAYS and (match := _FRAME.match(text)):
             text = text[match.end() :]
         if not text:
             return None
@@ -288,8 +293,8 @@ class DateResolver:
         left, right = match["left"], match["right"]
         if right.isdigit() and len(right) <= 2 and _NUMBER.search(left):  # "Feb. 17–18": the month comes from the left
             right = _replace_last_number(left, right)
-        elif left.isdigit() and len(left) <= 2 and _NUMBER.search(right):  # "17–18 February": from the right
-            left = _replace_first_number(right, left)
+        elif (day := left.rstrip(".")).isdigit() and len(day) <= 2 and _NUMBER.search(right):
+            left = _replace_first_number(right, day)  # "17–18 February", "7. bis 9. Juli": from the right
         if _YEAR.search(right) and not _YEAR.search(left):  # "Dec. 30 to Jan. 2, 2027"
             left = f"{left} {_YEAR.findall(right)[-1]}"
         first, last = self._parse_single(left, published), self._parse_single(right, published)
@@ -372,7 +377,7 @@ class DateResolver:
         )
 
     def _parse_against(self, text: str, base: datetime) -> _Parsed | None:
-        data = _parser(self.languages, base).get_date_data(text)
+        data = _parser(self.languages, base, self.order).get_date_data(text)
         if data is None or data.date_obj is None:
             return None
         moment: datetime = data.date_obj
@@ -400,8 +405,10 @@ class _Relative:
 
 
 @lru_cache(maxsize=64)
-def _parser(languages: tuple[str, ...] | None, base: datetime) -> DateDataParser:
+def _parser(languages: tuple[str, ...] | None, base: datetime, order: str | None = None) -> DateDataParser:
     settings = {"RELATIVE_BASE": base, "PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "current_period"}
+    if order:
+        settings["DATE_ORDER"] = order
     return DateDataParser(languages=list(languages) if languages else None, settings=settings)
 
 
@@ -620,7 +627,7 @@ def _replace_first_number(template: str, number: str) -> str:
 def dedupe_key(expression: str) -> str:
     """'On Friday', 'on Friday.' and 'until Friday' are one expression: the frames the resolver drops."""
     key = " ".join(expression.casefold().split()).strip(" .,")
-    while match := _FRAME.match(key):
+    while key not in _DAYS and (match := _FRAME.match(key)):
         key = key[match.end() :]
     return key
 
@@ -635,7 +642,8 @@ def resolver_for(language_tag: str | None) -> DateResolver:
     read = tag(language_tag)
     if read.language is None:
         return DateResolver()
-    return DateResolver((read.language,), southern=read.region in _SOUTHERN_REGIONS)
+    code, order = (read.known.code, read.known.dates.date_order) if read.known else (read.language, None)
+    return DateResolver((code,), southern=read.region in _SOUTHERN_REGIONS, order=order)
 
 
 # --- finding date expressions in text, by code ------------------------------------------------------------
@@ -774,8 +782,10 @@ def find_date_expressions(text: str) -> list[tuple[int, int]]:
             end -= 1
         if text[start:end].endswith(".") and not _ABBREVIATED_MONTH_END.search(text[start:end]):
             end -= 1  # the full stop of the sentence, not of "Feb."
-        if (frame := _LEADING_FRAME.match(text, start, end)) and not _IN_COUNT.match(text[start:end]):
-            start = frame.end()  # "in ten days" keeps its "in": without it, it is a duration  # "on Feb. 26" is written "Feb. 26"; "since 2007" keeps its meaning
+        # "in ten days" keeps its "in": without it, it is a duration; "i går" (yesterday) is one word
+        kept = _IN_COUNT.match(text[start:end]) or text[start:end].casefold() in _DAYS
+        if not kept and (frame := _LEADING_FRAME.match(text, start, end)):
+            start = frame.end()  # "on Feb. 26" is written "Feb. 26"; "since 2007" keeps its meaning
         if end > start:
             spans.append((start, end))
     return spans

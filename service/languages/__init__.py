@@ -60,6 +60,7 @@ class DateWords:
     days: tuple[str, ...]  # "yesterday"
     periods: tuple[str, ...]  # "next week"
     finder: DateFinder
+    date_order: str | None = None  # dateparser's DATE_ORDER where its own for the language misreads news
 
     @property
     def relative(self) -> tuple[str, ...]:

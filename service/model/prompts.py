@@ -49,7 +49,8 @@ class PromptTemplate(BaseModel):
         """The key of question `name` for an article in `language` (ISO 639-1): its variant written in that
         language ("summary-de") where the file has one, for a small model writes in the language it is
         asked in; else `name`."""
-        variant = f"{name}-{tag(language).language}"
+        read = tag(language)
+        variant = f"{name}-{read.known.code if read.known else read.language}"  # "no" is Bokmål's "nb"
         return variant if language and variant in self.questions else name
 
     def overhead_chars(self) -> int:

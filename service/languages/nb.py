@@ -1,0 +1,51 @@
+"""Norwegian Bokmål ("nb"; "no" is read as it): NTB's language among IPTC's example items."""
+
+from service.languages import DateFinder, DateWords, Language
+
+# fmt: off
+LANGUAGE = Language(
+    code="nb",
+    name="Norwegian",
+    other_codes=("no",),
+    dates=DateWords(
+        hedges=("rundt", "omkring", "cirka", "omtrent"),
+        frames=("i", "på", "innen"),
+        articles=(),
+        before_part=(),
+        range_leads=("mellom", "fra"),
+        range_connectors=("til", "og"),
+        since=("siden",),
+        parts={"begynnelsen av": "early", "midten av": "mid", "slutten av": "late"},
+        this=("denne", "dette"), next=("neste", "kommende"), last=("forrige",), endings=("",), past=(),
+        seasons={"våren": 3, "sommeren": 6, "høsten": 9, "vinteren": 12},
+        # not "morgen": "i morgen" is tomorrow
+        times_of_day=("formiddag", "ettermiddag", "kveld"),
+        months=("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+                "november", "desember"),
+        weekdays=("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
+        days=("i går", "i dag", "i morgen", "i fjor"),
+        periods=("uke", "uken", "måned", "måneden", "år", "året"),
+        finder=DateFinder(
+            unwritten=("i", "på"),
+            before_date=("mellom", "fra", "siden", "innen", "i", "på"),
+            parts=(),
+            before_season=("i", "neste", "forrige", "denne"),
+            before_weekday=("på", "forrige", "neste"),
+            before_period=("forrige", "neste", "denne"),
+            before_fall=(),
+            seasons=("våren", "sommeren", "høsten", "vinteren"),
+            times_of_day=(),
+        ),
+    ),
+    doubt=("ikke ennå", "ennå ikke", "ikke enda", "uklart", "usikkert", "uavklart", "hvorvidt", "ikke bekreftet",
+           "omstridt", r"anket?", r"etterforsk\w+", r"uenig\w*", "kunne"),
+    plans=("ventes", "forventes", r"planlegg\w*", "skal", r"vurder\w+", r"foreslå\w*", "varslet"),
+    function_words=frozenset({"og", "ikke", "det", "som", "er", "på", "til", "av", "med", "har", "ble", "etter",
+                              "skal", "jeg", "hun", "var"}),
+    titles=frozenset({"statsminister", "statsministeren", "minister", "ministeren", "utenriksminister",
+                      "finansminister", "ordfører", "ordføreren", "president", "presidenten", "direktør",
+                      "direktøren", "konsernsjef", "administrerende", "leder", "lederen", "kong", "dronning"}),
+    honorifics=frozenset(),
+    abbreviations=frozenset({"bl.a", "f.eks", "mill", "mrd", "nr", "ca", "kl", "jf", "dvs"}),
+)
+# fmt: on

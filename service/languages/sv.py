@@ -1,0 +1,52 @@
+"""Swedish: TT's language among IPTC's example items."""
+
+from service.languages import DateFinder, DateWords, Language
+
+# fmt: off
+LANGUAGE = Language(
+    code="sv",
+    name="Swedish",
+    dates=DateWords(
+        hedges=("omkring", "runt", "cirka", "ungefär"),
+        frames=("i", "på", "senast"),
+        articles=(),
+        before_part=(),
+        range_leads=("mellan", "från"),
+        range_connectors=("till", "och"),
+        since=("sedan",),
+        parts={"början av": "early", "mitten av": "mid", "slutet av": "late"},
+        this=("denna", "detta"), next=("nästa", "kommande"), last=("förra",), endings=("",), past=(),
+        seasons={"våren": 3, "sommaren": 6, "hösten": 9, "vintern": 12},
+        # not "morgon": "i morgon" is tomorrow
+        times_of_day=("förmiddag", "eftermiddag", "kväll"),
+        months=("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+                "november", "december"),
+        weekdays=("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
+        days=("i går", "i dag", "i morgon", "i fjol"),
+        periods=("vecka", "veckan", "månad", "månaden", "år", "året"),
+        finder=DateFinder(
+            unwritten=("i", "på"),
+            before_date=("mellan", "från", "sedan", "senast", "i", "på"),
+            parts=(),
+            before_season=("i", "nästa", "förra", "denna"),
+            before_weekday=("på", "förra", "nästa"),
+            before_period=("förra", "nästa", "denna"),
+            before_fall=(),
+            seasons=("våren", "sommaren", "hösten", "vintern"),
+            times_of_day=(),
+        ),
+        # dateparser reads Swedish dates year first: "15 mars" became March 2015
+        date_order="DMY",
+    ),
+    doubt=("ännu inte", "inte ännu", "oklart", "osäkert", "huruvida", "inte bekräftat", r"omstridd\w*",
+           r"överklag\w*", r"utred\w+", r"tvist\w*", "kunde", "skulle kunna"),
+    plans=("väntas", "förväntas", r"planer\w*", "ska", r"överväg\w*", r"föreslå\w*", "varnade"),
+    function_words=frozenset({"och", "inte", "det", "som", "är", "på", "till", "av", "med", "har", "blev", "efter",
+                              "ska", "jag", "hon", "var"}),
+    titles=frozenset({"statsminister", "statsministern", "minister", "ministern", "utrikesminister",
+                      "finansminister", "president", "presidenten", "direktör", "direktören", "vd", "ordförande",
+                      "ledare", "kung", "kungen", "drottning"}),
+    honorifics=frozenset(),
+    abbreviations=frozenset({"bl.a", "t.ex", "milj", "mdr", "nr", "ca", "kl", "dvs", "jfr"}),
+)
+# fmt: on
