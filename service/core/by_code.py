@@ -1,7 +1,7 @@
 """What code alone reads in an article, without the model: participant candidates by NER and date
 expressions resolved by the date vocabulary.
 
-It answers in the time NER takes (~100 ms for the seed article), for a caller that cannot wait for the
+It answers in the time NER takes (bench/README.md), for a caller that cannot wait for the
 model (Superdesk's tagging widget, which gives up after 30 s). A candidate is what NER tagged, merged,
 with its role in the article's own words, the same participants the full summary has (the model is not
 asked who takes part where NER reads the article).

@@ -59,7 +59,7 @@ def is_a_form_of(alias: str, name: str) -> bool:
     "Mayor Ana Ruiz" for "Ana Ruiz"; "Karrenbauer" for "Annegret Kramp-Karrenbauer"; not "des") or is
     its initials ("AfD" for "Alternative für Deutschland"). Asked for aliases, the 1.5B model also gave a
     German article's titles ("Sächsischer Staatsminister des Innern" for the minister and for his party
-    alike): merging through them made different participants one (bench/README.md, 2026-12-05 night)."""
+    alike): merging through them made different participants one (bench/JOURNAL.md, 2026-12-05 night)."""
     words = _fold(name).replace("-", " ").split()
     # Initials of every word ("AfD"), or of the longer ones ("USA": United States of America).
     initials = {"".join(w[0] for w in words), "".join(w[0] for w in words if len(w) > 3)}
