@@ -82,7 +82,8 @@ def read_items(paths: list[Path]) -> list[Item]:
 async def article_of(item: dict[str, Any]) -> tuple[ArticleRequest, str]:
     """The article our ninjs endpoint reads from the item, and how it was read."""
     try:
-        return await to_article(item), "body"
+        article, read = await to_article(item)
+        return article, "no body: the text description" if read else "body"
     except InvalidNinjs:
         headline = next((h["value"] for h in item.get("headlines", []) if isinstance(h, dict)), None)
         texts = [d["value"] for d in item.get("descriptions", []) if isinstance(d, dict) and d.get("value")]

@@ -93,22 +93,54 @@ def version_of(item: dict[str, Any]) -> Version:
     return "3"  # only fields 2.x and 3.x share: the current version
 
 
-async def to_article(item: dict[str, Any]) -> ArticleRequest:
+async def to_article(item: dict[str, Any]) -> tuple[ArticleRequest, list[str]]:
+    """The article an item carries, and what to tell about it: an item with no body but a description with
+    role "text" (NTB's) has that summarised, said in a warning."""
     version = version_of(item)
-    text = await _body_text(item, version)
+    text, warnings = await _body_text(item, version), []
+    if not text.strip() and (text := await _text_description(item, version)).strip():
+        warnings.append(f"the item has no body text: its {_TEXT_DESCRIPTION[version]} was summarised")
     if not text.strip():
         raise InvalidNinjs(
             "the item has no body text: send a body_* property (1.6, e.g. body_text or body_html) or bodies[] "
-            "(2.x, 3.x) with text or HTML"
+            "(2.x, 3.x) with text or HTML, or a description with role text"
         )
     created = item.get(VERSION_CREATED.called(version)) or item.get(FIRST_CREATED.called(version))
-    return ArticleRequest(
+    article = ArticleRequest(
         text=text,
         title=(_headline(item, version) or "")[:1000] or None,
         published=_iso_date(created),
         language=item.get("language") if isinstance(item.get("language"), str) else None,
         id=_string(item.get("uri") or item.get("guid")),
     )
+    return article, warnings
+
+
+def with_warnings(summary: SummaryResponse, warnings: list[str]) -> SummaryResponse:
+    """The summary with `warnings` first among its own (a copy: the summary may be the cache's)."""
+    if not warnings:
+        return summary
+    meta = summary.meta.model_copy(update={"warnings": [*warnings, *summary.meta.warnings]})
+    return summary.model_copy(update={"meta": meta})
+
+
+_TEXT_DESCRIPTION = {
+    "1.6": "description_text",
+    "2": 'description with role "text"',
+    "3": 'description with role "text"',
+}
+
+
+async def _text_description(item: dict[str, Any], version: Version) -> str:
+    if version == "1.6":
+        return _string(item.get("description_text")) or ""
+    for entry in item.get("descriptions") or []:
+        if isinstance(entry, dict) and entry.get("role") == "text" and isinstance(value := entry.get("value"), str):
+            own, other = CONTENT_TYPE.spellings(version)
+            html = "html" in str(entry.get(own) or entry.get(other) or "")
+            if (text := await html_to_text(value) if html else value).strip():
+                return text
+    return ""
 
 
 async def _body_text(item: dict[str, Any], version: Version) -> str:

@@ -145,7 +145,8 @@ OVERLOADED = _kind(
 )
 NO_NINJS_BODY = _kind(
     InvalidNinjs,
-    "a ninjs item this service cannot summarise (no body it can read), or a `version` query parameter other than "
+    "a ninjs item this service cannot summarise (no body nor text description it can read), or a `version` query "
+    "parameter other than "
     "1.6, 2.2 or 3.1",
 )
 KEY_REUSED = _kind(IdempotencyKeyReused, "an `Idempotency-Key` used before with another body")

@@ -13,7 +13,7 @@ from schemas.ninjs import (
     NinjsSummaryResponse,
     extension_schema,
 )
-from service.adapters.ninjs import enrichment, in_version, require_uri, to_article
+from service.adapters.ninjs import enrichment, in_version, require_uri, to_article, with_warnings
 from service.adapters.ninjs_versions import REQUESTABLE, target_version
 from service.api.access import job_owner
 from service.api.openapi import BODY, GUARDED, MODEL, NO_NINJS_BODY, problems
@@ -48,8 +48,9 @@ async def summarise_ninjs(
 ) -> NinjsSummaryResponse | NinjsConvertedSummaryResponse:
     target = target_version(version)  # before the model: an unknown version costs nothing
     item: dict[str, Any] = await request.json()  # the item as sent: its field names tell the version
-    article = await to_article(item)
+    article, read = await to_article(item)
     summary = await summariser.summarise(article, caller=job_owner(request))
+    summary = with_warnings(summary, read)
     if target is None:
         return NinjsSummaryResponse(**summary.model_dump(), text=article.text)
     converted, _, conversion = in_version(item, target)
@@ -80,8 +81,9 @@ async def enrich_ninjs(
     target = target_version(version)
     item: dict[str, Any] = await request.json()  # echoed as sent, not as the model reads it
     require_uri(item)
-    article = await to_article(item)
+    article, read = await to_article(item)
     summary = await summariser.summarise(article, caller=job_owner(request))
+    summary = with_warnings(summary, read)
     schema_url = str(request.base_url).rstrip("/") + EXTENSION_PATH
     return enrichment(item, summary, article.text, schema_url, target)
 
