@@ -695,7 +695,8 @@ _MONTH_PARTS = (
 _MONTH_LEADS = (
     rf"(?:(?:{_cased(('in', 'by', 'during', 'until', 'till', 'from', 'through'))})\s+{_MONTH_PARTS}?|{_MONTH_PARTS}"
     rf"|(?:{_cased(('since', 'last', 'next', 'this', 'this past', 'coming'))})\s+"
-    rf"|(?:{_cased(('im', 'seit', 'bis', 'ab', 'zum', 'Anfang', 'Mitte', 'Ende', 'im vergangenen', 'im kommenden', *declined(('letzt', 'vergangen', 'kommend', 'nächst', 'dies'), 'en')))})\s+)"
+    rf"|(?:{_cased(('im', 'seit', 'bis', 'ab', 'zum', 'Anfang', 'Mitte', 'Ende', 'im vergangenen', 'im kommenden', *declined(('letzt', 'vergangen', 'kommend', 'nächst', 'dies'), 'en')))})\s+"
+    rf"|(?:{_cased(_every(lambda w: w.finder.unwritten))})\s+)"  # "i april" (Norwegian, Swedish)
 )
 # A year after a month after all, written or relative: "March, 1990", "March of 2025", "September last year".
 _YEAR_AFTER = (

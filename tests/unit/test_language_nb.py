@@ -35,6 +35,7 @@ def dates_in(text: str, language: str = "nb") -> dict[str, tuple[date | None, da
         ("I fjor ble en tomt solgt.", "I fjor", (date(2025, 1, 1), date(2025, 12, 31))),
         ("Arbeidet pågår fra 3. til 5. april.", "fra 3. til 5. april", (date(2026, 4, 3), date(2026, 4, 5))),
         ("Siden 2007 har selskapet vokst.", "Siden 2007", (date(2007, 1, 1), PUBLISHED)),
+        ("Øvelsen holdes i april.", "april", (date(2026, 4, 1), date(2026, 4, 30))),
     ],
 )
 def test_norwegian_dates_are_found_and_resolved(sentence: str, written: str, days: tuple[date, date]) -> None:

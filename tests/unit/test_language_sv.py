@@ -35,6 +35,7 @@ def dates_in(text: str) -> dict[str, tuple[date | None, date | None]]:
         ("I fjol såldes en tomt.", "I fjol", (date(2025, 1, 1), date(2025, 12, 31))),
         ("Arbetet pågår 3–5 april.", "3–5 april", (date(2026, 4, 3), date(2026, 4, 5))),
         ("Sedan 2007 har företaget vuxit.", "Sedan 2007", (date(2007, 1, 1), PUBLISHED)),
+        ("Övningen hålls i april–maj.", "april–maj", (date(2026, 4, 1), date(2026, 5, 31))),
     ],
 )
 def test_swedish_dates_are_found_and_resolved(sentence: str, written: str, days: tuple[date, date]) -> None:
