@@ -5,6 +5,10 @@
   one, and the model is re-asked (the validators of `questions.py`).
 - When every answer failed, or one was cut off, the model layer keeps what is valid leniently, and the
   grounder (`Grounder`, below) turns the model's items into contract items, dropping what it cannot locate.
+
+Each row of the question table names the grounder's method that fills its field of the response from its
+answers (`questions.Question.ground`); what code finds alone (dates; participants where a NER pipeline reads
+the article's language) has rows too (`questions.ByCode`). The grounder keeps the fields filled so far.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from schemas import DateItem, Evidence, MatchKind, OpenIssue, Participant, ParticipantKind
+from schemas import ArticleRequest, DateItem, Evidence, MatchKind, OpenIssue, Participant, ParticipantKind, Subject
 from service.core.alignment import ArticleText, Span
-from service.core.dates import DateResolver, dedupe_key
-from service.core.participants import canonical_party, is_a_form_of
+from service.core.dates import DateResolver, dedupe_key, resolver_for
+from service.core.mediatopics import MeaningIndex, MediaTopics
+from service.core.participants import canonical_party, is_a_form_of, merge_participants
+from service.core.salience import ranked
+from service.core.subjects import subjects
 from service.core.warnings import SummaryWarning, WarningKind
 
 if TYPE_CHECKING:  # the answer models validate against this module's article: a cycle at run time
@@ -27,6 +34,10 @@ if TYPE_CHECKING:  # the answer models validate against this module's article: a
     from service.core.questions import (
         ExtractedIssue,
         ExtractedParticipant,
+        IssuesAnswer,
+        Part,
+        ParticipantsAnswer,
+        SubjectsAnswer,
     )
 
 
@@ -55,17 +66,98 @@ def check_in_progress() -> Check | None:
     return _check.get()
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """IPTC Media Topics and the index of their meanings, which subject terms are mapped to."""
+
+    topics: MediaTopics
+    meanings: MeaningIndex
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article as the rows of the question table ground it: the request (title, language, publication
+    date), and what code found in it before the model was asked."""
+
+    article: ArticleRequest
+    named: list[Candidate] | None = None  # the named candidates; None: no NER pipeline for its language
+    date_spans: Sequence[tuple[int, int]] = ()  # the date expressions, as offsets
+    vocabulary: Vocabulary | None = None
+
+
 class Grounder:
     """Turns the model's items into contract items, keeping only what the article supports; what it
-    drops is in `warnings`."""
+    drops is in `warnings`. Row by row of the question table, it fills the response's fields (`filled`);
+    `said` holds what grounding a field said, by field."""
 
-    def __init__(self, text: ArticleText, original: str) -> None:
+    def __init__(self, text: ArticleText, original: str, source: Source | None = None) -> None:
         self.text = text  # what may be evidence: the article with lines addressed to the summariser blanked
         self.original = original
-        self.warnings: list[SummaryWarning] = []
+        self._source = source
+        self.filled: dict[str, Any] = {}  # the response's fields grounded so far, by name
+        self.said: dict[str, list[SummaryWarning]] = {}
 
-    def _drop(self, kind: WarningKind, item: str, reason: str) -> None:
-        self.warnings.append(SummaryWarning(kind, item, reason))
+    @property
+    def source(self) -> Source:
+        if self._source is None:
+            raise ValueError("this grounder grounds items only: it was given no source to fill fields from")
+        return self._source
+
+    @property
+    def warnings(self) -> list[SummaryWarning]:
+        """What grounding said, field after field in the order they were filled."""
+        return [warning for said in self.said.values() for warning in said]
+
+    def fill(self, field: str, value: Any) -> None:
+        self.said.setdefault(field, [])
+        self.filled[field] = value
+
+    def _drop(self, kind: WarningKind, item: str, reason: str, field: str) -> None:
+        self.said.setdefault(field, []).append(SummaryWarning(kind, item, reason))
+
+    # --- the rows' grounding: a field's value from every part's answers -------------------------------
+
+    def model_participants(self, answers: Sequence[tuple[Part, ParticipantsAnswer]]) -> list[Participant]:
+        """The model's lists of every part, grounded, merged and ranked (no NER for the article's language)."""
+        return self._ranked(self.participants([p for _, answer in answers for p in answer.participants]))
+
+    def named_participants(self, answers: Sequence[tuple[Part, Any]] = ()) -> list[Participant]:
+        """Code's named candidates, merged and ranked."""
+        return self._ranked(self.named(self.source.named or []))
+
+    def _ranked(self, found: list[Participant]) -> list[Participant]:
+        return ranked(merge_participants(found), self.text, self.source.article.title)
+
+    def found_dates(self, answers: Sequence[tuple[Part, Any]] = ()) -> list[DateItem]:
+        """Code's date expressions, resolved against the publication date in the article's language."""
+        article = self.source.article
+        return self.dates(list(self.source.date_spans), article.published_date, resolver_for(article.language))
+
+    def issues(self, answers: Sequence[tuple[Part, IssuesAnswer]]) -> list[OpenIssue]:
+        """The open issues of every part, each quote looked for near its part, parties among the participants."""
+        asked = [(issue, part.start) for part, answer in answers for issue in answer.open_issues]
+        return self.open_issues(asked, self.filled.get("participants", []))
+
+    def media_topics(self, answers: Sequence[tuple[Part, SubjectsAnswer]]) -> list[Subject]:
+        """The model's subject terms of every part as IPTC Media Topics (`subjects.subjects`)."""
+        vocabulary, article = self.source.vocabulary, self.source.article
+        if vocabulary is None:
+            raise ValueError("subjects are grounded against a vocabulary, and this grounder has none")
+        terms = [term for _, answer in answers for term in answer.subjects]
+        found, said = subjects(
+            terms,
+            vocabulary.topics,
+            vocabulary.meanings,
+            self.text,
+            self.original,
+            article.title,
+            article.language,
+            self.filled.get("participants", []),
+        )
+        self.said.setdefault("subjects", []).extend(said)
+        return found
+
+    # --- items -----------------------------------------------------------------------------------------
 
     def _evidence(self, span: Span) -> Evidence:
         quote = self.original[span.start : span.end]
@@ -83,7 +175,7 @@ class Grounder:
             # Names as the article writes them (the model may have changed spacing, quotes or case).
             found = list(dict.fromkeys(self.text.as_written(name) for name in item.names() if self.text.contains(name)))
             if not found:
-                self._drop(WarningKind.dropped_participant, item.name, "not named in the article")
+                self._drop(WarningKind.dropped_participant, item.name, "not named in the article", "participants")
                 continue
             name = self.text.as_written(item.name) if self.text.contains(item.name) else max(found, key=len)
             forms = [n for n in found if n == name or is_a_form_of(n, name)]  # not a title given as an alias
@@ -155,7 +247,7 @@ class Grounder:
         for item, near in extracted:
             span = self.text.locate(item.quote, near=near)
             if span is None:
-                self._drop(WarningKind.dropped_open_issue, item.issue, "its quote is not in the article")
+                self._drop(WarningKind.dropped_open_issue, item.issue, "its quote is not in the article", "open_issues")
                 continue
             key = " ".join(item.issue.casefold().split())
             if key in issues:

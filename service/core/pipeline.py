@@ -1,14 +1,17 @@
 """Article in, grounded summary out: ask the model focused questions, then check and complete by code.
 
 For each part of the article (one part unless it is longer than the model's context):
-- the questions of `questions.QUESTIONS` share one prefix (system prompt + article): a summary and what
-  is unresolved, and, with no NER for the language, who takes part (with NER, code's candidates are the
-  participants). The server reuses the processed prefix for all but the first;
+- the questions of the table (`questions.WITH_NAMES`, or `WITHOUT_NAMES` with no NER for the language)
+  share one prefix (system prompt + article): a summary, what is unresolved, the subjects, and, with no NER,
+  who takes part (with NER, code's candidates are the participants). The server reuses the processed
+  prefix for all but the first;
 - dates are code's alone: found in the text and resolved against the publication date by `dates.py`, each
   with the clause of the article that holds it as its event; sentences of doubt are found by
   `unresolved.py` and listed in the open-issues question;
-- names, date expressions and quotes are located in the article (`grounding.Grounder`), an item with
-  nothing located is dropped, participants named several ways are merged, issue parties are canonical.
+- the table's rows are grounded in turn, each filling its field of the response (`grounding.Grounder`):
+  names, date expressions and quotes are located in the article, an item with nothing located is dropped,
+  participants named several ways are merged, issue parties are canonical; at the end the summary (of the
+  parts' summaries combined, where there are several) and the subjects.
 Whatever is dropped, cut off or left unresolved is a `SummaryWarning`, shown as text in `meta.warnings`.
 
 Progress: `summarise(article, progress=...)` awaits the callback with what code found (`Found`, before the
@@ -30,7 +33,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from schemas import ArticleRequest, DateItem, Meta, OpenIssue, Participant, SummaryResponse, Usage
+from schemas import ArticleRequest, DateItem, Meta, Participant, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
 from service.core.by_code import named_candidates
@@ -43,26 +46,22 @@ from service.core.checking import (
     without,
     wrong_language,
 )
-from service.core.dates import find_date_expressions, resolver_for
-from service.core.grounding import Grounder, checked_against
+from service.core.dates import find_date_expressions
+from service.core.grounding import Grounder, Source, Vocabulary, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
 from service.core.mediatopics import ENGLISH, media_topics
 from service.core.names import Candidate
-from service.core.participants import merge_participants
 from service.core.questions import (
     COMBINE,
-    ISSUES,
-    PARTICIPANTS,
-    QUESTIONS,
-    QUESTIONS_WITHOUT_NAMES,
-    SUBJECTS,
     SUMMARY,
+    WITH_NAMES,
+    WITHOUT_NAMES,
+    ByCode,
     ComposedSummary,
     Part,
     Question,
+    Row,
 )
-from service.core.salience import ranked
-from service.core.subjects import subjects
 from service.core.warnings import SummaryWarning, WarningKind
 from service.errors import ArticleTooLong, SummariseError
 from service.model.client import Answer, ModelClient
@@ -179,7 +178,7 @@ class Summariser:
             language = article.language or "unknown"
             reason = "no named-entity pipeline for this language: participants are the model's own list"
             warnings.append(SummaryWarning(WarningKind.no_named_entities, language, reason))
-        questions = QUESTIONS if named is not None else QUESTIONS_WITHOUT_NAMES
+        table = WITH_NAMES if named is not None else WITHOUT_NAMES
         date_spans = find_date_expressions(text.text)
         if progress is not None:
             await progress(Found(named, date_spans))
@@ -189,18 +188,40 @@ class Summariser:
             warnings.append(SummaryWarning(WarningKind.estimated_tokens, f"{len(spans)} parts", reason))
         answers = _Answers()
         parts = [Part(text, start, end) for start, end in spans]
-        grounder = Grounder(text, article.text)
-        grounding = _Grounding(self, article, parts, grounder, named, date_spans, warnings, progress)
+        source = Source(article, named, date_spans, Vocabulary(self.topics, self.meanings))
+        grounder = Grounder(text, article.text, source)
+        grounding = _Grounding(self, article, parts, grounder, table.in_turn, warnings, progress)
         for n, part in enumerate(parts):
             variables = self._variables(article, article.text[part.start : part.end])
-            asks = [grounding.noted(question, n, variables, deadline) for question in questions]
-            for question, answer in zip(questions, await _in_turn(self.settings.parallel_calls, asks), strict=True):
+            asks = [grounding.noted(question, n, variables, deadline) for question in table.asked]
+            for question, answer in zip(table.asked, await _in_turn(self.settings.parallel_calls, asks), strict=True):
                 answers.add(question, answer)
-        participants, dates, open_issues = await grounding.done()
-        terms = [term for answer in answers.of(SUBJECTS) for term in answer.subjects]
-        subject_items, subject_warnings = subjects(
-            terms, self.topics, self.meanings, text, article.text, article.title, article.language, participants
+        await grounding.done()
+        warnings += grounder.warnings  # said while grounding in turn
+        summary, summary_warnings = await self._summary(article, parts, grounding, answers, deadline)
+        grounder.fill(SUMMARY.fills, summary)
+        grounding.ground_at_the_end(table.at_the_end)
+        said_at_the_end = [said for row in table.at_the_end for said in grounder.said[row.fills]]
+        warnings += answers.warnings() + summary_warnings + said_at_the_end
+        stats = [answer.stats for _, answer in answers.asked]
+        response = SummaryResponse(
+            id=article.id,
+            **grounder.filled,
+            meta=self.meta(
+                chunks=len(spans),
+                warnings=warnings,
+                attempts=sum(s.answers for s in stats),
+                retries=sum(s.retries for s in stats),
+                usage=answers.usage(),
+                latency_ms=round((time.monotonic() - started) * 1000),
+            ),
         )
+        return Summary(response, warnings, answers.completion_tokens())
+
+    async def _summary(
+        self, article: ArticleRequest, parts: list[Part], grounding: "_Grounding", answers: _Answers, deadline: float
+    ) -> tuple[str, list[SummaryWarning]]:
+        """The summary of the one part, or the parts' summaries combined in one, checked (`_checked`)."""
         asked_summaries = answers.of(SUMMARY)
         summaries = [answer.summary.strip() for answer in asked_summaries]
         summary_question: Question[Any] = SUMMARY
@@ -216,37 +237,18 @@ class Summariser:
             summary = combined.value.summary.strip()
             first = combined.value
 
-        warnings += grounder.warnings
+        dates: list[DateItem] = grounding.filled["dates"]
         resolved = [day for item in dates for day in (item.start, item.end) if day is not None]
         text_asked = article.text[parts[0].start : parts[0].end] if len(parts) == 1 else summary_part.article.text
-        summary, summary_warnings = await self._checked(
+        return await self._checked(
             summary,
             article,
-            text,
+            grounding.text,
             resolved,
             (summary_question, grounding.variables(summary_question, self._variables(article, text_asked)), first),
             answers,
             deadline,
         )
-        warnings += answers.warnings() + summary_warnings + subject_warnings
-        stats = [answer.stats for _, answer in answers.asked]
-        response = SummaryResponse(
-            id=article.id,
-            summary=summary,
-            participants=participants,
-            dates=dates,
-            open_issues=open_issues,
-            subjects=subject_items,
-            meta=self.meta(
-                chunks=len(spans),
-                warnings=warnings,
-                attempts=sum(s.answers for s in stats),
-                retries=sum(s.retries for s in stats),
-                usage=answers.usage(),
-                latency_ms=round((time.monotonic() - started) * 1000),
-            ),
-        )
-        return Summary(response, warnings, answers.completion_tokens())
 
     async def _checked(
         self,
@@ -360,8 +362,8 @@ class Summariser:
 
 
 class _Grounding:
-    """Each question's answers grounded as soon as every part has them, in a fixed order (participants,
-    dates, open issues: the issues' parties are the participants), each step told to `progress`."""
+    """The rows of a table grounded as soon as every part's answers are in, in the table's order (who takes
+    part, dates, open issues: the issues' parties are the participants), each step told to `progress`."""
 
     def __init__(
         self,
@@ -369,8 +371,7 @@ class _Grounding:
         article: ArticleRequest,
         parts: list[Part],
         grounder: Grounder,
-        named: list[Candidate] | None,  # the article's candidates, found by code; None: no NER for its language
-        date_spans: list[tuple[int, int]],
+        rows: tuple[Row, ...],
         warnings: list[SummaryWarning],
         progress: OnProgress | None,
     ) -> None:
@@ -378,15 +379,11 @@ class _Grounding:
         self._article = article
         self._parts = parts
         self._grounder = grounder
-        self._named = named
-        self._date_spans = date_spans
+        self._rows = rows
         self._warnings = warnings  # the request's so far: shown in each partial
         self._progress = progress
         self._got: dict[tuple[str, int], Any] = {}  # (question, part) -> the answer's value
         self._lock = asyncio.Lock()  # one step at a time, told in order
-        self.participants: list[Participant] | None = None
-        self.dates: list[DateItem] | None = None
-        self.open_issues: list[OpenIssue] | None = None
 
     async def noted(self, question: Question[A], part: int, variables: dict[str, str], deadline: float) -> Answer[A]:
         """The question asked of the part; once answered, whatever can now be grounded is."""
@@ -401,68 +398,66 @@ class _Grounding:
         mentioned first (else those grounded so far), with what the article calls them."""
         if not question.participants:
             return variables
-        if self._named is not None:
-            ranked = sorted(self._named, key=lambda c: (-len(c.mentions), c.mentions[0][0]))
+        named = self._grounder.source.named
+        if named is not None:
+            ranked = sorted(named, key=lambda c: (-len(c.mentions), c.mentions[0][0]))
             listed = [f"- {c.name}" + (f" ({c.described})" if c.described else "") for c in ranked]
         else:
-            listed = [f"- {p.name}" + (f" ({p.role})" if p.role else "") for p in self.participants or []]
+            participants: list[Participant] = self._grounder.filled.get("participants", [])
+            listed = [f"- {p.name}" + (f" ({p.role})" if p.role else "") for p in participants]
         return {**variables, "participants": "\n".join(listed[:_MAIN_PARTICIPANTS]) or "(none found)"}
 
-    async def done(self) -> tuple[list[Participant], list[DateItem], list[OpenIssue]]:
+    async def done(self) -> None:
         await self._ready()
-        if self.participants is None or self.dates is None or self.open_issues is None:
+        if any(row.fills not in self._grounder.filled for row in self._rows):
             raise AssertionError("every answer is in, yet a question is not grounded")  # a bug, not an input
-        return self.participants, self.dates, self.open_issues
 
-    def _of(self, question: Question[Any]) -> list[Any] | None:
-        """The question's answers of every part, or None while one is missing."""
-        values = [self._got.get((question.name, n)) for n in range(len(self._parts))]
-        return None if any(value is None for value in values) else values
+    def ground(self, row: Row) -> bool:
+        """The row's field filled from every part's answers (or by code); False while one is missing."""
+        if isinstance(row, ByCode):
+            self._grounder.fill(row.fills, row.ground(self._grounder))
+            return True
+        answers = [self._got.get((row.name, n)) for n in range(len(self._parts))]
+        if row.ground is None or any(answer is None for answer in answers):
+            return False
+        self._grounder.fill(row.fills, row.ground(self._grounder, list(zip(self._parts, answers, strict=True))))
+        return True
+
+    def ground_at_the_end(self, rows: tuple[Row, ...]) -> None:
+        for row in rows:
+            if row.fills not in self._grounder.filled and not self.ground(row):
+                raise AssertionError(f"every answer is in, yet {row.fills} is not grounded")  # a bug, not an input
+
+    @property
+    def text(self) -> ArticleText:
+        return self._grounder.text
+
+    @property
+    def filled(self) -> dict[str, Any]:
+        return self._grounder.filled
 
     async def _ready(self) -> None:
         async with self._lock:
-            grounder, article = self._grounder, self._article
-            if self.participants is None and (found := self._found_participants()) is not None:
-                self.participants = ranked(merge_participants(found), grounder.text, article.title)
-                await self._tell("participants")
-            if self.participants is not None and self.dates is None:  # by code alone: told in turn
-                resolver = resolver_for(article.language)
-                self.dates = grounder.dates(self._date_spans, article.published_date, resolver)
-                await self._tell("dates")
-            if (
-                self.participants is not None
-                and self.dates is not None
-                and self.open_issues is None
-                and (asked := self._of(ISSUES)) is not None
-            ):
-                issues = [  # an issue's quote is looked for near its part
-                    (issue, part.start)
-                    for part, answer in zip(self._parts, asked, strict=True)
-                    for issue in answer.open_issues
-                ]
-                self.open_issues = grounder.open_issues(issues, self.participants)
-                await self._tell("open_issues")
+            for row in self._rows:
+                if row.fills in self._grounder.filled:
+                    continue
+                if not self.ground(row):
+                    return  # told in order: the next ones wait for this one
+                await self._tell(row.fills)
 
-    def _found_participants(self) -> list[Participant] | None:
-        """Code's candidates grounded, or (without NER) the model's list grounded once every part has it."""
-        if self._named is not None:
-            return self._grounder.named(self._named)
-        if (asked := self._of(PARTICIPANTS)) is not None:
-            return self._grounder.participants([p for answer in asked for p in answer.participants])
-        return None
-
-    async def _tell(self, question: str) -> None:
+    async def _tell(self, field: str) -> None:
         if self._progress is None:
             return
+        filled = self._grounder.filled
         partial = SummaryResponse(
             id=self._article.id,
             summary="",
-            participants=self.participants or [],
-            dates=self.dates or [],
-            open_issues=self.open_issues or [],
+            participants=filled.get("participants", []),
+            dates=filled.get("dates", []),
+            open_issues=filled.get("open_issues", []),
             meta=self._core.meta(chunks=len(self._parts), warnings=self._warnings + self._grounder.warnings),
         )
-        await self._progress(Grounded(question, partial))
+        await self._progress(Grounded(field, partial))
 
 
 async def _in_turn(parallel: int, asks: list[Coroutine[Any, Any, Result]]) -> list[Result]:

@@ -14,8 +14,12 @@ quote is not in the article, with a message that lists each one, and the model i
 `salvage.LENIENT` (the last answer, or a cut-off one) the check is skipped and the grounder drops what it
 cannot locate.
 
-Adding a question: a `[questions]` entry in the prompt file, an answer model and a row in QUESTIONS here,
-and the grounder's use of its answer.
+Each row says which field of the response its answers fill and how they are grounded (a `Grounder`
+method); what code finds alone (dates; participants where a NER pipeline reads the article's language) is a
+`ByCode` row. The pipeline asks the questions of a `Table` and grounds its rows in turn.
+
+Adding a question: a `[questions]` entry in the prompt file, an answer model, a row here (its field and
+its grounding) in the table's tuples, and the field in `schemas.SummaryResponse`.
 """
 
 import copy
@@ -29,7 +33,7 @@ from pydantic import BaseModel, Field, ValidationInfo, create_model, model_valid
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.checking import is_headline, unfinished
-from service.core.grounding import check_in_progress
+from service.core.grounding import Grounder, check_in_progress
 from service.core.unresolved import unresolved_sentences
 from service.model.salvage import is_lenient
 
@@ -183,7 +187,10 @@ def _unique(texts: Iterable[str]) -> list[str]:
 class Question(Generic[A]):
     name: str  # its key under [questions] in the prompt file; names it in logs and meta.warnings
     answer: type[A]
-    grounded: bool = True  # answers are checked against the article while asked, and re-asked if not found
+    fills: str  # the field of the response (`schemas.SummaryResponse`) its grounded answers fill
+    # Its answers of every part, with the part each answers, as the field's value (None: the pipeline's)
+    ground: "Callable[[Grounder, list[tuple[Part, A]]], Any] | None"
+    grounded: bool = True  # its items are checked against the article while asked, and re-asked if not found
     candidates: Callable[[Part], list[str]] | None = None  # what code found, listed in the prompt as $candidates
     participants: bool = False  # the main participants code found are listed in the prompt as $participants
     # The answer lists at least this many items, or as many as code's candidates when they are fewer.
@@ -193,19 +200,49 @@ class Question(Generic[A]):
         return _at_least(self.answer, min(self.at_least, len(listed)))
 
 
-PARTICIPANTS = Question("participants", ParticipantsAnswer)  # model-first: no NER for the article's language
+@dataclass(frozen=True)
+class ByCode:
+    """A field of the response code fills alone, no question asked."""
+
+    fills: str
+    ground: Callable[[Grounder], Any]
+
+
+Row = Question[Any] | ByCode
+
+# Model-first: no NER pipeline reads the article's language.
+PARTICIPANTS = Question("participants", ParticipantsAnswer, "participants", Grounder.model_participants)
+NAMED = ByCode("participants", Grounder.named_participants)  # code's candidates, where NER reads the language
+DATES = ByCode("dates", Grounder.found_dates)  # found, resolved and described by code (`dates.py`)
 # Issues: at least two where code found two sentences of doubt or more (one where it found one). Left
 # to itself the embedded model listed one issue an article whatever it was shown (the seed: 1 of its 4);
 # held to two, it found more on the dev split and as many on test (bench/JOURNAL.md, 2026-12-05 evening).
-ISSUES = Question("issues", IssuesAnswer, candidates=Part.doubts, at_least=2)
-SUMMARY = Question("summary", ComposedSummary, grounded=False, participants=True)
-SUBJECTS = Question("subjects", SubjectsAnswer, grounded=False)
+ISSUES = Question("issues", IssuesAnswer, "open_issues", Grounder.issues, candidates=Part.doubts, at_least=2)
+# The summary of the one part is the response's; of several, their summaries are combined (`COMBINE`). The
+# pipeline checks the response's (`pipeline.Summariser._checked`).
+SUMMARY = Question("summary", ComposedSummary, "summary", None, grounded=False, participants=True)
+SUBJECTS = Question("subjects", SubjectsAnswer, "subjects", Grounder.media_topics, grounded=False)
+# Asked once when a long article was summarised in parts: one summary of the parts' summaries.
+COMBINE = Question("combine", CombinedSummaryAnswer, "summary", None, grounded=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The questions asked of every part, in order, and the rows grounded, in order: those of `in_turn` as
+    soon as every part's answers are in (each told as progress), then those of `at_the_end`."""
+
+    asked: tuple[Question[Any], ...]
+    in_turn: tuple[Row, ...]
+    at_the_end: tuple[Row, ...] = (SUMMARY, SUBJECTS)
+
+
 # Asked of every part, in this order (the first one alone processes the article on a one-slot server):
 # with named candidates from code, who take part is code's alone (see `grounding.Grounder.named`), and the
 # issues question follows the summary's processed article as it followed the participants' one (with it
 # first, two articles' issues changed on the gold set: 20 -> 25 listed, the same 8 right); without them,
 # the model lists the participants. Subjects come last: asked after the others, no answer before changes.
-QUESTIONS: tuple[Question[Any], ...] = (SUMMARY, ISSUES, SUBJECTS)
-QUESTIONS_WITHOUT_NAMES: tuple[Question[Any], ...] = (PARTICIPANTS, ISSUES, SUMMARY, SUBJECTS)
-# Asked once when a long article was summarised in parts: one summary of the parts' summaries.
-COMBINE = Question("combine", CombinedSummaryAnswer, grounded=False)
+# Grounded in turn: who takes part, when (code's), what is open (its parties are the participants).
+WITH_NAMES = Table(asked=(SUMMARY, ISSUES, SUBJECTS), in_turn=(NAMED, DATES, ISSUES))
+WITHOUT_NAMES = Table(asked=(PARTICIPANTS, ISSUES, SUMMARY, SUBJECTS), in_turn=(PARTICIPANTS, DATES, ISSUES))
+QUESTIONS = WITH_NAMES.asked
+QUESTIONS_WITHOUT_NAMES = WITHOUT_NAMES.asked
