@@ -1,7 +1,8 @@
 """Find date expressions in an article and resolve them to ISO ranges — by code, not by the model.
 
-Every date word lives once, in its language's module (service/languages); the finder's patterns
-(case-shaped), the resolver's (case-insensitive) and the dedupe key are built from them.
+Every date word and every rule of a language lives in its module (service/languages: `DateWords`, and its
+`DateRules` for what dateparser does not read); this module builds the finder's patterns (case-shaped), the
+resolver's (case-insensitive) and the dedupe key from every language's, and holds the arithmetic.
 
 dateparser does single expressions relative to the publication date (RELATIVE_BASE). On top of it:
 - ranges: "Feb. 17–18", "between March 3 and 5", "17–18 February", "from May 1 to June 2";
@@ -29,12 +30,11 @@ from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
 
 from schemas import Precision
-from service.languages import DateWords, declined, every, tag
+from service.languages import DateWords, every, tag
 
 # --- the vocabulary: every language's date words (service/languages) ---------------------------------------
 
 _LANGUAGES = tuple(language.dates for language in every())
-ENGLISH = next(language.dates for language in every() if language.code == "en")  # what the rules below read
 
 
 def _every(words: Callable[[DateWords], Iterable[str]]) -> list[str]:
@@ -96,8 +96,6 @@ _CONNECTORS = rf"–|—|-|\b(?:{_alternation(_every(lambda w: w.range_connector
 _PROBES = (datetime(2001, 3, 14), datetime(2013, 10, 7))
 
 _HEDGE_PREFIX = re.compile(rf"^(?:{_either(_every(lambda w: w.hedges))})\s+", re.IGNORECASE)
-_GIVE_OR_TAKE = re.compile(r",?\s*(?:give or take|plus or minus|±)\s+(?P<amount>.+?)\s*(?:days?)?\s*$", re.IGNORECASE)
-_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a few": 3}
 _PARTS = {word.casefold(): part for language in _LANGUAGES for word, part in language.parts.items()}
 _PART_OF = re.compile(
     rf"^(?:(?:{_either(_every(lambda w: w.before_part))})\s+)*(?P<part>{_either(_every(lambda w: w.parts))})"
@@ -108,15 +106,20 @@ _SINCE = re.compile(rf"^(?:{_either(_every(lambda w: w.since))})\s+", re.IGNOREC
 _FRAME = re.compile(rf"^(?:{_either(_every(lambda w: w.frames + w.articles))})\s+", re.IGNORECASE)
 _DAYS = frozenset(word.casefold() for word in _every(lambda w: w.days))  # "i går" is one word: its "i" frames nothing
 _TIME_OF_DAY = re.compile(rf"\s+(?:{_either(_every(lambda w: w.times_of_day))})$", re.IGNORECASE)
-_PAST_WEEK = re.compile(
-    rf"^(?:(?:{_either(ENGLISH.this)}) )?(?:{_either(ENGLISH.past)}) ({_either(ENGLISH.periods)})$", re.IGNORECASE
-)
+# "this past week" is last week: (the pattern, the language's "last")
+_PAST_WEEK = [
+    (
+        re.compile(rf"^(?:(?:{_either(w.this)}) )?(?:{_either(w.past)}) ({_either(w.periods)})$", re.IGNORECASE),
+        w.last[0],
+    )
+    for w in _LANGUAGES
+    if w.past
+]
 _RANGE = re.compile(
     rf"^(?:{_either(_every(lambda w: w.range_leads))})?\s*(?P<left>.+?)\s*(?:{_CONNECTORS})\s*(?P<right>.+?)$",
     re.IGNORECASE,
 )
 _ISO = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?(?:[T ].*)?$")
-_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|late\s+|mid-?)?(?P<decade>1\d{3}|20\d{2})['’]?s$", re.IGNORECASE)
 _SEASON_STARTS = {word.casefold(): month for language in _LANGUAGES for word, month in language.seasons.items()}
 _SEASON = re.compile(
     rf"^(?:(?P<which>{_either(_every(lambda w: w.relative))})\s+)?"
@@ -133,78 +136,54 @@ _PERIODS = {"day": Precision.day, "week": Precision.week, "month": Precision.mon
 
 # --- what dateparser does not read: counted spans, quarters, '90s, weekends, midnight, "last March" -------------
 
-# Counts in words. The vague ones ("a few", "einige") count as three, as in a hedge's window, and come back
-# approximate; "several" and "mehrere" are left out: they say nothing of how many.
-_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-          "seventeen": 17, "eighteen": 18, "nineteen": 19}  # fmt: skip
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_GERMAN_COUNTS = {"ein": 1, "eine": 1, "einem": 1, "einen": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4,
-                  "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12,
-                  "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "hundert": 100}  # fmt: skip
-_VAGUE = ("a few", "few", "einigen", "einige", "wenigen", "wenige", "ein paar")
-_COUNTS = {"a": 1, "an": 1, **_UNITS, **_TEENS, **_TENS, **_GERMAN_COUNTS}
-_COUNT = rf"(?:\d{{1,3}}|(?:{_either(_TENS)})(?:[-\s](?:{_either(_UNITS)}))?|{_either((*_COUNTS, *_VAGUE))})"
-_UNIT = {
-    "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month", "months": "month",
-    "year": "year", "years": "year", "decade": "decade", "decades": "decade",
-    "tag": "day", "tage": "day", "tagen": "day", "woche": "week", "wochen": "week", "monat": "month",
-    "monate": "month", "monaten": "month", "jahr": "year", "jahre": "year", "jahren": "year",
-    "jahrzehnt": "decade", "jahrzehnte": "decade", "jahrzehnten": "decade",
-}  # fmt: skip
-_UNIT_WORD = _either(_UNIT)
-_BACK = ("last", "past", "previous", "letzt", "vergangen")
-_AHEAD = ("next", "coming", "nächst", "kommend")
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4,
-             "erst": 1, "1.": 1, "zweit": 2, "2.": 2, "dritt": 3, "3.": 3, "viert": 4, "4.": 4}  # fmt: skip
+# Each language's rules (`DateRules.reads`), by name; the groups each must have are the ones its code reads.
+RULES = ("give_or_take", "span", "in", "ago", "quarter", "short_year", "decade", "weekend", "midnight", "century",
+         "year_end", "relative_month")  # fmt: skip
+_NUMBERS = {word.casefold(): n for language in _LANGUAGES for word, n in language.rules.numbers.items()}
+_VAGUE = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.vague)
+_UNIT = {word.casefold(): unit for language in _LANGUAGES for word, unit in language.rules.units.items()}
+_BACK = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.back)
+_AHEAD = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.ahead)
+_ORDINALS = {word.casefold(): n for language in _LANGUAGES for word, n in language.rules.ordinals.items()}
 
-# "the past 10 days", "over the last three years", "in den vergangenen zwei Jahren", "the next five years"
-_SPAN_OF_COUNT = re.compile(
-    rf"^(?:(?:in|over|during|for|in\s+den|während\s+der)\s+)?(?:the\s+|den\s+)?"
-    rf"(?P<which>{_either(_BACK + _AHEAD)})(?:e[nmrs]?)?\s+(?P<count>{_COUNT})\s+(?P<unit>{_UNIT_WORD})$",
-    re.IGNORECASE,
-)
-# "in ten days", "in a few weeks", "in einigen Tagen": the day (or week) that far ahead
-_IN_COUNT = re.compile(rf"^in\s+(?P<count>{_COUNT})\s+(?P<unit>{_UNIT_WORD})$", re.IGNORECASE)
-# "twenty-five years ago", "vor zwanzig Jahren"
-_AGO = re.compile(
-    rf"^(?:(?P<count>{_COUNT})\s+(?P<unit>{_UNIT_WORD})\s+ago|vor\s+(?P<vor_count>{_COUNT})\s+(?P<vor_unit>{_UNIT_WORD}))$",
-    re.IGNORECASE,
-)
-# "the third quarter of 2015", "Q3 2015", "im dritten Quartal 2015", "last quarter"
-_QUARTER = re.compile(
-    rf"^(?:(?:in|during|by|im|bis\s+zum)\s+)?(?:the\s+)?(?:(?P<nth>{_either(_ORDINALS)})(?:e[nmrs]?)?|(?P<which>"
-    rf"{_either(_BACK + _AHEAD + ('this', 'current', 'dies', 'laufend'))})(?:e[nmrs]?)?)[-\s]+(?:quarter|quartals?)"
-    r"(?:\s+(?:of\s+(?:the\s+year\s+|this\s+year\s+)?|des\s+jahres\s+)?(?P<year>\d{4}))?(?:\s+of\s+(?:the|this)\s+year|\s+des\s+jahres)?$"
-    r"|^(?:(?:in|during|by|im)\s+)?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<q_year>\d{4}))?$",
-    re.IGNORECASE,
-)
-# "the '90s", "the mid-'60s", "in '08"
-_SHORT_YEAR = re.compile(r"^(?:the\s+)?(?:(?:early|mid|late)[-\s]*)?['’](?P<yy>\d\d)(?P<decade>s)?$", re.IGNORECASE)
-# "this weekend", "over the weekend", "am vergangenen Wochenende"
-_WEEKEND = re.compile(
-    rf"^(?:(?:over|at|on|during|am|an|zum|übers)\s+)?(?:the\s+)?(?:(?P<which>{_either(('this past', 'this', 'dies', *_BACK, *_AHEAD))})"
-    r"(?:e[nmrs]?)?\s+)?(?:weekend|wochenende)$",
-    re.IGNORECASE,
-)
-# "until midnight", "bis Mitternacht": the end of the publication day
-_MIDNIGHT = re.compile(r"^(?:by|until|till|before|bis|vor)\s+(?:mitternacht|midnight)$", re.IGNORECASE)
-# "the 20th century", "im 19. Jahrhundert": its hundred years, 1901-2000 for the 20th
-_CENTURY = re.compile(
-    r"^(?:the\s+|im\s+|das\s+)?(?P<nth>\d{1,2})(?:st|nd|rd|th|\.)\s+(?:century|jahrhunderts?)$", re.IGNORECASE
-)
-# "by the end of the year", "by year end", "bis zum Jahresende": a deadline, the publication year's last day
-_YEAR_END = re.compile(
-    r"^(?:by|until|till|before|bis|vor)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end"
-    r"|(?:zum\s+)?jahresende|(?:zum\s+)?ende\s+(?:des|dieses)\s+jahres)$",
-    re.IGNORECASE,
-)
-# "last March", "next September", "im vergangenen Oktober"
-_RELATIVE_MONTH = re.compile(
-    rf"^(?:(?:in|im)\s+)?(?P<which>this\s+past|{_either(('this', 'dies', *_BACK, *_AHEAD))})(?:e[nmrs]?)?"
-    rf"\s+(?P<month>{_either(_every(lambda w: w.months))})$",
-    re.IGNORECASE,
-)
+
+def _filled(rule: str, language: DateWords) -> str:
+    """A rule for the resolver with its placeholders filled by the language's words (matched in any case)."""
+    words = language.rules
+    fills = {
+        "{count}": rf"(?:\d{{1,3}}|{_either((*words.numbers, *words.vague))})",
+        "{unit}": _either(words.units),
+        "{back}": _either(words.back),
+        "{ahead}": _either(words.ahead),
+        "{ordinal}": _either(words.ordinals),
+        "{month}": _either(language.months),
+    }
+    for placeholder, pattern in fills.items():
+        rule = rule.replace(placeholder, pattern)
+    return rule
+
+
+def _reads() -> dict[str, list[re.Pattern[str]]]:
+    reads: dict[str, list[re.Pattern[str]]] = {rule: [] for rule in RULES}
+    for language in _LANGUAGES:
+        for rule, patterns in language.rules.reads.items():
+            if rule not in reads:
+                raise ValueError(f"no date rule is called {rule!r}: {RULES}")
+            reads[rule] += [re.compile(_filled(pattern, language), re.IGNORECASE) for pattern in patterns]
+    return reads
+
+
+_READS = _reads()
+
+
+def _read(rule: str, text: str) -> re.Match[str] | None:
+    """The first of every language's patterns for `rule` that reads the whole of `text`."""
+    return next((match for pattern in _READS[rule] if (match := pattern.match(text))), None)
+
+
+def _give_or_take(text: str) -> re.Match[str] | None:
+    """A hedge's window at the end of `text` ("Feb. 27, give or take a day"), with its amount."""
+    return next((match for pattern in _READS["give_or_take"] if (match := pattern.search(text))), None)
 
 
 @dataclass(frozen=True)
@@ -250,7 +229,7 @@ class DateResolver:
     def _resolve(self, expression: str, published: date | None) -> ResolvedDate | None:
         text = " ".join(expression.split()).strip(" .,;:")
         approximate, window = False, 0
-        if match := _GIVE_OR_TAKE.search(text):
+        if match := _give_or_take(text):
             approximate, window = True, _amount(match["amount"])
             text = text[: match.start()].strip(" ,")
         if match := _HEDGE_PREFIX.match(text):
@@ -267,7 +246,9 @@ class DateResolver:
         if match:
             text = text[match.end() :]
         if text.casefold() not in _DAYS:  # "i morgen" is tomorrow, not "i" in the morning
-            text = _PAST_WEEK.sub(r"last \1", _TIME_OF_DAY.sub("", text))
+            text = _TIME_OF_DAY.sub("", text)
+            for past_week, last in _PAST_WEEK:
+                text = past_week.sub(rf"{last} \1", text)
         while text.casefold() not in _DAYS and (match := _FRAME.match(text)):
             text = text[match.end() :]
         if not text:
@@ -310,16 +291,16 @@ class DateResolver:
         return _Parsed(first.start, last.end, precision)
 
     def _parse_single(self, text: str, published: date | None) -> "_Parsed | _Relative | None":
-        if match := _DECADE.match(text):
+        if match := _read("decade", text):
             decade = int(match["decade"])
             return _Parsed(date(decade, 1, 1), date(decade + 9, 12, 31), Precision.year)
         if match := _SEASON.match(text):
             return self._season(match, published)
-        if match := _SHORT_YEAR.match(text):
+        if match := _read("short_year", text):
             return _short_year(match, published)
-        if match := _QUARTER.match(text):
+        if match := _read("quarter", text):
             return _quarter(match, published)
-        if match := _RELATIVE_MONTH.match(text):
+        if match := _read("relative_month", text):
             return self._relative_month(match, published)
         first, second = (self._parse_against(text, base) for base in _PROBES)
         if first is None or second is None:
@@ -423,7 +404,7 @@ def _spoken(text: str, published: date | None) -> "tuple[_Parsed | _Relative, bo
     """The spans whose words say which days ("the past 10 days", "this weekend", "in einigen Tagen"), read before the
     frames and parts are dropped; with whether the count was vague ("a few"). None: not one of them."""
     vague = False
-    if match := _SPAN_OF_COUNT.match(text):
+    if match := _read("span", text):
         count, vague = _count(match["count"])
         unit = _UNIT[match["unit"].casefold()]
         if published is None:
@@ -431,21 +412,20 @@ def _spoken(text: str, published: date | None) -> "tuple[_Parsed | _Relative, bo
         if match["which"].casefold().startswith(_BACK):  # back from the article: "the past 10 days" ends on it
             return _Parsed(_shifted(published, unit, -count), published, _UNIT_PRECISION[unit]), vague
         return _Parsed(published, _shifted(published, unit, count), _UNIT_PRECISION[unit]), vague
-    if (match := _IN_COUNT.match(text)) or (match := _AGO.match(text)):
-        words = match.groupdict()
-        count, vague = _count(words.get("count") or words["vor_count"])
-        unit = _UNIT[(words.get("unit") or words["vor_unit"]).casefold()]
-        if published is None:
-            return _Relative(_UNIT_PRECISION[unit]), vague
-        sign = 1 if match.re is _IN_COUNT else -1
-        return _period_of(_shifted(published, unit, sign * count), unit), vague
-    if match := _WEEKEND.match(text):
+    for rule, sign in (("in", 1), ("ago", -1)):  # "in ten days" ahead, "ten days ago" back
+        if match := _read(rule, text):
+            count, vague = _count(match["count"])
+            unit = _UNIT[match["unit"].casefold()]
+            if published is None:
+                return _Relative(_UNIT_PRECISION[unit]), vague
+            return _period_of(_shifted(published, unit, sign * count), unit), vague
+    if match := _read("weekend", text):
         return (_weekend(match["which"], published) if published else _Relative(Precision.day)), False
-    if _MIDNIGHT.match(text):
+    if _read("midnight", text):
         return (_Parsed(published, published, Precision.day) if published else _Relative(Precision.day)), False
-    if (match := _CENTURY.match(text)) and 1 <= (nth := int(match["nth"])) <= 21:
+    if (match := _read("century", text)) and 1 <= (nth := int(match["nth"])) <= 21:
         return _Parsed(date(100 * nth - 99, 1, 1), date(100 * nth, 12, 31), Precision.year), False
-    if _YEAR_END.match(text):
+    if _read("year_end", text):
         last = date(published.year, 12, 31) if published else None
         return (_Parsed(last, last, Precision.day) if last else _Relative(Precision.day)), False
     return None
@@ -462,10 +442,7 @@ def _count(words: str) -> tuple[int, bool]:
         return int(words), False
     if words in _VAGUE:
         return 3, True
-    if words in _COUNTS:
-        return _COUNTS[words], False
-    tens, units = re.split(r"[-\s]", words, maxsplit=1)  # "twenty-five"
-    return _TENS[tens] + _UNITS[units], False
+    return _NUMBERS[words], False
 
 
 def _shifted(day: date, unit: str, count: int) -> date:
@@ -532,12 +509,13 @@ def _short_year(match: re.Match[str], published: date | None) -> "_Parsed | _Rel
 
 def _quarter(match: re.Match[str], published: date | None) -> "_Parsed | _Relative":
     """A quarter of a year; with no year written, the one nearest the publication date (which may hold it)."""
-    year_written = match["year"] or match["q_year"]
-    which = (match["which"] or "").casefold()
-    if match["q"]:
-        number = int(match["q"])
-    elif match["nth"]:
-        number = _ORDINALS[match["nth"].casefold()]
+    said = match.groupdict()  # "Q3 2015" says q and year; "the third quarter" nth; "last quarter" which
+    year_written = said.get("year")
+    which = (said.get("which") or "").casefold()
+    if said.get("q"):
+        number = int(said["q"])
+    elif said.get("nth"):
+        number = _ORDINALS[said["nth"].casefold()]
     elif year_written:  # "the last quarter of 2015"
         number = 4 if which.startswith(_BACK) else 1
     else:
@@ -563,7 +541,8 @@ def _quarter_of(year: int, number: int) -> _Parsed:
 def _amount(words: str) -> int:
     words = words.lower().strip()
     numbers = [int(n) for n in re.findall(r"\d+", words)]
-    numbers += [value for word, value in _WORD_NUMBERS.items() if re.search(rf"\b{word}\b", words)]
+    numbers += [value for word, value in _NUMBERS.items() if re.search(rf"\b{re.escape(word)}\b", words)]
+    numbers += [3 for word in _VAGUE if re.search(rf"\b{re.escape(word)}\b", words)]  # "a few": three
     return max(numbers, default=1)
 
 
@@ -670,7 +649,8 @@ _LEAD_WORDS = [
 ]
 _LEAD = rf"(?:(?:{'|'.join(_LEAD_WORDS)})\s+)?"
 _HEDGE = rf"(?:(?:{_cased(_every(lambda w: w.hedges))})\s+)?"  # all of them: the resolver reads them
-_GIVE_OR_TAKE_TAIL = r"(?:,?\s+give or take (?:a|one|two|\d+) days?(?: or (?:two|three|\d+))?)?"
+_TAILS = [language.rules.tail for language in _LANGUAGES if language.rules.tail]
+_TAIL = rf"(?:{'|'.join(_TAILS)})?" if _TAILS else ""  # "give or take a day"
 _TIME_OF_DAY_WORDS = rf"(?:\s+(?:{_alternation(_every(lambda w: w.finder.times_of_day))}))?"
 _SEASON_WORD = rf"(?:{_cased(_every(lambda w: w.finder.seasons))})"
 _SEASON_HEAD = rf"(?:{_cased(_every(lambda w: w.finder.before_season + w.finder.parts))})"
@@ -683,68 +663,42 @@ _FALL_PATTERNS = [
     if (ambiguous := [season for season in language.seasons if season not in language.finder.seasons])
 ]
 
-_COUNT_WORDS = rf"(?:\d{{1,3}}|(?:{_cased(_TENS)})(?:[-\s](?:{_alternation(_UNITS)}))?|{_cased(_COUNTS)})"
-_ANY_COUNT = rf"(?:{_COUNT_WORDS}|{_alternation(_VAGUE)})"
-_PLURAL_UNITS = r"(?:days|weeks|months|years|decades|Tagen|Tage|Wochen|Monaten|Monate|Jahren|Jahre|Jahrzehnten)"
-_BACK_OR_AHEAD = _cased(("last", "past", "previous", "next", "coming", *declined(_BACK[3:] + _AHEAD[2:], "en")))
-_QUARTER_ORDINALS = _cased(("first", "second", "third", "fourth", "final", "last", "1st", "2nd", "3rd", "4th"))
-_GERMAN_QUARTER_LEADS = _cased(declined(("erst", "zweit", "dritt", "viert", *_BACK[3:], *_AHEAD[2:], "laufend"), "en", "e", "es"))  # fmt: skip
-_MONTH_PARTS = (
-    rf"(?:(?:{_cased(('early', 'late', 'the end of', 'the beginning of', 'end of', 'beginning of'))})\s+|[Mm]id-)"
-)
-_MONTH_LEADS = (
-    rf"(?:(?:{_cased(('in', 'by', 'during', 'until', 'till', 'from', 'through'))})\s+{_MONTH_PARTS}?|{_MONTH_PARTS}"
-    rf"|(?:{_cased(('since', 'last', 'next', 'this', 'this past', 'coming'))})\s+"
-    rf"|(?:{_cased(('im', 'seit', 'bis', 'ab', 'zum', 'Anfang', 'Mitte', 'Ende', 'im vergangenen', 'im kommenden', *declined(('letzt', 'vergangen', 'kommend', 'nächst', 'dies'), 'en')))})\s+"
-    rf"|(?:{_cased(_every(lambda w: w.finder.unwritten))})\s+)"  # "i april" (Norwegian, Swedish)
-)
-# A year after a month after all, written or relative: "March, 1990", "March of 2025", "September last year".
-_YEAR_AFTER = (
-    r",?\s*(?:of\s+)?(?:\d|(?:last|next|this|that|the\s+same|the\s+previous|the\s+following)\s+year\b"
-    r"|(?:des\s+)?(?:vergangenen|letzten|nächsten|kommenden|dieses|selben)\s+Jahres\b)"
-)
-_RANGE_TO = r"\s*(?:–|—|-|\bto\b|\bthrough\b|\buntil\b)\s*"
 
+def _found(pattern: str, language: DateWords) -> str:
+    """A finder's rule with its placeholders filled by the language's words (case as written)."""
+    words = language.rules
+    count = rf"(?:\d{{1,3}}|{_cased(words.numbers)})" if words.numbers else r"\d{1,3}"
+    any_count = rf"(?:{count}|{_alternation(words.vague)})" if words.vague else count
+    for placeholder, fill in (("{any_count}", any_count), ("{count}", count), ("{year}", _YEAR_NUMBER)):
+        pattern = pattern.replace(placeholder, fill)
+    return pattern
+
+
+def _month_alone() -> str:
+    """A month with no day or year, after a lead: "in September", "seit März", "i april", "from March to May" (not
+    "in May 2015": another pattern; nor when a year follows after all, "March, 1990", "March of last year",
+    "September to March 2025"). One pattern for every language: one language's months may follow another's
+    leads ("i april" is Norwegian and Swedish; "maj" only Swedish)."""
+    rules = [language.rules for language in _LANGUAGES if language.rules.month_leads]
+    leads = "|".join(rule.month_leads for rule in rules)
+    year_after = "|".join(f"(?:{rule.year_after})" for rule in rules)
+    to = rf"\s*(?:{'|'.join(dict.fromkeys(way for rule in rules for way in rule.month_to))})\s*"
+    return (
+        rf"(?:{leads}){_MONTH}(?!{year_after})(?!{to}{_MONTH}(?:{year_after}))(?:{to}{_MONTH})?"
+        rf"(?![\w'’])(?!{year_after})(?!-\w)"
+    )
+
+
+# What dateparser does not read (counted spans, quarters, weekends, midnight, ...) and months alone, last.
 _SPOKEN_PATTERNS = [
-    # the past 10 days · over the last three years · in den vergangenen zwei Jahren · the next five years
-    rf"(?:[Tt]he\s+|[Ii]n\s+den\s+)?(?:{_BACK_OR_AHEAD})\s+{_ANY_COUNT}\s+{_PLURAL_UNITS}\b(?!\s+(?:of|before|after)\b)",
-    # in ten days · in a few weeks · in einigen Tagen
-    rf"[Ii]n\s+{_ANY_COUNT}\s+(?:days|weeks|Tagen|Wochen)\b(?!\s+(?:of|since|after|before|seit|nach|vor)\b)",
-    # 17 years ago · twenty-five years ago · vor zwanzig Jahren · vor einem Jahr
-    rf"{_COUNT_WORDS}\s+(?:days?|weeks?|months?|years?|decades?)\s+ago\b",
-    rf"[Vv]or\s+{_COUNT_WORDS}\s+(?:{_PLURAL_UNITS}|Tag|Woche|Monat|Jahr|Jahrzehnt)\b",
-    # the third quarter of 2015 · Q3 2015 · last quarter · im dritten Quartal (not "the last quarter of the game")
-    rf"(?:[Tt]he\s+)?(?:{_QUARTER_ORDINALS})[-\s]quarter\s+(?:of\s+)?(?:{_YEAR_NUMBER}|(?:the|this)\s+year)\b",
-    rf"Q[1-4]\s+(?:of\s+)?{_YEAR_NUMBER}\b",
-    rf"(?:{_cased(('this', 'last', 'next', 'the current', 'the previous', 'the past', 'the last', 'the next'))})\s+"
-    r"quarter\b(?![-\s]+(?:of|century|final|mile)\b)",
-    rf"(?:{_GERMAN_QUARTER_LEADS}|[1-4]\.)\s+Quartals?(?:\s+(?:des\s+Jahres\s+)?{_YEAR_NUMBER}|\s+des\s+Jahres)?\b",
-    # the '90s · the mid-'60s · in '08
-    r"(?:[Tt]he\s+)?(?:(?:[Ee]arly|[Mm]id|[Ll]ate)[-\s]*)?['’]\d\ds\b",
-    rf"(?:{_cased(('in', 'since', 'by', 'until', 'during'))})\s+['’]\d\d(?![\w'’])",
-    # this weekend · over the weekend · am vergangenen Wochenende
-    rf"(?:(?:{_cased(('over', 'at', 'on', 'during'))})\s+the|{_cased(('this past', 'this', 'last', 'next', 'coming', 'past', 'the past', 'the coming', 'the last', 'the next'))})"
-    r"\s+weekend\b",
-    rf"(?:[Aa]m|[Aa]n\s+diesem|[Üü]bers|{_cased(declined(('dies', *_BACK[3:], *_AHEAD[2:]), 'es', 'em', 'en'))}"
-    rf"|[Aa]m\s+(?:{_alternation(declined((*_BACK[3:], *_AHEAD[2:]), 'en'))}))\s+Wochenende\b",
-    # until midnight · bis Mitternacht
-    r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore|[Bb]is|[Vv]or)\s+(?:midnight|Mitternacht)\b",
-    # the 20th century · im 19. Jahrhundert
-    r"(?:[Tt]he\s+)?\d{1,2}(?:st|nd|rd|th)\s+century\b",
-    r"\d{1,2}\.\s+Jahrhunderts?\b",
-    # by the end of the year · by year end · bis zum Jahresende
-    r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)\b",
-    r"(?:[Bb]is|[Vv]or)\s+(?:(?:zum\s+)?Jahresende|(?:zum\s+)?Ende\s+(?:des|dieses)\s+Jahres)\b",
-    # in September · last March · by mid-May · from March to May · seit März · Ende Mai (not "in May 2015": above)
-    # (not when a year follows after all: "March, 1990", "March of last year", "September to March 2025")
-    rf"{_MONTH_LEADS}{_MONTH}(?!{_YEAR_AFTER})(?!{_RANGE_TO}{_MONTH}{_YEAR_AFTER})(?:{_RANGE_TO}{_MONTH})?"
-    rf"(?![\w'’])(?!{_YEAR_AFTER})(?!-\w)",
+    *(_found(pattern, language) for language in _LANGUAGES for pattern in language.rules.finds),
+    _month_alone(),
 ]
 
 _DATE_PATTERNS = [
     # Feb. 17–18, 2026 · between March 3 and 5 · from November 20 to December 11 · Around Feb. 27, give or take …
     rf"{_HEDGE}{_LEAD}{_MONTH}\s+{_DAY_NUMBER}(?:{_DASH}(?:{_MONTH}\s+)?{_DAY_NUMBER})?(?:,?\s+{_YEAR_NUMBER})?"
-    rf"{_GIVE_OR_TAKE_TAIL}",
+    rf"{_TAIL}",
     # 17–18 February 2026 · am 7. Juni 2015
     rf"{_HEDGE}{_LEAD}{_DAY_NUMBER}(?:{_DASH}{_DAY_NUMBER})?\s+{_MONTH}(?:\s+{_YEAR_NUMBER})?",
     # between July 2003 and December 2004 · seit September 2009 · early in 2016
@@ -752,7 +706,7 @@ _DATE_PATTERNS = [
     # 08.06.2015 · 2026-02-24 · 6/8/2015
     r"\b(?:[0-3]?\d\.[01]?\d\.(?:19|20)\d\d|(?:19|20)\d\d-[01]\d-[0-3]\d)\b",
     # from 2004 to 2009 · 1976-1983 · since 2007 · in 2014 · the 1960s
-    rf"{_LEAD}(?:the\s+)?(?<![$€£\d])(?<!\$ ){_YEAR_NUMBER}(?:{_DASH}{_YEAR_NUMBER}|['’]?s)?\b(?![\d.,]\d|%)",
+    rf"{_LEAD}(?:(?:{_alternation(_every(lambda w: w.articles))})\s+)?(?<![$€£\d])(?<!\$ ){_YEAR_NUMBER}(?:{_DASH}{_YEAR_NUMBER}|['’]?s)?\b(?![\d.,]\d|%)",
     # on Tuesday · last Friday · Thursday afternoon
     rf"(?:(?:{_cased(_every(lambda w: w.finder.before_weekday))})\s+)?{_WEEKDAY}{_TIME_OF_DAY_WORDS}",
     # yesterday · next week · this past week · 17 years ago · gestern · letzte Woche
@@ -784,7 +738,7 @@ def find_date_expressions(text: str) -> list[tuple[int, int]]:
         if text[start:end].endswith(".") and not _ABBREVIATED_MONTH_END.search(text[start:end]):
             end -= 1  # the full stop of the sentence, not of "Feb."
         # "in ten days" keeps its "in": without it, it is a duration; "i går" (yesterday) is one word
-        kept = _IN_COUNT.match(text[start:end]) or text[start:end].casefold() in _DAYS
+        kept = _read("in", text[start:end]) or text[start:end].casefold() in _DAYS
         if not kept and (frame := _LEADING_FRAME.match(text, start, end)):
             start = frame.end()  # "on Feb. 26" is written "Feb. 26"; "since 2007" keeps its meaning
         if end > start:

@@ -10,7 +10,7 @@ article's own language.
 
 import importlib
 import pkgutil
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cache
 
 
@@ -33,6 +33,27 @@ class DateFinder:
     before_fall: tuple[str, ...]  # frames that need an article before a season that is also a word ("in the fall")
     seasons: tuple[str, ...]  # found after a head; the others ("fall": "prices fall") only with a year or before_fall
     times_of_day: tuple[str, ...]  # "Thursday afternoon"
+
+
+@dataclass(frozen=True)
+class DateRules:
+    """What dateparser does not read, by rules of service/core/dates.py: the words they count and point with,
+    and the rules, as regular expressions in which dates.py fills {count}, {any_count} (a count or a vague
+    one), {unit}, {back}, {ahead}, {ordinal} and {month} with this language's words and {year} with a year."""
+
+    numbers: dict[str, int] = field(default_factory=dict)  # "two": 2, "twenty-five": 25, "zwei": 2
+    vague: tuple[str, ...] = ()  # "a few", "einige": three, and approximate ("several" says nothing of how many)
+    units: dict[str, str] = field(default_factory=dict)  # "days" -> "day", "Jahrzehnten" -> "decade"
+    back: tuple[str, ...] = ()  # "last", "previous"; stems in German ("vergangen"), declined in the rules
+    ahead: tuple[str, ...] = ()  # "next", "coming"
+    ordinals: dict[str, int] = field(default_factory=dict)  # "third": 3, "3.": 3
+    # The resolver's, by rule (see dates.RULES), read whole and in any case; the finder's, case as written.
+    reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    finds: tuple[str, ...] = ()
+    month_leads: str = ""  # before a month written alone: "in", "last", "seit"
+    year_after: str = r",?\s*\d"  # a year after such a month after all: "March, 1990", "September last year"
+    month_to: tuple[str, ...] = ("–", "—", "-")  # patterns between the two months of a range
+    tail: str = ""  # after a date: "give or take a day"
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,7 @@ class DateWords:
     days: tuple[str, ...]  # "yesterday"
     periods: tuple[str, ...]  # "next week"
     finder: DateFinder
+    rules: DateRules = field(default_factory=DateRules)
     date_order: str | None = None  # dateparser's DATE_ORDER where its own for the language misreads news
 
     @property
@@ -71,8 +93,8 @@ class DateWords:
         read = (*self.hedges, *self.frames, *self.articles, *self.range_leads, *self.since, *self.parts,
                 *self.relative, *self.past, *self.seasons, *self.times_of_day)  # fmt: skip
         known = {word.casefold() for word in read}
-        for field in fields(DateFinder):
-            for word in getattr(self.finder, field.name):
+        for finder_field in fields(DateFinder):
+            for word in getattr(self.finder, finder_field.name):
                 if word.casefold() not in known and not all(token in known for token in word.casefold().split()):
                     raise ValueError(f"the finder takes {word!r}, which the resolver does not read")
 

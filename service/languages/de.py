@@ -1,6 +1,6 @@
 """German."""
 
-from service.languages import DateFinder, DateWords, Language, declined
+from service.languages import DateFinder, DateRules, DateWords, Language, declined
 
 # fmt: off
 LANGUAGE = Language(
@@ -35,6 +35,57 @@ LANGUAGE = Language(
             before_fall=(),
             seasons=("Frühjahr", "Frühling", "Sommer", "Herbst", "Winter"),
             times_of_day=(),
+        ),
+        rules=DateRules(
+            numbers={"ein": 1, "eine": 1, "einem": 1, "einen": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4,
+                     "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12,
+                     "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "hundert": 100},
+            vague=("einigen", "einige", "wenigen", "wenige", "ein paar"),
+            units={"Tag": "day", "Tage": "day", "Tagen": "day", "Woche": "week", "Wochen": "week", "Monat": "month",
+                   "Monate": "month", "Monaten": "month", "Jahr": "year", "Jahre": "year", "Jahren": "year",
+                   "Jahrzehnt": "decade", "Jahrzehnte": "decade", "Jahrzehnten": "decade"},
+            back=("letzt", "vergangen"),
+            ahead=("nächst", "kommend"),
+            ordinals={"erst": 1, "1.": 1, "zweit": 2, "2.": 2, "dritt": 3, "3.": 3, "viert": 4, "4.": 4},
+            reads={
+                # in den vergangenen zwei Jahren · in den nächsten drei Monaten
+                "span": (r"^(?:(?:in|in\s+den|während\s+der)\s+)?(?:den\s+)?(?P<which>{back}|{ahead})(?:e[nmrs]?)?"
+                         r"\s+(?P<count>{count})\s+(?P<unit>{unit})$",),
+                "in": (r"^in\s+(?P<count>{count})\s+(?P<unit>{unit})$",),  # in einigen Tagen
+                "ago": (r"^vor\s+(?P<count>{count})\s+(?P<unit>{unit})$",),  # vor zwanzig Jahren
+                # im dritten Quartal 2015 · im kommenden Quartal
+                "quarter": (
+                    r"^(?:(?:im|bis\s+zum)\s+)?(?:(?P<nth>{ordinal})(?:e[nmrs]?)?|(?P<which>{back}|{ahead}|dies|laufend)"
+                    r"(?:e[nmrs]?)?)[-\s]+quartals?(?:\s+(?:des\s+jahres\s+)?(?P<year>\d{4}))?(?:\s+des\s+jahres)?$",
+                    r"^(?:im\s+)?q(?P<q>[1-4])(?:\s*(?P<year>\d{4}))?$",
+                ),
+                # am vergangenen Wochenende · an diesem Wochenende
+                "weekend": (r"^(?:(?:am|an|zum|übers)\s+)?(?:(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+)?wochenende$",),
+                "midnight": (r"^(?:bis|vor)\s+mitternacht$",),
+                "century": (r"^(?:im\s+|das\s+)?(?P<nth>\d{1,2})\.\s+jahrhunderts?$",),  # im 19. Jahrhundert
+                "year_end": (r"^(?:bis|vor)\s+(?:(?:zum\s+)?jahresende|(?:zum\s+)?ende\s+(?:des|dieses)\s+jahres)$",),
+                "relative_month": (r"^(?:im\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+(?P<month>{month})$",),
+            },
+            finds=(
+                r"(?:[Ii]n\s+den\s+)?(?:[Ll]etzten|[Vv]ergangenen|[Nn]ächsten|[Kk]ommenden)\s+{any_count}\s+"
+                r"(?:Tagen|Tage|Wochen|Monaten|Monate|Jahren|Jahre|Jahrzehnten)\b",
+                r"[Ii]n\s+{any_count}\s+(?:Tagen|Wochen)\b(?!\s+(?:seit|nach|vor)\b)",
+                r"[Vv]or\s+{count}\s+(?:Tagen|Tage|Wochen|Monaten|Monate|Jahren|Jahre|Jahrzehnten|Tag|Woche|Monat|Jahr"
+                r"|Jahrzehnt)\b",
+                r"(?:(?:[Ee]rst|[Zz]weit|[Dd]ritt|[Vv]iert|[Ll]etzt|[Vv]ergangen|[Nn]ächst|[Kk]ommend|[Ll]aufend)(?:en|e|es)"
+                r"|[1-4]\.)\s+Quartals?(?:\s+(?:des\s+Jahres\s+)?{year}|\s+des\s+Jahres)?\b",
+                r"(?:[Aa]m|[Aa]n\s+diesem|[Üü]bers|(?:[Dd]ies|[Ll]etzt|[Vv]ergangen|[Nn]ächst|[Kk]ommend)(?:es|em|en)"
+                r"|[Aa]m\s+(?:letzten|vergangenen|nächsten|kommenden))\s+Wochenende\b",
+                r"(?:[Bb]is|[Vv]or)\s+Mitternacht\b",
+                r"\d{1,2}\.\s+Jahrhunderts?\b",
+                r"(?:[Bb]is|[Vv]or)\s+(?:(?:zum\s+)?Jahresende|(?:zum\s+)?Ende\s+(?:des|dieses)\s+Jahres)\b",
+            ),
+            # seit März · Ende Mai · im vergangenen Oktober
+            month_leads=(
+                r"(?:(?:[Ii]m|[Ss]eit|[Bb]is|[Aa]b|[Zz]um|Anfang|Mitte|Ende|[Ii]m vergangenen|[Ii]m kommenden|[Ll]etzten"
+                r"|[Vv]ergangenen|[Kk]ommenden|[Nn]ächsten|[Dd]iesen)\s+|(?:[Aa]m|[Ii]m Jahre?)\s+)"
+            ),
+            year_after=r",?\s*(?:\d|(?:des\s+)?(?:vergangenen|letzten|nächsten|kommenden|dieses|selben)\s+Jahres\b)",
         ),
     ),
     doubt=("noch nicht", r"noch kein\w*", "unklar", "ungewiss", "offen", "ob", "bislang nicht", "entscheidet",

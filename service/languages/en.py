@@ -1,6 +1,18 @@
 """English."""
 
-from service.languages import DateFinder, DateWords, Language
+from service.languages import DateFinder, DateRules, DateWords, Language
+
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+          "seventeen": 17, "eighteen": 18, "nineteen": 19}  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_NUMBERS = {"a": 1, "an": 1, **_UNITS, **_TEENS, **_TENS} | {
+    f"{tens}{between}{unit}": ten + one
+    for tens, ten in _TENS.items()
+    for unit, one in _UNITS.items()
+    for between in ("-", " ")
+}  # "twenty-five", "twenty five"
+_MONTH_PARTS = r"(?:(?:[Ee]arly|[Ll]ate|[Tt]he end of|[Tt]he beginning of|[Ee]nd of|[Bb]eginning of)\s+|[Mm]id-)"
 
 # fmt: off
 LANGUAGE = Language(
@@ -34,6 +46,72 @@ LANGUAGE = Language(
             before_fall=("in", "by", "during", "until"),
             seasons=("spring", "summer", "autumn", "winter"),
             times_of_day=("morning", "afternoon", "evening", "night"),
+        ),
+        rules=DateRules(
+            numbers=_NUMBERS,
+            vague=("a few", "few"),
+            units={"day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month", "months": "month",
+                   "year": "year", "years": "year", "decade": "decade", "decades": "decade"},
+            back=("last", "past", "previous"),
+            ahead=("next", "coming"),
+            ordinals={"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+                      "final": 4},
+            reads={
+                "give_or_take": (r",?\s*(?:give or take|plus or minus|±)\s+(?P<amount>.+?)\s*(?:days?)?\s*$",),
+                # the past 10 days · over the last three years · the next five years
+                "span": (r"^(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?P<which>{back}|{ahead})\s+(?P<count>{count})"
+                         r"\s+(?P<unit>{unit})$",),
+                "in": (r"^in\s+(?P<count>{count})\s+(?P<unit>{unit})$",),  # in ten days · in a few weeks
+                "ago": (r"^(?P<count>{count})\s+(?P<unit>{unit})\s+ago$",),  # twenty-five years ago
+                # the third quarter of 2015 · last quarter · Q3 2015
+                "quarter": (
+                    r"^(?:(?:in|during|by)\s+)?(?:the\s+)?(?:(?P<nth>{ordinal})|(?P<which>{back}|{ahead}|this|current))"
+                    r"[-\s]+quarter(?:\s+(?:of\s+(?:the\s+year\s+|this\s+year\s+)?)?(?P<year>\d{4}))?"
+                    r"(?:\s+of\s+(?:the|this)\s+year)?$",
+                    r"^(?:(?:in|during|by)\s+)?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<year>\d{4}))?$",
+                ),
+                "short_year": (r"^(?:the\s+)?(?:(?:early|mid|late)[-\s]*)?['’](?P<yy>\d\d)(?P<decade>s)?$",),  # the '90s
+                "decade": (r"^(?:the\s+)?(?:early\s+|late\s+|mid-?)?(?P<decade>1\d{3}|20\d{2})['’]?s$",),  # the 1960s
+                # this weekend · over the weekend
+                "weekend": (r"^(?:(?:over|at|on|during)\s+)?(?:the\s+)?(?:(?P<which>this past|this|{back}|{ahead})\s+)?"
+                            r"weekend$",),
+                "midnight": (r"^(?:by|until|till|before)\s+midnight$",),
+                "century": (r"^(?:the\s+)?(?P<nth>\d{1,2})(?:st|nd|rd|th)\s+century$",),
+                "year_end": (r"^(?:by|until|till|before)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)$",),
+                "relative_month": (r"^(?:in\s+)?(?P<which>this\s+past|this|{back}|{ahead})\s+(?P<month>{month})$",),  # last March
+            },
+            finds=(
+                # the past 10 days · over the last three years · the next five years
+                r"(?:[Tt]he\s+)?(?:[Ll]ast|[Pp]ast|[Pp]revious|[Nn]ext|[Cc]oming)\s+{any_count}\s+"
+                r"(?:days|weeks|months|years|decades)\b(?!\s+(?:of|before|after)\b)",
+                # in ten days · in a few weeks
+                r"[Ii]n\s+{any_count}\s+(?:days|weeks)\b(?!\s+(?:of|since|after|before)\b)",
+                r"{count}\s+(?:days?|weeks?|months?|years?|decades?)\s+ago\b",  # 17 years ago · twenty-five years ago
+                # the third quarter of 2015 · Q3 2015 · last quarter (not "the last quarter of the game")
+                r"(?:[Tt]he\s+)?(?:[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]inal|[Ll]ast|1st|2nd|3rd|4th)[-\s]quarter\s+"
+                r"(?:of\s+)?(?:{year}|(?:the|this)\s+year)\b",
+                r"Q[1-4]\s+(?:of\s+)?{year}\b",
+                r"(?:[Tt]his|[Ll]ast|[Nn]ext|[Tt]he current|[Tt]he previous|[Tt]he past|[Tt]he last|[Tt]he next)\s+"
+                r"quarter\b(?![-\s]+(?:of|century|final|mile)\b)",
+                r"(?:[Tt]he\s+)?(?:(?:[Ee]arly|[Mm]id|[Ll]ate)[-\s]*)?['’]\d\ds\b",  # the '90s · the mid-'60s
+                r"(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Dd]uring)\s+['’]\d\d(?![\w'’])",  # in '08
+                # this weekend · over the weekend
+                r"(?:(?:[Oo]ver|[Aa]t|[Oo]n|[Dd]uring)\s+the|(?:[Tt]his past|[Tt]his|[Ll]ast|[Nn]ext|[Cc]oming|[Pp]ast|"
+                r"[Tt]he past|[Tt]he coming|[Tt]he last|[Tt]he next))\s+weekend\b",
+                r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore)\s+midnight\b",  # until midnight
+                r"(?:[Tt]he\s+)?\d{1,2}(?:st|nd|rd|th)\s+century\b",  # the 20th century
+                # by the end of the year · by year end
+                r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)\b",
+            ),
+            # in September · by mid-May · last March · from March to May
+            month_leads=(
+                rf"(?:(?:[Ii]n|[Bb]y|[Dd]uring|[Uu]ntil|[Tt]ill|[Ff]rom|[Tt]hrough)\s+{_MONTH_PARTS}?|{_MONTH_PARTS}"
+                r"|(?:[Ss]ince|[Ll]ast|[Nn]ext|[Tt]his|[Tt]his past|[Cc]oming)\s+|(?:[Oo]n|[Ii]n|[Aa]t)\s+)"
+            ),
+            # "March, 1990", "March of 2025", "September last year"
+            year_after=r",?\s*(?:of\s+)?(?:\d|(?:last|next|this|that|the\s+same|the\s+previous|the\s+following)\s+year\b)",
+            month_to=("–", "—", "-", r"\bto\b", r"\bthrough\b", r"\buntil\b"),
+            tail=r",?\s+give or take (?:a|one|two|\d+) days?(?: or (?:two|three|\d+))?",
         ),
     ),
     doubt=(

@@ -1,6 +1,6 @@
 """Norwegian Bokmål ("nb"; "no" is read as it): NTB's language among IPTC's example items."""
 
-from service.languages import DateFinder, DateWords, Language
+from service.languages import DateFinder, DateRules, DateWords, Language
 
 # fmt: off
 LANGUAGE = Language(
@@ -36,6 +36,7 @@ LANGUAGE = Language(
             seasons=("våren", "sommeren", "høsten", "vinteren"),
             times_of_day=(),
         ),
+        rules=DateRules(month_leads=r"(?:[Ii]|[Pp]å)\s+"),  # "i april"
     ),
     doubt=("ikke ennå", "ennå ikke", "ikke enda", "uklart", "usikkert", "uavklart", "hvorvidt", "ikke bekreftet",
            "omstridt", r"anket?", r"etterforsk\w+", r"uenig\w*", "kunne"),

@@ -1,6 +1,6 @@
 """Swedish: TT's language among IPTC's example items."""
 
-from service.languages import DateFinder, DateWords, Language
+from service.languages import DateFinder, DateRules, DateWords, Language
 
 # fmt: off
 LANGUAGE = Language(
@@ -35,6 +35,7 @@ LANGUAGE = Language(
             seasons=("våren", "sommaren", "hösten", "vintern"),
             times_of_day=(),
         ),
+        rules=DateRules(month_leads=r"(?:[Ii]|[Pp]å)\s+"),  # "i april"
         # dateparser reads Swedish dates year first: "15 mars" became March 2015
         date_order="DMY",
     ),
