@@ -35,8 +35,8 @@ _FOLD = str.maketrans(
 _SENTENCE_END = re.compile(r"[.!?][\"'”’»)]?\s+(?=[\"'“‘«(]?[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ0-9])")
 _CLAUSE_WORDS = 4  # besides the expression; fewer rarely say what happens (gold set: events right 50/64)
 # "Talks among Ukraine, Russia, and the U.S. were held on …": commas of a list, not of clauses.
-_LIST_GOES_ON = frozenset({"and", "or"})
-_LIST_END = re.compile(r",\s+(?:and|or)\s")
+_LIST_GOES_ON = tuple(word for language in every() for word in language.conjunctions)
+_LIST_END = re.compile(rf",\s+(?:{'|'.join(_LIST_GOES_ON)})\s")
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|(?<!\d)\s[–—-]\s(?!\d)")  # "1 – 0", "17 – 18" are a score, a range
 _WORD_BEFORE = re.compile(r"(\w+)\.$")
 # A full stop after these is an abbreviation, not the end of a sentence ("U.S.", "Feb. 26", "Dr. Jones").

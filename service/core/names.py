@@ -140,7 +140,7 @@ def _lines(text: str, start: int, end: int, label: str) -> list[tuple[int, int, 
     ]
 
 
-_AND = re.compile(r"\s+(?:and|&|und)\s+")
+_AND = re.compile(rf"\s+(?:{'|'.join(language.and_word for language in every() if language.and_word)}|&)\s+")
 
 
 def _unfused(
@@ -241,13 +241,11 @@ def _given_name_before(text: str, start: int, end: int, spans: list[tuple[int, i
 _CLAUSE_START = re.compile(r"[,;:()\"“”]|(?<!\.[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)[.!?]\s")
 _APPOSITION = re.compile(r"\s*(?:,\s+([^,.;:()\"“”]{3,90}?)\s*[,.;]|\(([^()]{3,120})\))")
 # Words an apposition does not start with: a list goes on, or a clause or phrase of another kind starts.
-_NOT_APPOSITIONS = frozenset(
-    ["and", "or", "but", "who", "which", "that", "while", "as", "in", "to", "on", "at", "from", "with", "by", "for"]
-)
-_VERBS = frozenset(["said", "says", "told", "added", "according", "was", "were", "is", "are", "has", "had", "will"])
-_CONNECTORS = frozenset(["of", "and", "for", "the"])
+_NOT_APPOSITIONS = frozenset(word for language in every() for word in language.not_appositions)
+_VERBS = frozenset(word for language in every() for word in language.speech_verbs)
+_CONNECTORS = frozenset(word for language in every() for word in language.name_connectors)
 _HONORIFICS = frozenset(word for language in every() for word in language.honorifics)
-_ADJECTIVES = frozenset(["major", "state", "office", "head", "security", "national", "council", "special", "chief"])
+_ADJECTIVES = frozenset(word for language in every() for word in language.lone_titles)
 _POSSESSIVE = re.compile(r"['’]s$")
 _DEED_WORDS = 8
 _DEED_MIN_WORDS = 3  # "said", "told reporters" say less than the words around the name
@@ -260,14 +258,8 @@ _SETTING_BEFORE = 4
 # A predicate's first clause ends at a clause's punctuation or a sentence's end ("Feb. 26", "U.S." and
 # "84,121 votes" end none).
 _DEED_END = re.compile(r"[,;:](?=\s)|[()\"“”]|(?<!\.[A-Z])[.!?](?=\s+[A-Z\"“]|\s*$)")
-_SUBORDINATORS = frozenset(["which", "who", "whom", "whose", "that", "because", "while", "after", "before", "when"])
-_SMALL_WORDS = (
-    _CONNECTORS
-    | _SUBORDINATORS
-    | frozenset(
-        ["a", "an", "to", "or", "in", "on", "at", "with", "by", "from", "than", "as", "its", "their", "his", "her"]
-    )
-)
+_SUBORDINATORS = frozenset(word for language in every() for word in language.subordinators)
+_SMALL_WORDS = _CONNECTORS | _SUBORDINATORS | frozenset(word for language in every() for word in language.small_words)
 _POSSESSIVE_AT = re.compile(r"['’]s\b")
 
 

@@ -49,9 +49,7 @@ def is_only_a_title(name: str) -> bool:
     return all(word in TITLE_WORDS or word in _ROLE_WORDS for word in words)
 
 
-_ROLE_WORDS = frozenset(
-    ["envoy", "official", "officials", "spokesperson", "minister", "the", "a", "an", "his", "her", "their"]
-)
+_ROLE_WORDS = frozenset(word for language in every() for word in language.role_words)
 
 
 def is_a_form_of(alias: str, name: str) -> bool:

@@ -115,6 +115,17 @@ class Language:
     not_names: frozenset[str] = frozenset()  # capitalised words that name no one (besides months and weekdays)
     name_endings: tuple[str, ...] = ()  # what the language puts after a name: "Trump's", "Russian" for Russia
     nouns_capitalised: bool = False  # German: a capital does not make a word a name
+    conjunctions: tuple[str, ...] = ()  # "and", "or": after a list's comma, the list goes on
+    and_word: str | None = None  # what joins two names NER ran into one ("Ukraine and Russia")
+    # How names and roles are read around a name (service/core/names.py, on the English parse):
+    name_connectors: frozenset[str] = frozenset()  # inside a title or name: "Secretary of State"
+    lone_titles: frozenset[str] = frozenset()  # title words that alone say no role ("major", "state")
+    role_words: frozenset[str] = frozenset()  # with titles, a role and not a name: "the envoy", "officials"
+    speech_verbs: frozenset[str] = frozenset()  # a clause, not an apposition: "said", "was"
+    not_appositions: frozenset[str] = frozenset()  # words an apposition does not start with
+    subordinators: frozenset[str] = frozenset()  # a clause starts: "which", "who"
+    small_words: frozenset[str] = frozenset()  # a role does not end with these (nor with connectors, subordinators)
+    of: tuple[str, ...] = ()  # after a name, what it belongs to: "Steve Rubell of Studio 54"
     other_codes: tuple[str, ...] = ()  # tags that mean the same language ("no" for Norwegian Bokmål "nb")
 
 

@@ -99,5 +99,7 @@ LANGUAGE = Language(
     # "2 Mio. Euro", "3 Mrd. Euro", "Nr. 5", "bzw.", "ca.", "Tsd."
     abbreviations=frozenset({"mio", "mrd", "nr", "bzw", "ca", "tsd"}),
     nouns_capitalised=True,
+    conjunctions=("und", "oder"),
+    and_word="und",
 )
 # fmt: on

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import NerPipelineMissing, WeightsError
+from service.languages import every
 from service.model.embedded import sha256_of
 
 # Digest over "relative/path sha256" lines of every file of the pipeline directory, sorted by path.
@@ -40,6 +41,7 @@ _COMMON_NOUNS = frozenset({"NN", "NNS"})  # Penn tags: the tagger gives no coars
 _ARTICLES = frozenset({"DT", "CD"})
 _PLURALS = frozenset({"NNS", "VBZ"})  # the tagger reads "photographers" before a name as a verb
 _LIST_DEPS = frozenset({"cc", "conj", "punct"})
+_OF = frozenset(word for language in every() for word in language.of)  # "Steve Rubell of Studio 54"
 _BREAKS = frozenset({",", ":", ".", "``", "''", "-LRB-", "-RRB-", "NFP"})  # a hyphen ("pan-democratic") is none
 
 
@@ -122,7 +124,7 @@ def _title(entity: Any) -> tuple[tuple[int, int], ...]:
         before = shared if plural else None
     if before is None:
         return ()
-    of = next((t for t in name.rights if t.dep_ == "prep" and t.lower_ == "of" and t.i == entity.end), None)
+    of = next((t for t in name.rights if t.dep_ == "prep" and t.lower_ in _OF and t.i == entity.end), None)
     return (before,) if of is None else (before, (int(of.idx), _end(_last_before_a_list(of))))
 
 
