@@ -17,6 +17,7 @@ from service.jobs.redis import broker_workers, open_broker
 from service.jobs.sqlite import Deliveries, JobStore, Worker
 from service.jobs.watch import Watch
 from service.jobs.webhooks import Deliverer, callback_client
+from service.languages import tag
 from service.model.client import ModelClient
 from service.model.embedded import EmbeddedServer, start_embedded
 from service.model.http import model_http_client
@@ -102,7 +103,24 @@ def _installed_ner(names: list[str]) -> list[Ner]:
             pipelines.append(load_ner(name))
         except NerPipelineMissing as missing:
             log.warning("%s; participants are found model-first", missing)
-    return pipelines
+    return with_rules(pipelines)
+
+
+def with_rules(pipelines: list[Ner]) -> list[Ner]:
+    """The pipelines for languages whose rules read names and roles from their parse (`Language.ner_rules`);
+    another (a German one: its parse has other labels) is said once and not used."""
+    usable = []
+    for pipeline in pipelines:
+        if (language := tag(pipeline.language).known) is None or not language.ner_rules:
+            log.warning(
+                "%s reads %s, for which no rules read names and roles from its parse (service/languages); not used: "
+                "participants are found model-first",
+                pipeline.name,
+                pipeline.language or "no language",
+            )
+            continue
+        usable.append(pipeline)
+    return usable
 
 
 def job_runner(summariser: SummaryService) -> Runner:

@@ -117,6 +117,9 @@ class Language:
     nouns_capitalised: bool = False  # German: a capital does not make a word a name
     conjunctions: tuple[str, ...] = ()  # "and", "or": after a list's comma, the list goes on
     and_word: str | None = None  # what joins two names NER ran into one ("Ukraine and Russia")
+    # Whether names.py's rules are written for this language's spaCy parse (its dependency labels and tags): a
+    # NER pipeline for a language without them is not used, and the model lists the participants.
+    ner_rules: bool = False
     # How names and roles are read around a name (service/core/names.py, on the English parse):
     name_connectors: frozenset[str] = frozenset()  # inside a title or name: "Secretary of State"
     lone_titles: frozenset[str] = frozenset()  # title words that alone say no role ("major", "state")

@@ -138,6 +138,7 @@ LANGUAGE = Language(
     }),
     not_names=frozenset({"i", "the", "a", "an", "on", "in", "at", "by"}),
     name_endings=("ians", "ian", "ans", "an", "es", "s", "n"),  # "Russian" for Russia, "Republicans"
+    ner_rules=True,
     conjunctions=("and", "or"),
     and_word="and",
     name_connectors=frozenset({"of", "and", "for", "the"}),

