@@ -4,6 +4,9 @@ Retries have one owner each:
 - transient model-server faults (what `faults.classify` calls transient) are retried here, with tenacity,
   honouring Retry-After; the openai client's own retries are off (`max_retries=0`);
 - an answer that fails validation is re-asked by instructor (`max_retries=reasks`) with the error appended;
+  one a validator wants said back in the question's words (`SayBack`) is asked once more as the question,
+  the answer as JSON and what is wrong with it (a conversation of its own, with its own re-asks); if that
+  fails, the answer said back is kept;
 - the whole call runs under one time budget;
 - what a failed answer still holds is kept by `salvage.py`;
 - a request shape the server refuses (`faults.refused_shape`) is asked again, under SUMMARISE_MODE=auto
@@ -32,8 +35,9 @@ import openai
 import structlog
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.response_model import prepare_response_model
+from instructor.v2.core.retry import _RETRYABLE_PARSE_ERRORS
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -112,6 +116,33 @@ class Answer(Generic[T]):
     refused_mode: str | None = None
 
 
+class SayBack(ValueError):
+    """Raised by a validator for an answer that is to be said back to the model in the question's own words
+    (not instructor's): asked again as the question, the answer as JSON, and `feedback`. A validator raises it
+    once per question; its answer is kept when asking again fails."""
+
+    def __init__(self, feedback: str, answer: BaseModel) -> None:
+        super().__init__(feedback)
+        self.feedback = feedback
+        self.answer = answer
+
+    def conversation(self, messages: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [
+            *messages,
+            {"role": "assistant", "content": json.dumps(self.answer.model_dump(), ensure_ascii=False)},
+            {"role": "user", "content": f"{self.feedback} Answer the question again."},
+        ]
+
+
+class _SaidBack(Exception):
+    """An answer a validator said back (never leaves this module)."""
+
+    def __init__(self, back: SayBack, first: "Answer[Any]") -> None:
+        super().__init__(str(back))
+        self.back = back
+        self.first = first  # the answer said back, as it would be kept
+
+
 _stats: ContextVar[CallStats] = ContextVar("call_stats")
 
 Tokenizer = Literal["llama.cpp", "vllm", "estimate"]
@@ -168,18 +199,23 @@ class ModelClient:
         budget = self.settings.request_budget_s
         stats = CallStats(deadline=deadline or time.monotonic() + budget)
         token = _stats.set(stats)
-        max_tokens = self.settings.max_output_tokens
         try:
-            async with asyncio.timeout(stats.remaining()):
-                answer = await self._extract(messages, response_model, max_tokens)
-                if answer is None:  # cut off before one item was complete: once more, with twice the room
-                    max_tokens *= 2
-                    answer = await self._extract(messages, response_model, max_tokens)
-            if answer is None:
-                raise ModelOutputInvalid(
-                    f"the model's answer was cut off at max_tokens={max_tokens} before it was complete"
+            try:
+                return await self._answer(messages, response_model)
+            except _SaidBack as said:  # asked again in the question's words; on failure, what was said back
+                first = cast(Answer[T], replace(said.first, stats=replace(stats)))  # counting what it cost
+                try:
+                    again = await self._answer(said.back.conversation(messages), response_model)
+                except (SummariseError, TimeoutError):
+                    return first
+                except _SaidBack as twice:  # said back once only: taken as it is
+                    again = cast(Answer[T], twice.first)
+                return replace(
+                    again,
+                    rejected_because=again.rejected_because or first.rejected_because,
+                    truncated=again.truncated or first.truncated,
+                    refused_mode=first.refused_mode or again.refused_mode,
                 )
-            return answer
         except TimeoutError:
             timeout = ModelTimeout(f"no valid answer within the request budget of {budget:g} s")
             raise _with_stats(timeout, stats) from None
@@ -198,6 +234,27 @@ class ModelClient:
                 completion_tokens=stats.completion_tokens,
             )
 
+    async def _answer(self, messages: list[dict[str, str]], response_model: type[T]) -> Answer[T]:
+        """An answer within the budget: once more with twice the room if it was cut off with nothing complete."""
+        stats = _stats.get()
+        max_tokens = self.settings.max_output_tokens
+        async with asyncio.timeout(stats.remaining()):
+            answer = await self._extract(messages, response_model, max_tokens)
+            if answer is None:  # cut off before one item was complete: once more, with twice the room
+                max_tokens *= 2
+                answer = await self._extract(messages, response_model, max_tokens)
+        if answer is None:
+            raise ModelOutputInvalid(
+                f"the model's answer was cut off at max_tokens={max_tokens} before it was complete"
+            )
+        if answer.truncated or answer.rejected_because:  # kept leniently: a validator may still say it back
+            try:
+                response_model.model_validate(answer.value.model_dump())
+            except ValidationError as invalid:
+                if (back := _said_back(invalid)) is not None:
+                    raise _SaidBack(back, answer) from None
+        return answer
+
     async def _extract(
         self, messages: list[dict[str, str]], response_model: type[T], max_tokens: int
     ) -> Answer[T] | None:
@@ -211,6 +268,10 @@ class ModelClient:
             mode = self.mode
             try:
                 answer = await self._extract_in(mode, messages, response_model, max_tokens)
+            except _SaidBack as said:
+                if refused_mode is not None:
+                    said.first = replace(said.first, refused_mode=refused_mode)
+                raise
             except _RefusedShape as refused:
                 profile = await self.server_profile()
                 instead = profile.after(mode)
@@ -226,17 +287,25 @@ class ModelClient:
     ) -> Answer[T] | None:
         """One instructor call in `mode`; a refused request shape rises as `_RefusedShape`."""
         stats = _stats.get()
+        # instructor's re-asks, as its `max_retries=reasks` makes them, but for an answer said back
+        re_asks = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.reasks + 1),
+            retry=retry_if_exception(lambda exc: isinstance(exc, _RETRYABLE_PARSE_ERRORS) and _said_back(exc) is None),
+            reraise=True,
+        )
         try:
             value = await self._create_in(mode)(
                 model=self.model,
                 messages=messages,
                 response_model=_prepared(response_model),
-                max_retries=self.settings.reasks,
+                max_retries=re_asks,
                 **sampling(self.model, max_tokens, self.settings.temperature),
             )
             return Answer(cast(T, value), stats)
         except InstructorRetryException as exc:
             cause = exc.__cause__
+            if isinstance(cause, ValidationError) and (back := _said_back(cause)) is not None:
+                raise _SaidBack(back, Answer(back.answer, stats)) from None
             if isinstance(cause, SERVER_FAULTS):
                 raise self._fault(cause, mode) from cause
             if isinstance(cause, IncompleteOutputException):
@@ -488,6 +557,15 @@ def _prepared(response_model: type[T]) -> type[T]:
     return prepared
 
 
+def _said_back(error: BaseException) -> SayBack | None:
+    """The `SayBack` a validator raised, if it is what made the answer invalid."""
+    if isinstance(error, ValidationError):
+        for problem in error.errors():
+            if isinstance(said := (problem.get("ctx") or {}).get("error"), SayBack):
+                return said
+    return None
+
+
 def _count_retry(stats: CallStats) -> None:
     stats.retries += 1
     metrics.model_retries.inc()
@@ -556,4 +634,4 @@ def _last_answer(exc: InstructorRetryException, response_model: type[T]) -> T:
     return value
 
 
-__all__ = ["Answer", "CallStats", "ModelClient"]
+__all__ = ["Answer", "CallStats", "ModelClient", "SayBack"]
