@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemas import ArticleRequest, DateItem, Evidence, MatchKind, OpenIssue, Participant, ParticipantKind, Subject
 from service.core.alignment import ArticleText, Span
+from service.core.checking import as_written, finished, unfinished, unsupported, without, wrong_language
 from service.core.dates import DateResolver, dedupe_key, resolver_for
 from service.core.mediatopics import MeaningIndex, MediaTopics
 from service.core.participants import canonical_party, is_a_form_of, merge_participants
@@ -32,20 +33,36 @@ from service.core.warnings import SummaryWarning, WarningKind
 if TYPE_CHECKING:  # the answer models validate against this module's article: a cycle at run time
     from service.core.names import Candidate
     from service.core.questions import (
+        ComposedSummary,
         ExtractedIssue,
         ExtractedParticipant,
         IssuesAnswer,
         Part,
         ParticipantsAnswer,
         SubjectsAnswer,
+        SummaryAnswer,
     )
 
 
 @dataclass(frozen=True)
+class SummaryFacts:
+    """What the response's summary is checked against: the article (the whole, even when what was asked is
+    the parts' summaries), the language it is to be written in, the headline (which may be copied without
+    its full stop), and the dates code resolved (a number may be one of their parts)."""
+
+    article: ArticleText
+    language: str | None
+    title: str | None
+    dates: list[date]
+
+
+@dataclass
 class Check:
     """What the answers of the question being asked are checked against."""
 
     article: ArticleText
+    summary: SummaryFacts | None = None  # set while the response's summary is asked
+    said_back: bool = False  # a summary is said back to the model once; the answer to that is taken as it is
 
 
 # Not instructor's `context=`: given one, instructor renders every message as a Jinja template, and an
@@ -54,8 +71,8 @@ _check: ContextVar[Check | None] = ContextVar("grounding_check", default=None)
 
 
 @contextmanager
-def checked_against(article: ArticleText) -> Iterator[None]:
-    token = _check.set(Check(article))
+def checked_against(article: ArticleText, summary: SummaryFacts | None = None) -> Iterator[None]:
+    token = _check.set(Check(article, summary))
     try:
         yield
     finally:
@@ -64,6 +81,30 @@ def checked_against(article: ArticleText) -> Iterator[None]:
 
 def check_in_progress() -> Check | None:
     return _check.get()
+
+
+def summary_feedback(summary: str, cut: str | None, check: Check) -> str | None:
+    """What to say back to the model about a summary (`cut`: the last words of a part before the last that
+    stops mid-sentence): the names and numbers the article does not give, another language, a sentence not
+    finished (an unfinished last one after a finished one is not said: it is dropped); None when nothing is."""
+    facts = check.summary
+    if facts is None:
+        return None
+    summary, _ = finished(as_written(summary.strip(), check.article))
+    problems = unsupported(summary, check.article, facts.language, facts.dates)
+    language = wrong_language(summary, facts.language)
+    cut = unfinished(summary) or cut  # the one sentence, or a part before the last
+    feedback = []
+    if problems:
+        listed = ", ".join(repr(item) for item in problems)
+        feedback.append(f"Your summary gives {listed}, which the article does not. Use only its names and numbers.")
+    if language is not None:
+        feedback.append(f"Write the summary in {language}, the article's language.")
+    if cut is not None:  # the usual cause: a double quote, which ends the JSON string
+        feedback.append(
+            f"Your summary stops mid-sentence, at {cut!r}. Finish every sentence, and use no double quotes in it."
+        )
+    return " ".join(feedback) or None
 
 
 @dataclass(frozen=True)
@@ -156,6 +197,45 @@ class Grounder:
         )
         self.said.setdefault("subjects", []).extend(said)
         return found
+
+    def summary(self, answers: Sequence[tuple[Part, SummaryAnswer | ComposedSummary]]) -> str:
+        """The summary, checked as it was asked (`summary_feedback`, said back once): an unfinished last
+        sentence after a finished one is dropped, a sentence that still holds an unsupported name or number
+        is dropped (every one: kept), and what is still wrong is said."""
+        ((_, answer),) = answers  # one summary: of the one part, or the parts' summaries combined
+        article = self.source.article
+        summary, dropped = finished(as_written(answer.summary.strip(), self.text))
+        said = self.said.setdefault("summary", [])
+        if dropped is not None:
+            said.append(SummaryWarning(WarningKind.unfinished_summary, dropped, "dropped"))
+        if unfinished(summary) is not None:
+            reason = "kept, as no finished sentence stands before it"
+            said.append(SummaryWarning(WarningKind.unfinished_summary, summary, reason))
+        elif (words := answer.cut(article.title)) is not None:
+            reason = "kept, ended with a full stop, as a sentence follows it"
+            said.append(SummaryWarning(WarningKind.unfinished_summary, words, reason))
+        if still := unsupported(summary, self.text, article.language, self.resolved_dates()):
+            kept, unsupported_sentences = without(summary, still)
+            reason = f"it gives {', '.join(repr(item) for item in still)}, which the article does not"
+            if kept:
+                summary = kept
+                said += [SummaryWarning(WarningKind.unsupported_summary, s, reason) for s in unsupported_sentences]
+            else:  # every sentence: keep it, said
+                said.append(SummaryWarning(WarningKind.unsupported_summary_kept, summary, reason))
+        if (language := wrong_language(summary, article.language)) is not None:
+            reason = "the model wrote it in another language"
+            said.append(SummaryWarning(WarningKind.summary_language, language, reason))
+        return summary
+
+    def summary_facts(self) -> SummaryFacts:
+        article = self.source.article
+        return SummaryFacts(self.text, article.language, article.title, self.resolved_dates())
+
+    def resolved_dates(self) -> list[date]:
+        """The days code resolved the article's dates to: a summary's numbers may be their parts."""
+        if "dates" not in self.filled:  # asked before they were told (the first question is the summary)
+            return [day for item in self.found_dates() for day in (item.start, item.end) if day is not None]
+        return [day for item in self.filled["dates"] for day in (item.start, item.end) if day is not None]
 
     # --- items -----------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ For each part of the article (one part unless it is longer than the model's cont
 - the questions of the table (`questions.WITH_NAMES`, or `WITHOUT_NAMES` with no NER for the language)
   share one prefix (system prompt + article): a summary, what is unresolved, the subjects, and, with no NER,
   who takes part (with NER, code's candidates are the participants). The server reuses the processed
-  prefix for all but the first;
+  prefix for all but the first. Answers are checked as they are asked, and re-asked by the model client;
 - dates are code's alone: found in the text and resolved against the publication date by `dates.py`, each
   with the clause of the article that holds it as its event; sentences of doubt are found by
   `unresolved.py` and listed in the open-issues question;
@@ -23,31 +23,21 @@ No cache, no admission, no metrics: the service layer (`service.summaries`) adds
 """
 
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from schemas import ArticleRequest, DateItem, Meta, Participant, SummaryResponse, Usage
+from schemas import ArticleRequest, Meta, Participant, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
 from service.core.by_code import named_candidates
-from service.core.checking import (
-    as_written,
-    finished,
-    language_name,
-    unfinished,
-    unsupported,
-    without,
-    wrong_language,
-)
+from service.core.checking import language_name
 from service.core.dates import find_date_expressions
-from service.core.grounding import Grounder, Source, Vocabulary, checked_against
+from service.core.grounding import Grounder, Source, SummaryFacts, Vocabulary, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
 from service.core.mediatopics import ENGLISH, media_topics
 from service.core.names import Candidate
@@ -57,13 +47,12 @@ from service.core.questions import (
     WITH_NAMES,
     WITHOUT_NAMES,
     ByCode,
-    ComposedSummary,
     Part,
     Question,
     Row,
 )
 from service.core.warnings import SummaryWarning, WarningKind
-from service.errors import ArticleTooLong, SummariseError
+from service.errors import ArticleTooLong
 from service.model.client import Answer, ModelClient
 from service.model.ner import Ner
 from service.model.prompts import PromptTemplate
@@ -198,11 +187,10 @@ class Summariser:
                 answers.add(question, answer)
         await grounding.done()
         warnings += grounder.warnings  # said while grounding in turn
-        summary, summary_warnings = await self._summary(article, parts, grounding, answers, deadline)
-        grounder.fill(SUMMARY.fills, summary)
+        if len(parts) > 1:
+            await self._combined(article, grounder, answers, deadline)
         grounding.ground_at_the_end(table.at_the_end)
-        said_at_the_end = [said for row in table.at_the_end for said in grounder.said[row.fills]]
-        warnings += answers.warnings() + summary_warnings + said_at_the_end
+        warnings += answers.warnings() + [said for row in table.at_the_end for said in grounder.said[row.fills]]
         stats = [answer.stats for _, answer in answers.asked]
         response = SummaryResponse(
             id=article.id,
@@ -218,100 +206,14 @@ class Summariser:
         )
         return Summary(response, warnings, answers.completion_tokens())
 
-    async def _summary(
-        self, article: ArticleRequest, parts: list[Part], grounding: "_Grounding", answers: _Answers, deadline: float
-    ) -> tuple[str, list[SummaryWarning]]:
-        """The summary of the one part, or the parts' summaries combined in one, checked (`_checked`)."""
-        asked_summaries = answers.of(SUMMARY)
-        summaries = [answer.summary.strip() for answer in asked_summaries]
-        summary_question: Question[Any] = SUMMARY
-        summary_part = parts[0]
-        summary = summaries[0]
-        first: BaseModel = asked_summaries[0]
-        if len(summaries) > 1:
-            summary_question = COMBINE  # its answer is a SummaryAnswer too
-            summary_part = Part(ArticleText("\n\n".join(summaries)), 0, 0)
-            variables = self._variables(article, summary_part.article.text)
-            combined = await self.ask(COMBINE, summary_part, variables, article.language, deadline)
-            answers.add(COMBINE, combined)
-            summary = combined.value.summary.strip()
-            first = combined.value
-
-        dates: list[DateItem] = grounding.filled["dates"]
-        resolved = [day for item in dates for day in (item.start, item.end) if day is not None]
-        text_asked = article.text[parts[0].start : parts[0].end] if len(parts) == 1 else summary_part.article.text
-        return await self._checked(
-            summary,
-            article,
-            grounding.text,
-            resolved,
-            (summary_question, grounding.variables(summary_question, self._variables(article, text_asked)), first),
-            answers,
-            deadline,
-        )
-
-    async def _checked(
-        self,
-        summary: str,
-        article: ArticleRequest,
-        text: ArticleText,
-        dates: list[date],
-        asked: tuple[Question[Any], dict[str, str], BaseModel],
-        answers: _Answers,
-        deadline: float,
-    ) -> tuple[str, list[SummaryWarning]]:
-        """The summary with nothing the article does not support, in its language, its sentences finished
-        (`asked`: the question that gave it, or combine, its variables and its answer, said back on a re-ask):
-        an unfinished last sentence after a finished one is dropped; what else is wrong is said back to the
-        model once; a sentence that still holds an unsupported name or number is dropped."""
-        summary, warnings = _finished(as_written(summary, text))
-        problems = unsupported(summary, text, article.language, dates)
-        language = wrong_language(summary, article.language)
-        question, variables, last = asked
-        cut = unfinished(summary) or _cut_part(last, article.title)  # the one sentence, or a part before the last
-        if not problems and language is None and cut is None:
-            return summary, warnings
-        feedback = []
-        if problems:
-            listed = ", ".join(repr(item) for item in problems)
-            feedback.append(f"Your summary gives {listed}, which the article does not. Use only its names and numbers.")
-        if language is not None:
-            feedback.append(f"Write the summary in {language}, the article's language.")
-        if cut is not None:  # the usual cause: a double quote, which ends the JSON string
-            feedback.append(
-                f"Your summary stops mid-sentence, at {cut!r}. Finish every sentence, and use no double quotes in it."
-            )
-        messages = [
-            *self.prompt.render(self.prompt.question_in(question.name, article.language), **variables),
-            {"role": "assistant", "content": json.dumps(last.model_dump(), ensure_ascii=False)},
-            {"role": "user", "content": " ".join(feedback) + " Answer the question again."},
-        ]
-        try:
-            again = await self.llm.extract(messages, question.answer, name=f"{question.name}-again", deadline=deadline)
-        except SummariseError:  # out of budget, or no valid answer: keep what can be kept of the first
-            pass
-        else:
-            answers.add(question, again)
-            last = again.value
-            summary, warnings = _finished(as_written(again.value.summary.strip(), text))  # the first's are moot
-        if unfinished(summary) is not None:
-            reason = "kept, as no finished sentence stands before it"
-            warnings.append(SummaryWarning(WarningKind.unfinished_summary, summary, reason))
-        elif (words := _cut_part(last, article.title)) is not None:
-            reason = "kept, ended with a full stop, as a sentence follows it"
-            warnings.append(SummaryWarning(WarningKind.unfinished_summary, words, reason))
-        if still := unsupported(summary, text, article.language, dates):
-            kept, dropped = without(summary, still)
-            reason = f"it gives {', '.join(repr(item) for item in still)}, which the article does not"
-            if kept:
-                summary = kept
-                warnings += [SummaryWarning(WarningKind.unsupported_summary, sentence, reason) for sentence in dropped]
-            else:  # every sentence: keep it, said
-                warnings.append(SummaryWarning(WarningKind.unsupported_summary_kept, summary, reason))
-        if (language := wrong_language(summary, article.language)) is not None:
-            reason = "the model wrote it in another language"
-            warnings.append(SummaryWarning(WarningKind.summary_language, language, reason))
-        return summary, warnings
+    async def _combined(self, article: ArticleRequest, grounder: Grounder, answers: _Answers, deadline: float) -> None:
+        """The parts' summaries combined in one, the response's (asked and checked as the one part's is)."""
+        summaries = "\n\n".join(answer.summary.strip() for answer in answers.of(SUMMARY))
+        part = Part(ArticleText(summaries), 0, 0)
+        variables = self._variables(article, summaries)
+        combined = await self.ask(COMBINE, part, variables, article.language, deadline, grounder.summary_facts())
+        answers.add(COMBINE, combined)
+        grounder.fill(COMBINE.fills, COMBINE.ground(grounder, [(part, combined.value)]))
 
     def meta(
         self,
@@ -351,13 +253,24 @@ class Summariser:
         }
 
     async def ask(
-        self, question: Question[A], part: Part, variables: dict[str, str], language: str | None, deadline: float
+        self,
+        question: Question[A],
+        part: Part,
+        variables: dict[str, str],
+        language: str | None,
+        deadline: float,
+        summary: SummaryFacts | None = None,  # what the response's summary is checked against, when it is asked
     ) -> Answer[A]:
         listed = question.candidates(part) if question.candidates is not None else []
         if question.candidates is not None:
             variables = {**variables, "candidates": _numbered(listed)}
         messages = self.prompt.render(self.prompt.question_in(question.name, language), **variables)
-        with checked_against(part.article) if question.grounded else nullcontext():
+        checked: AbstractContextManager[None] = nullcontext()
+        if summary is not None:
+            checked = checked_against(summary.article, summary)
+        elif question.grounded:
+            checked = checked_against(part.article)
+        with checked:
             return await self.llm.extract(messages, question.answer_for(listed), name=question.name, deadline=deadline)
 
 
@@ -388,7 +301,11 @@ class _Grounding:
     async def noted(self, question: Question[A], part: int, variables: dict[str, str], deadline: float) -> Answer[A]:
         """The question asked of the part; once answered, whatever can now be grounded is."""
         variables = self.variables(question, variables)
-        answer = await self._core.ask(question, self._parts[part], variables, self._article.language, deadline)
+        # A part's summary is the response's where it is the only part; of several, only their combination is.
+        response_summary = question.fills == SUMMARY.fills and len(self._parts) == 1
+        facts = self._grounder.summary_facts() if response_summary else None
+        language = self._article.language
+        answer = await self._core.ask(question, self._parts[part], variables, language, deadline, facts)
         self._got[(question.name, part)] = answer.value
         await self._ready()
         return answer
@@ -418,7 +335,7 @@ class _Grounding:
             self._grounder.fill(row.fills, row.ground(self._grounder))
             return True
         answers = [self._got.get((row.name, n)) for n in range(len(self._parts))]
-        if row.ground is None or any(answer is None for answer in answers):
+        if any(answer is None for answer in answers):
             return False
         self._grounder.fill(row.fills, row.ground(self._grounder, list(zip(self._parts, answers, strict=True))))
         return True
@@ -427,14 +344,6 @@ class _Grounding:
         for row in rows:
             if row.fills not in self._grounder.filled and not self.ground(row):
                 raise AssertionError(f"every answer is in, yet {row.fills} is not grounded")  # a bug, not an input
-
-    @property
-    def text(self) -> ArticleText:
-        return self._grounder.text
-
-    @property
-    def filled(self) -> dict[str, Any]:
-        return self._grounder.filled
 
     async def _ready(self) -> None:
         async with self._lock:
@@ -515,16 +424,6 @@ def _addressed_warning(text: str, start: int, end: int) -> SummaryWarning:
     shown = line if len(line) <= 80 else line[:79] + "…"
     reason = f"address the summariser, not the reader ({shown!r}): treated as article text, never as instructions or evidence"
     return SummaryWarning(WarningKind.addressed_line, f"{start}-{end}", reason)
-
-
-def _finished(summary: str) -> tuple[str, list[SummaryWarning]]:
-    kept, dropped = finished(summary)
-    return kept, [] if dropped is None else [SummaryWarning(WarningKind.unfinished_summary, dropped, "dropped")]
-
-
-def _cut_part(answer: BaseModel, headline: str | None) -> str | None:
-    """The last words of a part of a composed summary that stops mid-sentence before its last part."""
-    return answer.cut(headline) if isinstance(answer, ComposedSummary) else None
 
 
 def _numbered(listed: list[str]) -> str:

@@ -12,7 +12,7 @@ these by the grounder.
 A grounded question's answer is rejected while it is asked (`grounding.checked_against`) when a name or a
 quote is not in the article, with a message that lists each one, and the model is re-asked. Under
 `salvage.LENIENT` (the last answer, or a cut-off one) the check is skipped and the grounder drops what it
-cannot locate.
+cannot locate. The response's summary is checked as it is asked too, and said back once (`_Said`).
 
 Each row says which field of the response its answers fill and how they are grounded (a `Grounder`
 method); what code finds alone (dates; participants where a NER pipeline reads the article's language) is a
@@ -33,8 +33,9 @@ from pydantic import BaseModel, Field, ValidationInfo, create_model, model_valid
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.checking import is_headline, unfinished
-from service.core.grounding import Grounder, check_in_progress
+from service.core.grounding import Grounder, check_in_progress, summary_feedback
 from service.core.unresolved import unresolved_sentences
+from service.model.client import SayBack
 from service.model.salvage import is_lenient
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
@@ -99,11 +100,36 @@ class SubjectsAnswer(BaseModel):
     subjects: Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(max_length=4)]
 
 
-class SummaryAnswer(BaseModel):
+class _Said(BaseModel):
+    """A summary, checked as it is asked where it is the response's (`grounding.summary_feedback`): what the
+    article does not support, another language or a sentence cut off is said back to the model once (in the
+    question's words, `SayBack`), and the answer to that is taken as it is; the grounder drops what is left."""
+
+    @model_validator(mode="after")
+    def said_back_once(self, info: ValidationInfo) -> Self:
+        check = None if is_lenient(info.context) else check_in_progress()
+        if check is None or check.summary is None or check.said_back:
+            return self
+        if (feedback := summary_feedback(self.text(), self.cut(check.summary.title), check)) is not None:
+            check.said_back = True
+            raise SayBack(feedback, self)
+        return self
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def cut(self, headline: str | None) -> str | None:
+        return None
+
+
+class SummaryAnswer(_Said):
     summary: Annotated[str, Field(min_length=1, max_length=600)]
 
+    def text(self) -> str:
+        return self.summary
 
-class ComposedSummary(BaseModel):
+
+class ComposedSummary(_Said):
     """The summary in the parts an editor writes it in: the news, the detail that matters most or what
     happens next, and what is still open (empty when the article does not make it central)."""
 
@@ -125,6 +151,9 @@ class ComposedSummary(BaseModel):
             part if index == len(parts) - 1 or unfinished(part) is None else part + "."
             for index, part in enumerate(parts)
         )
+
+    def text(self) -> str:
+        return self.summary
 
     def parts(self) -> list[str]:
         return [_first_sentence(" ".join(part.split())) for part in (self.news, self.detail, self.open) if part.strip()]
@@ -188,8 +217,7 @@ class Question(Generic[A]):
     name: str  # its key under [questions] in the prompt file; names it in logs and meta.warnings
     answer: type[A]
     fills: str  # the field of the response (`schemas.SummaryResponse`) its grounded answers fill
-    # Its answers of every part, with the part each answers, as the field's value (None: the pipeline's)
-    ground: "Callable[[Grounder, list[tuple[Part, A]]], Any] | None"
+    ground: Callable[[Grounder, list[tuple[Part, A]]], Any]  # its answers of every part, with their parts: the value
     grounded: bool = True  # its items are checked against the article while asked, and re-asked if not found
     candidates: Callable[[Part], list[str]] | None = None  # what code found, listed in the prompt as $candidates
     participants: bool = False  # the main participants code found are listed in the prompt as $participants
@@ -219,11 +247,11 @@ DATES = ByCode("dates", Grounder.found_dates)  # found, resolved and described b
 # held to two, it found more on the dev split and as many on test (bench/JOURNAL.md, 2026-12-05 evening).
 ISSUES = Question("issues", IssuesAnswer, "open_issues", Grounder.issues, candidates=Part.doubts, at_least=2)
 # The summary of the one part is the response's; of several, their summaries are combined (`COMBINE`). The
-# pipeline checks the response's (`pipeline.Summariser._checked`).
-SUMMARY = Question("summary", ComposedSummary, "summary", None, grounded=False, participants=True)
+# response's is checked as it is asked (its validator, given the pipeline's `grounding.SummaryFacts`).
+SUMMARY = Question("summary", ComposedSummary, "summary", Grounder.summary, grounded=False, participants=True)
 SUBJECTS = Question("subjects", SubjectsAnswer, "subjects", Grounder.media_topics, grounded=False)
 # Asked once when a long article was summarised in parts: one summary of the parts' summaries.
-COMBINE = Question("combine", CombinedSummaryAnswer, "summary", None, grounded=False)
+COMBINE = Question("combine", CombinedSummaryAnswer, "summary", Grounder.summary, grounded=False)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,18 @@
-"""The question table: every row fills one field of the response and says how."""
+"""The question table: every row fills one field of the response and says how; the summary is said back to
+the model once, in the question's words, where it is the response's."""
+
+from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from schemas import SummaryResponse
-from service.core.questions import COMBINE, WITH_NAMES, WITHOUT_NAMES, ByCode, Table
+from service.core.alignment import ArticleText
+from service.core.grounding import SummaryFacts, checked_against
+from service.core.questions import COMBINE, WITH_NAMES, WITHOUT_NAMES, ByCode, ComposedSummary, Table
+from service.model.client import SayBack
+
+ARTICLE = ArticleText("Officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said.")
 
 
 @pytest.mark.parametrize("table", [WITH_NAMES, WITHOUT_NAMES])
@@ -12,6 +21,34 @@ def test_the_rows_fill_every_field_of_the_response_once(table: Table) -> None:
     filled = [row.fills for row in rows]
 
     assert sorted(filled) == sorted(set(SummaryResponse.model_fields) - {"id", "meta"})
-    assert all(isinstance(row, ByCode) or row.ground is not None for row in rows if row.fills != "summary")
+    assert all(callable(row.ground) for row in rows)
     assert {question.name for question in table.asked} >= {row.name for row in rows if not isinstance(row, ByCode)}
     assert COMBINE.fills == "summary"
+
+
+def test_a_summary_the_article_does_not_support_is_said_back_once() -> None:
+    facts = SummaryFacts(ARTICLE, "en", None, [date(2026, 2, 26)])
+    invented = {"news": "Over 900 officials will hold talks in Geneva on Feb. 26.", "detail": "", "open": ""}
+
+    with checked_against(ARTICLE, facts):
+        with pytest.raises(ValidationError) as raised:
+            ComposedSummary.model_validate(invented)
+        again = ComposedSummary.model_validate(invented)  # the answer to it is taken as it is
+
+    said = raised.value.errors()[0]["ctx"]["error"]
+    assert isinstance(said, SayBack)
+    assert said.feedback == "Your summary gives '900', which the article does not. Use only its names and numbers."
+    assert said.conversation([])[0] == {
+        "role": "assistant",
+        "content": '{"news": "Over 900 officials will hold talks in Geneva on Feb. 26.", "detail": "", "open": ""}',
+    }
+    assert again.news == invented["news"]
+    assert ComposedSummary.model_validate(invented)  # no check in progress: a part's summary, or a test's
+
+
+def test_a_summary_the_article_supports_is_not_said_back() -> None:
+    facts = SummaryFacts(ARTICLE, "en", None, [date(2026, 2, 26)])
+    supported = {"news": "Officials will hold talks in Geneva on Feb. 26.", "detail": "", "open": ""}
+
+    with checked_against(ARTICLE, facts):
+        assert ComposedSummary.model_validate(supported).summary == supported["news"]
