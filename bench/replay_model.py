@@ -4,7 +4,9 @@ and every answer as it was (issue 27: "the gold-set eval identical before and af
 Record once against a real server, then run the same eval through the replay after the change: a question
 asked in other words (another prompt, another request) is not in the recording and is answered 404, which
 the eval reports as that article's error; the same questions get the same answers byte for byte, so any
-difference left in the eval's output was made by our code.
+difference left in the eval's output was made by our code. With `--replay DIR --upstream URL` what the recording
+lacks is asked of the real server (and recorded): a change to one question costs the model time of that
+question alone.
 
     python -m bench.replay_model --port 9200 --record /tmp/rec --upstream http://127.0.0.1:8081 &
     summarise eval --cases ../shared/eval/cases --base-url http://127.0.0.1:9200 --model M --json before.json
@@ -45,7 +47,7 @@ def _key(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
 
 
-def make_app(store: Path, upstream: str | None) -> Any:
+def make_app(store: Path, upstream: str | None, fresh: bool = True) -> Any:
     store.mkdir(parents=True, exist_ok=True)
     client = httpx.AsyncClient(base_url=upstream, timeout=600) if upstream else None
 
@@ -59,13 +61,13 @@ def make_app(store: Path, upstream: str | None) -> Any:
             more = message.get("more_body", False)
         path = scope["path"] + ("?" + scope["query_string"].decode() if scope["query_string"] else "")
         file = store / f"{_key(scope['method'], path, body)}.json"
-        if client is not None:
+        if file.exists() and (client is None or not fresh):
+            record = json.loads(file.read_text())
+        elif client is not None:
             headers = {"content-type": "application/json"}
             answer = await client.request(scope["method"], path, content=body, headers=headers)
             record = {"status": answer.status_code, "type": answer.headers.get("content-type", ""), "body": answer.text}
             file.write_text(json.dumps(record))
-        elif file.exists():
-            record = json.loads(file.read_text())
         else:
             record = {"status": 404, "type": "application/json", "body": '{"error": "not recorded"}'}
         start = {
@@ -107,9 +109,12 @@ def compare(before: Path, after: Path) -> int:
 @click.option(
     "--record", "record_dir", type=click.Path(path_type=Path), help="Forward to --upstream and keep each answer here."
 )
-@click.option("--upstream", help="The real server's base URL (with --record).")
+@click.option("--upstream", help="The real server's base URL (with --record; with --replay, asked what it lacks).")
 @click.option(
-    "--replay", "replay_dir", type=click.Path(path_type=Path), help="Answer from a recording; 404 for what it lacks."
+    "--replay",
+    "replay_dir",
+    type=click.Path(path_type=Path),
+    help="Answer from a recording; 404 for what it lacks, or with --upstream ask it (and record the answer).",
 )
 @click.option("--compare", "reports", nargs=2, type=click.Path(exists=True, path_type=Path), help="Two eval reports.")
 def main(
@@ -118,10 +123,10 @@ def main(
     if reports:
         sys.exit(compare(*reports))
     if (record_dir is None) == (replay_dir is None) or (record_dir is not None and not upstream):
-        raise click.UsageError("give --record DIR --upstream URL, or --replay DIR, or --compare A B")
+        raise click.UsageError("give --record DIR --upstream URL, or --replay DIR [--upstream URL], or --compare A B")
     store = record_dir or replay_dir
     assert store is not None
-    uvicorn.run(make_app(store, upstream if record_dir else None), port=port, log_level="warning")
+    uvicorn.run(make_app(store, upstream, fresh=record_dir is not None), port=port, log_level="warning")
 
 
 if __name__ == "__main__":
