@@ -122,8 +122,10 @@ LANGUAGE = Language(
         "declined to", "refused to", "failed to", r"without (?:a|any) (?:breakthrough|agreement|deal|decision)",
         "whether", "pending", r"appeal\w*", r"investigat\w+", "inquiry", r"disput\w+", "contested", "could", "might",
         "(?-i:may)",  # the verb, not the month
+        r"alleg\w*", r"accus\w*", r"concern\w*", r"fear\w*", r"critici[sz]\w*", r"(?:remains?|left|leaves) (?:an )?open",
+        "must", r"needs? to", "is needed",
     ),
-    plans=("expected", "plans? to", "planned", r"propos\w+", r"consider\w*", "hopes? to", "warned", "threatened",
+    plans=("(?:is|are) to be", "scheduled", "expected", "plans? to", "planned", r"propos\w+", r"consider\w*", "hopes? to", "warned", "threatened",
            "at least", "intends? to"),
     function_words=frozenset({"the", "and", "of", "to", "is", "was", "in", "that", "on", "for", "with", "has", "will"}),
     titles=frozenset({

@@ -21,6 +21,13 @@ def found(text: str) -> list[str]:
         "Police are investigating the cause of the fire.",
         "Ob die Beschäftigten im Frühjahr streiken, ist offen.",
         "Die Stadt hat noch nicht entschieden.",
+        # allegations, fears and criticism, what must happen, what a decision left open, what is scheduled
+        "The lawsuit alleges that the company hid the defect for years.",
+        "Residents fear the plant will close.",
+        "Both parties must agree on the venue.",
+        "The ruling left an open door for the cases of other defendants.",
+        "The referendum is to be held in November.",
+        "Gegner hatten eine Machtkonzentration befürchtet.",
     ],
 )
 def test_a_sentence_that_says_something_is_open_is_found(sentence: str) -> None:
