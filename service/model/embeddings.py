@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import safetensors.numpy
+from threadpoolctl import ThreadpoolController
 from tokenizers import Tokenizer
 
 from service.errors import WeightsError
@@ -41,6 +42,15 @@ class Embedder:
         self._tokenizer.enable_truncation(_MAX_TOKENS)
         self._tokenizer.enable_padding()
         self._w = weights
+        # Each dense layer's matrix transposed once, contiguous: the matmul reads it in BLAS's order.
+        self._dense_weights = {
+            name.removesuffix(".weight"): np.ascontiguousarray(value.T)
+            for name, value in weights.items()
+            if name.endswith(".weight") and value.ndim == 2 and not name.startswith("embeddings.")
+        }
+        # The matrices are small (a few terms of a few tokens): a multi-threaded OpenBLAS spends more time
+        # waking its threads than multiplying, the more so on a busy machine (bench/README.md, subjects).
+        self._blas = ThreadpoolController()
         self._layers = int(config["num_hidden_layers"])
         self._heads = int(config["num_attention_heads"])
         self._eps = float(config["layer_norm_eps"])
@@ -48,9 +58,10 @@ class Embedder:
     def encode(self, texts: list[str]) -> Vectors:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # like lengths batched: less padding
         out = np.empty((len(texts), self._w["embeddings.word_embeddings.weight"].shape[1]), np.float32)
-        for start in range(0, len(order), _BATCH):
-            chosen = order[start : start + _BATCH]
-            out[chosen] = self._batch([texts[i] for i in chosen])
+        with self._blas.limit(limits=1, user_api="blas"):
+            for start in range(0, len(order), _BATCH):
+                chosen = order[start : start + _BATCH]
+                out[chosen] = self._batch([texts[i] for i in chosen])
         return out
 
     def _batch(self, texts: list[str]) -> Vectors:
@@ -85,7 +96,8 @@ class Embedder:
         return self._norm(x + self._dense(inner, f"{at}output.dense"), f"{at}output.LayerNorm")
 
     def _dense(self, x: Vectors, name: str) -> Vectors:
-        result: Vectors = x @ self._w[f"{name}.weight"].T + self._w[f"{name}.bias"]
+        flat = x.reshape(-1, x.shape[-1]) @ self._dense_weights[name] + self._w[f"{name}.bias"]
+        result: Vectors = flat.reshape(*x.shape[:-1], -1)
         return result
 
     def _norm(self, x: Vectors, name: str) -> Vectors:
