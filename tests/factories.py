@@ -29,6 +29,7 @@ SEED_SUMMARY: dict[str, Any] = {
     "detail": "",
     "open": "The timing is not confirmed by the Kremlin.",
 }
+SEED_SUMMARY_TEXT = f"{SEED_SUMMARY['news']} {SEED_SUMMARY['open']}"  # the response's summary: its parts in turn
 
 
 def composed(news: str, detail: str = "", open_: str = "") -> dict[str, Any]:

@@ -12,8 +12,10 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import ModelServer
+from tests.factories import SEED_SUMMARY_TEXT, ModelServer
 from tests.live_servers import lifespan_answered, read_body, serving
+
+QUESTIONS = 4  # asked of the seed: participants, the summary, issues, subjects
 
 
 def sse_chunks(completion: dict[str, Any], pieces: int) -> list[bytes]:
@@ -66,9 +68,11 @@ async def test_a_streamed_answer_is_put_back_together(
 
     assert response.status_code == 200, response.text
     body = response.json()
+    assert len(server.bodies) == QUESTIONS
     assert all(sent["stream"] is True and sent["stream_options"] == {"include_usage": True} for sent in server.bodies)
     assert {p["name"] for p in body["participants"]} >= {"Steve Witkoff", "Jared Kushner"}
-    assert body["meta"]["usage"]["completion_tokens"] == 4 * 300  # from the stream's usage chunks
+    assert body["summary"] == SEED_SUMMARY_TEXT  # the model's answer, put back together from its chunks
+    assert body["meta"]["usage"]["completion_tokens"] == QUESTIONS * 300  # from the stream's usage chunks
     assert body["meta"]["retries"] == 0
 
 
@@ -86,7 +90,7 @@ async def test_an_answer_that_keeps_coming_outlasts_the_timeout_between_bytes(
 
     assert response.status_code == 200, response.text
     assert response.json()["meta"]["retries"] == 0
-    assert len(server.bodies) == 4  # one request per question: nothing started over
+    assert len(server.bodies) == QUESTIONS  # one request per question: nothing started over
 
 
 def test_the_embedded_server_streams_by_default(settings: Settings) -> None:
@@ -128,7 +132,7 @@ async def test_a_stream_that_stalls_is_retried_like_any_timeout(
             response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert response.json()["meta"]["retries"] == 4  # each question stalled once, timed out, then answered
+    assert response.json()["meta"]["retries"] == QUESTIONS  # each question stalled once, timed out, then answered
 
 
 async def test_a_server_that_does_not_stream_is_read_as_json(
@@ -142,6 +146,7 @@ async def test_a_server_that_does_not_stream_is_read_as_json(
 
     assert response.status_code == 200, response.text
     sent = [body for bodies in server.requests.values() for body in bodies]
-    assert [body.get("stream") for body in sent] == [True] * 4  # each question asked for a stream, read as JSON
+    assert [body.get("stream") for body in sent] == [True] * QUESTIONS  # each question asked for a stream, read as JSON
     assert {p["name"] for p in response.json()["participants"]} >= {"Steve Witkoff", "Jared Kushner"}
+    assert response.json()["summary"] == SEED_SUMMARY_TEXT  # the model's plain JSON answer, read
     assert response.json()["meta"]["retries"] == 0
