@@ -24,10 +24,18 @@ Client = AsyncTestClient[Any]
 PROMPT = load_prompt("summarise")
 
 
+def is_rendered(content: str, template: str, **known: str) -> bool:
+    """Whether `content` is `template` of the prompt file with its placeholders filled: those in `known` with
+    their values, the others with anything."""
+    pattern = re.sub(
+        r"\\\$(\w+)", lambda m: re.escape(known[m[1]]) if m[1] in known else ".*", re.escape(template.strip())
+    )
+    return re.fullmatch(pattern, content, re.DOTALL) is not None
+
+
 def is_question(content: str, name: str) -> bool:
     """Whether `content` is the prompt file's question `name`, its placeholders filled with anything."""
-    pattern = re.sub(r"\\\$\w+", lambda _: ".*", re.escape(PROMPT.questions[name].strip()))
-    return re.fullmatch(pattern, content, re.DOTALL) is not None
+    return is_rendered(content, PROMPT.questions[name])
 
 
 def bad_issue_quote() -> dict[str, Any]:
@@ -572,11 +580,24 @@ async def test_a_german_article_summarised_in_english_is_asked_again_in_german(
 
     body = (await api.post("/v1/summaries", json=article)).json()
 
-    assert "Language: German" in server.requests["summary"][0]["messages"][1]["content"]
-    assert is_question(server.requests["summary"][0]["messages"][2]["content"], "summary-de")  # German's variant
-    assert is_question(server.requests["summary"][1]["messages"][2]["content"], "summary-de")  # and when re-asked
-    assert "Write the summary in German" in server.requests["summary"][1]["messages"][-1]["content"]
+    assert server.count("summary") == 2
+    first, again = server.requests["summary"]
+    assert is_rendered(first["messages"][1]["content"], PROMPT.user, language="German")  # the model is told
+    assert is_question(first["messages"][2]["content"], "summary-de")  # German's variant
+    assert is_question(again["messages"][2]["content"], "summary-de")  # and when re-asked
+    assert english["news"] in json.dumps(again["messages"][3:], ensure_ascii=False)  # its English answer said back
     assert body["summary"] == german["news"]
+    assert not [warning for warning in body["meta"]["warnings"] if warning.startswith("summary")]
+
+    # Still English when asked again: kept, and said.
+    server = ModelServer({"participants": {"participants": []}, "summary": [english, english]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json={**article, "title": "Dresden"})).json()  # not the cached one
+
+    assert server.count("summary") == 2
+    assert body["summary"] == english["news"]
+    assert any(warning.startswith("summary: not in German") for warning in body["meta"]["warnings"])
 
 
 async def test_a_summary_re_ask_that_fails_keeps_the_first_summary_less_what_is_unsupported(
