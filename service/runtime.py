@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import anyio
 import httpx
@@ -23,7 +24,7 @@ from service.model.embedded import EmbeddedServer, start_embedded
 from service.model.http import model_http_client
 from service.model.ner import Ner, load_ner
 from service.model.prompts import load_prompt
-from service.settings import Settings
+from service.settings import CoreSettings, LimitsSettings, ModelSettings, Settings
 from service.summaries import KeyValueStore, SummaryCache, SummaryService
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ WATCH_EVERY_S = 5.0  # how often the jobs' gauges are brought up to date
 @asynccontextmanager
 async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
     """Start the model server the settings ask for (the embedded one unless SUMMARISE_BASE_URL is set),
-    yield the bare core on it, and stop it all on the way out."""
+    yield the bare core on it, and stop it all on the way out. The model client and the core each get
+    their slice of the settings."""
     embedded: EmbeddedServer | None = None
     if settings.base_url is None:
         server, embedded_name = await anyio.to_thread.run_sync(
@@ -54,36 +56,39 @@ async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
     else:
         base_url, model = str(settings.base_url), settings.model or ""
     ner = await anyio.to_thread.run_sync(lambda: _installed_ner(settings.ner_pipelines))
-    http_client = model_http_client(settings)
+    asking = settings.slice(ModelSettings)
+    http_client = model_http_client(asking)
     try:
-        llm = ModelClient(settings, http_client, base_url, model)
-        sized = settings if embedded is not None else await _sized_to_the_server(settings, llm)
-        yield Summariser(llm, load_prompt("summarise"), sized, {pipeline.language: pipeline for pipeline in ner})
+        llm = ModelClient(asking, http_client, base_url, model)
+        core = settings.core()
+        if embedded is None:  # another server may hold less context than SUMMARISE_CONTEXT_TOKENS
+            core = await _sized_to_the_server(core, llm)
+        yield Summariser(llm, load_prompt("summarise"), core, {pipeline.language: pipeline for pipeline in ner})
     finally:
         await http_client.aclose()
         if embedded is not None:
             embedded.stop()
 
 
-async def _sized_to_the_server(settings: Settings, llm: ModelClient) -> Settings:
+async def _sized_to_the_server(core: CoreSettings, llm: ModelClient) -> CoreSettings:
     """Articles are split to the context the server holds when that is less than SUMMARISE_CONTEXT_TOKENS:
     Ollama, for one, truncates a longer prompt without a word (4096 tokens unless told otherwise)."""
     try:
         held = await llm.context_window()
     except Exception as exc:  # a probe that fails for any reason leaves the configured context
         log.debug("could not ask the model server for its context (%s); SUMMARISE_CONTEXT_TOKENS applies", exc)
-        return settings
-    if held is None or held >= settings.context_tokens:
-        return settings
+        return core
+    if held is None or held >= core.context_tokens:
+        return core
     log.warning(
         "the model server holds %d tokens of context for %s, less than SUMMARISE_CONTEXT_TOKENS=%d: "
         "articles are split to fit %d",
         held,
         llm.model,
-        settings.context_tokens,
+        core.context_tokens,
         held,
     )
-    return settings.model_copy(update={"context_tokens": held})
+    return replace(core, context_tokens=held)
 
 
 @asynccontextmanager
@@ -91,7 +96,7 @@ async def open_summariser(settings: Settings, cache_store: KeyValueStore | None)
     """The core with the service layer around it: cached in `cache_store` (none: no cache), admitted, counted."""
     async with open_core(settings) as core:
         cache = SummaryCache(cache_store, settings.cache_ttl_s) if cache_store is not None else None
-        yield SummaryService(core, settings, cache)
+        yield SummaryService(core, settings.slice(LimitsSettings), cache)
 
 
 def _installed_ner(names: list[str]) -> list[Ner]:

@@ -31,7 +31,7 @@ from service import metrics
 from service.core.pipeline import Found, Progress, Summariser, request_warnings
 from service.errors import Overloaded, SummariseError, as_problem, store_fault, validation_problem
 from service.model.client import ModelClient
-from service.settings import Settings
+from service.settings import LimitsSettings
 
 log = structlog.get_logger("summarise.pipeline")
 Listener = Callable[[FoundEvent | GroundedEvent], Awaitable[None]]  # a summary's progress, as the API shows it
@@ -137,13 +137,13 @@ class AdmissionGate:
 class SummaryService:
     """The core's summaries, cached, admitted and counted. Built once per process."""
 
-    def __init__(self, core: Summariser, settings: Settings, cache: SummaryCache | None = None) -> None:
+    def __init__(self, core: Summariser, limits: LimitsSettings, cache: SummaryCache | None = None) -> None:
         self.core = core
         self.cache = cache
         self.gate = AdmissionGate(
-            settings.max_concurrent_summaries,
-            settings.max_queued_summaries,
-            max_wait_s=settings.request_budget_s,
+            limits.max_concurrent_summaries,
+            limits.max_queued_summaries,
+            max_wait_s=core.settings.request_budget_s,  # a summary's budget
             on_change=metrics.set_admission,
         )
 

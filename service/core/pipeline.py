@@ -56,7 +56,7 @@ from service.errors import ArticleTooLong
 from service.model.client import Answer, ModelClient
 from service.model.ner import Ner
 from service.model.prompts import PromptTemplate
-from service.settings import Settings
+from service.settings import CoreSettings
 
 A = TypeVar("A", bound=BaseModel)
 Result = TypeVar("Result")
@@ -141,7 +141,7 @@ class _Answers:
 
 class Summariser:
     def __init__(
-        self, llm: ModelClient, prompt: PromptTemplate, settings: Settings, ner: Mapping[str, Ner] | None = None
+        self, llm: ModelClient, prompt: PromptTemplate, settings: CoreSettings, ner: Mapping[str, Ner] | None = None
     ) -> None:
         self.llm = llm
         self.prompt = prompt
@@ -155,7 +155,7 @@ class Summariser:
     async def summarise(self, article: ArticleRequest, progress: OnProgress | None = None) -> Summary:
         started = time.monotonic()
         deadline = started + self.settings.request_budget_s
-        check_limits(article, self.settings)
+        check_limits(article, self.settings.max_text_chars)
         warnings = request_warnings(article)
         # Lines that speak to the summariser are blanked for grounding: nothing taken from them is evidence.
         addressed = addressed_lines(article.text)
@@ -402,11 +402,11 @@ async def _at_most(parallel: int, asks: list[Coroutine[Any, Any, Result]]) -> li
     return [task.result() for task in tasks]
 
 
-def check_limits(article: ArticleRequest, settings: Settings) -> None:
+def check_limits(article: ArticleRequest, max_text_chars: int) -> None:
     """Raises ArticleTooLong for a text over SUMMARISE_MAX_TEXT_CHARS: before a summary, and when a job is
     submitted (so that it is refused at once, not accepted and then failed)."""
-    if len(article.text) > settings.max_text_chars:
-        raise ArticleTooLong(f"text has {len(article.text)} characters; the limit is {settings.max_text_chars}")
+    if len(article.text) > max_text_chars:
+        raise ArticleTooLong(f"text has {len(article.text)} characters; the limit is {max_text_chars}")
 
 
 def request_warnings(article: ArticleRequest) -> list[SummaryWarning]:

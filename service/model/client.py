@@ -60,7 +60,7 @@ from service.model.faults import SERVER_FAULTS, classify, short
 from service.model.salvage import content_of, lenient_parse, salvage_partial
 from service.model.servers import ServerProfile, profile_of, sampling, strict_tool
 from service.model.streaming import assembled
-from service.settings import Settings, StructuredMode
+from service.settings import ModelSettings, StructuredMode
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -158,7 +158,7 @@ def estimated_tokens(text: str) -> int:
 class ModelClient:
     """Talks to one OpenAI-compatible server. Built once at start-up; safe for concurrent requests."""
 
-    def __init__(self, settings: Settings, http_client: httpx.AsyncClient, base_url: str, model: str) -> None:
+    def __init__(self, settings: ModelSettings, http_client: httpx.AsyncClient, base_url: str, model: str) -> None:
         self.settings = settings
         self.base_url = base_url
         self.shown_url = shown_url(base_url)  # what problems and /ready say: no credentials

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 
 from service.errors import ResponseTooLarge
-from service.settings import Settings
+from service.settings import ModelSettings
 
 _CONNECTIONS_PER_POOL = 32
 
@@ -61,6 +61,6 @@ class CappedTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
-def model_http_client(settings: Settings) -> httpx.AsyncClient:
+def model_http_client(settings: ModelSettings) -> httpx.AsyncClient:
     transport = CappedTransport(settings.max_model_response_bytes, settings.max_connections)
     return httpx.AsyncClient(transport=transport)

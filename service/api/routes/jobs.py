@@ -46,7 +46,7 @@ async def submit_jobs(
 ) -> Response[JobsAccepted]:
     for n, article in enumerate(data.articles):  # refused now, as /v1/summaries would; not accepted, then failed
         try:
-            check_limits(article, settings)
+            check_limits(article, settings.max_text_chars)
         except ArticleTooLong as too_long:
             raise ArticleTooLong(f"articles[{n}]: {too_long.detail}") from None
     if data.callback_url is not None:
