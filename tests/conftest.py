@@ -24,9 +24,20 @@ def seed_article() -> dict[str, Any]:
     return article
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "model_first: NER off (SUMMARISE_NER_PIPELINES empty), participants are the model's own list, as for a "
+        "language without a pipeline; for tests about that path (the default settings run NER, as production does)",
+    )
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """As production runs: NER on, with the default pipeline (spaCy loads it once per process: `load_ner` is
+    cached), so the participants come from code and the model is asked three questions. A test marked
+    `model_first` runs with NER off: the model is asked who takes part too."""
+    settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         base_url=MODEL_URL,
         model="test-model",
@@ -34,10 +45,10 @@ def settings(tmp_path: Path) -> Settings:
         transient_attempts=3,
         request_budget_s=20,
         model_cache_dir=tmp_path,
-        # Model-first participants (German articles, or NER off); test_named_participants.py runs the
-        # default, NER candidates with the ones the model adds.
-        ner_pipelines=[],
     )
+    if request.node.get_closest_marker("model_first"):
+        return settings.model_copy(update={"ner_pipelines": []})
+    return settings
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ SEED_ANSWERS: dict[str, Any] = {
     "summary": SEED_SUMMARY,
     "subjects": SEED_SUBJECTS,
 }
-# The warning of a summary made model-first (NER off, as in most tests, or no pipeline for the language).
+# The warning of a summary made model-first (no pipeline for the language, or NER off: tests marked model_first).
 NO_NER = "language 'en': no named-entity pipeline for this language: participants are the model's own list"
 # Which question a request asks, by the name of the schema it sends: from the pipeline's question table.
 QUESTION_OF_SCHEMA = {q.answer.__name__: q.name for q in (*QUESTIONS, *QUESTIONS_WITHOUT_NAMES, COMBINE)} | {

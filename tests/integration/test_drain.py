@@ -82,7 +82,7 @@ def test_a_replica_stopped_in_the_middle_of_a_burst_hands_its_jobs_over_and_noth
             "SUMMARISE_BASE_URL": f"{model}/v1",
             "SUMMARISE_MODEL": "test-model",
             "SUMMARISE_MODEL_CACHE_DIR": str(tmp_path / "state"),  # both replicas: the same SQLite file
-            "SUMMARISE_NER_PIPELINES": "",
+            "SUMMARISE_NER_PIPELINES": "",  # NER off in these replicas: the jobs' hand-over is tested, and each process would load spaCy
             "SUMMARISE_JOB_WORKERS": "3",
             "SUMMARISE_DRAIN_S": "10",
             "SUMMARISE_CACHE_TTL_S": "0",

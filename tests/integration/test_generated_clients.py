@@ -40,7 +40,6 @@ def served_api(tmp_path: Path) -> Iterator[str]:
             model="test-model",
             model_cache_dir=tmp_path / "cache",
             log_level="WARNING",
-            ner_pipelines=[],
         )
         with serving(create_app(settings)) as api:
             yield api

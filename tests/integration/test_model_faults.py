@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import SEED_PARTICIPANTS, ModelServer, answer, composed, error
+from tests.factories import SEED_ISSUES, ModelServer, answer, composed, error, question_of
 
 Client = AsyncTestClient[Any]
 QUESTIONS = ("participants", "issues", "summary", "subjects")
@@ -55,10 +55,10 @@ async def test_429_with_retry_after_waits_as_asked_then_succeeds(
         return format_datetime(datetime.now(UTC) + timedelta(seconds=2), usegmt=True)  # 1-2 s: whole seconds
 
     sent_at: list[float] = []
-    server = ModelServer({"participants": SEED_PARTICIPANTS})
+    server = ModelServer()
 
     def timed(request: httpx.Request) -> httpx.Response:
-        if b"ParticipantsAnswer" in request.content:
+        if question_of(request) == "summary":  # the first question asked
             sent_at.append(time.monotonic())
             if len(sent_at) == 1:
                 return error(429, "slow down", {"Retry-After": retry_after_header()})
@@ -72,13 +72,13 @@ async def test_429_with_retry_after_waits_as_asked_then_succeeds(
     assert len(sent_at) == 2
     assert sent_at[1] - sent_at[0] >= 0.9  # at least ~1 s either way
     assert response.json()["meta"]["retries"] == 1
-    assert response.json()["meta"]["attempts"] == 4
+    assert response.json()["meta"]["attempts"] == 3  # the summary, issues and subjects (participants: NER's)
 
 
 async def test_429_with_retry_after_beyond_the_budget_fails_fast_with_503(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    server = ModelServer({"participants": error(429, "slow down", {"Retry-After": "3600"})})
+    server = ModelServer({"summary": error(429, "slow down", {"Retry-After": "3600"})})
     serve(model_server, server)
 
     started = time.monotonic()
@@ -86,7 +86,7 @@ async def test_429_with_retry_after_beyond_the_budget_fails_fast_with_503(
 
     problem = assert_problem(response, 503, "model-unavailable")
     assert time.monotonic() - started < 5
-    assert server.count("participants") == 1
+    assert server.count("summary") == 1
     assert response.headers["retry-after"] == "3600"
     assert "3600" in problem["detail"]
 
@@ -330,14 +330,14 @@ async def test_a_huge_200_is_refused_unread_and_not_retried(
 async def test_malformed_json_content_is_re_asked(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    server = ModelServer({"participants": ['{"participants": [{"name": "Wit', SEED_PARTICIPANTS]})
+    server = ModelServer({"issues": ['{"open_issues": [{"issue": "The time', SEED_ISSUES]})
     serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert server.count("participants") == 2
-    assert response.json()["meta"]["attempts"] == 5
+    assert server.count("issues") == 2
+    assert response.json()["meta"]["attempts"] == 4  # three questions, one asked again
 
 
 async def test_an_answer_failing_the_schema_twice_is_a_502_with_the_last_error(
@@ -359,20 +359,21 @@ async def test_an_answer_failing_the_schema_twice_is_a_502_with_the_last_error(
 async def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
+    kremlin = '{"quote": "The Kremlin did not confirm the timeline for the talks.", "issue": "The timeline", '
+    umerov = '{"quote": "Umerov may come to the U.S. for another round of talks", "issue": "A visit", '
     looping = (
-        '{"participants": [{"name": "Steve Witkoff", "kind": "person", "role": "envoy", "aliases": []}, '
-        '{"name": "Rustem Umerov", "kind": "person", "role": "secretary", "aliases": []}, '
-        '{"name": "Rustem Umerov", "kind": "person", "role": "secre'
+        f'{{"open_issues": [{kremlin}"parties": ["Kremlin"]}}, {umerov}"parties": ["Rustem Umerov"]}}, '
+        f'{umerov}"parties": ["Rus'
     )
-    server = ModelServer({"participants": answer(looping, finish_reason="length")})
+    server = ModelServer({"issues": answer(looping, finish_reason="length")})
     serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert [p["name"] for p in body["participants"]] == ["Steve Witkoff", "Rustem Umerov"]
-    assert server.count("participants") == 1
+    assert [i["issue"] for i in body["open_issues"]] == ["The timeline", "A visit"]
+    assert server.count("issues") == 1
     assert any("cut off at max_tokens" in w for w in body["meta"]["warnings"])
 
 

@@ -57,6 +57,7 @@ def keywords_in(schema: Any) -> set[str]:
     return used
 
 
+@pytest.mark.model_first  # the participants question's answer has the optional fields (affiliation) checked here
 async def test_tools_strict_sends_a_strict_tool(
     settings: Settings, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
@@ -96,7 +97,7 @@ async def test_tools_is_left_as_instructor_sends_it(
 
     await summarise(settings.model_copy(update={"mode": "tools"}), server, model_server, seed_article)
 
-    sent = server.requests["participants"][0]
+    sent = server.requests["summary"][0]
     assert "strict" not in sent["tools"][0]["function"]
     assert "parallel_tool_calls" not in sent
 

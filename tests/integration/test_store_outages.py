@@ -76,7 +76,7 @@ def test_redis_killed_under_a_burst_of_jobs_comes_back_and_every_job_and_callbac
                 "SUMMARISE_BASE_URL": f"{model}/v1",
                 "SUMMARISE_MODEL": "test-model",
                 "SUMMARISE_MODEL_CACHE_DIR": str(tmp_path / "cache"),
-                "SUMMARISE_NER_PIPELINES": "",
+                "SUMMARISE_NER_PIPELINES": "",  # NER off in these replicas: the jobs' hand-over is tested, and each process would load spaCy
                 "SUMMARISE_REDIS_URL": redis.url,
                 "SUMMARISE_JOB_WORKERS": "4",
                 "SUMMARISE_REQUEST_BUDGET_S": "60",

@@ -15,7 +15,7 @@ from service.settings import Settings
 from tests.factories import SEED_SUMMARY_TEXT, ModelServer
 from tests.live_servers import lifespan_answered, read_body, serving
 
-QUESTIONS = 4  # asked of the seed: participants, the summary, issues, subjects
+QUESTIONS = 3  # asked of the seed: the summary, issues, subjects (who takes part is code's, NER)
 
 
 def sse_chunks(completion: dict[str, Any], pieces: int) -> list[bytes]:

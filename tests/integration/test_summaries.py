@@ -1,14 +1,15 @@
 """POST /v1/summaries against a mocked model server: the happy path, grounding and re-asks (faults of the
 model server are in test_model_faults.py).
 
-The pipeline asks four questions per article (participants, dates, issues, summary); `ModelServer` answers
-each from its own script, so a test can break one question and watch the others."""
+The pipeline asks the model three questions per article (the summary, open issues, subjects), and a fourth,
+who takes part, where no NER pipeline reads the article's language (tests marked `model_first` run that path);
+`ModelServer` answers each from its own script, so a test can break one question and watch the others."""
 
 import asyncio
 import copy
 import json
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ from litestar.testing import AsyncTestClient
 from service.api.app import create_app
 from service.model.prompts import load_prompt
 from service.settings import Settings
-from tests.factories import NO_NER, SEED_ISSUES, SEED_PARTICIPANTS, ModelServer, composed, error
+from tests.factories import NO_NER, SEED_ISSUES, SEED_PARTICIPANTS, SEED_SUMMARY, ModelServer, composed, error
 
 Client = AsyncTestClient[Any]
 PROMPT = load_prompt("summarise")
@@ -59,8 +60,30 @@ def serve(model_server: respx.MockRouter, server: ModelServer) -> respx.Route:
     return model_server.post("/chat/completions").mock(side_effect=server)
 
 
+class Path(NamedTuple):
+    """What differs between the two ways participants are found: by code (NER, as production runs) or as
+    the model's own list (no pipeline for the language, or NER off)."""
+
+    asked: list[str]
+    most_salient: str
+    witkoff_aliases: list[str]  # the article's ("Witkoff"), or the model's answer's
+    warnings: list[str]
+
+
+BY_NER = Path(["issues", "subjects", "summary"], "U.S.", ["Witkoff"], [])
+MODEL_FIRST = Path(
+    ["issues", "participants", "subjects", "summary"],
+    "Steve Witkoff",
+    ["Witkoff", "Special Envoy Steve Witkoff"],
+    [NO_NER],
+)
+
+
+@pytest.mark.parametrize(
+    "path", [BY_NER, pytest.param(MODEL_FIRST, marks=pytest.mark.model_first)], ids=["ner", "model-first"]
+)
 async def test_seed_article_gets_a_grounded_summary(
-    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any], path: Path
 ) -> None:
     server = ModelServer()
     route = serve(model_server, server)
@@ -69,13 +92,14 @@ async def test_seed_article_gets_a_grounded_summary(
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert route.call_count == 4  # the openai client went through httpx, where respx sees it
-    assert sorted(server.asked) == ["issues", "participants", "subjects", "summary"]
+    calls = len(path.asked)
+    assert route.call_count == calls  # the openai client went through httpx, where respx sees it
+    assert sorted(server.asked) == path.asked
     assert body["id"] == seed_article["id"]
     assert assert_evidence_is_verbatim(body, seed_article["text"]) >= 10
-    witkoff = body["participants"][0]
-    assert witkoff["name"] == "Steve Witkoff"
-    assert witkoff["aliases"] == ["Witkoff", "Special Envoy Steve Witkoff"]
+    assert body["participants"][0]["name"] == path.most_salient
+    witkoff = next(p for p in body["participants"] if p["name"] == "Steve Witkoff")
+    assert witkoff["aliases"] == path.witkoff_aliases
     assert witkoff["evidence"][0]["quote"].startswith("U.S. and Ukrainian officials will hold")
     dates = {d["text"]: (d["start"], d["end"], d["precision"], d["approximate"]) for d in body["dates"]}
     assert dates == {  # found and resolved by code: the model's list missed "Feb. 26–27"
@@ -108,13 +132,17 @@ async def test_seed_article_gets_a_grounded_summary(
     assert witkoff["about"]
     assert not body["participants"][-1]["about"]
     meta = body["meta"]
-    assert meta["attempts"] == 4
+    assert meta["attempts"] == calls
     assert meta["retries"] == 0
     assert meta["chunks"] == 1
-    assert meta["usage"] == {"prompt_tokens": 3600, "completion_tokens": 1200, "total_tokens": 4800}
+    assert meta["usage"] == {
+        "prompt_tokens": 900 * calls,
+        "completion_tokens": 300 * calls,
+        "total_tokens": 1200 * calls,
+    }
     assert meta["model"] == "test-model"
     assert meta["prompt_version"].startswith("summarise-")
-    assert meta["warnings"] == [NO_NER]  # these tests run model-first
+    assert meta["warnings"] == path.warnings
 
 
 async def test_subject_terms_that_name_a_participant_or_no_concept_are_dropped_and_said(
@@ -143,7 +171,7 @@ async def test_every_question_shares_the_article_prefix_and_asks_last(
 
     await api.post("/v1/summaries", json=seed_article)
 
-    bodies = [server.requests[q][0] for q in ("participants", "issues", "summary")]
+    bodies = [server.requests[q][0] for q in ("summary", "issues", "subjects")]
     prefixes = [body["messages"][:2] for body in bodies]
     assert prefixes[0] == prefixes[1] == prefixes[2]  # the server can reuse the processed prefix
     system, article = prefixes[0]
@@ -151,14 +179,31 @@ async def test_every_question_shares_the_article_prefix_and_asks_last(
     assert "<article>\n" + seed_article["text"] + "\n</article>" in article["content"]
     assert "Published: 2026-02-24" in article["content"]
     questions = [body["messages"][2]["content"] for body in bodies]
-    assert is_question(questions[0], "participants")
+    assert is_question(questions[0], "summary")
     assert is_question(questions[1], "issues")
+    assert is_question(questions[2], "subjects")
     assert "did not confirm the timeline" in questions[1]  # the sentences of doubt code found
     for body in bodies:
         assert body["model"] == "test-model"
         assert body["response_format"]["type"] == "json_schema"
         assert "tools" not in body
-    participants_schema = bodies[0]["response_format"]["json_schema"]["schema"]
+    issues_schema = bodies[1]["response_format"]["json_schema"]["schema"]
+    assert issues_schema["properties"]["open_issues"]["maxItems"] == 5  # a runaway list stops here
+
+
+@pytest.mark.model_first
+async def test_without_ner_the_participants_question_shares_the_prefix_and_caps_its_list(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    server = ModelServer()
+    serve(model_server, server)
+
+    await api.post("/v1/summaries", json=seed_article)
+
+    participants, issues = server.requests["participants"][0], server.requests["issues"][0]
+    assert participants["messages"][:2] == issues["messages"][:2]
+    assert is_question(participants["messages"][2]["content"], "participants")
+    participants_schema = participants["response_format"]["json_schema"]["schema"]
     assert participants_schema["properties"]["participants"]["maxItems"] == 15  # a runaway list stops here
 
 
@@ -172,12 +217,12 @@ async def test_tools_mode_forces_the_tool_and_reads_its_arguments(
         response = await client.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    sent = server.requests["participants"][0]
-    assert sent["tool_choice"] == {"type": "function", "function": {"name": "ParticipantsAnswer"}}
-    assert sent["tools"][0]["function"]["name"] == "ParticipantsAnswer"
+    sent = server.requests["issues"][0]
+    assert sent["tool_choice"] == {"type": "function", "function": {"name": "IssuesAnswer"}}
+    assert sent["tools"][0]["function"]["name"] == "IssuesAnswer"
     assert "response_format" not in sent
     assert response.json()["meta"]["mode"] == "tools"
-    assert len(response.json()["participants"]) == 4
+    assert [issue["issue"] for issue in response.json()["open_issues"]] == [SEED_ISSUES["open_issues"][0]["issue"]]
 
 
 async def test_a_quote_not_in_the_article_is_re_asked_and_the_correction_returned(
@@ -191,13 +236,13 @@ async def test_a_quote_not_in_the_article_is_re_asked_and_the_correction_returne
     assert response.status_code == 200, response.text
     body = response.json()
     assert server.count("issues") == 2
-    assert server.count("participants") == 1  # only the question that went wrong is asked again
+    assert server.count("summary") == server.count("subjects") == 1  # only the question that went wrong is asked again
     reask = server.requests["issues"][1]["messages"]
     assert "The Kremlin refused to comment on anything at all." in str(reask[-1]["content"])
     assert "is not in the article" in str(reask[-1]["content"])
     assert body["open_issues"][0]["evidence"][0]["quote"] == "The Kremlin did not confirm the timeline for the talks."
-    assert body["meta"]["attempts"] == 5
-    assert body["meta"]["usage"]["prompt_tokens"] == 5 * 900
+    assert body["meta"]["attempts"] == 4
+    assert body["meta"]["usage"]["prompt_tokens"] == 4 * 900
 
 
 async def test_a_paraphrased_quote_is_aligned_fuzzily_without_a_re_ask(
@@ -227,13 +272,15 @@ async def test_an_item_still_ungrounded_after_the_re_ask_is_dropped_with_a_warni
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["open_issues"] == []
-    assert len(body["participants"]) == 4  # the grounded items survive
-    assert body["meta"]["attempts"] == 5
+    assert len(body["participants"]) == 14  # the grounded items survive (code's: NER's, every one of the article)
+    assert body["summary"].startswith(SEED_SUMMARY["news"])
+    assert body["meta"]["attempts"] == 4
     warnings = " | ".join(body["meta"]["warnings"])
     assert "issues: no answer passed the grounding check (2 answers)" in warnings
     assert "dropped open issue" in warnings
 
 
+@pytest.mark.model_first  # the model's own list
 async def test_a_participant_the_article_never_names_is_dropped(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
@@ -247,6 +294,7 @@ async def test_a_participant_the_article_never_names_is_dropped(
     assert any("Mickey Mouse" in w for w in body["meta"]["warnings"])
 
 
+@pytest.mark.model_first  # the model's own list
 async def test_one_participant_named_three_ways_is_one_entry(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
@@ -285,6 +333,7 @@ async def test_without_a_publication_date_relative_dates_stay_unresolved(
     assert "Published: unknown" in server.requests["issues"][0]["messages"][1]["content"]
 
 
+@pytest.mark.model_first  # the model lists who takes part: what an injected line asks it to list
 async def test_what_the_model_takes_from_an_injected_line_is_never_returned(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
@@ -361,7 +410,7 @@ async def test_template_syntax_in_an_article_reaches_the_model_verbatim(
     response = await api.post("/v1/summaries", json={**seed_article, "text": seed_article["text"] + tail})
 
     assert response.status_code == 200, response.text
-    for question in ("participants", "issues", "summary"):
+    for question in ("summary", "issues", "subjects"):
         assert tail.strip() in server.requests[question][0]["messages"][1]["content"]
 
 
@@ -382,7 +431,9 @@ class CountsInFlight(ModelServer):
         return self(request)
 
 
-# The first question alone (it processes the article the others then reuse), the other three together.
+# The first question alone (it processes the article the others then reuse), the other three together: four
+# questions, the model-first path's, show the default (4) apart from a limit of 2.
+@pytest.mark.model_first
 @pytest.mark.parametrize(("parallel", "most_in_flight"), [(None, 3), (1, 1), (2, 2)])
 async def test_questions_go_to_the_model_as_many_at_once_as_configured(
     settings: Settings,
@@ -408,13 +459,13 @@ async def test_one_at_a_time_a_re_ask_follows_its_own_question(
 ) -> None:
     """The embedded server's default: the re-ask reaches the model right after the question it corrects,
     whose prompt the server's single slot still holds."""
-    server = ModelServer({"participants": [{"participants": []}], "issues": [bad_issue_quote(), SEED_ISSUES]})
+    server = ModelServer({"issues": [bad_issue_quote(), SEED_ISSUES]})
     serve(model_server, server)
     async with AsyncTestClient(app=create_app(settings.model_copy(update={"model_parallel_calls": 1}))) as api:
         response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert server.asked == ["participants", "issues", "issues", "summary", "subjects"]
+    assert server.asked == ["summary", "issues", "issues", "subjects"]
 
 
 def test_the_embedded_server_is_asked_one_question_at_a_time(settings: Settings) -> None:
@@ -437,11 +488,11 @@ async def test_the_schema_sent_stays_the_same_across_calls(
     def schema(body: dict[str, Any]) -> Any:
         return body["tools"] if mode == "tools" else body["response_format"]
 
-    for question in ("participants", "issues", "summary"):
+    for question in ("summary", "issues", "subjects"):
         first, *later = server.requests[question]
         assert len(later) == 2
         assert all(schema(body) == schema(first) for body in later)
-    assert "maxItems" in json.dumps(schema(server.requests["participants"][0]))
+    assert "maxItems" in json.dumps(schema(server.requests["issues"][0]))
 
 
 # --- the summary, checked like every other field -------------------------------------------------------

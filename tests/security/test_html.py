@@ -68,7 +68,6 @@ async def test_row_7_health_answers_while_an_html_body_converts(tmp_path: Path, 
             base_url=f"{model}/v1",
             model="test-model",
             model_cache_dir=tmp_path,
-            ner_pipelines=[],
             log_level="WARNING",
         )
         with serving(create_app(settings)) as api:
