@@ -14,7 +14,7 @@ from service.api.stores import opened_store
 from service.errors import SummariseError, WeightsError
 from service.model.embedded import EMBEDDED_MODELS, assemble_weights, check_installed
 from service.runtime import open_summariser
-from service.settings import Settings
+from service.settings import LogSettings, ServerSettings, Settings
 
 MAX_HEADER_BYTES = 16 * 1024  # the request line and headers; h11's default, chosen here
 
@@ -76,7 +76,7 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
-def server_options(settings: Settings) -> dict[str, Any]:
+def server_options(settings: ServerSettings) -> dict[str, Any]:
     """What uvicorn is told about clients: whose X-Forwarded-For to believe (only SUMMARISE_FORWARDED_ALLOW_IPS;
     uvicorn alone believes 127.0.0.1, so anyone coming through loopback could pick their address), how long
     an idle connection stays open and how large headers may be."""
@@ -306,8 +306,7 @@ def _for_a_terminal(settings: Settings) -> Settings:
     """One-off commands print their result on stdout; only warnings go to stderr, readable, not JSON."""
     from service.logs import configure_logging
 
-    quiet = settings.model_copy(update={"log_level": "WARNING", "log_json": False})
-    configure_logging(quiet)
+    configure_logging(LogSettings(log_level="WARNING", log_json=False))
     return settings
 
 

@@ -15,7 +15,7 @@ import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict
 
-from service.settings import Settings
+from service.settings import LogSettings
 
 _OUR_HANDLER = "summarise-json"
 
@@ -26,7 +26,7 @@ _TRACEBACKS = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(sh
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_logging(settings: LogSettings) -> None:
     """Route structlog and the standard library through one renderer (idempotent: apps made in tests)."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,

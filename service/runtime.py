@@ -24,7 +24,7 @@ from service.model.embedded import EmbeddedServer, start_embedded
 from service.model.http import model_http_client
 from service.model.ner import Ner, load_ner
 from service.model.prompts import load_prompt
-from service.settings import CoreSettings, LimitsSettings, ModelSettings, Settings
+from service.settings import CoreSettings, LimitsSettings, ModelSettings, Settings, WebhookSettings
 from service.summaries import KeyValueStore, SummaryCache, SummaryService
 
 log = logging.getLogger(__name__)
@@ -216,6 +216,6 @@ async def _watching(watch: Watch) -> AsyncIterator[Watch]:
             await task
 
 
-def _deliverer(settings: Settings, jobs: Jobs, http: httpx.AsyncClient) -> Deliverer:
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    return Deliverer(jobs, http, secret, settings.webhook_attempts, settings.webhook_backoff_s)
+def _deliverer(webhooks: WebhookSettings, jobs: Jobs, http: httpx.AsyncClient) -> Deliverer:
+    secret = webhooks.webhook_secret.get_secret_value() if webhooks.webhook_secret else ""
+    return Deliverer(jobs, http, secret, webhooks.webhook_attempts, webhooks.webhook_backoff_s)

@@ -19,7 +19,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 
-from service.settings import Settings
+from service.settings import AccessSettings
 
 # Paths that answer without a key and are not rate limited: probes, metrics, documentation.
 OPEN_PATHS = ["/health", "/ready", "/metrics", "/docs"]
@@ -125,7 +125,7 @@ def job_owner(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return _key_scope(connection) or "anonymous"
 
 
-def rate_limit_config(settings: Settings, guard: KeyGuard) -> RateLimitConfig | None:
+def rate_limit_config(settings: AccessSettings, guard: KeyGuard) -> RateLimitConfig | None:
     """Counted before the guard runs, so that refused requests count too (by `guard.rate_limit_identity`)."""
     if not settings.rate_limit_per_minute:
         return None

@@ -14,12 +14,12 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 
-from service.settings import Settings
+from service.settings import StateSettings
 
 StoreName = Literal["rate_limit", "summaries", "idempotency"]
 
 
-def make_store(settings: Settings, name: StoreName) -> Store:
+def make_store(settings: StateSettings, name: StoreName) -> Store:
     if settings.redis_url:
         return RedisStore.with_client(url=settings.redis_url, namespace=f"summarise:{name}")
     if name == "rate_limit":
@@ -30,7 +30,7 @@ def make_store(settings: Settings, name: StoreName) -> Store:
 
 
 @asynccontextmanager
-async def opened_store(settings: Settings, name: StoreName) -> AsyncIterator[Store]:
+async def opened_store(settings: StateSettings, name: StoreName) -> AsyncIterator[Store]:
     """A store for use outside the app (the CLI), closed on the way out."""
     store = make_store(settings, name)
     async with store:

@@ -9,7 +9,7 @@
   default: `sampling` sends them `max_completion_tokens` (which also covers their hidden reasoning) and no
   temperature.
 - Structured output: not every server takes every request shape. `PROFILES` says, per server family, the
-  modes it takes, best first; `SUMMARISE_MODE=auto` starts with `Settings.resolved_mode()` and, when the
+  modes it takes, best first; `SUMMARISE_MODE=auto` starts with `ModelSettings.resolved_mode()` and, when the
   server refuses that shape (`faults.refused_shape`), goes on to the next mode its family takes.
 """
 
