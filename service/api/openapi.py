@@ -38,6 +38,7 @@ from litestar.openapi.spec import Components, Example, License, SecurityRequirem
 from litestar.static_files import create_static_files_router
 
 from schemas import Problem
+from service.adapters.ninjs import MAX_HTML_ELEMENTS
 from service.api.problems import PROBLEM_MEDIA_TYPE, slug_for
 from service.errors import (
     PROBLEM_BASE,
@@ -57,6 +58,7 @@ from service.errors import (
     StoreUnavailable,
     SummariseError,
 )
+from service.settings import Settings
 
 DOCS_PATH = "/docs"
 ASSETS_PATH = "/assets"
@@ -73,6 +75,12 @@ class ProblemKind:
     slug: str
     title: str
     when: str
+
+
+def _setting(name: str, unit: str = "") -> str:
+    """A setting as the contract names it, with its default (read from Settings: written there once)."""
+    default = Settings.model_fields[name].default
+    return f"`SUMMARISE_{name.upper()}` ({default:,.0f}{unit})"
 
 
 def _kind(error: type[SummariseError], when: str) -> ProblemKind:
@@ -97,18 +105,18 @@ INVALID = ProblemKind(
 BAD_BODY = _http(
     400, 'an empty body ("the body is empty"), malformed JSON, a body that is not UTF-8, JSON nested too deeply'
 )
-BODY_TIMEOUT = _http(408, "a body not arrived whole within `SUMMARISE_BODY_TIMEOUT_S` (30 s)")
+BODY_TIMEOUT = _http(408, f"a body not arrived whole within {_setting('body_timeout_s', ' s')}")
 UNAUTHORIZED = _http(401, "no API key, or a wrong one (when keys are configured)")
 RATE_LIMITED = _http(429, "over the rate limit of this API key, or address (`Retry-After`)")
 NOT_JSON = _http(415, "body not `application/json`")
 BODY_TOO_LARGE = _http(
     413,
-    "body over `SUMMARISE_MAX_BODY_BYTES` (1 MB; refused from `Content-Length`, or reading stops at the limit)",
+    f"body over {_setting('max_body_bytes', ' bytes')}: refused from `Content-Length`, or reading stops at the limit",
 )
 ARTICLE_TOO_LONG = _kind(
     ArticleTooLong,
-    "text over `SUMMARISE_MAX_TEXT_CHARS` (60,000), for `POST /v1/jobs` at submission, naming the article "
-    "(`articles[3]: ...`); or a ninjs HTML body of more than 10,000 elements",
+    f"text over {_setting('max_text_chars')}, for `POST /v1/jobs` at submission, naming the article "
+    f"(`articles[3]: ...`); or a ninjs HTML body of more than {MAX_HTML_ELEMENTS:,} elements",
 )
 MODEL_UNAVAILABLE = _kind(
     ModelUnavailable,
@@ -128,7 +136,7 @@ CALLBACK_REFUSED = _kind(
 )
 BACKLOG_FULL = _kind(
     BacklogFull,
-    "`POST /v1/jobs` beyond the key's `SUMMARISE_JOB_BACKLOG_PER_KEY` (100) jobs queued or running (`Retry-After`)",
+    f"`POST /v1/jobs` beyond the key's {_setting('job_backlog_per_key')} jobs queued or running (`Retry-After`)",
 )
 STORE_UNAVAILABLE = _kind(
     StoreUnavailable,
@@ -160,7 +168,7 @@ NOT_READY = _http(
 )
 JOB_ABANDONED = _kind(
     JobAbandoned,
-    "(a job's `error`, not a response) its runs all ended without a result, 1 + `SUMMARISE_JOB_TAKEOVERS` (2) times",
+    f"(a job's `error`, not a response) its runs all ended without a result, 1 + {_setting('job_takeovers')} times",
 )
 BAD_LINE = _kind(
     BadInputLine,
@@ -514,7 +522,6 @@ def main() -> None:
     from litestar.serialization import encode_json
 
     from service.api.app import create_app
-    from service.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="summarise-openapi-") as state:
         settings = Settings(
