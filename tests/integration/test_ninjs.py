@@ -342,3 +342,20 @@ async def test_an_unreadable_versioncreated_leaves_dates_unresolved_with_a_warni
     body = (await api.post("/v1/ninjs/summaries", json=ninjs_16(seed_article, versioncreated="yesterday"))).json()
 
     assert any("no publication date" in warning for warning in body["meta"]["warnings"])
+
+
+async def test_agency_items_in_norwegian_and_swedish_come_back_with_their_dates_resolved(
+    api: Client, answering: ModelServer
+) -> None:
+    """NTB's item (its text a description, Norwegian) and TT's (Swedish), as IPTC ships them: read in their
+    languages, TT's dates resolved against its versionCreated (2021-05-26)."""
+    examples = iptc.IPTC / "examples"
+    ntb = (await api.post("/v1/ninjs/summaries", json=iptc.read(examples / "3.0_ntb_text.json"))).json()
+    tt = (await api.post("/v1/ninjs/summaries", json=iptc.read(examples / "3.0_tt_text_image_3.json"))).json()
+
+    assert ntb["text"].startswith("IT-giganten Google har kjøpt en tomt")
+    assert ntb["dates"] == []  # its text names no date
+    resolved = {d["text"]: (d["start"], d["end"]) for d in tt["dates"]}
+    assert resolved["förra våren"] == ("2020-03-01", "2020-05-31")  # the spring before the article's
+    assert resolved["april-maj"] == ("2021-04-01", "2021-05-31")
+    assert_offsets_refer_to(tt, tt["text"])

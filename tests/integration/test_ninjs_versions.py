@@ -188,23 +188,43 @@ def test_1_6_codes_renditions_and_patterns_become_2x_fields_as_iptc_converts_the
 def test_a_round_trip_keeps_the_fields_both_versions_have(example: Path, target: str) -> None:
     item, source = iptc.read(example), iptc.version_of_example(example)
 
-    there, _ = convert(item, source, target)
+    there, lost = convert(item, source, target)
     back, _ = convert(there, target, source)
 
     if "1.6" not in (source, target):  # 2.x and 3.x differ only in names: exactly as sent
         assert back == item
         return
-    # 1.6 has no content types and names its texts, so those come back as the other version writes them,
-    # and a scheme with a code comes back as one code, the URI 2.x/3.x hold; every other field is the same,
-    # and so is every headline and body text.
+    # 1.6 has no content types and names its texts, so those come back as the other version writes them (in
+    # an association too), and a scheme with a code comes back as one code, the URI 2.x/3.x hold; every other
+    # field is the same but what the conversion said it lost (TT's `literal` beside a `uri`: 1.6 holds one
+    # code), and so is every headline and body text.
     texts = ("headline", "body_", "description_", "headlines", "bodies", "descriptions", "charcount", "wordcount")
-    assert with_joined_codes(without(back, texts)) == with_joined_codes(without(item, texts))
+    kept = without_pointers(item, [pointer for pointer in lost if "/bodies/" not in pointer])
+    assert with_joined_codes(without(back, texts)) == with_joined_codes(without(kept, texts))
     assert sorted(texts_of(back)) == sorted(texts_of(item))
     assert convert(back, source, target)[0] == there  # and converting again gives the same item
 
 
+def without_pointers(item: dict[str, Any], pointers: list[str]) -> dict[str, Any]:
+    """The item without the values at these JSON pointers ("/genres/0/literal")."""
+    copy = json.loads(json.dumps(item))
+    for pointer in pointers:
+        *parents, last = pointer.strip("/").split("/")
+        node: Any = copy
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        del node[int(last) if isinstance(node, list) else last]
+    return copy
+
+
 def without(item: dict[str, Any], prefixes: tuple[str, ...]) -> dict[str, Any]:
-    return {key: value for key, value in item.items() if not key.startswith(prefixes)}
+    """The item without the fields these prefixes name, in its associations (items too) as well."""
+    kept = {key: value for key, value in item.items() if not key.startswith(prefixes)}
+    if isinstance(associations := kept.get("associations"), list):
+        kept["associations"] = [without(a, prefixes) if isinstance(a, dict) else a for a in associations]
+    elif isinstance(associations, dict):  # 1.6 names them
+        kept["associations"] = {k: without(a, prefixes) if isinstance(a, dict) else a for k, a in associations.items()}
+    return kept
 
 
 def with_joined_codes(item: dict[str, Any]) -> dict[str, Any]:
