@@ -2,10 +2,26 @@
 
 from service.languages import DateFinder, DateRules, DateWords, Language, declined
 
+# The summary question written in German: asked in English, the embedded model wrote English or mixed
+# summaries for half of the German articles ("Die article mentions …").
+_SUMMARY = """
+Frage: Was ist die Nachricht dieses Artikels?
+Die wichtigsten Personen und Organisationen darin:
+$participants
+Schreibe sie wie ein Nachrichtenredakteur, in drei kurzen eigenen Sätzen auf Deutsch (nicht die Sätze des Artikels):
+- news: die Nachricht selbst, ein ganzer Satz, nicht die Überschrift — wer was getan oder gesagt hat, und
+  wann; wenn es jemand gesagt hat, wer (höchstens 30 Wörter);
+- detail: die wichtigste Einzelheit oder was als Nächstes geschieht (höchstens 25 Wörter);
+- open: was noch offen oder umstritten ist, wenn der Artikel es hervorhebt, sonst eine leere Zeichenkette (höchstens 20 Wörter).
+Nur Namen, Daten und Zahlen, die der Artikel nennt. Keine doppelten Anführungszeichen. Beginne nicht mit „Der Artikel“.
+Beispiel: {"news": "Der Stadtrat von Springfield stimmt nächste Woche über den Haushalt ab, sagte Bürgermeisterin Ana Ruiz am Montag.", "detail": "Der Plan erhöht die Ausgaben für Schulen um 4 Prozent.", "open": "Ein Ratsmitglied sagte, die Abstimmung könne sich bis Juli verschieben."}
+"""
+
 # fmt: off
 LANGUAGE = Language(
     code="de",
     name="German",
+    questions={"summary": _SUMMARY},
     dates=DateWords(
         hedges=("etwa", "ungefähr", "gegen", "um"),
         frames=("am", "im Jahre", "im Jahr", "im", "bis", "zum", "ab"),

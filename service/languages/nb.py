@@ -2,10 +2,25 @@
 
 from service.languages import DateFinder, DateRules, DateWords, Language
 
+# The summary question written in Norwegian, as German's: a small model writes in the language it is asked in.
+_SUMMARY = """
+Spørsmål: Hva er nyheten i denne artikkelen?
+De viktigste personene og organisasjonene i den:
+$participants
+Skriv den slik en nyhetsredaktør ville, i tre korte egne setninger på norsk bokmål (ikke artikkelens setninger):
+- news: selve nyheten, en hel setning som ikke er tittelen — hvem gjorde eller sa hva, og når; hvis noen sa det,
+  hvem (høyst 30 ord);
+- detail: den viktigste detaljen eller hva som skjer videre (høyst 25 ord);
+- open: hva som fortsatt er åpent eller omstridt, hvis artikkelen gjør det sentralt, ellers en tom streng (høyst 20 ord).
+Bare navn, datoer og tall som artikkelen nevner. Ingen doble anførselstegn. Ikke begynn med «Artikkelen».
+Eksempel: {"news": "Bystyret i Springfield stemmer over budsjettet neste uke, sa ordfører Ana Ruiz mandag.", "detail": "Planen øker utgiftene til skolene med 4 prosent.", "open": "Et medlem av bystyret sa at avstemningen kan bli utsatt til juli."}
+"""
+
 # fmt: off
 LANGUAGE = Language(
     code="nb",
     name="Norwegian",
+    questions={"summary": _SUMMARY},
     other_codes=("no",),
     dates=DateWords(
         hedges=("rundt", "omkring", "cirka", "omtrent"),

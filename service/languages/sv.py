@@ -2,10 +2,25 @@
 
 from service.languages import DateFinder, DateRules, DateWords, Language
 
+# The summary question written in Swedish, as German's: a small model writes in the language it is asked in.
+_SUMMARY = """
+Fråga: Vad är nyheten i den här artikeln?
+De viktigaste personerna och organisationerna i den:
+$participants
+Skriv den som en nyhetsredaktör skulle, i tre korta egna meningar på svenska (inte artikelns meningar):
+- news: själva nyheten, en hel mening som inte är rubriken — vem gjorde eller sa vad, och när; om någon sa det,
+  vem (högst 30 ord);
+- detail: den viktigaste detaljen eller vad som händer härnäst (högst 25 ord);
+- open: vad som fortfarande är öppet eller omstritt, om artikeln gör det centralt, annars en tom sträng (högst 20 ord).
+Bara namn, datum och siffror som artikeln nämner. Inga dubbla citattecken. Börja inte med ”Artikeln”.
+Exempel: {"news": "Kommunfullmäktige i Springfield röstar om budgeten nästa vecka, sa kommunalrådet Ana Ruiz på måndagen.", "detail": "Planen höjer utgifterna för skolorna med 4 procent.", "open": "En ledamot sa att omröstningen kan skjutas upp till juli."}
+"""
+
 # fmt: off
 LANGUAGE = Language(
     code="sv",
     name="Swedish",
+    questions={"summary": _SUMMARY},
     dates=DateWords(
         hedges=("omkring", "runt", "cirka", "ungefär"),
         frames=("i", "på", "senast"),

@@ -5,6 +5,8 @@ The files live in the repository's top-level `prompts/`, installed as the packag
 importlib.resources: the same in a wheel as in an editable install, whatever the working directory.
 """
 
+import hashlib
+import json
 import string
 import tomllib
 from importlib.resources import files
@@ -12,7 +14,7 @@ from importlib.resources.abc import Traversable
 
 from pydantic import BaseModel, ConfigDict
 
-from service.languages import tag
+from service.languages import every, tag
 
 PROMPTS_PACKAGE = "service.prompts"
 
@@ -59,7 +61,21 @@ class PromptTemplate(BaseModel):
 
 
 def load_prompt(name: str, directory: Traversable | None = None) -> PromptTemplate:
-    """The prompt `name` from the installed package data (or from `directory`, e.g. a test's own files);
-    a missing file raises FileNotFoundError."""
+    """The prompt `name` from the installed package data (or from `directory`, e.g. a test's own files),
+    with its questions written in other languages (service/languages: "summary-de" for German's "summary"),
+    its version followed by a digest of those, so that the version names every text sent; a missing file
+    raises FileNotFoundError."""
     source = (files(PROMPTS_PACKAGE) if directory is None else directory) / f"{name}.toml"
-    return PromptTemplate.model_validate(tomllib.loads(source.read_text(encoding="utf-8")))
+    prompt = PromptTemplate.model_validate(tomllib.loads(source.read_text(encoding="utf-8")))
+    written = {
+        f"{question}-{language.code}": text
+        for language in every()
+        for question, text in language.questions.items()
+        if question in prompt.questions
+    }
+    if not written:
+        return prompt
+    digest = hashlib.sha256(json.dumps(written, sort_keys=True).encode()).hexdigest()[:8]
+    return prompt.model_copy(
+        update={"version": f"{prompt.version}+{digest}", "questions": {**prompt.questions, **written}}
+    )
