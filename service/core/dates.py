@@ -147,20 +147,30 @@ _AHEAD = tuple(word.casefold() for language in _LANGUAGES for word in language.r
 _ORDINALS = {word.casefold(): n for language in _LANGUAGES for word, n in language.rules.ordinals.items()}
 
 
+def _placed(rule: str, fills: dict[str, str]) -> str:
+    """A rule with its placeholders filled; one the rule's reader does not fill is a mistake in a language's
+    module, said at import rather than a rule that never matches."""
+    for placeholder, fill in fills.items():
+        rule = rule.replace(placeholder, fill)
+    if left := re.search(r"\{[a-z_]+\}", rule):
+        raise ValueError(f"{left.group()} is not filled here (only {', '.join(fills)}): {rule}")
+    return rule
+
+
 def _filled(rule: str, language: DateWords) -> str:
     """A rule for the resolver with its placeholders filled by the language's words (matched in any case)."""
     words = language.rules
+    count = rf"\d{{1,3}}|{_either(words.numbers)}"
     fills = {
-        "{count}": rf"(?:\d{{1,3}}|{_either((*words.numbers, *words.vague))})",
+        "{any_count}": rf"(?:{count}|{_either(words.vague)})" if words.vague else f"(?:{count})",
+        "{count}": f"(?:{count})",
         "{unit}": _either(words.units),
         "{back}": _either(words.back),
         "{ahead}": _either(words.ahead),
         "{ordinal}": _either(words.ordinals),
         "{month}": _either(language.months),
     }
-    for placeholder, pattern in fills.items():
-        rule = rule.replace(placeholder, pattern)
-    return rule
+    return _placed(rule, fills)
 
 
 def _reads() -> dict[str, list[re.Pattern[str]]]:
@@ -669,22 +679,20 @@ def _found(pattern: str, language: DateWords) -> str:
     words = language.rules
     count = rf"(?:\d{{1,3}}|{_cased(words.numbers)})" if words.numbers else r"\d{1,3}"
     any_count = rf"(?:{count}|{_alternation(words.vague)})" if words.vague else count
-    for placeholder, fill in (("{any_count}", any_count), ("{count}", count), ("{year}", _YEAR_NUMBER)):
-        pattern = pattern.replace(placeholder, fill)
-    return pattern
+    return _placed(pattern, {"{any_count}": any_count, "{count}": count, "{year}": _YEAR_NUMBER})
 
 
 def _month_alone() -> str:
     """A month with no day or year, after a lead: "in September", "seit März", "i april", "from March to May" (not
     "in May 2015": another pattern; nor when a year follows after all, "March, 1990", "March of last year",
-    "September to March 2025"). One pattern for every language: one language's months may follow another's
-    leads ("i april" is Norwegian and Swedish; "maj" only Swedish)."""
-    rules = [language.rules for language in _LANGUAGES if language.rules.month_leads]
-    leads = "|".join(rule.month_leads for rule in rules)
-    year_after = "|".join(f"(?:{rule.year_after})" for rule in rules)
-    to = rf"\s*(?:{'|'.join(dict.fromkeys(way for rule in rules for way in rule.month_to))})\s*"
+    "September to March 2025"). A language's leads take its own months ("this august" is no date); a range
+    may end on any language's month ("i april–maj": Norwegian and Swedish share "i april")."""
+    languages = [language for language in _LANGUAGES if language.rules.month_leads]
+    first = "|".join(f"(?:{w.rules.month_leads})(?:{_alternation(w.months)})" for w in languages)
+    year_after = "|".join(f"(?:{w.rules.year_after})" for w in languages)
+    to = rf"\s*(?:{'|'.join(dict.fromkeys(way for w in languages for way in w.rules.month_to))})\s*"
     return (
-        rf"(?:{leads}){_MONTH}(?!{year_after})(?!{to}{_MONTH}(?:{year_after}))(?:{to}{_MONTH})?"
+        rf"(?:{first})(?!{year_after})(?!{to}{_MONTH}(?:{year_after}))(?:{to}{_MONTH})?"
         rf"(?![\w'’])(?!{year_after})(?!-\w)"
     )
 

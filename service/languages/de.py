@@ -66,9 +66,9 @@ LANGUAGE = Language(
             reads={
                 # in den vergangenen zwei Jahren · in den nächsten drei Monaten
                 "span": (r"^(?:(?:in|in\s+den|während\s+der)\s+)?(?:den\s+)?(?P<which>{back}|{ahead})(?:e[nmrs]?)?"
-                         r"\s+(?P<count>{count})\s+(?P<unit>{unit})$",),
-                "in": (r"^in\s+(?P<count>{count})\s+(?P<unit>{unit})$",),  # in einigen Tagen
-                "ago": (r"^vor\s+(?P<count>{count})\s+(?P<unit>{unit})$",),  # vor zwanzig Jahren
+                         r"\s+(?P<count>{any_count})\s+(?P<unit>{unit})$",),
+                "in": (r"^in\s+(?P<count>{any_count})\s+(?P<unit>{unit})$",),  # in einigen Tagen
+                "ago": (r"^vor\s+(?P<count>{any_count})\s+(?P<unit>{unit})$",),  # vor zwanzig Jahren
                 # im dritten Quartal 2015 · im kommenden Quartal
                 "quarter": (
                     r"^(?:(?:im|bis\s+zum)\s+)?(?:(?P<nth>{ordinal})(?:e[nmrs]?)?|(?P<which>{back}|{ahead}|dies|laufend)"

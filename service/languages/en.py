@@ -59,10 +59,10 @@ LANGUAGE = Language(
             reads={
                 "give_or_take": (r",?\s*(?:give or take|plus or minus|±)\s+(?P<amount>.+?)\s*(?:days?)?\s*$",),
                 # the past 10 days · over the last three years · the next five years
-                "span": (r"^(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?P<which>{back}|{ahead})\s+(?P<count>{count})"
+                "span": (r"^(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?P<which>{back}|{ahead})\s+(?P<count>{any_count})"
                          r"\s+(?P<unit>{unit})$",),
-                "in": (r"^in\s+(?P<count>{count})\s+(?P<unit>{unit})$",),  # in ten days · in a few weeks
-                "ago": (r"^(?P<count>{count})\s+(?P<unit>{unit})\s+ago$",),  # twenty-five years ago
+                "in": (r"^in\s+(?P<count>{any_count})\s+(?P<unit>{unit})$",),  # in ten days · in a few weeks
+                "ago": (r"^(?P<count>{any_count})\s+(?P<unit>{unit})\s+ago$",),  # twenty-five years ago
                 # the third quarter of 2015 · last quarter · Q3 2015
                 "quarter": (
                     r"^(?:(?:in|during|by)\s+)?(?:the\s+)?(?:(?P<nth>{ordinal})|(?P<which>{back}|{ahead}|this|current))"
@@ -122,7 +122,8 @@ LANGUAGE = Language(
         "declined to", "refused to", "failed to", r"without (?:a|any) (?:breakthrough|agreement|deal|decision)",
         "whether", "pending", r"appeal\w*", r"investigat\w+", "inquiry", r"disput\w+", "contested", "could", "might",
         "(?-i:may)",  # the verb, not the month
-        r"alleg\w*", r"accus\w*", r"concern\w*", r"fear\w*", r"critici[sz]\w*", r"(?:remains?|left|leaves) (?:an )?open",
+        r"alleg(?:e|es|ed|ing|ation|ations|edly)", r"accus(?:e|es|ed|ing|ation|ations)", r"concern(?:s|ed)?",
+        r"fear(?:s|ed|ing)?", r"critici[sz](?:e|es|ed|ing|m|ms)", r"(?:remains?|left|leaves) (?:an )?open",
         "must", r"needs? to", "is needed",
     ),
     plans=("(?:is|are) to be", "scheduled", "expected", "plans? to", "planned", r"propos\w+", r"consider\w*", "hopes? to", "warned", "threatened",

@@ -44,7 +44,7 @@ LANGUAGE = Language(
             unwritten=("i", "på"),
             before_date=("mellom", "fra", "siden", "innen", "i", "på"),
             parts=(),
-            before_season=("i", "neste", "forrige", "denne"),
+            before_season=("neste", "forrige", "denne"),
             before_weekday=("på", "forrige", "neste"),
             before_period=("forrige", "neste", "denne"),
             before_fall=(),
@@ -60,8 +60,10 @@ LANGUAGE = Language(
                               "skal", "jeg", "hun", "var"}),
     titles=frozenset({"statsminister", "statsministeren", "minister", "ministeren", "utenriksminister",
                       "finansminister", "ordfører", "ordføreren", "president", "presidenten", "direktør",
-                      "direktøren", "konsernsjef", "administrerende", "leder", "lederen", "kong", "dronning"}),
+                      "direktøren", "konsernsjef", "administrerende", "leder", "lederen", "dronningen"}),
     honorifics=frozenset(),
-    abbreviations=frozenset({"bl.a", "f.eks", "mill", "mrd", "nr", "ca", "kl", "jf", "dvs"}),
+    # The word before the full stop, as the sentence splitter reads it: "f.eks." is "eks", "bl.a." "a".
+    abbreviations=frozenset({"eks", "mill", "mrd", "nr", "ca", "kl", "jf", "dvs"}),
+    name_endings=("s",),  # "Norges" for Norge
 )
 # fmt: on

@@ -43,7 +43,7 @@ LANGUAGE = Language(
             unwritten=("i", "på"),
             before_date=("mellan", "från", "sedan", "senast", "i", "på"),
             parts=(),
-            before_season=("i", "nästa", "förra", "denna"),
+            before_season=("nästa", "förra", "denna"),
             before_weekday=("på", "förra", "nästa"),
             before_period=("förra", "nästa", "denna"),
             before_fall=(),
@@ -61,8 +61,10 @@ LANGUAGE = Language(
                               "ska", "jag", "hon", "var"}),
     titles=frozenset({"statsminister", "statsministern", "minister", "ministern", "utrikesminister",
                       "finansminister", "president", "presidenten", "direktör", "direktören", "vd", "ordförande",
-                      "ledare", "kung", "kungen", "drottning"}),
+                      "ledare", "kungen", "drottningen"}),
     honorifics=frozenset(),
-    abbreviations=frozenset({"bl.a", "t.ex", "milj", "mdr", "nr", "ca", "kl", "dvs", "jfr"}),
+    # The word before the full stop, as the sentence splitter reads it: "t.ex." is "ex", "bl.a." "a".
+    abbreviations=frozenset({"ex", "milj", "mdr", "nr", "ca", "kl", "dvs", "jfr"}),
+    name_endings=("s",),  # "Sveriges" for Sverige
 )
 # fmt: on

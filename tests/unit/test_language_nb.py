@@ -78,3 +78,7 @@ def test_the_summary_question_is_asked_in_norwegian() -> None:
     assert prompt.question_in("summary", "nb-NO") == "summary-nb"
     assert prompt.question_in("summary", "no") == "summary-nb"
     assert "norsk bokmål" in prompt.questions["summary-nb"]
+
+
+def test_an_abbreviation_ends_no_sentence() -> None:
+    assert len(ArticleText("Prisene steg i flere byer, f.eks. Oslo og Bergen. Det er dyrt.").sentences) == 2

@@ -66,3 +66,7 @@ def test_the_summary_question_is_asked_in_swedish() -> None:
     prompt = load_prompt("summarise")
     assert prompt.question_in("summary", "sv-FI") == "summary-sv"
     assert "på svenska" in prompt.questions["summary-sv"]
+
+
+def test_an_abbreviation_ends_no_sentence() -> None:
+    assert len(ArticleText("Priserna steg i flera städer, t.ex. Stockholm och Malmö. Det är dyrt.").sentences) == 2

@@ -61,3 +61,13 @@ def test_a_ner_pipeline_is_used_only_where_rules_read_its_parse(caplog: pytest.L
 
     assert with_rules([english, german]) == [english]
     assert "de-core-news-md reads de" in caplog.text
+
+
+def test_a_word_of_one_language_is_not_read_so_in_another() -> None:
+    """Every language's words run over every article: none may turn an English word into a date or a title."""
+    from service.core.dates import find_date_expressions
+    from service.core.participants import person_name
+
+    assert find_date_expressions("He addressed this august body on mars exploration.") == []  # nb/sv months
+    assert find_date_expressions("I winter in Florida.") == []  # nb/sv "i" before a season
+    assert person_name("President Kong Quan") == "Kong Quan"  # Norwegian "kong" is no English title
