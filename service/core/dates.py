@@ -631,8 +631,8 @@ def resolver_for(language_tag: str | None) -> DateResolver:
     read = tag(language_tag)
     if read.language is None:
         return DateResolver()
-    code, order = (read.known.code, read.known.dates.date_order) if read.known else (read.language, None)
-    return DateResolver((code,), southern=read.region in _SOUTHERN_REGIONS, order=order)
+    order = read.known.dates.date_order if read.known else None
+    return DateResolver((read.code or "",), southern=read.region in _SOUTHERN_REGIONS, order=order)
 
 
 # --- finding date expressions in text, by code ------------------------------------------------------------

