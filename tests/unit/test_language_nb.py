@@ -6,21 +6,16 @@ import pytest
 
 from service.core.alignment import ArticleText
 from service.core.checking import wrong_language
-from service.core.dates import find_date_expressions, resolver_for
 from service.core.unresolved import unresolved_sentences
 from service.languages import tag
 from service.model.prompts import load_prompt
+from tests import languages
 
 PUBLISHED = date(2026, 2, 24)  # a Tuesday
 
 
 def dates_in(text: str, language: str = "nb") -> dict[str, tuple[date | None, date | None]]:
-    resolver = resolver_for(language)
-    found = {}
-    for start, end in find_date_expressions(text):
-        resolved = resolver.resolve(text[start:end], PUBLISHED)
-        found[text[start:end]] = (resolved.start, resolved.end) if resolved else (None, None)
-    return found
+    return languages.dates_in(text, language, PUBLISHED)
 
 
 @pytest.mark.parametrize(
