@@ -156,7 +156,14 @@ class ComposedSummary(_Said):
         return self.summary
 
     def parts(self) -> list[str]:
-        return [_first_sentence(" ".join(part.split())) for part in (self.news, self.detail, self.open) if part.strip()]
+        """Each part's first sentence, a part that repeats an earlier one left out (NTB's one-sentence item:
+        the model gave the same sentence as news, detail and open)."""
+        parts: list[str] = []
+        for part in (self.news, self.detail, self.open):
+            first = _first_sentence(" ".join(part.split()))
+            if first.strip() and first.casefold().rstrip(".") not in {p.casefold().rstrip(".") for p in parts}:
+                parts.append(first)
+        return parts
 
     def cut(self, headline: str | None) -> str | None:
         """The last words of a part before the last one that stops mid-sentence (a double quote ends a JSON

@@ -81,3 +81,6 @@ def test_a_composed_summary_is_its_parts_each_a_sentence_the_last_as_written() -
     # Each part is its first sentence: a small model writes on past the three it was asked for.
     long = ComposedSummary(news="Envoys meet in Geneva on Feb. 26. U.S. officials said so.", detail="", open="")
     assert long.summary == "Envoys meet in Geneva on Feb. 26."
+    # A part that repeats an earlier one is said once (a one-sentence article: the same sentence three times).
+    same = ComposedSummary(news="Google bought a plot in Skien.", detail="Google bought a plot in Skien.", open="")
+    assert same.summary == "Google bought a plot in Skien."
