@@ -145,6 +145,8 @@ _UNIT = {word.casefold(): unit for language in _LANGUAGES for word, unit in lang
 _BACK = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.back)
 _AHEAD = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.ahead)
 _ORDINALS = {word.casefold(): n for language in _LANGUAGES for word, n in language.rules.ordinals.items()}
+# Every count word, as whole words (compiled once: a hedge's window is read with it)
+_COUNT_WORD = re.compile(rf"\b(?:{_either((*_NUMBERS, *_VAGUE))})\b")
 
 
 def _placed(rule: str, fills: dict[str, str]) -> str:
@@ -549,10 +551,10 @@ def _quarter_of(year: int, number: int) -> _Parsed:
 
 
 def _amount(words: str) -> int:
+    """The largest number a hedge's window says ("a day or two": 2; "a few days": 3, as a vague count)."""
     words = words.lower().strip()
     numbers = [int(n) for n in re.findall(r"\d+", words)]
-    numbers += [value for word, value in _NUMBERS.items() if re.search(rf"\b{re.escape(word)}\b", words)]
-    numbers += [3 for word in _VAGUE if re.search(rf"\b{re.escape(word)}\b", words)]  # "a few": three
+    numbers += [_NUMBERS.get(word, 3) for word in _COUNT_WORD.findall(words)]  # not in _NUMBERS: vague
     return max(numbers, default=1)
 
 
