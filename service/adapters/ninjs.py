@@ -135,11 +135,12 @@ async def _text_description(item: dict[str, Any], version: Version) -> str:
     if version == "1.6":
         return _string(item.get("description_text")) or ""
     for entry in item.get("descriptions") or []:
-        if isinstance(entry, dict) and entry.get("role") == "text" and isinstance(value := entry.get("value"), str):
-            own, other = CONTENT_TYPE.spellings(version)
-            html = "html" in str(entry.get(own) or entry.get(other) or "")
-            if (text := await html_to_text(value) if html else value).strip():
-                return text
+        if not (isinstance(entry, dict) and entry.get("role") == "text" and isinstance(entry.get("value"), str)):
+            continue
+        value: str = entry["value"]
+        html = _is_html(entry, value, version)
+        if html is not None and (text := await html_to_text(value) if html else value).strip():
+            return text
     return ""
 
 
@@ -154,17 +155,23 @@ async def _body_text(item: dict[str, Any], version: Version) -> str:
         for body in item.get("bodies") or []:
             if not (isinstance(body, dict) and isinstance(value := body.get("value"), str)):
                 continue
-            own, other = CONTENT_TYPE.spellings(version)  # the other version's name too: providers mix them
-            content_type = body.get(own) or body.get(other)
-            if content_type is None:  # "up to the provider": markup says HTML
-                (htmls if value.lstrip().startswith("<") else texts).append(value)
-            elif content_type.startswith("text/plain"):
-                texts.append(value)
-            elif "html" in content_type or "xml" in content_type:
-                htmls.append(value)
+            if (html := _is_html(body, value, version)) is not None:
+                (htmls if html else texts).append(value)
     if text := next((text for text in texts if text.strip()), None):
         return text
     return await html_to_text(htmls[0]) if htmls else ""
+
+
+def _is_html(entry: dict[str, Any], value: str, version: Version) -> bool | None:
+    """Whether a 2.x/3.x text entry's value is HTML (or XML), by its content type; None: neither it nor plain
+    text (an image's)."""
+    own, other = CONTENT_TYPE.spellings(version)  # the other version's name too: providers mix them
+    content_type = entry.get(own) or entry.get(other)
+    if content_type is None:  # "up to the provider": markup says HTML
+        return value.lstrip().startswith("<")
+    if content_type.startswith("text/plain"):
+        return False
+    return True if "html" in content_type or "xml" in content_type else None
 
 
 def _headline(item: dict[str, Any], version: Version) -> str | None:

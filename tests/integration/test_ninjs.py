@@ -359,3 +359,16 @@ async def test_agency_items_in_norwegian_and_swedish_come_back_with_their_dates_
     assert resolved["förra våren"] == ("2020-03-01", "2020-05-31")  # the spring before the article's
     assert resolved["april-maj"] == ("2021-04-01", "2021-05-31")
     assert_offsets_refer_to(tt, tt["text"])
+
+
+async def test_a_text_description_is_read_as_a_body_is(api: Client, answering: ModelServer) -> None:
+    """Markup with no content type is HTML for a description with role text as for a body ("up to the provider")."""
+    item = {
+        "uri": "urn:x",
+        "language": "en",
+        "descriptions": [{"role": "text", "value": "<p>The council met on <b>Monday</b>.</p><p>It voted.</p>"}],
+    }
+
+    body = (await api.post("/v1/ninjs/summaries", json=item)).json()
+
+    assert body["text"].split() == ["The", "council", "met", "on", "Monday.", "It", "voted."]
