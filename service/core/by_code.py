@@ -48,7 +48,7 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
 async def named_candidates(text: str, language: str | None, ner: Mapping[str, Ner]) -> list[Candidate] | None:
     """Participant candidates by NER, for a language with a pipeline (English when none is given); None
     when no pipeline serves it."""
-    pipeline = ner.get(tag(language).language or "en")
+    pipeline = ner.get(tag(language).code or "en")
     if pipeline is None:
         return None
     entities = await asyncio.to_thread(pipeline.entities, text)  # CPU work: off the event loop
