@@ -41,13 +41,13 @@ class Embedder:
         self._tokenizer = tokenizer
         self._tokenizer.enable_truncation(_MAX_TOKENS)
         self._tokenizer.enable_padding()
-        self._w = weights
-        # Each dense layer's matrix transposed once, contiguous: the matmul reads it in BLAS's order.
-        self._dense_weights = {
-            name.removesuffix(".weight"): np.ascontiguousarray(value.T)
-            for name, value in weights.items()
-            if name.endswith(".weight") and value.ndim == 2 and not name.startswith("embeddings.")
+        # Each dense layer's matrix transposed once, contiguous: the matmul reads it in BLAS's order; kept
+        # that way only, not beside the copy the file gave.
+        dense = {
+            n for n, v in weights.items() if n.endswith(".weight") and v.ndim == 2 and not n.startswith("embeddings.")
         }
+        self._dense_weights = {n.removesuffix(".weight"): np.ascontiguousarray(weights[n].T) for n in dense}
+        self._w = {name: value for name, value in weights.items() if name not in dense}
         # The matrices are small (a few terms of a few tokens): a multi-threaded OpenBLAS spends more time
         # waking its threads than multiplying, the more so on a busy machine (bench/README.md, subjects).
         self._blas = ThreadpoolController()
