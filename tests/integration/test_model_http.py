@@ -1,53 +1,18 @@
-"""The model server's HTTP client (`service.model.http`) on real sockets: a request goes out in one write (its
-head and body together), answers are read as before, connections are kept alive. respx replaces httpcore's
-connection pool, so the network layer under it is tested here against a small HTTP/1.1 server of our own."""
+"""The model server's HTTP client (`service.model.http`) on real sockets: requests arrive whole, answers are
+read, connections are kept alive. respx replaces httpcore's connection pool, so the network layer under it is
+tested here against a small HTTP/1.1 server of our own."""
 
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import httpcore
 import pytest
 
-from service.model.http import _OneWrite, model_http_client
+from service.model.http import model_http_client
 from service.settings import ModelSettings
 
 ANSWER = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "choices": []}).encode()
-
-
-@dataclass
-class Written:
-    """A connection's far end as httpcore sees it: what was written, in how many writes."""
-
-    writes: list[bytes] = field(default_factory=list)
-    fail_writes: bool = False
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109 - httpcore's
-        if self.fail_writes:
-            raise httpcore.WriteError("the server closed the connection")
-        self.writes.append(buffer)
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109 - httpcore's
-        return b"HTTP/1.1 413 Payload Too Large\r\n\r\n"
-
-
-async def test_a_request_s_head_and_body_go_out_in_one_write_when_its_answer_is_read() -> None:
-    far = Written()
-    stream = _OneWrite(far)  # type: ignore[arg-type]
-    await stream.write(b"POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 2\r\n\r\n")
-    await stream.write(b"{}")
-    assert far.writes == []
-    await stream.read(65536)
-    assert far.writes == [b"POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"]
-    await stream.read(65536)  # nothing held: nothing written again
-    assert len(far.writes) == 1
-
-
-async def test_a_write_error_leaves_the_answer_to_be_read_as_httpcore_does() -> None:
-    stream = _OneWrite(Written(fail_writes=True))  # type: ignore[arg-type]
-    await stream.write(b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
-    assert (await stream.read(65536)).startswith(b"HTTP/1.1 413")
 
 
 @dataclass
