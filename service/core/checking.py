@@ -7,6 +7,8 @@ article, and it must be in the article's language.
 - Names: a capitalised word that does not start a sentence must stand in the article (case and
   punctuation folded: "US" for "U.S."). Not checked for German, where every noun is capitalised.
 - Language: for an article tagged English or German, the summary's own function words must say the same.
+- Of the news: a sentence that tells of the article ("The article mentions ...", the words each language's
+  module gives) instead of the news is said back, and dropped where another sentence is left.
 - Finished: the summary ends a sentence. Under a JSON grammar a double quote the model means to open a
   quotation ends the string instead ("… is preparing for a" before "quasi-state of war"): 6 of the 17
   gold-set summaries (prompt v15) stopped so, mid-sentence.
@@ -90,6 +92,15 @@ def _foreign_script(summary: str, article: str) -> list[str]:
 def _script(letter: str) -> str:
     """The script of a letter, the first word of its Unicode name: LATIN, CYRILLIC, CJK, HIRAGANA, ..."""
     return unicodedata.name(letter, "UNKNOWN").split(" ", 1)[0]
+
+
+def about_itself(summary: str, article: ArticleText, language: str | None) -> list[str]:
+    """The summary's sentences that tell of the article ("The article describes ..."), not of the news: a
+    small model's way out when it has not found the news. Words the article itself uses so are not counted."""
+    written_in = tag(language).known or english()
+    names = [rf"(?<!\w){word}(?!\w)(?!\s*\d)" for word in written_in.itself]
+    said = [name for name in names if not re.search(name, article.text, re.IGNORECASE)]
+    return [s for s in sentences(summary) if any(re.search(name, s, re.IGNORECASE) for name in said)]
 
 
 def is_headline(sentence: str, headline: str | None) -> bool:

@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 from schemas import ArticleRequest, DateItem, Evidence, MatchKind, OpenIssue, Participant, ParticipantKind, Subject
 from service.core.alignment import ArticleText, Span
-from service.core.checking import as_written, finished, unfinished, unsupported, without, wrong_language
+from service.core.checking import (
+    about_itself,
+    as_written,
+    finished,
+    sentences,
+    unfinished,
+    unsupported,
+    without,
+    wrong_language,
+)
 from service.core.dates import DateResolver, dedupe_key, resolver_for
 from service.core.mediatopics import MeaningIndex, MediaTopics
 from service.core.participants import canonical_party, is_a_form_of, merge_participants
@@ -98,6 +107,11 @@ def summary_feedback(summary: str, cut: str | None, check: Check) -> str | None:
     if problems:
         listed = ", ".join(repr(item) for item in problems)
         feedback.append(f"Your summary gives {listed}, which the article does not. Use only its names and numbers.")
+    if itself := about_itself(summary, check.article, facts.language):
+        feedback.append(
+            f"Your summary tells of the article ({itself[0]!r}), not of the news. Write the news itself: who did"
+            " or said what, and when, with the article's names and numbers."
+        )
     if language is not None:
         feedback.append(f"Write the summary in {language}, the article's language.")
     if cut is not None:  # the usual cause: a double quote, which ends the JSON string
@@ -201,7 +215,8 @@ class Grounder:
     def summary(self, answers: Sequence[tuple[Part, SummaryAnswer | ComposedSummary]]) -> str:
         """The summary, checked as it was asked (`summary_feedback`, said back once): an unfinished last
         sentence after a finished one is dropped, a sentence that still holds an unsupported name or number
-        is dropped (every one: kept), and what is still wrong is said."""
+        is dropped (every one: kept), so is one that tells of the article ("The article describes ..."),
+        and what is still wrong is said."""
         ((_, answer),) = answers  # one summary: of the one part, or the parts' summaries combined
         article = self.source.article
         summary, dropped = finished(as_written(answer.summary.strip(), self.text))
@@ -222,6 +237,10 @@ class Grounder:
                 said += [SummaryWarning(WarningKind.unsupported_summary, s, reason) for s in unsupported_sentences]
             else:  # every sentence: keep it, said
                 said.append(SummaryWarning(WarningKind.unsupported_summary_kept, summary, reason))
+        if (itself := about_itself(summary, self.text, article.language)) and len(itself) < len(sentences(summary)):
+            summary = " ".join(s for s in sentences(summary) if s not in itself)
+            reason = "it tells of the article, not of the news"
+            said += [SummaryWarning(WarningKind.summary_of_itself, sentence, reason) for sentence in itself]
         if (language := wrong_language(summary, article.language)) is not None:
             reason = "the model wrote it in another language"
             said.append(SummaryWarning(WarningKind.summary_language, language, reason))

@@ -21,6 +21,7 @@ class WarningKind(StrEnum):
     unsupported_summary = "unsupported-summary"  # a summary sentence with a name or number not in the article
     unsupported_summary_kept = "unsupported-summary-kept"  # ... in every sentence: the summary kept, said
     summary_language = "summary-language"  # the summary is not in the article's language
+    summary_of_itself = "summary-of-itself"  # a sentence that tells of the article, not the news: dropped
     unfinished_summary = "unfinished-summary"  # its last sentence stops midway: dropped, or kept and said
     estimated_tokens = "estimated-tokens"  # parts sized by an estimate: the server counts no tokens for us
     mode_switched = "mode-switched"  # the server refused our request shape: asked in the next mode its family takes
@@ -50,6 +51,7 @@ _TEXT = {
     WarningKind.unsupported_summary: "summary: dropped the sentence {item!r}: {reason}",
     WarningKind.unsupported_summary_kept: "summary {item!r}: {reason} (no sentence without it to keep)",
     WarningKind.summary_language: "summary: not in {item}, the article's language: {reason}",
+    WarningKind.summary_of_itself: "summary: dropped the sentence {item!r}: {reason}",
     WarningKind.unfinished_summary: "summary: the sentence {item!r} stops midway: {reason}",
     WarningKind.estimated_tokens: "{item}: {reason}",
     WarningKind.mode_switched: "SUMMARISE_MODE={item}: {reason}",

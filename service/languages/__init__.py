@@ -131,6 +131,9 @@ class Language:
     small_words: frozenset[str] = frozenset()  # a role does not end with these (nor with connectors, subordinators)
     of: tuple[str, ...] = ()  # after a name, what it belongs to: "Steve Rubell of Studio 54"
     other_codes: tuple[str, ...] = ()  # tags that mean the same language ("no" for Norwegian Bokmål "nb")
+    # How a text names itself ("the article"; regular expressions, matched case-insensitively as whole words,
+    # not before a number: "Article 5"): a summary sentence that does tells of the article, not the news.
+    itself: tuple[str, ...] = ()
     # Questions of the prompt file written in this language, by name ("summary"): a small model writes in the
     # language it is asked in. The prompt's version covers them (service/model/prompts.py).
     questions: dict[str, str] = field(default_factory=dict)

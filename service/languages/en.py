@@ -144,6 +144,7 @@ LANGUAGE = Language(
     ner_rules=True,
     conjunctions=("and", "or"),
     and_word="and",
+    itself=(r"(?:the|this) (?:article|text)", "the story"),
     name_connectors=frozenset({"of", "and", "for", "the"}),
     lone_titles=frozenset({"major", "state", "office", "head", "security", "national", "council", "special", "chief"}),
     role_words=frozenset({"envoy", "official", "officials", "spokesperson", "minister", "the", "a", "an", "his", "her",

@@ -22,6 +22,7 @@ LANGUAGE = Language(
     name="Norwegian",
     questions={"summary": _SUMMARY},
     other_codes=("no",),
+    itself=(r"(?:denne )?artikkelen", "denne artikkel", "teksten"),
     dates=DateWords(
         hedges=("rundt", "omkring", "cirka", "omtrent"),
         frames=("i", "på", "innen"),

@@ -21,6 +21,7 @@ LANGUAGE = Language(
     code="sv",
     name="Swedish",
     questions={"summary": _SUMMARY},
+    itself=("artikeln", "denna artikel", "texten"),
     dates=DateWords(
         hedges=("omkring", "runt", "cirka", "ungefär"),
         frames=("i", "på", "senast"),

@@ -552,6 +552,26 @@ async def test_a_sentence_still_unsupported_after_the_re_ask_is_dropped_and_said
     )
 
 
+async def test_a_summary_that_tells_of_the_article_is_said_back_and_what_still_does_is_dropped(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    first = composed("The article describes the talks.", "It mentions Witkoff.")
+    again = composed("Talks are set for Feb. 26 in Geneva.", "The article mentions Witkoff.")
+    server = ModelServer({"summary": [first, again]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("summary") == 2
+    feedback = server.requests["summary"][1]["messages"][-1]["content"]
+    assert "'The article describes the talks.'" in feedback
+    assert body["summary"] == "Talks are set for Feb. 26 in Geneva."
+    assert (
+        "summary: dropped the sentence 'The article mentions Witkoff.': it tells of the article, not of the news"
+        in body["meta"]["warnings"]
+    )
+
+
 @pytest.mark.parametrize(
     ("answer", "asked", "summary", "warning"),
     [

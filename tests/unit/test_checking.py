@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from service.core.alignment import ArticleText
-from service.core.checking import as_written, finished, unfinished, unsupported, without, wrong_language
+from service.core.checking import about_itself, as_written, finished, unfinished, unsupported, without, wrong_language
 
 ARTICLE = ArticleText(
     "Russia, Ukraine and U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said. "
@@ -99,3 +99,27 @@ def test_a_word_in_a_script_the_article_does_not_write_is_unsupported() -> None:
     # A letter the article happens not to use is no other script: a Russian article without "р".
     russian = ArticleText("Стороны обсудили вопросы безопасности.")
     assert unsupported("Стороны подписали договор.", russian, "ru", []) == []
+
+
+@pytest.mark.parametrize(
+    ("summary", "language", "told"),
+    [
+        ("The article describes the talks. Witkoff will attend.", "en", ["The article describes the talks."]),
+        ("Talks are set for Feb. 26. This article mentions Witkoff.", None, ["This article mentions Witkoff."]),
+        (
+            "Die Nachricht des Artikels beschreibt die Wahl. Die AKP verlor.",
+            "de",
+            ["Die Nachricht des Artikels beschreibt die Wahl."],
+        ),
+        ("Witkoff cited Article 5 of the treaty.", "en", []),  # an article of a law, numbered
+        ("Talks are set for Feb. 26 in Geneva.", "en", []),
+    ],
+)
+def test_a_sentence_that_tells_of_the_article_not_the_news(summary: str, language: str | None, told: list[str]) -> None:
+    assert about_itself(summary, ARTICLE, language) == told
+
+
+def test_words_the_article_itself_uses_so_are_not_counted() -> None:
+    article = ArticleText("Montalvo read the article in Freedom Magazine and left the Sea Org.")
+
+    assert about_itself("Montalvo read the article and left the group.", article, "en") == []
