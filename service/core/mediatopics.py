@@ -123,7 +123,6 @@ class MeaningIndex:
         if vectors.shape[0] != len(topics.active):
             raise WeightsError(f"{MEANINGS} has {vectors.shape[0]} vectors for {len(topics.active)} concepts")
         self._concepts = topics.active
-        self._rows = {concept.qcode: row for row, concept in enumerate(topics.active)}
         self._embedder = embedder
         self._vectors = vectors
 
@@ -131,16 +130,6 @@ class MeaningIndex:
         """Each term's nearest concept and their cosine similarity."""
         similarities = self._embedder.encode(list(terms)) @ self._vectors.T
         return [(self._concepts[int(row.argmax())], float(row.max())) for row in similarities]
-
-    def closeness(self, concepts: Sequence[Concept], passages: Sequence[str]) -> list[float]:
-        """Each concept's cosine similarity with what the passages say together (their mean vector): how near
-        a concept is to an article's meaning, read from its headline and opening. English passages: the
-        embedding model is English."""
-        if not concepts or not passages:
-            return [0.0] * len(concepts)
-        together = self._embedder.encode(list(passages)).mean(axis=0)
-        together /= float(np.linalg.norm(together)) or 1.0
-        return [float(self._vectors[self._rows[concept.qcode]] @ together) for concept in concepts]
 
 
 def described(topics: MediaTopics) -> list[str]:

@@ -20,15 +20,9 @@ from schemas import Evidence, MatchKind, Participant, Subject
 from service.core.alignment import ArticleText
 from service.core.mediatopics import ENGLISH, Concept, LabelIndex, MeaningIndex, MediaTopics
 from service.core.warnings import SummaryWarning, WarningKind
-from service.languages import tag
 
 MAX_SUBJECTS = 4  # one a term the model gives
 NEAR = 0.4  # cosine under which a term's nearest concept is not its subject (chosen on dev: bench/JOURNAL.md)
-# Cosine with the article's headline and opening under which a concept is in another sense than the article's
-# ("children's game" for a study of children's iodine): the highest on a 0.05 grid that drops no right subject
-# of the dev split (bench/JOURNAL.md, 2026-12-06). Read on English articles: the embedding model is English.
-FAR = 0.2
-_OPENING = 8  # the sentences read with the headline for the article's meaning
 _ARTICLE_WORDS = 200  # the article's opening read for agreement, the headline three times before it
 _AGREED_WITHIN = 20  # a concept among the article's 20 best matches counts as code agreeing with the model
 _EVIDENCE = 2  # sentences an item cites
@@ -58,7 +52,7 @@ def subjects(
 ) -> tuple[list[Subject], list[SummaryWarning]]:
     """The article's subjects for the model's terms, most specific, in the model's order, each with its
     evidence in the article; a term no concept matches, or whose concept no sentence speaks of, is dropped
-    and said; so is one whose concept is far from what the article is about."""
+    and said."""
     agreed = _matching_the_article(topics, text.text, title, language)
     warnings = []
     scored = []
@@ -69,7 +63,6 @@ def subjects(
             warnings.append(SummaryWarning(WarningKind.dropped_subject, term, reason))
         else:
             scored.append(_Scored(concept, term, round(similarity, 2), concept.qcode in agreed))
-    scored = _near_the_article(scored, meanings, text, title, language, warnings)
     first_term = {s.concept.qcode: s for s in reversed(scored)}  # a concept twice: its first term's
     index = topics.index(language)
     sentences = [(span, index.stems(text.text[slice(*span)])) for span in text.sentences]  # stemmed once
@@ -110,31 +103,6 @@ def _subject_terms(terms: Sequence[str], participants: Sequence[Participant]) ->
     names = {" ".join(n.casefold().split()) for p in participants for n in (p.name, *p.aliases)}
     unique = dict.fromkeys(" ".join(t.split()) for t in terms if t.strip())
     return [t for t in unique if t.casefold() not in names]
-
-
-def _near_the_article(
-    scored: list[_Scored],
-    meanings: MeaningIndex,
-    text: ArticleText,
-    title: str | None,
-    language: str | None,
-    warnings: list[SummaryWarning],
-) -> list[_Scored]:
-    """The concepts near the article's meaning, read from its headline and opening (`FAR`); the others are
-    said. All of them where the article is not English, which the embedding model does not read."""
-    if not scored or tag(language).code not in (None, "en"):
-        return scored
-    opening = [text.text[slice(*span)] for span in text.sentences[:_OPENING]]
-    closeness = meanings.closeness([s.concept for s in scored], [title, *opening] if title else opening)
-    kept = []
-    for found, close in zip(scored, closeness, strict=True):
-        if close < FAR:
-            label = found.concept.labels.get(ENGLISH)
-            reason = f"{label!r} is far in meaning from the article's headline and opening (cosine {close:.2f})"
-            warnings.append(SummaryWarning(WarningKind.dropped_subject, found.term, reason))
-        else:
-            kept.append(found)
-    return kept
 
 
 def _matching_the_article(topics: MediaTopics, text: str, title: str | None, language: str | None) -> set[str]:

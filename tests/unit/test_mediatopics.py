@@ -89,21 +89,6 @@ def test_a_term_near_no_concept_is_dropped_and_said(meanings: MeaningIndex) -> N
     assert "near it in meaning" in warning.reason
 
 
-def test_a_concept_far_from_what_the_article_is_about_is_dropped_and_said(meanings: MeaningIndex) -> None:
-    text = (
-        "Almost half of the primary school children tested in a national study are iodine deficient, researchers "
-        "say. The study, published in a medical journal, found many are not getting enough iodine, which can harm "
-        "brain development. The researchers call for all edible salt to be iodised."
-    )
-    title = "Children suffering from iodine deficiency"
-    found, [warning] = subjects(
-        ["medical research", "children"], media_topics(), meanings, ArticleText(text), text, title, "en"
-    )
-    assert [s.name for s in found] == ["medical research"]
-    assert warning.item == "children"  # its nearest concept is "children's game", in another sense
-    assert "far in meaning from the article's headline and opening" in warning.reason
-
-
 def test_the_shipped_vectors_are_the_concepts_as_the_model_reads_them() -> None:
     from service.core.mediatopics import described
     from service.model.embeddings import load_embedder
