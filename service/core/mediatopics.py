@@ -15,6 +15,7 @@ import functools
 import hashlib
 import io
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -34,6 +35,7 @@ RECORDED_SHA256 = "f5f0f2685b7435e459c72f4a92a1036f6e35489feaebe24e1d023d09cbe8c
 # The active concepts' `described()` texts as all-MiniLM-L6-v2 vectors (float32, one row each): derived from the
 # vocabulary and the model, both pinned, by `python -m service.core.mediatopics`, checked like them.
 MEANINGS = "meanings.npy"
+_TERMS_KEPT = 4096  # subject terms whose concept is kept: a few hundred bytes each
 MEANINGS_SHA256 = "3a631a6ef680dc3d35d11e7840b73afece2c6423be1bf01880e2b6d22c77a42f"
 ENGLISH = "en-GB"
 _MEDTOP = "http://cv.iptc.org/newscodes/mediatopic/"
@@ -125,11 +127,21 @@ class MeaningIndex:
         self._concepts = topics.active
         self._embedder = embedder
         self._vectors = vectors
+        # A term's concept, kept per process (the oldest forgotten first): a newsroom's terms recur ("election",
+        # "football"), and a term's pass through the embedding model is most of the CPU subjects cost
+        # (bench/JOURNAL.md, 2026-12-06, a lighter API). New terms are still encoded together, in one pass.
+        self._kept: dict[str, tuple[Concept, float]] = {}
+        self._keeping = threading.Lock()
 
     def nearest(self, terms: Sequence[str]) -> list[tuple[Concept, float]]:
         """Each term's nearest concept and their cosine similarity."""
-        similarities = self._embedder.encode(list(terms)) @ self._vectors.T
-        return [(self._concepts[int(row.argmax())], float(row.max())) for row in similarities]
+        with self._keeping:
+            if new := [term for term in dict.fromkeys(terms) if term not in self._kept]:
+                for term, row in zip(new, self._embedder.encode(new) @ self._vectors.T, strict=True):
+                    self._kept[term] = (self._concepts[int(row.argmax())], float(row.max()))
+                while len(self._kept) > _TERMS_KEPT:
+                    del self._kept[next(iter(self._kept))]
+            return [self._kept[term] for term in terms]
 
 
 def described(topics: MediaTopics) -> list[str]:

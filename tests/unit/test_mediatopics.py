@@ -5,7 +5,7 @@ import pytest
 
 from schemas import MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
-from service.core.mediatopics import MeaningIndex, checked, media_topics, vocabulary_language
+from service.core.mediatopics import ENGLISH, MeaningIndex, checked, media_topics, vocabulary_language
 from service.core.subjects import subjects
 from service.errors import WeightsError
 
@@ -87,6 +87,20 @@ def test_a_term_near_no_concept_is_dropped_and_said(meanings: MeaningIndex) -> N
     found, [warning] = subjects(["flag"], media_topics(), meanings, ArticleText(text), text, None, "en")
     assert found == []
     assert "near it in meaning" in warning.reason
+
+
+def test_a_term_kept_from_an_earlier_article_finds_what_it_finds_when_new(meanings: MeaningIndex) -> None:
+    fresh = MeaningIndex(media_topics(), meanings._embedder, meanings._vectors)
+    together = fresh.nearest(["asylum seekers", "wildfire", "tennis match"])
+    again = fresh.nearest(["tennis match", "bank merger", "asylum seekers"])  # two kept, one new among them
+    alone = MeaningIndex(media_topics(), meanings._embedder, meanings._vectors).nearest(["tennis match"])
+    assert [c.labels[ENGLISH] for c, _ in together] == [
+        "refugees and internally displaced people",
+        "wildfire",
+        "tennis",
+    ]
+    assert [c.labels[ENGLISH] for c, _ in again] == ["tennis", "merger or acquisition", together[0][0].labels[ENGLISH]]
+    assert abs(again[0][1] - alone[0][1]) < 1e-5  # kept from a batch of three: as encoded alone
 
 
 def test_the_shipped_vectors_are_the_concepts_as_the_model_reads_them() -> None:
