@@ -117,6 +117,6 @@ LANGUAGE = Language(
     nouns_capitalised=True,
     conjunctions=("und", "oder"),
     and_word="und",
-    itself=(r"(?:der|des|dem|den|dieser|dieses|diesem|diesen) (?:Artikels?|Textes|Texts?)",),
+    itself=(r"(?:der|des|dem|den|dieser|dieses|diesem|diesen) Artikels?",),
 )
 # fmt: on
