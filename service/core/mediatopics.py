@@ -35,7 +35,6 @@ RECORDED_SHA256 = "f5f0f2685b7435e459c72f4a92a1036f6e35489feaebe24e1d023d09cbe8c
 # The active concepts' `described()` texts as all-MiniLM-L6-v2 vectors (float32, one row each): derived from the
 # vocabulary and the model, both pinned, by `python -m service.core.mediatopics`, checked like them.
 MEANINGS = "meanings.npy"
-_TERMS_KEPT = 4096  # subject terms whose concept is kept: a few hundred bytes each
 MEANINGS_SHA256 = "3a631a6ef680dc3d35d11e7840b73afece2c6423be1bf01880e2b6d22c77a42f"
 ENGLISH = "en-GB"
 _MEDTOP = "http://cv.iptc.org/newscodes/mediatopic/"
@@ -117,6 +116,9 @@ class MediaTopics:
         return _meanings(self)
 
 
+_TERMS_KEPT = 4096  # subject terms whose nearest concept `MeaningIndex` keeps: a few hundred bytes each
+
+
 class MeaningIndex:
     """The active concepts' English label and definition as sentence vectors: a term finds its concept by
     meaning where their words differ ("asylum seekers": "refugees and internally displaced people")."""
@@ -129,7 +131,8 @@ class MeaningIndex:
         self._vectors = vectors
         # A term's concept, kept per process (the oldest forgotten first): a newsroom's terms recur ("election",
         # "football"), and a term's pass through the embedding model is most of the CPU subjects cost
-        # (bench/JOURNAL.md, 2026-12-06, a lighter API). New terms are still encoded together, in one pass.
+        # (bench/JOURNAL.md, 2026-12-06 (morning), a subject term's concept kept). New terms are still encoded
+        # together, in one pass.
         self._kept: dict[str, tuple[Concept, float]] = {}
         self._keeping = threading.Lock()
 
