@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install native run test test-fast lint image-check format lock clean bench bench-full bench-html bench-overhead bench-concurrency bench-workers bench-embedded bench-hostile bench-ner bench-speculative bench-tenants bench-baseline wrk
+.PHONY: help install native run test test-fast lint image-check format lock clean bench bench-full bench-html bench-overhead bench-concurrency bench-workers bench-native bench-embedded bench-hostile bench-ner bench-speculative bench-tenants bench-baseline wrk
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -105,6 +105,9 @@ bench-concurrency: install ## 1,000 concurrent summaries against a mock that ans
 
 bench-workers: install wrk ## Throughput with 1 and 2 uvicorn workers
 	$(PY) -m bench.run workers
+
+bench-native: install ## The embedded llama.cpp built for this processor vs the prebuilt wheel: tokens/s read and written
+	$(PY) -m bench.run native
 
 bench-hostile: install ## The article scanners on 60,000 characters of one thing repeated vs news of that length
 	$(PY) -m bench.run hostile

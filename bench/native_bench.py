@@ -105,6 +105,29 @@ def _seed(build: str, prebuilt: Path) -> float:
         return time.perf_counter() - started
 
 
+def side_by_side(rounds: int = 2) -> list[tuple[str, str, str, str]]:
+    """`bench.run`'s rows (part, figure, value, target): the prebuilt wheel and this venv's build (`make native`,
+    or the wheel itself where no compiler was there) on the shipped weights, alternating, medians of `rounds`."""
+    from service.model.embedded import EMBEDDED_MODELS, assemble_weights
+    from service.settings import Settings
+
+    settings = Settings()
+    weights = assemble_weights(EMBEDDED_MODELS[settings.embedded_model], settings.model_cache_dir)
+    prebuilt = _prebuilt(settings.model_cache_dir / "native")
+    orders = [("prebuilt", "native") if round_ % 2 == 0 else ("native", "prebuilt") for round_ in range(rounds)]
+    rows = [_measure(build, weights, prebuilt) for order in orders for build in order]
+    reading: dict[str, float] = {}
+    table = []
+    for build in ("prebuilt", "native"):
+        mine = [r for r in rows if r["build"] == build]
+        reading[build] = statistics.median(r["prompt_per_second"] for r in mine)
+        written = statistics.median(r["predicted_per_second"] for r in mine)
+        figure = f"{build} ({mine[0]['system']}), {weights.name}: prompt / written tok/s"
+        table.append(("native", figure, f"{reading[build]:.1f} / {written:.1f}", ""))
+    table.append(("native", "reading, native / prebuilt", f"{reading['native'] / reading['prebuilt']:.2f}x", ">= 1.4x"))
+    return table
+
+
 @click.group(invoke_without_command=True)
 @click.option("--rounds", default=3, show_default=True)
 @click.option("--weights", "weights", multiple=True, type=click.Path(exists=True, path_type=Path))

@@ -271,6 +271,15 @@ def embedded(table: Table) -> None:
         table.add(*row)
 
 
+def native(table: Table) -> None:
+    """The embedded llama.cpp built for this processor against xllamacpp's prebuilt wheel, same weights and
+    prompt (~1,000 tokens read, 100 written), two rounds alternating (~2 min)."""
+    from bench.native_bench import side_by_side
+
+    for row in side_by_side():
+        table.add(*row)
+
+
 def ner(table: Table) -> None:
     """The NER stage's CPU cost per summary: the pipeline's entities and the merged candidates, on the seed
     and on the seed repeated to 10,000 characters (a long article), beside the scan of the same text."""
@@ -418,6 +427,7 @@ BENCHMARKS = {
     "workers": workers,
     "embedded": embedded,
     "hostile": hostile,
+    "native": native,
     "ner": ner,
     "speculative": speculative,
     "tenants": tenants,
