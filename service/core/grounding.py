@@ -237,8 +237,10 @@ class Grounder:
                 said += [SummaryWarning(WarningKind.unsupported_summary, s, reason) for s in unsupported_sentences]
             else:  # every sentence: keep it, said
                 said.append(SummaryWarning(WarningKind.unsupported_summary_kept, summary, reason))
-        if (itself := about_itself(summary, self.text, article.language)) and len(itself) < len(sentences(summary)):
-            summary = " ".join(s for s in sentences(summary) if s not in itself)
+        if (itself := about_itself(summary, self.text, article.language)) and (
+            kept := " ".join(s for s in sentences(summary) if s not in itself)
+        ):
+            summary = kept
             reason = "it tells of the article, not of the news"
             said += [SummaryWarning(WarningKind.summary_of_itself, sentence, reason) for sentence in itself]
         if (language := wrong_language(summary, article.language)) is not None:
