@@ -105,6 +105,15 @@ def _seed(build: str, prebuilt: Path) -> float:
         return time.perf_counter() - started
 
 
+def _medians(rows: list[dict[str, Any]], build: str, weights: str) -> tuple[float, float, str, int]:
+    """One build's measurements on one weights file: median prompt and written tokens/s, its llama.cpp's
+    system info, and how many there were."""
+    mine = [r for r in rows if r["build"] == build and r["weights"] == weights]
+    prompt = statistics.median(r["prompt_per_second"] for r in mine)
+    written = statistics.median(r["predicted_per_second"] for r in mine)
+    return prompt, written, mine[0]["system"], len(mine)
+
+
 def side_by_side(rounds: int = 2) -> list[tuple[str, str, str, str]]:
     """`bench.run`'s rows (part, figure, value, target): the prebuilt wheel and this venv's build (`make native`,
     or the wheel itself where no compiler was there) on the shipped weights, alternating, medians of `rounds`."""
@@ -119,10 +128,8 @@ def side_by_side(rounds: int = 2) -> list[tuple[str, str, str, str]]:
     reading: dict[str, float] = {}
     table = []
     for build in ("prebuilt", "native"):
-        mine = [r for r in rows if r["build"] == build]
-        reading[build] = statistics.median(r["prompt_per_second"] for r in mine)
-        written = statistics.median(r["predicted_per_second"] for r in mine)
-        figure = f"{build} ({mine[0]['system']}), {weights.name}: prompt / written tok/s"
+        reading[build], written, system, _ = _medians(rows, build, weights.name)
+        figure = f"{build} ({system}), {weights.name}: prompt / written tok/s"
         table.append(("native", figure, f"{reading[build]:.1f} / {written:.1f}", ""))
     table.append(("native", "reading, native / prebuilt", f"{reading['native'] / reading['prebuilt']:.2f}x", ">= 1.4x"))
     return table
@@ -156,16 +163,11 @@ def main(context: click.Context, rounds: int, weights: tuple[Path, ...], seed: b
                 print(json.dumps({"build": build, "seed_s": round(seconds, 1)}), flush=True)
     print("\n| weights | build | llama.cpp | prompt tok/s | written tok/s | n |\n|---|---|---|---|---|---|")
     for file in files:
+        reading: dict[str, float] = {}
         for build in ("prebuilt", "native"):
-            mine = [r for r in rows if r["build"] == build and r["weights"] == file.name]
-            prompt = statistics.median(r["prompt_per_second"] for r in mine)
-            written = statistics.median(r["predicted_per_second"] for r in mine)
-            print(f"| {file.name} | {build} | {mine[0]['system']} | {prompt:.1f} | {written:.1f} | {len(mine)} |")
-        ratio = [
-            statistics.median(r["prompt_per_second"] for r in rows if r["build"] == b and r["weights"] == file.name)
-            for b in ("native", "prebuilt")
-        ]
-        print(f"| {file.name} | native / prebuilt | | **{ratio[0] / ratio[1]:.2f}x** | | |")
+            reading[build], written, system, n = _medians(rows, build, file.name)
+            print(f"| {file.name} | {build} | {system} | {reading[build]:.1f} | {written:.1f} | {n} |")
+        print(f"| {file.name} | native / prebuilt | | **{reading['native'] / reading['prebuilt']:.2f}x** | | |")
     if seed:
         medians = {build: statistics.median(values) for build, values in seeds.items()}
         print(
