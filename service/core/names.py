@@ -49,17 +49,20 @@ class Candidate:
     described: str | None = None
     acts: str | None = None  # what it does, from the first mention that is a verb's subject
     setting: str | None = None  # the words around its first mention, in their clause
+    done: str | None = None  # what it did as a passive verb's agent: "supported the study"
+    party: str | None = None  # what it is a party to: "party to the talks"
 
     @property
     def role(self) -> str | None:
         """Who the candidate is and what it does, in the article's words: what the article calls it, then
         what it does where it is first a subject ("Special Envoy; said in an online address"); for one
         that is neither described nor a subject (an object, an item of a list: half of those matched on
-        the gold set), or only "said", the words around its first mention ("Sweden defeated South Korea
-        1 – 0")."""
+        the gold set), or only "said": what it did as a passive verb's agent ("supported the study"), what
+        it is a party to ("party to the talks"), else the words around its first mention ("Sweden defeated
+        South Korea 1 – 0")."""
         acts = self.acts if self.acts and len(self.acts.split()) >= _DEED_MIN_WORDS else None
         acts = acts if acts and not _words(acts) <= _words(self.described or "") else None
-        return "; ".join(part for part in (self.described, acts) if part) or self.setting
+        return "; ".join(part for part in (self.described, acts) if part) or self.done or self.party or self.setting
 
     def affiliation(self, others: list["Candidate"]) -> str | None:
         """The country or organisation the article's words for the candidate name ("Ukraine" in "Ukraine's
@@ -94,13 +97,17 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
         for start, end, kind in kept
     ]
     merged = merge_participants(entries, evidence_limit=None)
-    if not (known := tag(language).known) or not known.nouns_capitalised:  # "Kanzler Merz": any noun is capitalised
+    known = tag(language).known
+    if not known or not known.nouns_capitalised:  # "Kanzler Merz": any noun is capitalised
         completed = (_with_given_name(text, p, names) for p in merged)  # "Brown" is "Gordon Brown" first
         merged = [p for p in completed if not _a_common_noun(text, p)]
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
     # By where a mention ends: a name split off a longer entity (`_as_names`) keeps its entity's parse.
     acts = {e.end: e.acts for e in entities if e.acts}
     titles = {e.end: " ".join(text[a:b] for a, b in e.title) for e in entities if e.title}
+    done = {e.end: _done(text, *e.done) for e in entities if e.done}
+    party = known.party if known else "{}"
+    parties = {e.end: party.format(text[slice(*e.party_to)]) for e in entities if e.party_to}
     article = ArticleText(text)
     found = [
         Candidate(
@@ -111,6 +118,8 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
             _described(text, spans, p.kind, spoken_of, titles),
             next((deed for _, end in spans if end in acts and (deed := _deed(text, *acts[end]))), None),
             _setting(text, article.clause_around(*spans[0]), *spans[0]),
+            next((done[end] for _, end in spans if end in done), None),
+            next((parties[end] for _, end in spans if end in parties), None),
         )
         for p in merged
         if (spans := [(e.start, e.end) for e in p.evidence])
@@ -261,6 +270,7 @@ _DEED_END = re.compile(r"[,;:](?=\s)|[()\"“”]|(?<!\.[A-Z])[.!?](?=\s+[A-Z\"�
 _SUBORDINATORS = frozenset(word for language in every() for word in language.subordinators)
 _SMALL_WORDS = _CONNECTORS | _SUBORDINATORS | frozenset(word for language in every() for word in language.small_words)
 _POSSESSIVE_AT = re.compile(r"['’]s\b")
+_DETERMINERS = _SMALL_WORDS | frozenset(word for language in every() for word in language.function_words)
 
 
 def _described(
@@ -326,6 +336,15 @@ def _apposition_after(text: str, end: int, people: list[tuple[int, int]]) -> str
         w.isalpha() and w.islower() and w not in _CONNECTORS for w in words
     )
     return phrase if describes else None
+
+
+def _done(text: str, verb: tuple[int, int], patient: tuple[int, int]) -> str:
+    """ "supported the study": the verb and what it was done to, a determiner that started a sentence in
+    lower case ("The study was supported by …")."""
+    words = text[slice(*patient)].split()
+    if words[0].casefold() in _DETERMINERS:
+        words[0] = words[0].casefold()
+    return " ".join([text[slice(*verb)], *words])
 
 
 def _deed(text: str, start: int, end: int) -> str | None:

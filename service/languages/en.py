@@ -157,6 +157,8 @@ LANGUAGE = Language(
     small_words=frozenset({"a", "an", "to", "or", "in", "on", "at", "with", "by", "from", "than", "as", "its", "their",
                            "his", "her"}),
     of=("of",),
+    parties=("with", "among", "between"),
+    party="party to the {}",
     honorifics=frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir"}),
     abbreviations=frozenset({
         "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "st", "jr", "sr", "no", "vs", "ca", "etc", "jan",

@@ -42,6 +42,10 @@ _ARTICLES = frozenset({"DT", "CD"})
 _PLURALS = frozenset({"NNS", "VBZ"})  # the tagger reads "photographers" before a name as a verb
 _LIST_DEPS = frozenset({"cc", "conj", "punct"})
 _OF = frozenset(word for language in every() for word in language.of)  # "Steve Rubell of Studio 54"
+_WITH = frozenset(word for language in every() for word in language.parties)  # "talks with Iran"
+_AGENT = "agent"  # the by-phrase of a passive verb ("supported by the Croucher Foundation")
+_PATIENTS = frozenset({"nsubjpass", "nsubj"})
+_PRONOUNS = frozenset({"PRP", "WDT", "WP", "EX"})
 _BREAKS = frozenset({",", ":", ".", "``", "''", "-LRB-", "-RRB-", "NFP"})  # a hyphen ("pan-democratic") is none
 
 
@@ -52,6 +56,10 @@ class Entity:
     end: int
     acts: tuple[int, int] | None = None  # the predicate it is the subject of ("defeated Panama 3–0"), if any
     title: tuple[tuple[int, int], ...] = ()  # the words the parse joins to it that say who it is ("musician")
+    # As the agent of a passive verb, the verb and what it was done to: "the study was supported by the
+    # Croucher Foundation" gives "supported" and "the study".
+    done: tuple[tuple[int, int], tuple[int, int]] | None = None
+    party_to: tuple[int, int] | None = None  # the noun a name is listed with: "talks" in "talks with Iran"
 
 
 class Ner:
@@ -74,6 +82,8 @@ class Ner:
                 entity.end_char,
                 _acts(entity) if parsed else None,
                 _title(entity) if parsed else (),
+                _done(entity) if parsed else None,
+                _party_to(entity) if parsed else None,
             )
             for entity in doc.ents
         ]
@@ -84,9 +94,7 @@ def _acts(entity: Any) -> tuple[int, int] | None:
     from the verb (and the auxiliaries after the subject) to the verb's last word. "Ukraine and Russia
     agreed": Russia, a conjunct of the subject, is a subject too, and so is an apposition to it ("the
     region's president, Roberto Maroni, has reacted"); "…, said Witkoff" says nothing."""
-    subject = entity.root
-    while subject.dep_ in _JOINED and subject.head.i < subject.i:
-        subject = subject.head
+    subject = _first_of_list(entity.root)
     verb = subject.head
     if subject.dep_ not in _SUBJECTS or verb.i < subject.i:
         return None
@@ -102,6 +110,49 @@ def _acts(entity: Any) -> tuple[int, int] | None:
     if "\n" in text[entity.end_char : start]:
         return None  # a heading run into the next line ("Belgium 3 – 0 Panama⏎In the first game, Belgium faced …")
     return start, end
+
+
+def _done(entity: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """As the agent of a passive verb (or one of a list of agents), the verb and the words for what it was
+    done to, the noun and the words before it ("Panama's attempt … was saved by Thibaut Courtois": "saved",
+    "Panama's attempt"); the subject of the verb a passive one is joined to ("Hassen went off and was
+    replaced by Ben Mustapha"). None where that is a pronoun, which says nothing on its own."""
+    agent = _first_of_list(entity.root)
+    by = agent.head
+    if agent.dep_ != "pobj" or by.dep_ != _AGENT or by.head.tag_ != "VBN":
+        return None
+    verb = by.head
+    patient = next((t for t in verb.lefts if t.dep_ in _PATIENTS), None)
+    if patient is None and verb.dep_ == "conj":
+        patient = next((t for t in verb.head.lefts if t.dep_ in _PATIENTS), None)
+    if patient is None or patient.tag_ in _PRONOUNS:
+        return None
+    first = min([patient.i] + [t.left_edge.i for t in patient.lefts])
+    return (int(verb.idx), _end(verb)), (int(entity.doc[first].idx), _end(patient))
+
+
+def _party_to(entity: Any) -> tuple[int, int] | None:
+    """The noun a name (or a list of names) is joined to by "with", "among" or "between", with the nouns
+    before it: "peace talks" in "peace talks with Iran", "negotiations" in "the negotiations among
+    Ukraine, Russia, and the U.S." """
+    name = _first_of_list(entity.root)
+    preposition = name.head
+    if name.dep_ != "pobj" or preposition.lower_ not in _WITH:
+        return None
+    noun = preposition.head
+    if noun.tag_ != "NNS":
+        return None  # "talks", "negotiations"; a noun in the singular is more often no deal between parties:
+        # "in line with the United States", "my experience with Covid", "the difference between"
+    first = min([noun.i] + [t.i for t in noun.lefts if t.dep_ == "compound" and t.tag_ in _COMMON_NOUNS])
+    return int(entity.doc[first].idx), _end(noun)
+
+
+def _first_of_list(token: Any) -> Any:
+    """The first of the names a list or an apposition joins `token` to ("the Croucher Foundation, US
+    National Science Foundation, and US National Park Service": the Croucher Foundation)."""
+    while token.dep_ in _JOINED and token.head.i < token.i:
+        token = token.head
+    return token
 
 
 def _title(entity: Any) -> tuple[tuple[int, int], ...]:

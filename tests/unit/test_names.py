@@ -221,6 +221,35 @@ def test_the_common_nouns_the_parse_joins_to_a_person_say_who_it_is() -> None:
     assert described.get("Olena Bondar") is None  # a nationality alone says who no one is
 
 
+def test_an_agent_of_a_passive_verb_did_it_and_a_party_is_one_to_the_talks() -> None:
+    text = (
+        "The study was supported by the Croucher Foundation, US National Science Foundation, and US National "
+        "Park Service. Panama's attempt in the 54th minute was saved by Thibaut Courtois. The firm was bought "
+        "by Oracle. Officials held talks with Iran in Geneva. Prices rose in line with the United States."
+    )
+    ner = load_ner(NER)
+
+    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+
+    assert found["Croucher Foundation"].role == "supported the study"  # its sentence's "The" in lower case
+    assert found["US National Park Service"].role == "supported the study"  # a list of agents: every one
+    assert found["Thibaut Courtois"].role == "saved Panama's attempt"  # the noun and what stands before it
+    assert found["Oracle"].done == "bought the firm"
+    assert found["Iran"].role == "party to the talks"
+    assert found["United States"].party is None  # a noun in the singular: a set phrase, no party
+
+
+def test_what_an_agent_did_to_a_pronoun_says_nothing_and_a_title_comes_first() -> None:
+    text = "It was founded by Jane Doe. The deal was signed by Foreign Minister Mark Lee on Monday."
+    ner = load_ner(NER)
+
+    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+
+    assert found["Jane Doe"].done is None  # "founded it"
+    assert found["Mark Lee"].done == "signed the deal"
+    assert found["Mark Lee"].role == "Foreign Minister"  # what the article calls someone comes first
+
+
 def test_a_word_the_article_also_writes_in_lower_case_is_no_person() -> None:
     from service.model.ner import Entity
 
