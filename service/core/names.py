@@ -84,7 +84,8 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     every noun is capitalised, a capital says nothing of a name)."""
     names = _as_names(text, entities)
     people = _people(text, names)
-    mentions = [(start, end, _kind(text[start:end], label, people)) for start, end, label in names]
+    surnames = frozenset(name.split()[-1] for name in people if len(name.split()) > 1)
+    mentions = [(start, end, _kind(text[start:end], label, people, surnames)) for start, end, label in names]
     kept = [(start, end, kind) for start, end, kind in mentions if kind is not None]
     kept = [m for m in kept if not _only_in_titles(text, m, kept)]
     # One entry per mention, so that merging sees every form; the mentions ride along as evidence.
@@ -392,11 +393,13 @@ def _people(text: str, names: list[tuple[int, int, str]]) -> frozenset[str]:
     )
 
 
-def _kind(words: str, label: str, people: frozenset[str]) -> ParticipantKind | None:
+def _kind(words: str, label: str, people: frozenset[str], surnames: frozenset[str]) -> ParticipantKind | None:
     if words == words.lower() != words.upper():
         return None  # no capital in a script that has them: "disco club", "don" are no names
     if words in people or words.split()[-1] in people:  # every PERSON mention is in `people` but a country's
         return ParticipantKind.person
+    if label == "ORG" and words in surnames:
+        return ParticipantKind.person  # "Wilkins" tagged ORG six times after "Kristen Wilkins" tagged PERSON once
     if label == "ORG":
         return ParticipantKind.organization
     if label in ("GPE", "PERSON") and is_country(words):

@@ -264,6 +264,25 @@ def test_a_word_the_article_also_writes_in_lower_case_is_no_person() -> None:
     assert {c.name for c in candidates(text, entities)} == {"Karen Smith"}
 
 
+def test_a_surname_tagged_as_an_organisation_is_the_person_of_that_name() -> None:
+    from service.model.ner import Entity
+
+    text = "Curator Kristen Wilkins opened the show. Wilkins said it works. Acme sold the prints."
+
+    def span(words: str, label: str, after: int = 0) -> Entity:
+        start = text.index(words, after)
+        return Entity(label, start, start + len(words))
+
+    entities = [span("Kristen Wilkins", "PERSON"), span("Wilkins", "ORG", text.index(".")), span("Acme", "ORG")]
+
+    found = {c.name: (c.kind, c.aliases) for c in candidates(text, entities)}
+
+    assert found == {
+        "Kristen Wilkins": (ParticipantKind.person, ["Wilkins"]),
+        "Acme": (ParticipantKind.organization, []),
+    }
+
+
 def test_a_name_does_not_run_across_lines() -> None:
     from service.model.ner import Entity
 
