@@ -107,8 +107,8 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     acts = {e.end: e.acts for e in entities if e.acts}
     titles = {e.end: " ".join(text[a:b] for a, b in e.title) for e in entities if e.title}
     done = {e.end: _done(text, *e.done) for e in entities if e.done}
-    party = known.party if known else "{}"
-    parties = {e.end: party.format(text[slice(*e.party_to)]) for e in entities if e.party_to}
+    party = known.party if known else ""
+    parties = {e.end: party.format(text[slice(*e.party_to)]) for e in entities if e.party_to and party}
     article = ArticleText(text)
     found = [
         Candidate(

@@ -133,16 +133,17 @@ def _done(entity: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:
 
 def _party_to(entity: Any) -> tuple[int, int] | None:
     """The noun a name (or a list of names) is joined to by "with", "among" or "between", with the nouns
-    before it: "peace talks" in "peace talks with Iran", "negotiations" in "the negotiations among
+    compounded with it: "peace talks" in "peace talks with Iran", "negotiations" in "the negotiations among
     Ukraine, Russia, and the U.S." """
     name = _first_of_list(entity.root)
     preposition = name.head
     if name.dep_ != "pobj" or preposition.lower_ not in _WITH:
         return None
     noun = preposition.head
+    # A plural noun: "talks", "negotiations". A singular one is more often no dealings between parties ("in
+    # line with the United States", "my experience with Covid", "the difference between"; GUM's non-news).
     if noun.tag_ != "NNS":
-        return None  # "talks", "negotiations"; a noun in the singular is more often no deal between parties:
-        # "in line with the United States", "my experience with Covid", "the difference between"
+        return None
     first = min([noun.i] + [t.i for t in noun.lefts if t.dep_ == "compound" and t.tag_ in _COMMON_NOUNS])
     return int(entity.doc[first].idx), _end(noun)
 
