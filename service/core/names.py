@@ -51,6 +51,7 @@ class Candidate:
     setting: str | None = None  # the words around its first mention, in their clause
     done: str | None = None  # what it did as a passive verb's agent: "supported the study"
     party: str | None = None  # what it is a party to: "party to the talks"
+    source: str | None = None  # the role of a name what the article says is attributed to ("according to AFP")
 
     @property
     def role(self) -> str | None:
@@ -58,11 +59,12 @@ class Candidate:
         what it does where it is first a subject ("Special Envoy; said in an online address"); for one
         that is neither described nor a subject (an object, an item of a list: half of those matched on
         the gold set), or only "said": what it did as a passive verb's agent ("supported the study"), what
-        it is a party to ("party to the talks"), else the words around its first mention ("Sweden defeated
-        South Korea 1 – 0")."""
+        it is a party to ("party to the talks"), that it is cited ("according to AFP": "cited as a source"),
+        else the words around its first mention ("Sweden defeated South Korea 1 – 0")."""
         acts = self.acts if self.acts and len(self.acts.split()) >= _DEED_MIN_WORDS else None
         acts = acts if acts and not _words(acts) <= _words(self.described or "") else None
-        return "; ".join(part for part in (self.described, acts) if part) or self.done or self.party or self.setting
+        described = "; ".join(part for part in (self.described, acts) if part)
+        return described or self.done or self.party or self.source or self.setting
 
     def affiliation(self, others: list["Candidate"]) -> str | None:
         """The country or organisation the article's words for the candidate name ("Ukraine" in "Ukraine's
@@ -109,6 +111,8 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     done = {e.end: _done(text, *e.done) for e in entities if e.done}
     party = known.party if known else ""
     parties = {e.end: party.format(text[slice(*e.party_to)]) for e in entities if e.party_to and party}
+    cited = {e.end for e in entities if e.cited}
+    source = (known.source if known else "") or None
     article = ArticleText(text)
     found = [
         Candidate(
@@ -121,6 +125,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
             _setting(text, article.clause_around(*spans[0]), *spans[0]),
             next((done[end] for _, end in spans if end in done), None),
             next((parties[end] for _, end in spans if end in parties), None),
+            source if any(end in cited for _, end in spans) else None,
         )
         for p in merged
         if (spans := [(e.start, e.end) for e in p.evidence])

@@ -132,6 +132,8 @@ class Language:
     of: tuple[str, ...] = ()  # after a name, what it belongs to: "Steve Rubell of Studio 54"
     parties: tuple[str, ...] = ()  # between a noun and a name, a party to it: "talks with Iran"
     party: str = ""  # the role of a party to the noun filled in: "party to the {}"
+    attributions: tuple[str, ...] = ()  # before the preposition that names a source: "according" (to AFP)
+    source: str = ""  # the role of a name the article attributes what it says to
     other_codes: tuple[str, ...] = ()  # tags that mean the same language ("no" for Norwegian Bokmål "nb")
     # How a text names itself ("the article"; regular expressions, matched case-insensitively as whole words,
     # not before a number: "Article 5"): a summary sentence that does tells of the article, not the news.

@@ -159,6 +159,8 @@ LANGUAGE = Language(
     of=("of",),
     parties=("with", "among", "between"),
     party="party to the {}",
+    attributions=("according",),
+    source="cited as a source",
     honorifics=frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir"}),
     abbreviations=frozenset({
         "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "st", "jr", "sr", "no", "vs", "ca", "etc", "jan",

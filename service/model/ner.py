@@ -43,6 +43,7 @@ _PLURALS = frozenset({"NNS", "VBZ"})  # the tagger reads "photographers" before 
 _LIST_DEPS = frozenset({"cc", "conj", "punct"})
 _OF = frozenset(word for language in every() for word in language.of)  # "Steve Rubell of Studio 54"
 _WITH = frozenset(word for language in every() for word in language.parties)  # "talks with Iran"
+_ACCORDING = frozenset(word for language in every() for word in language.attributions)  # "according to AFP"
 _AGENT = "agent"  # the by-phrase of a passive verb ("supported by the Croucher Foundation")
 _PATIENTS = frozenset({"nsubjpass", "nsubj"})
 _PRONOUNS = frozenset({"PRP", "WDT", "WP", "EX"})
@@ -60,6 +61,7 @@ class Entity:
     # Croucher Foundation" gives "supported" and "the study".
     done: tuple[tuple[int, int], tuple[int, int]] | None = None
     party_to: tuple[int, int] | None = None  # the noun a name is listed with: "talks" in "talks with Iran"
+    cited: bool = False  # what the article says is attributed to it: "according to AFP"
 
 
 class Ner:
@@ -84,6 +86,7 @@ class Ner:
                 _title(entity) if parsed else (),
                 _done(entity) if parsed else None,
                 _party_to(entity) if parsed else None,
+                parsed and _cited(entity),
             )
             for entity in doc.ents
         ]
@@ -146,6 +149,13 @@ def _party_to(entity: Any) -> tuple[int, int] | None:
         return None
     first = min([noun.i] + [t.i for t in noun.lefts if t.dep_ == "compound" and t.tag_ in _COMMON_NOUNS])
     return int(entity.doc[first].idx), _end(noun)
+
+
+def _cited(entity: Any) -> bool:
+    """Whether the article attributes what it says to the name (or a list of names): "according to AFP"."""
+    name = _first_of_list(entity.root)
+    to = name.head
+    return name.dep_ == "pobj" and to.dep_ == "prep" and to.head.lower_ in _ACCORDING
 
 
 def _first_of_list(token: Any) -> Any:

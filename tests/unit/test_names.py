@@ -239,6 +239,21 @@ def test_an_agent_of_a_passive_verb_did_it_and_a_party_is_one_to_the_talks() -> 
     assert found["United States"].party is None  # a noun in the singular: a set phrase, no party
 
 
+def test_a_name_the_article_attributes_what_it_says_to_is_cited_as_a_source() -> None:
+    text = (
+        "The boats were turned away, which, according to AFP, the United Nations criticised. The team was "
+        "denied visas, according to Ambassador Hamdullah Mohib and the U.S. State Department."
+    )
+    ner = load_ner(NER)
+
+    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+
+    assert found["AFP"].role == "cited as a source"
+    assert found["U.S. State Department"].role == "cited as a source"  # a list of sources: every one
+    assert found["Hamdullah Mohib"].role == "Ambassador"  # what the article calls someone comes first
+    assert found["United Nations"].source is None
+
+
 def test_what_an_agent_did_to_a_pronoun_says_nothing_and_a_title_comes_first() -> None:
     text = "It was founded by Jane Doe. The deal was signed by Foreign Minister Mark Lee on Monday."
     ner = load_ner(NER)
