@@ -37,6 +37,7 @@ from service.core.mediatopics import MeaningIndex, MediaTopics
 from service.core.participants import canonical_party, is_a_form_of, merge_participants
 from service.core.salience import ranked
 from service.core.subjects import subjects
+from service.core.unresolved import signals_unresolved
 from service.core.warnings import SummaryWarning, WarningKind
 
 if TYPE_CHECKING:  # the answer models validate against this module's article: a cycle at run time
@@ -349,6 +350,11 @@ class Grounder:
             span = self.text.locate(item.quote, near=near)
             if span is None:
                 self._drop(WarningKind.dropped_open_issue, item.issue, "its quote is not in the article", "open_issues")
+                continue
+            sentence = self.text.sentence_around(span)
+            if not signals_unresolved(self.text.text[sentence.start : sentence.end]):
+                reason = "its passage reports what happened: no word in it says anything is open"
+                self._drop(WarningKind.dropped_open_issue, item.issue, reason, "open_issues")
                 continue
             key = " ".join(item.issue.casefold().split())
             if key in issues:

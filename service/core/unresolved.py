@@ -19,6 +19,13 @@ _STRONG = re.compile(rf"\b(?:{'|'.join(cue for language in every() for cue in la
 _WEAK = re.compile(rf"\b(?:{'|'.join(cue for language in every() for cue in language.plans)})\b", re.IGNORECASE)
 
 
+def signals_unresolved(passage: str) -> bool:
+    """Whether a passage has a word of doubt, waiting or dispute, or asks a question: where it has none, it
+    reports what happened, and a "whether" made of it is no open issue ("The Supreme Court thus retracted
+    the pardon": "Whether the Supreme Court retracted the pardon")."""
+    return bool(_STRONG.search(passage) or _WEAK.search(passage)) or "?" in passage
+
+
 def unresolved_sentences(text: ArticleText, start: int = 0, end: int | None = None) -> list[str]:
     """Sentences starting between `start` and `end` that signal something unresolved: outright doubt first,
     then plans, each in article order; at most MAX_CANDIDATES."""

@@ -261,6 +261,27 @@ async def test_a_paraphrased_quote_is_aligned_fuzzily_without_a_re_ask(
     assert evidence["quote"] == "The Kremlin did not confirm the timeline for the talks"
 
 
+async def test_an_issue_made_of_a_sentence_that_only_reports_is_dropped_with_a_warning(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    reported = copy.deepcopy(SEED_ISSUES)
+    reported["open_issues"].append(
+        {
+            "issue": "Whether Witkoff and Umerov talk by telephone.",
+            "parties": ["Steve Witkoff", "Rustem Umerov"],
+            "quote": "Witkoff and Umerov communicate via telephone on a near-daily basis, the envoy said.",
+        }
+    )
+    serve(model_server, ModelServer({"issues": reported}))
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert [issue["issue"] for issue in body["open_issues"]] == [SEED_ISSUES["open_issues"][0]["issue"]]
+    warnings = " | ".join(body["meta"]["warnings"])
+    assert "dropped open issue 'Whether Witkoff and Umerov talk by telephone.'" in warnings
+    assert "reports what happened" in warnings
+
+
 async def test_an_item_still_ungrounded_after_the_re_ask_is_dropped_with_a_warning(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from service.core.alignment import ArticleText
-from service.core.unresolved import MAX_CANDIDATES, unresolved_sentences
+from service.core.unresolved import MAX_CANDIDATES, signals_unresolved, unresolved_sentences
 
 
 def found(text: str) -> list[str]:
@@ -44,6 +44,14 @@ def test_a_sentence_that_says_something_is_open_is_found(sentence: str) -> None:
 )
 def test_a_sentence_that_only_reports_is_not(sentence: str) -> None:
     assert found(sentence) == []
+
+
+def test_a_passage_signals_something_open_by_a_cue_or_a_question() -> None:
+    assert signals_unresolved("Whether the mayor will sign is unclear.")
+    assert signals_unresolved("The referendum is to be held in November.")  # a plan
+    assert signals_unresolved('"Will the talks resume?" he asked.')
+    assert not signals_unresolved("The Supreme Court thus retracted the pardon towards Riveros.")
+    assert not signals_unresolved("Die Stadt hat den Haushalt beschlossen.")
 
 
 def test_outright_doubt_comes_before_plans_and_the_list_is_capped() -> None:
