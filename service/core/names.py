@@ -9,7 +9,8 @@ From the entities of a NER pipeline (OntoNotes labels):
   common noun;
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
   ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG), but a country's name tagged
-  PERSON less often than not is the country ("Tunisia": GPE four times, PERSON once);
+  PERSON less often than not is the country ("Tunisia": GPE four times, PERSON once); a one-word ORG that
+  is the surname of a name tagged PERSON is that person ("Wilkins" after "Kristen Wilkins");
 - an organisation that only ever stands before a person's name with title words between ("NSDC
   Secretary Rustem Umerov") is part of that person's title, not a candidate of its own;
 - mentions are merged by `participants.merge_participants` (surname ~ full name, "the Kremlin" ~
@@ -51,7 +52,7 @@ class Candidate:
     setting: str | None = None  # the words around its first mention, in their clause
     done: str | None = None  # what it did as a passive verb's agent: "supported the study"
     party: str | None = None  # what it is a party to: "party to the talks"
-    source: str | None = None  # the role of a name what the article says is attributed to ("according to AFP")
+    source: str | None = None  # "cited as a source": the article attributes what it says to it ("according to AFP")
 
     @property
     def role(self) -> str | None:
@@ -404,7 +405,7 @@ def _kind(words: str, label: str, people: frozenset[str], surnames: frozenset[st
     if words in people or words.split()[-1] in people:  # every PERSON mention is in `people` but a country's
         return ParticipantKind.person
     if label == "ORG" and words in surnames:
-        return ParticipantKind.person  # "Wilkins" tagged ORG six times after "Kristen Wilkins" tagged PERSON once
+        return ParticipantKind.person  # a surname: "Wilkins" tagged ORG six times, "Kristen Wilkins" PERSON once
     if label == "ORG":
         return ParticipantKind.organization
     if label in ("GPE", "PERSON") and is_country(words):

@@ -8,7 +8,8 @@ weights; no code of the package runs). A pipeline the operator installed from sp
 digest; it is used for a language whose module has rules for its parse (`Language.ner_rules`).
 
 Only the `ner`, `parser` and `tagger` components run, with the embedding layer they listen to: the
-parser and tagger say which verb an entity is the subject of and which nouns stand beside it, so code
+parser and tagger say which verb an entity is the subject (or a passive verb's agent) of, which nouns stand
+beside it, what it is listed with ("talks with Iran") and whether it is cited ("according to AFP"), so code
 can say what a participant does and who it is.
 """
 
