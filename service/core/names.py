@@ -88,7 +88,8 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     names = _as_names(text, entities)
     people = _people(text, names)
     surnames = frozenset(name.split()[-1] for name in people if len(name.split()) > 1)
-    mentions = [(start, end, _kind(text[start:end], label, people, surnames)) for start, end, label in names]
+    published = frozenset(text[e.start : e.end] for e in entities if e.publication)
+    mentions = [(start, end, _kind(text[start:end], label, people, surnames, published)) for start, end, label in names]
     kept = [(start, end, kind) for start, end, kind in mentions if kind is not None]
     kept = [m for m in kept if not _only_in_titles(text, m, kept)]
     # One entry per mention, so that merging sees every form; the mentions ride along as evidence.
@@ -399,9 +400,13 @@ def _people(text: str, names: list[tuple[int, int, str]]) -> frozenset[str]:
     )
 
 
-def _kind(words: str, label: str, people: frozenset[str], surnames: frozenset[str]) -> ParticipantKind | None:
+def _kind(
+    words: str, label: str, people: frozenset[str], surnames: frozenset[str], published: frozenset[str]
+) -> ParticipantKind | None:
     if words == words.lower() != words.upper():
         return None  # no capital in a script that has them: "disco club", "don" are no names
+    if words in published:
+        return ParticipantKind.other  # a publication ("published in Nature"), wherever its name stands
     if words in people or words.split()[-1] in people:  # every PERSON mention is in `people` but a country's
         return ParticipantKind.person
     if label == "ORG" and words in surnames:

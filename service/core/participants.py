@@ -5,7 +5,8 @@ merged with each other) and one of their names
 - equals one of the other's after normalising case, punctuation and (for people) leading titles, or
 - is the other's surname or given name alone ("Witkoff" ~ "Steve Witkoff"), or has the same given name and
   surname ("Hernan Gomez" ~ "Hernan Dario Gomez"), for people, or
-- is contained in the other, token for token ("Kremlin" ~ "the Kremlin"), for the other kinds, or
+- is contained in the other, token for token ("Kremlin" ~ "the Kremlin"), for the other kinds when both
+  are of one kind, or
 - is close to it (rapidfuzz ratio >= NAME_FUZZ: "Zelenskyy" ~ "Zelensky").
 Two people's full names that differ in the given name are never merged, not even through a bare surname
 they share (a boy and his father); a bare surname that could be either is the one mentioned last before it.
@@ -81,9 +82,11 @@ def _kinds_agree(a: ParticipantKind, b: ParticipantKind) -> bool:
     return a == b or ParticipantKind.other in (a, b)
 
 
-def _names_agree(a: str, b: str, people: bool) -> bool:
+def _names_agree(a: str, b: str, people: bool, same_kind: bool) -> bool:
     if a == b or fuzz.ratio(a, b) >= NAME_FUZZ:
         return True
+    if not (people or same_kind):
+        return False  # "Australia" is not the "Medical Journal of Australia", a publication (kind "other")
     short, long = sorted((a.split(), b.split()), key=len)
     if people:
         return (len(short) > 1 and _same_full_name(_plain(a).split(), _plain(b).split())) or (
@@ -98,7 +101,7 @@ def same_participant(a: Participant, b: Participant) -> bool:
     if not _kinds_agree(a.kind, b.kind):
         return False
     people = ParticipantKind.person in (a.kind, b.kind)
-    return any(_names_agree(x, y, people) for x in _forms(a) for y in _forms(b))
+    return any(_names_agree(x, y, people, a.kind == b.kind) for x in _forms(a) for y in _forms(b))
 
 
 def _fullest(names: Iterable[str], kind: ParticipantKind) -> str:

@@ -134,6 +134,8 @@ class Language:
     party: str = ""  # the role of a party to the noun filled in: "party to the {}"
     attributions: tuple[str, ...] = ()  # before the preposition that names a source: "according" (to AFP)
     source: str = ""  # the role of a name the article attributes what it says to
+    publications: tuple[str, ...] = ()  # nouns that say a name is a publication's: "journal" (Nature)
+    published: tuple[str, ...] = ()  # a verb and the preposition before a publication: "published in"
     other_codes: tuple[str, ...] = ()  # tags that mean the same language ("no" for Norwegian Bokmål "nb")
     # How a text names itself ("the article"; regular expressions, matched case-insensitively as whole words,
     # not before a number: "Article 5"): a summary sentence that does tells of the article, not the news.

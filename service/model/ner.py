@@ -45,6 +45,9 @@ _LIST_DEPS = frozenset({"cc", "conj", "punct"})
 _OF = frozenset(word for language in every() for word in language.of)  # "Steve Rubell of Studio 54"
 _WITH = frozenset(word for language in every() for word in language.parties)  # "talks with Iran"
 _ACCORDING = frozenset(word for language in every() for word in language.attributions)  # "according to AFP"
+_PUBLICATIONS = frozenset(word for language in every() for word in language.publications)  # "journal"
+_NAMES_OF_WORKS = frozenset({"ORG", "WORK_OF_ART", "PRODUCT", "PERSON"})  # what NER tags a journal's name
+_PUBLISHED_IN = frozenset(tuple(words.split()) for language in every() for words in language.published)
 _AGENT = "agent"  # the by-phrase of a passive verb ("supported by the Croucher Foundation")
 _PATIENTS = frozenset({"nsubjpass", "nsubj"})
 _PRONOUNS = frozenset({"PRP", "WDT", "WP", "EX"})
@@ -63,6 +66,7 @@ class Entity:
     done: tuple[tuple[int, int], tuple[int, int]] | None = None
     party_to: tuple[int, int] | None = None  # the noun a name is listed with: "talks" in "talks with Iran"
     cited: bool = False  # what the article says is attributed to it: "according to AFP"
+    publication: bool = False  # it names a publication: "the journal Nature Climate Change"
 
 
 class Ner:
@@ -82,12 +86,13 @@ class Ner:
             Entity(
                 entity.label_,
                 entity.start_char,
-                entity.end_char,
+                _without_possessive(entity),
                 _acts(entity) if parsed else None,
                 _title(entity) if parsed else (),
                 _done(entity) if parsed else None,
                 _party_to(entity) if parsed else None,
                 parsed and _cited(entity),
+                parsed and _publication(entity),
             )
             for entity in doc.ents
         ]
@@ -120,10 +125,14 @@ def _done(entity: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """As the agent of a passive verb (or one of a list of agents), the verb and the words for what it was
     done to, the noun and the words before it ("Panama's attempt … was saved by Thibaut Courtois": "saved",
     "Panama's attempt"); the subject of the verb a passive one is joined to ("Hassen went off and was
-    replaced by Ben Mustapha"). None where that is a pronoun, which says nothing on its own."""
+    replaced by Ben Mustapha"). So too the publication something was published in ("The study was
+    published in Nature": "published", "The study"). None where that is a pronoun, which says nothing on
+    its own."""
     agent = _first_of_list(entity.root)
     by = agent.head
-    if agent.dep_ != "pobj" or by.dep_ != _AGENT or by.head.tag_ != "VBN":
+    if agent.dep_ != "pobj" or by.head.tag_ != "VBN":
+        return None
+    if by.dep_ != _AGENT and (by.head.lower_, by.lower_) not in _PUBLISHED_IN:
         return None
     verb = by.head
     patient = next((t for t in verb.lefts if t.dep_ in _PATIENTS), None)
@@ -157,6 +166,28 @@ def _cited(entity: Any) -> bool:
     name = _first_of_list(entity.root)
     to = name.head
     return name.dep_ == "pobj" and to.dep_ == "prep" and to.head.lower_ in _ACCORDING
+
+
+def _publication(entity: Any) -> bool:
+    """Whether the name is a publication's: a word for one is in it or compounded with it ("the Medical
+    Journal of Australia", "journal Nature Climate Change"), heads the list it is in ("journals including
+    Social Science & Medicine"), or something was published in it."""
+    if entity.label_ not in _NAMES_OF_WORKS:
+        return False  # "published in 1989"
+    words = [*entity, *(t for t in entity.root.lefts if t.dep_ == "compound")]
+    if any(t.lower_ in _PUBLICATIONS for t in words):
+        return True
+    name = _first_of_list(entity.root)
+    preposition = name.head
+    return name.dep_ == "pobj" and (
+        preposition.head.lower_ in _PUBLICATIONS or (preposition.head.lower_, preposition.lower_) in _PUBLISHED_IN
+    )
+
+
+def _without_possessive(entity: Any) -> int:
+    """Where the name ends: before a possessive ending NER took into it ("Civic Passion's Wong Yeung-tat")."""
+    last = entity[-1]
+    return int(last.idx) if last.tag_ == "POS" and len(entity) > 1 else int(entity.end_char)
 
 
 def _first_of_list(token: Any) -> Any:

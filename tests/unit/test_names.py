@@ -401,3 +401,30 @@ def test_a_country_tagged_person_as_often_as_not_stays_a_person() -> None:
     found = candidates(text, entities)
 
     assert [(c.name, c.kind, len(c.mentions)) for c in found] == [("Chad Smith", ParticipantKind.person, 3)]
+
+
+def test_a_journal_is_a_publication_and_a_country_in_its_name_is_not_merged_into_it() -> None:
+    text = (
+        "The study of Australian children was published in the Medical Journal of Australia this week. "
+        "A second study was published in journal Nature Climate Change on Monday. Articles in academic "
+        "journals including Social Science & Medicine have criticised the method. Australia said nothing."
+    )
+    ner = load_ner(NER)
+
+    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+
+    assert found["Medical Journal of Australia"].kind is ParticipantKind.other
+    assert found["Nature Climate Change"].kind is ParticipantKind.other
+    assert found["Nature Climate Change"].done == "published a second study"
+    assert found["Social Science & Medicine"].kind is ParticipantKind.other
+    assert found["Australia"].kind is ParticipantKind.country  # its own participant, not the journal's alias
+
+
+def test_a_possessive_is_not_part_of_the_name() -> None:
+    text = "Localist group Civic Passion's Wong Yeung-tat was defeated. Civic Passion won no seat in 2016."
+    ner = load_ner(NER)
+
+    names = [c.name for c in candidates(text, ner.entities(text), "en")]
+
+    assert "Civic Passion" in names
+    assert not any(name.endswith(("'s", "’s")) for name in names)
