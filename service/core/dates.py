@@ -138,7 +138,7 @@ _PERIODS = {"day": Precision.day, "week": Precision.week, "month": Precision.mon
 
 # Each language's rules (`DateRules.reads`), by name; the groups each must have are the ones its code reads.
 RULES = ("give_or_take", "span", "in", "ago", "quarter", "short_year", "decade", "weekend", "midnight", "century",
-         "year_end", "relative_month")  # fmt: skip
+         "year_end", "relative_month", "year_of_date")  # fmt: skip
 _NUMBERS = {word.casefold(): n for language in _LANGUAGES for word, n in language.rules.numbers.items()}
 _VAGUE = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.vague)
 _UNIT = {word.casefold(): unit for language in _LANGUAGES for word, unit in language.rules.units.items()}
@@ -281,8 +281,8 @@ class DateResolver:
         return ResolvedDate(start, end, parsed.precision, approximate)
 
     def _parse_range(self, text: str, published: date | None) -> "_Parsed | _Relative | None":
-        if _ISO.match(text) or not (match := _RANGE.match(text)):
-            return None
+        if _ISO.match(text) or _read("year_of_date", text) or not (match := _RANGE.match(text)):
+            return None  # "February 6 - this year" is one day
         left, right = match["left"], match["right"]
         if right.isdigit() and len(right) <= 2 and _NUMBER.search(left):  # "Feb. 17–18": the month comes from the left
             right = _replace_last_number(left, right)
@@ -314,6 +314,8 @@ class DateResolver:
             return _quarter(match, published)
         if match := _read("relative_month", text):
             return self._relative_month(match, published)
+        if match := _read("year_of_date", text):
+            return self._year_of_date(match, published)
         first, second = (self._parse_against(text, base) for base in _PROBES)
         if first is None or second is None:
             return None
@@ -344,6 +346,15 @@ class DateResolver:
         elif which.startswith(_AHEAD):
             year += month <= published.month
         return _month_of(year, month)
+
+    def _year_of_date(self, match: re.Match[str], published: date | None) -> "_Parsed | _Relative | None":
+        """ "February 6 this year", "September last year": the date in the year the words name, counted from
+        the publication's."""
+        if published is None:
+            return _Relative(Precision.day)
+        which = match["which"].casefold()
+        year = published.year - which.startswith(_BACK) + which.startswith(_AHEAD)
+        return self._parse_single(f"{match['date']} {year}", published)
 
     def _season(self, match: re.Match[str], published: date | None) -> "_Parsed | _Relative":
         first_month = _SEASON_STARTS[match["season"].lower()]
@@ -663,6 +674,7 @@ _LEAD = rf"(?:(?:{'|'.join(_LEAD_WORDS)})\s+)?"
 _HEDGE = rf"(?:(?:{_cased(_every(lambda w: w.hedges))})\s+)?"  # all of them: the resolver reads them
 _TAILS = [language.rules.tail for language in _LANGUAGES if language.rules.tail]
 _TAIL = rf"(?:{'|'.join(_TAILS)})?" if _TAILS else ""  # "give or take a day"
+_YEAR_OF_DATE = "|".join(f"(?:{w.rules.year_of_date})" for w in _LANGUAGES if w.rules.year_of_date)  # "this year"
 _TIME_OF_DAY_WORDS = rf"(?:\s+(?:{_alternation(_every(lambda w: w.finder.times_of_day))}))?"
 _SEASON_WORD = rf"(?:{_cased(_every(lambda w: w.finder.seasons))})"
 _SEASON_HEAD = rf"(?:{_cased(_every(lambda w: w.finder.before_season + w.finder.parts))})"
@@ -707,10 +719,12 @@ _SPOKEN_PATTERNS = [
 
 _DATE_PATTERNS = [
     # Feb. 17–18, 2026 · between March 3 and 5 · from November 20 to December 11 · Around Feb. 27, give or take …
-    rf"{_HEDGE}{_LEAD}{_MONTH}\s+{_DAY_NUMBER}(?:{_DASH}(?:{_MONTH}\s+)?{_DAY_NUMBER})?(?:,?\s+{_YEAR_NUMBER})?"
-    rf"{_TAIL}",
-    # 17–18 February 2026 · am 7. Juni 2015
-    rf"{_HEDGE}{_LEAD}{_DAY_NUMBER}(?:{_DASH}{_DAY_NUMBER})?\s+{_MONTH}(?:\s+{_YEAR_NUMBER})?",
+    rf"{_HEDGE}{_LEAD}{_MONTH}\s+{_DAY_NUMBER}(?:{_DASH}(?:{_MONTH}\s+)?{_DAY_NUMBER})?"
+    rf"(?:,?\s+{_YEAR_NUMBER}|{_YEAR_OF_DATE})?{_TAIL}",
+    # 17–18 February 2026 · am 7. Juni 2015 · am 6. Februar dieses Jahres
+    rf"{_HEDGE}{_LEAD}{_DAY_NUMBER}(?:{_DASH}{_DAY_NUMBER})?\s+{_MONTH}(?:\s+{_YEAR_NUMBER}|{_YEAR_OF_DATE})?",
+    # September last year · im März vergangenen Jahres
+    rf"{_LEAD}{_MONTH}(?:{_YEAR_OF_DATE})",
     # between July 2003 and December 2004 · seit September 2009 · early in 2016
     rf"{_LEAD}{_MONTH}\s+{_YEAR_NUMBER}(?:{_DASH}{_MONTH}\s+{_YEAR_NUMBER})?",
     # 08.06.2015 · 2026-02-24 · 6/8/2015

@@ -53,6 +53,7 @@ class DateRules:
     finds: tuple[str, ...] = ()
     month_leads: str = ""  # before a month written alone: "in", "last", "seit"
     year_after: str = r",?\s*\d"  # a year after such a month after all: "March, 1990", "September last year"
+    year_of_date: str = ""  # after a day or month, the year it is in: "February 6 this year", "September last year"
     month_to: tuple[str, ...] = ("–", "—", "-")  # patterns between the two months of a range
     tail: str = ""  # after a date: "give or take a day"
 

@@ -81,6 +81,8 @@ LANGUAGE = Language(
                 "century": (r"^(?:im\s+|das\s+)?(?P<nth>\d{1,2})\.\s+jahrhunderts?$",),  # im 19. Jahrhundert
                 "year_end": (r"^(?:bis|vor)\s+(?:(?:zum\s+)?jahresende|(?:zum\s+)?ende\s+(?:des|dieses)\s+jahres)$",),
                 "relative_month": (r"^(?:im\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+(?P<month>{month})$",),
+                # am 6. Februar dieses Jahres · im September vergangenen Jahres
+                "year_of_date": (r"^(?P<date>.*?(?:\d\.?|{month})),?\s+(?:des\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+jahres$",),
             },
             finds=(
                 r"(?:[Ii]n\s+den\s+)?(?:[Ll]etzten|[Vv]ergangenen|[Nn]ächsten|[Kk]ommenden)\s+{any_count}\s+"
@@ -101,6 +103,7 @@ LANGUAGE = Language(
                 r"(?:(?:[Ii]m|[Ss]eit|[Bb]is|[Aa]b|[Zz]um|Anfang|Mitte|Ende|[Ii]m vergangenen|[Ii]m kommenden|[Ll]etzten"
                 r"|[Vv]ergangenen|[Kk]ommenden|[Nn]ächsten|[Dd]iesen)\s+|(?:[Aa]m|[Ii]m Jahre?)\s+)"
             ),
+            year_of_date=r",?\s+(?:des\s+)?(?:dieses|letzten|vergangenen|nächsten|kommenden)\s+Jahres\b",
             year_after=r",?\s*(?:\d|(?:des\s+)?(?:vergangenen|letzten|nächsten|kommenden|dieses|selben)\s+Jahres\b)",
         ),
     ),

@@ -79,6 +79,8 @@ LANGUAGE = Language(
                 "century": (r"^(?:the\s+)?(?P<nth>\d{1,2})(?:st|nd|rd|th)\s+century$",),
                 "year_end": (r"^(?:by|until|till|before)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)$",),
                 "relative_month": (r"^(?:in\s+)?(?P<which>this\s+past|this|{back}|{ahead})\s+(?P<month>{month})$",),  # last March
+                # February 6 this year · Waitangi Day - February 6 - this year · September last year
+                "year_of_date": (r"^(?P<date>.*?(?:\d\.?|{month}))\s*[,–—-]?\s*(?:of\s+)?(?P<which>this|{back}|{ahead})\s+year$",),
             },
             finds=(
                 # the past 10 days · over the last three years · the next five years
@@ -109,6 +111,7 @@ LANGUAGE = Language(
                 r"|(?:[Ss]ince|[Ll]ast|[Nn]ext|[Tt]his|[Tt]his past|[Cc]oming)\s+|(?:[Oo]n|[Ii]n|[Aa]t)\s+)"
             ),
             # "March, 1990", "March of 2025", "September last year"
+            year_of_date=r"(?:\s*[,–—-]\s*|\s+of\s+|\s+)(?:this|last|next)\s+year\b",
             year_after=r",?\s*(?:of\s+)?(?:\d|(?:last|next|this|that|the\s+same|the\s+previous|the\s+following)\s+year\b)",
             month_to=("–", "—", "-", r"\bto\b", r"\bthrough\b", r"\buntil\b"),
             tail=r",?\s+give or take (?:a|one|two|\d+) days?(?: or (?:two|three|\d+))?",

@@ -216,6 +216,13 @@ SPOKEN = [
     ("in September", "en", WEDNESDAY, "2015-09-01", "2015-09-30", False),
     ("from March to May", "en", WEDNESDAY, "2015-03-01", "2015-05-31", False),
     ("im vergangenen Oktober", "de", WEDNESDAY, "2014-10-01", "2014-10-31", False),
+    # a day or month and the year it is in, counted from the publication's
+    ("February 6 - this year", "en", WEDNESDAY, "2015-02-06", "2015-02-06", False),
+    ("March 3, last year", "en", WEDNESDAY, "2014-03-03", "2014-03-03", False),
+    ("March of last year", "en", WEDNESDAY, "2014-03-01", "2014-03-31", False),
+    ("September next year", "en", WEDNESDAY, "2016-09-01", "2016-09-30", False),
+    ("6. Februar dieses Jahres", "de", WEDNESDAY, "2015-02-06", "2015-02-06", False),
+    ("September vergangenen Jahres", "de", WEDNESDAY, "2014-09-01", "2014-09-30", False),
     ("seit März", "de", WEDNESDAY, "2015-03-01", "2015-08-05", False),
     # a quarter of a year; with no year, the one nearest publication
     ("the third quarter of 2015", "en", WEDNESDAY, "2015-07-01", "2015-09-30", False),
@@ -318,7 +325,10 @@ def test_a_quarter_with_its_year_needs_no_publication_date() -> None:
         ("In May's words, 20 people came in ten years of work; the Audi Q3 sold.", []),
         # a month with a year after all is no month of the nearest year: only the year is read
         ("He was born in March, 1990; it began in March of 2025.", ["1990", "2025"]),
-        ("In March of last year, and since September last year.", ["last year", "last year"]),
+        ("In March of last year, and since September last year.", ["March of last year", "since September last year"]),
+        # a day or month and the year it is in, as one date
+        ("On Waitangi Day - February 6 - this year, and on March 3 last year; am 6. Februar dieses Jahres.",
+         ["February 6 - this year", "March 3 last year", "6. Februar dieses Jahres"]),
         ("It ran from September to March 2025.", ["March 2025"]),
     ],
 )  # fmt: skip
