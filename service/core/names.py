@@ -97,6 +97,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
         Participant(
             name=text[start:end],
             kind=kind,
+            aliases=_abbreviation_after(text, end),
             evidence=[Evidence(quote=text[start:end], start=start, end=end, match=MatchKind.exact)],
         )
         for start, end, kind in kept
@@ -398,6 +399,16 @@ def _people(text: str, names: list[tuple[int, int, str]]) -> frozenset[str]:
         for (name, person), times in tagged.items()
         if person and not (is_country(name) and tagged[(name, False)] > times)
     )
+
+
+# A short form in brackets right after a name, with two capitals or more: "The World Health Organisation (WHO)".
+_ABBREVIATION = re.compile(r"\s*\((?=(?:[^)]*[A-Z]){2})([\w.&-]{2,12})\)")
+
+
+def _abbreviation_after(text: str, end: int) -> list[str]:
+    """The short form the article gives the name in brackets, which is then one of its names ("WHO")."""
+    found = _ABBREVIATION.match(text, end)
+    return [found[1]] if found else []
 
 
 def _kind(

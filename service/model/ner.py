@@ -47,6 +47,7 @@ _WITH = frozenset(word for language in every() for word in language.parties)  # 
 _ACCORDING = frozenset(word for language in every() for word in language.attributions)  # "according to AFP"
 _PUBLICATIONS = frozenset(word for language in every() for word in language.publications)  # "journal"
 _NAMES_OF_WORKS = frozenset({"ORG", "WORK_OF_ART", "PRODUCT", "PERSON"})  # what NER tags a journal's name
+_SYLLABLES = frozenset({"NNP", "NN"})  # how the tagger reads a given name's last syllable ("-hing", "-tat")
 _PUBLISHED_IN = frozenset(tuple(words.split()) for language in every() for words in language.published)
 _AGENT = "agent"  # the by-phrase of a passive verb ("supported by the Croucher Foundation")
 _PATIENTS = frozenset({"nsubjpass", "nsubj"})
@@ -86,7 +87,7 @@ class Ner:
             Entity(
                 entity.label_,
                 entity.start_char,
-                _without_possessive(entity),
+                _name_end(entity),
                 _acts(entity) if parsed else None,
                 _title(entity) if parsed else (),
                 _done(entity) if parsed else None,
@@ -184,10 +185,28 @@ def _publication(entity: Any) -> bool:
     )
 
 
-def _without_possessive(entity: Any) -> int:
-    """Where the name ends: before a possessive ending NER took into it ("Civic Passion's Wong Yeung-tat")."""
-    last = entity[-1]
-    return int(last.idx) if last.tag_ == "POS" and len(entity) > 1 else int(entity.end_char)
+def _name_end(entity: Any) -> int:
+    """Where the name ends: before a possessive ending NER took into it ("Civic Passion's Wong Yeung-tat") or
+    a bracket it left open ("The World Health Organisation (WHO"), and after the given name NER cut at its
+    hyphen ("Wong Kwok" of "Wong Kwok-hing"; not "Putin" of "Putin-backed", nor "Polaroid" of "Polaroid-room")."""
+    doc, text, end = entity.doc, entity.doc.text, int(entity.end_char)
+    if entity[-1].tag_ == "POS" and len(entity) > 1:
+        return int(entity[-1].idx)
+    if (bracket := text.rfind("(", entity.start_char, end)) > entity.start_char and ")" not in text[bracket:end]:
+        return int(entity.start_char) + len(text[entity.start_char : bracket].rstrip())
+    after = doc[entity.end : entity.end + 2]
+    if (
+        entity.label_ == "PERSON"
+        and len(entity) > 1
+        and len(after) == 2
+        and after[0].tag_ == "HYPH"
+        and int(after[0].idx) == end
+        and int(after[1].idx) == end + 1
+        and after[1].text.islower()
+        and after[1].tag_ in _SYLLABLES
+    ):
+        return _end(after[1])
+    return end
 
 
 def _first_of_list(token: Any) -> Any:
