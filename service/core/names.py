@@ -115,6 +115,8 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     party = known.party if known else ""
     parties = {e.end: party.format(text[slice(*e.party_to)]) for e in entities if e.party_to and party}
     cited = {e.end for e in entities if e.cited}
+    # A country named only as the place where, or as whose, and doing nothing there, is the story's setting.
+    settings = [(e.start, e.end) for e in entities if e.where and not (e.acts or e.done or e.party_to or e.cited)]
     source = (known.source if known else "") or None
     article = ArticleText(text)
     found = [
@@ -132,6 +134,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
         )
         for p in merged
         if (spans := [(e.start, e.end) for e in p.evidence])
+        and not (p.kind is ParticipantKind.country and all(_within(span, settings) for span in spans))
     ]
     return sorted(found, key=lambda candidate: candidate.mentions[0][0])
 
@@ -345,6 +348,10 @@ def _apposition_after(text: str, end: int, people: list[tuple[int, int]]) -> str
         w.isalpha() and w.islower() and w not in _CONNECTORS for w in words
     )
     return phrase if describes else None
+
+
+def _within(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in spans)
 
 
 def _done(text: str, verb: tuple[int, int], patient: tuple[int, int]) -> str:

@@ -135,6 +135,9 @@ class Language:
     party: str = ""  # the role of a party to the noun filled in: "party to the {}"
     attributions: tuple[str, ...] = ()  # before the preposition that names a source: "according" (to AFP)
     source: str = ""  # the role of a name the article attributes what it says to
+    # Prepositions before a place that only says where (or whose): a country named only so, or only as a
+    # modifier of another noun ("Italy's", "the US market"), and doing nothing, is the setting, not a participant.
+    settings: tuple[str, ...] = ()
     publications: tuple[str, ...] = ()  # nouns that say a name is a publication's: "journal" (Nature)
     published: tuple[str, ...] = ()  # a verb and the preposition before a publication: "published in"
     other_codes: tuple[str, ...] = ()  # tags that mean the same language ("no" for Norwegian Bokmål "nb")

@@ -167,6 +167,7 @@ LANGUAGE = Language(
     # A scholarly journal is where a study appears; a magazine or newspaper acts too (reports, is sued), and
     # the gold set's dev split has a magazine as an organisation (bench/JOURNAL.md, 2026-12-06 (day)).
     publications=("journal", "journals"),
+    settings=("in", "across", "throughout", "within", "inside", "of"),
     published=("published in",),
     honorifics=frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir"}),
     abbreviations=frozenset({

@@ -46,6 +46,8 @@ _OF = frozenset(word for language in every() for word in language.of)  # "Steve 
 _WITH = frozenset(word for language in every() for word in language.parties)  # "talks with Iran"
 _ACCORDING = frozenset(word for language in every() for word in language.attributions)  # "according to AFP"
 _PUBLICATIONS = frozenset(word for language in every() for word in language.publications)  # "journal"
+_SETTINGS = frozenset(word for language in every() for word in language.settings)  # "in" (Italy)
+_MODIFYING = frozenset({"poss", "compound", "nmod"})  # "Italy's", "the US market"
 _NAMES_OF_WORKS = frozenset({"ORG", "WORK_OF_ART", "PRODUCT", "PERSON"})  # what NER tags a journal's name
 _SYLLABLES = frozenset({"NNP", "NN"})  # how the tagger reads a given name's last syllable ("-hing", "-tat")
 _PUBLISHED_IN = frozenset(tuple(words.split()) for language in every() for words in language.published)
@@ -68,6 +70,7 @@ class Entity:
     party_to: tuple[int, int] | None = None  # the noun a name is listed with: "talks" in "talks with Iran"
     cited: bool = False  # what the article says is attributed to it: "according to AFP"
     publication: bool = False  # it names a publication: "the journal Nature Climate Change"
+    where: bool = False  # it only says where, or whose: "in Italy", "Italy's government", "the US market"
 
 
 class Ner:
@@ -94,6 +97,7 @@ class Ner:
                 _party_to(entity) if parsed else None,
                 parsed and _cited(entity),
                 parsed and _publication(entity),
+                parsed and _where(entity),
             )
             for entity in doc.ents
         ]
@@ -183,6 +187,20 @@ def _publication(entity: Any) -> bool:
     return name.dep_ == "pobj" and (
         preposition.head.lower_ in _PUBLICATIONS or (preposition.head.lower_, preposition.lower_) in _PUBLISHED_IN
     )
+
+
+def _where(entity: Any) -> bool:
+    """Whether the mention only says where something happens or whose something is: the object of "in",
+    "across", "of" (or in a list that is), or a modifier of another noun ("Italy's", "US")."""
+    name = entity.root
+    while name.dep_ == "conj" and name.head.i < name.i:
+        name = name.head  # "in Italy and Spain"; not an apposition, which names more ("Geneva, Switzerland")
+    if name.dep_ == "poss" and name.head.dep_ in _SUBJECTS:
+        return False  # it acts through what is its own: "Ukraine's delegation waited"
+    beside = [name.head, *(t for t in name.lefts if t.dep_ == "compound")]
+    if name.dep_ == "compound" and any(t.ent_type_ and not entity.start <= t.i < entity.end for t in beside):
+        return False  # two names on one noun are parties to it: "Ukraine-Russia talks"
+    return name.dep_ in _MODIFYING or (name.dep_ == "pobj" and name.head.lower_ in _SETTINGS)
 
 
 def _name_end(entity: Any) -> int:

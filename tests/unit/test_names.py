@@ -433,3 +433,16 @@ def test_a_name_ends_where_the_name_does_not_where_ner_cut_it() -> None:
     assert {"Civic Passion", "Wong Yeung-tat", "Wong Kwok-hing", "Putin", "Ukraine"} <= found.keys()
     assert not any(name.endswith(("'s", "’s", "(WHO")) for name in found)  # a possessive, an open bracket
     assert "WHO" in found["World Health Organisation"].aliases  # the short form it gives in brackets
+
+
+def test_a_country_that_only_says_where_is_the_setting_not_a_participant() -> None:
+    text = (
+        "Schools in Italy must pay the tax under Italy's law. The talks will be held in Geneva, "
+        "Switzerland, with Iran. Canada signed the treaty; France was a party to the deal, according to Spain."
+    )
+    ner = load_ner(NER)
+
+    names = {c.name for c in candidates(text, ner.entities(text), "en")}
+
+    assert "Italy" not in names  # only where ("in Italy") and whose ("under Italy's law")
+    assert {"Switzerland", "Iran", "Canada", "Spain"} <= names  # named beside a place, a party, acts, a source
