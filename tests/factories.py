@@ -41,7 +41,6 @@ SEED_ISSUES: dict[str, Any] = {
     "open_issues": [
         {
             "issue": "The timeline of the talks is not confirmed.",
-            "parties": ["Kremlin"],
             "quote": "The Kremlin did not confirm the timeline for the talks.",
         }
     ],

@@ -34,7 +34,7 @@ from service.core.checking import (
 )
 from service.core.dates import DateResolver, dedupe_key, resolver_for
 from service.core.mediatopics import MeaningIndex, MediaTopics
-from service.core.participants import canonical_party, is_a_form_of, merge_participants
+from service.core.participants import is_a_form_of, merge_participants, named_in
 from service.core.salience import ranked
 from service.core.subjects import subjects
 from service.core.unresolved import signals_unresolved
@@ -359,10 +359,8 @@ class Grounder:
             key = " ".join(item.issue.casefold().split())
             if key in issues:
                 continue
-            parties = [canonical_party(party, participants) for party in item.parties if party.strip()]
-            issues[key] = OpenIssue(
-                issue=item.issue.strip(), parties=list(dict.fromkeys(parties)), evidence=[self._evidence(span)]
-            )
+            parties = named_in(f"{self.text.text[sentence.start : sentence.end]} {item.issue}", participants)
+            issues[key] = OpenIssue(issue=item.issue.strip(), parties=parties, evidence=[self._evidence(span)])
         return list(issues.values())
 
 

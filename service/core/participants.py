@@ -192,12 +192,12 @@ def _merge(group: list[Participant], evidence_limit: int | None) -> Participant:
     )
 
 
-def canonical_party(party: str, participants: list[Participant]) -> str:
-    """The participant's name for a party named in an open issue, or the party as given."""
-    probe = Participant(name=party, kind=ParticipantKind.other, evidence=[])
-    for participant in participants:
-        if same_participant(probe, participant) or same_participant(
-            probe.model_copy(update={"kind": participant.kind}), participant
-        ):
-            return participant.name
-    return party.strip()
+def named_in(passage: str, participants: list[Participant]) -> list[str]:
+    """The participants a passage names by any of their names, in the participants' order: an open issue's
+    parties, found by code in its sentence and its wording (asked for them, the embedded model also named
+    things, "Crops", "Ozone", and spent a tenth of its answer on them: bench/JOURNAL.md, 2026-12-06 (day))."""
+    return [
+        p.name
+        for p in participants
+        if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", passage) for name in (p.name, *p.aliases) if name)
+    ]

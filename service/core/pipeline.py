@@ -10,7 +10,7 @@ For each part of the article (one part unless it is longer than the model's cont
   `unresolved.py` and listed in the open-issues question;
 - the table's rows are grounded in turn, each filling its field of the response (`grounding.Grounder`):
   names, date expressions and quotes are located in the article, an item with nothing located is dropped,
-  participants named several ways are merged, issue parties are canonical; at the end the summary (of the
+  participants named several ways are merged, issue parties are the participants their sentence names; at the end the summary (of the
   parts' summaries combined, where there are several) and the subjects.
 Whatever is dropped, cut off or left unresolved is a `SummaryWarning`, shown as text in `meta.warnings`.
 

@@ -57,7 +57,6 @@ class ExtractedIssue(BaseModel):
     # The quote comes first: the model copies the passage, then says what it leaves open.
     quote: Annotated[str, Field(min_length=1, max_length=300)]
     issue: Annotated[str, Field(min_length=1, max_length=240)]
-    parties: Annotated[list[Name], Field(max_length=6)] = []
 
 
 class _Grounded(BaseModel):

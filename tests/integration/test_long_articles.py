@@ -61,7 +61,6 @@ async def test_a_long_article_is_summarised_in_parts_within_the_context(
             "open_issues": [
                 {
                     "issue": "Whether the vote slips to July.",
-                    "parties": ["Tom Berg"],
                     "quote": "the vote could slip to July",
                 }
             ],

@@ -343,7 +343,7 @@ async def test_malformed_json_content_is_re_asked(
 async def test_an_answer_failing_the_schema_twice_is_a_502_with_the_last_error(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    server = ModelServer({"issues": {"open_issues": [{"issue": 42, "parties": "everyone"}]}})
+    server = ModelServer({"issues": {"open_issues": [{"issue": 42, "quote": ["everyone"]}]}})
     serve(model_server, server)
 
     response = await api.post("/v1/summaries", json=seed_article)
@@ -359,12 +359,10 @@ async def test_an_answer_failing_the_schema_twice_is_a_502_with_the_last_error(
 async def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    kremlin = '{"quote": "The Kremlin did not confirm the timeline for the talks.", "issue": "The timeline", '
-    umerov = '{"quote": "Umerov may come to the U.S. for another round of talks", "issue": "A visit", '
-    looping = (
-        f'{{"open_issues": [{kremlin}"parties": ["Kremlin"]}}, {umerov}"parties": ["Rustem Umerov"]}}, '
-        f'{umerov}"parties": ["Rus'
-    )
+    kremlin = '{"quote": "The Kremlin did not confirm the timeline for the talks.", "issue": "Whether the timeline '
+    umerov = '{"quote": "Umerov may come to the U.S. for another round of talks", "issue": "Whether Umerov '
+    looping = f'{{"open_issues": [{kremlin}holds."}}, {umerov}comes."}}, {umerov}co'
+
     server = ModelServer({"issues": answer(looping, finish_reason="length")})
     serve(model_server, server)
 
@@ -372,7 +370,7 @@ async def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert [i["issue"] for i in body["open_issues"]] == ["The timeline", "A visit"]
+    assert [i["issue"] for i in body["open_issues"]] == ["Whether the timeline holds.", "Whether Umerov comes."]
     assert server.count("issues") == 1
     assert any("cut off at max_tokens" in w for w in body["meta"]["warnings"])
 

@@ -268,7 +268,6 @@ async def test_an_issue_made_of_a_sentence_that_only_reports_is_dropped_with_a_w
     reported["open_issues"].append(
         {
             "issue": "Whether Witkoff and Umerov talk by telephone.",
-            "parties": ["Steve Witkoff", "Rustem Umerov"],
             "quote": "Witkoff and Umerov communicate via telephone on a near-daily basis, the envoy said.",
         }
     )

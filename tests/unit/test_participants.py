@@ -3,7 +3,7 @@
 import pytest
 
 from schemas import Participant, ParticipantKind
-from service.core.participants import canonical_party, is_a_form_of, merge_participants, person_name
+from service.core.participants import is_a_form_of, merge_participants, named_in, person_name
 
 K = ParticipantKind
 
@@ -79,12 +79,15 @@ def test_titles_are_not_part_of_a_person_name(title_and_name: str, name: str) ->
     assert person_name(title_and_name) == name
 
 
-def test_issue_parties_take_the_participants_canonical_names() -> None:
-    participants = merge_participants([named("Steve Witkoff", aliases=("Witkoff",)), named("Kremlin", K.organization)])
+def test_an_issues_parties_are_the_participants_its_passage_names_by_any_name() -> None:
+    participants = merge_participants(
+        [named("Steve Witkoff", aliases=("Witkoff",)), named("Kremlin", K.organization), named("Iran", K.country)]
+    )
 
-    assert canonical_party("Witkoff", participants) == "Steve Witkoff"
-    assert canonical_party("the Kremlin", participants) == "Kremlin"
-    assert canonical_party("NATO", participants) == "NATO"
+    passage = "The Kremlin has not confirmed it, Witkoff said. Whether the Kremlin confirms the talks."
+
+    assert named_in(passage, participants) == ["Steve Witkoff", "Kremlin"]  # in the participants' order, once
+    assert named_in("Iranian officials declined to comment.", participants) == []  # a whole name, not a part
 
 
 def test_a_bare_title_is_not_a_person() -> None:
