@@ -199,3 +199,19 @@ def test_a_listed_alias_that_is_no_form_of_the_name_neither_names_nor_merges_any
         "Markus Ulbig": ["Ulbig"],
         "Alternative für Deutschland": ["AfD"],  # initials are a form of the name
     }
+
+
+def test_a_repeated_date_is_listed_once_per_event() -> None:
+    text = (
+        "The Afghan team was awarded a silver medal on Tuesday in Washington. The competition ended on Tuesday. "
+        "Envoys will hold talks in Geneva on Feb. 26. Witkoff will travel to Geneva on Feb. 26 to hold talks."
+    )
+    at = [(m.start(), m.end()) for m in re.finditer(r"Tuesday|Feb\. 26", text)]
+
+    dates = Grounder(ArticleText(text), text).dates(at, date(2026, 2, 24), resolver_for("en"))
+
+    assert [(item.text, item.event) for item in dates] == [
+        ("Tuesday", "The Afghan team was awarded a silver medal on Tuesday in Washington"),
+        ("Tuesday", "The competition ended on Tuesday"),  # another event that day
+        ("Feb. 26", "Envoys will hold talks in Geneva on Feb. 26"),  # the talks, told twice: once
+    ]
