@@ -48,6 +48,7 @@ _ACCORDING = frozenset(word for language in every() for word in language.attribu
 _PUBLICATIONS = frozenset(word for language in every() for word in language.publications)  # "journal"
 _SETTINGS = frozenset(word for language in every() for word in language.settings)  # "in" (Italy)
 _MODIFYING = frozenset({"poss", "compound", "nmod"})  # "Italy's", "the US market"
+_ADJECTIVES = frozenset({"JJ", "JJR", "JJS"})  # the tagger tags a hyphen inside an adjective as one too
 _NAMES_OF_WORKS = frozenset({"ORG", "WORK_OF_ART", "PRODUCT", "PERSON"})  # what NER tags a journal's name
 _SYLLABLES = frozenset({"NNP", "NN"})  # how the tagger reads a given name's last syllable ("-hing", "-tat")
 _PUBLISHED_IN = frozenset(tuple(words.split()) for language in every() for words in language.published)
@@ -100,6 +101,7 @@ class Ner:
                 parsed and _where(entity),
             )
             for entity in doc.ents
+            if not (parsed and all(t.tag_ in _ADJECTIVES for t in entity))  # "pro-Beijing": an adjective, no name
         ]
 
 

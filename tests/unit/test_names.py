@@ -446,3 +446,16 @@ def test_a_country_that_only_says_where_is_the_setting_not_a_participant() -> No
 
     assert "Italy" not in names  # only where ("in Italy") and whose ("under Italy's law")
     assert {"Switzerland", "Iran", "Canada", "Spain"} <= names  # named beside a place, a party, acts, a source
+
+
+def test_an_adjective_ner_took_for_a_name_is_none() -> None:
+    text = (
+        "In the northern constituency, pro-Beijing district councillor Ann Lee was elected with 20,112 votes. "
+        "The UN said the vote was fair."
+    )
+    ner = load_ner(NER)
+
+    names = {c.name for c in candidates(text, ner.entities(text), "en")}
+
+    assert not any("Beijing" in name for name in names)  # "pro-Beijing", every word of it an adjective
+    assert {"Ann Lee", "UN"} <= names
