@@ -38,6 +38,13 @@ _CLAUSE_WORDS = 4  # besides the expression; fewer rarely say what happens (gold
 _LIST_GOES_ON = tuple(word for language in every() for word in language.conjunctions)
 _LIST_END = re.compile(rf",\s+(?:{'|'.join(_LIST_GOES_ON)})\s")
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|(?<!\d)\s[–—-]\s(?!\d)")  # "1 – 0", "17 – 18" are a score, a range
+# A dateline: where and when, before a spaced dash that opens the text ("Dresden (Deutschland), 08.06.2015 – ",
+# "GENEVA, Feb 24, 2026 (Reuters) - "): a place in capitalised words, a comma, a date (or an agency) ending
+# in a digit (or a bracket); not a sentence's opening words ("On Friday, the toll rose to 700 - ").
+_DATELINE = re.compile(
+    r"\s*(?P<place>[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:[A-ZÀ-Ý][\w'’.-]*|\([^)\n]{1,30}\)))*),\s+[^\n–—]{3,40}?[\d)]\s[–—-]\s+"
+)
+_FUNCTION_WORDS = frozenset(word for language in every() for word in language.function_words)
 _WORD_BEFORE = re.compile(r"(\w+)\.$")
 # A full stop after these is an abbreviation, not the end of a sentence ("U.S.", "Feb. 26", "Dr. Jones").
 _ABBREVIATIONS = frozenset(word for language in every() for word in language.abbreviations)
@@ -95,6 +102,14 @@ class ArticleText:
         return [(start, end) for start, end in spans if end > start]
 
     @cached_property
+    def dateline(self) -> tuple[int, int] | None:
+        """Where the text's dateline is, its dash and the space after it included; None where it has none."""
+        found = _DATELINE.match(self.text)
+        if found is None or found["place"].split()[0].casefold() in _FUNCTION_WORDS:
+            return None
+        return found.span()
+
+    @cached_property
     def lead(self) -> str:
         """The first sentence: what an editor reads first, after the headline."""
         return self.text[slice(*self.sentences[0])] if self.sentences else ""
@@ -112,10 +127,13 @@ class ArticleText:
         a place and a date; "… will hold talks in Geneva, Switzerland on Feb. 26" an event) or is a piece
         of a list; an expression that is its whole sentence takes the next one of its paragraph."""
         sentence = self.sentence_around(Span(start, end, MatchKind.exact))
-        bounds = [sentence.start, *(m.end() for m in _CLAUSE_END.finditer(self.text, sentence.start, sentence.end))]
+        first = sentence.start  # after a dateline, whatever its dash follows: it is no part of a clause
+        if self.dateline and sentence.start < self.dateline[1] <= start:
+            first = self.dateline[1]
+        bounds = [first, *(m.end() for m in _CLAUSE_END.finditer(self.text, first, sentence.end))]
         clause_end = min((b for b in bounds if b >= end), default=sentence.end)
         own = len(self.text[start:end].split())  # the expression's words say nothing of what happens
-        clause = sentence.start, sentence.end
+        clause = first, sentence.end
         for clause_start in sorted((b for b in bounds if b <= start), reverse=True):
             words = self.text[clause_start:clause_end].split()
             in_a_list = words[0].casefold() in _LIST_GOES_ON or _LIST_END.search(self.text, clause_start, start)

@@ -39,6 +39,7 @@ from service.core.salience import ranked
 from service.core.subjects import subjects
 from service.core.unresolved import signals_unresolved
 from service.core.warnings import SummaryWarning, WarningKind
+from service.languages import english, tag
 
 if TYPE_CHECKING:  # the answer models validate against this module's article: a cycle at run time
     from service.core.names import Candidate
@@ -187,7 +188,9 @@ class Grounder:
     def found_dates(self, answers: Sequence[tuple[Part, Any]] = ()) -> list[DateItem]:
         """Code's date expressions, resolved against the publication date in the article's language."""
         article = self.source.article
-        return self.dates(list(self.source.date_spans), article.published_date, resolver_for(article.language))
+        return self.dates(
+            list(self.source.date_spans), article.published_date, resolver_for(article.language), article.language
+        )
 
     def issues(self, answers: Sequence[tuple[Part, IssuesAnswer]]) -> list[OpenIssue]:
         """The open issues of every part, each quote looked for near its part, parties among the participants."""
@@ -316,16 +319,19 @@ class Grounder:
         unique = list({(s.start, s.end): s for s in spans}.values())
         return [self._evidence(span) for span in unique[:2]]
 
-    def dates(self, found: list[tuple[int, int]], published: date | None, resolver: DateResolver) -> list[DateItem]:
+    def dates(
+        self, found: list[tuple[int, int]], published: date | None, resolver: DateResolver, language: str | None = None
+    ) -> list[DateItem]:
         """Every date expression code found that resolves, once per event, with the clause of the article
         that holds it as its event. Not the model's: asked, the embedded model copied the sentence or worse,
         and the article's clause scored better on the gold set (events right 50/64 against the model's 28/53)."""
         items: list[DateItem] = []
         events: dict[str, list[str]] = {}  # by expression: the events it is listed with
+        dateline = (tag(language).known or english()).dateline  # a date in the dateline tells when it was written
         for start, end in sorted(found):
             expression = self.text.text[start:end]
             resolved = resolver.resolve(expression, published)
-            event = self._clause_around(start, end)
+            event = dateline if self._in_dateline(start, end) else self._clause_around(start, end)
             told = events.setdefault(dedupe_key(expression), [])
             if resolved is None or any(same_event(event, other) for other in told):
                 continue  # a repeated expression of one event is listed once
@@ -342,6 +348,10 @@ class Grounder:
                 )
             )
         return items
+
+    def _in_dateline(self, start: int, end: int) -> bool:
+        dateline = self.text.dateline
+        return dateline is not None and dateline[0] <= start and end <= dateline[1]
 
     def _clause_around(self, start: int, end: int) -> str:
         clause_start, clause_end = self.text.clause_around(start, end)

@@ -138,6 +138,7 @@ class Language:
     # Prepositions before a place that only says where (or whose): a country named only so, or only as a
     # modifier of another noun ("Italy's", "the US market"), and doing nothing, is the setting, not a participant.
     settings: tuple[str, ...] = ()
+    dateline: str = "dateline"  # the event of a date in the text's dateline: when the article was written
     publications: tuple[str, ...] = ()  # nouns that say a name is a publication's: "journal" (Nature)
     published: tuple[str, ...] = ()  # a verb and the preposition before a publication: "published in"
     other_codes: tuple[str, ...] = ()  # tags that mean the same language ("no" for Norwegian Bokmål "nb")

@@ -121,5 +121,6 @@ LANGUAGE = Language(
     conjunctions=("und", "oder"),
     and_word="und",
     itself=(r"(?:der|des|dem|den|dieser|dieses|diesem|diesen) Artikels?",),
+    dateline="Datumszeile",
 )
 # fmt: on

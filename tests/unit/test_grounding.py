@@ -8,7 +8,7 @@ import pytest
 
 from schemas import MatchKind, ParticipantKind
 from service.core.alignment import ArticleText
-from service.core.dates import resolver_for
+from service.core.dates import find_date_expressions, resolver_for
 from service.core.grounding import Grounder
 from service.core.participants import merge_participants
 from service.core.questions import ExtractedParticipant
@@ -215,3 +215,34 @@ def test_a_repeated_date_is_listed_once_per_event() -> None:
         ("Tuesday", "The competition ended on Tuesday"),  # another event that day
         ("Feb. 26", "Envoys will hold talks in Geneva on Feb. 26"),  # the talks, told twice: once
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "event"),
+    [
+        ("Dresden (Deutschland), 08.06.2015 – Gewählt wurde am 7. Juni 2015.", "de", "Datumszeile"),
+        ("GENEVA, Feb. 24, 2026 (Reuters) - Talks resume on Feb. 26 in Geneva.", "en", "dateline"),
+    ],
+)
+def test_a_date_in_the_dateline_tells_when_the_article_was_written(text: str, language: str, event: str) -> None:
+    found = find_date_expressions(text)
+
+    dates = Grounder(ArticleText(text), text).dates(found, date(2015, 6, 8), resolver_for(language), language)
+
+    assert dates[0].event == event
+    assert dates[1].event in (
+        "Gewählt wurde am 7. Juni 2015",
+        "Talks resume on Feb. 26 in Geneva",
+    )  # not the dateline's
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sweden beat South Korea 1 – 0 yesterday, a first win - at last.",
+        "On Friday, the toll rose to 700 - the navy rescued 200 more.",
+        "The Kremlin, Feb. 24 - no word on the talks.",
+    ],
+)
+def test_an_opening_sentence_with_a_comma_and_a_dash_is_no_dateline(text: str) -> None:
+    assert ArticleText(text).dateline is None
