@@ -139,7 +139,7 @@ _PERIODS = {"day": Precision.day, "week": Precision.week, "month": Precision.mon
 
 # Each language's rules (`DateRules.reads`), by name; the groups each must have are the ones its code reads.
 RULES = ("give_or_take", "span", "in", "ago", "quarter", "short_year", "decade", "weekend", "midnight", "century",
-         "year_end", "relative_month", "year_of_date")  # fmt: skip
+         "year_end", "relative_month", "year_of_date", "year_before")  # fmt: skip
 _NUMBERS = {word.casefold(): n for language in _LANGUAGES for word, n in language.rules.numbers.items()}
 _VAGUE = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.vague)
 _UNIT = {word.casefold(): unit for language in _LANGUAGES for word, unit in language.rules.units.items()}
@@ -452,6 +452,11 @@ def _spoken(text: str, published: date | None) -> "tuple[_Parsed | _Relative, bo
     if _read("year_end", text):
         last = date(published.year, 12, 31) if published else None
         return (_Parsed(last, last, Precision.day) if last else _Relative(Precision.day)), False
+    if _read("year_before", text):  # "the previous year", "im Vorjahr": the year before the article's
+        year = published.year - 1 if published else None
+        return (
+            _Parsed(date(year, 1, 1), date(year, 12, 31), Precision.year) if year else _Relative(Precision.year)
+        ), False
     return None
 
 

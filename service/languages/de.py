@@ -81,6 +81,7 @@ LANGUAGE = Language(
                 "century": (r"^(?:im\s+|das\s+)?(?P<nth>\d{1,2})\.\s+jahrhunderts?$",),  # im 19. Jahrhundert
                 "year_end": (r"^(?:bis|vor)\s+(?:(?:zum\s+)?jahresende|(?:zum\s+)?ende\s+(?:des|dieses)\s+jahres)$",),
                 "relative_month": (r"^(?:im\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+(?P<month>{month})$",),
+                "year_before": (r"^(?:im|des|dem|das|seit\s+dem)?\s*vorjahr(?:es|s)?$",),
                 # am 6. Februar dieses Jahres · im September vergangenen Jahres
                 "year_of_date": (r"^(?P<date>.*?(?:\d\.?|{month})),?\s+(?:des\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+jahres$",),
             },
@@ -97,6 +98,7 @@ LANGUAGE = Language(
                 r"(?:[Bb]is|[Vv]or)\s+Mitternacht\b",
                 r"\d{1,2}\.\s+Jahrhunderts?\b",
                 r"(?:[Bb]is|[Vv]or)\s+(?:(?:zum\s+)?Jahresende|(?:zum\s+)?Ende\s+(?:des|dieses)\s+Jahres)\b",
+                r"(?:[Ii]m|[Dd]es|[Dd]em)\s+Vorjahr(?:es|s)?\b",  # im Vorjahr · des Vorjahres
             ),
             # seit März · Ende Mai · im vergangenen Oktober
             month_leads=(

@@ -79,6 +79,7 @@ LANGUAGE = Language(
                 "century": (r"^(?:the\s+)?(?P<nth>\d{1,2})(?:st|nd|rd|th)\s+century$",),
                 "year_end": (r"^(?:by|until|till|before)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)$",),
                 "relative_month": (r"^(?:in\s+)?(?P<which>this\s+past|this|{back}|{ahead})\s+(?P<month>{month})$",),  # last March
+                "year_before": (r"^(?:in\s+|during\s+)?the\s+(?:year\s+before|previous\s+year|prior\s+year)$",),
                 # February 6 this year · Waitangi Day - February 6 - this year · September last year
                 "year_of_date": (r"^(?P<date>.*?(?:\d\.?|{month}))\s*[,–—-]?\s*(?:of\s+)?(?P<which>this|{back}|{ahead})\s+year$",),
             },
@@ -104,6 +105,8 @@ LANGUAGE = Language(
                 r"(?:[Tt]he\s+)?\d{1,2}(?:st|nd|rd|th)\s+century\b",  # the 20th century
                 # by the end of the year · by year end
                 r"(?:[Bb]y|[Uu]ntil|[Tt]ill|[Bb]efore)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)\b",
+                # the year before · the previous year (not "the year before the election": the year of another date)
+                r"[Tt]he\s+(?:year\s+before|previous\s+year|prior\s+year)\b(?!\s+(?:the|a|an|his|her|its|their|that|this)\b)",
             ),
             # in September · by mid-May · last March · from March to May
             month_leads=(

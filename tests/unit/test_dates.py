@@ -222,6 +222,11 @@ SPOKEN = [
     ("March of last year", "en", WEDNESDAY, "2014-03-01", "2014-03-31", False),
     ("September next year", "en", WEDNESDAY, "2016-09-01", "2016-09-30", False),
     ("6. Februar dieses Jahres", "de", WEDNESDAY, "2015-02-06", "2015-02-06", False),
+    # the year before the article's
+    ("the year before", "en", WEDNESDAY, "2014-01-01", "2014-12-31", False),
+    ("the previous year", "en", WEDNESDAY, "2014-01-01", "2014-12-31", False),
+    ("im Vorjahr", "de", WEDNESDAY, "2014-01-01", "2014-12-31", False),
+    ("des Vorjahres", "de", WEDNESDAY, "2014-01-01", "2014-12-31", False),
     ("September vergangenen Jahres", "de", WEDNESDAY, "2014-09-01", "2014-09-30", False),
     ("seit März", "de", WEDNESDAY, "2015-03-01", "2015-08-05", False),
     # a quarter of a year; with no year, the one nearest publication
@@ -326,6 +331,9 @@ def test_a_quarter_with_its_year_needs_no_publication_date() -> None:
         # a month with a year after all is no month of the nearest year: only the year is read
         ("He was born in March, 1990; it began in March of 2025.", ["1990", "2025"]),
         ("In March of last year, and since September last year.", ["March of last year", "since September last year"]),
+        # the year before the article's; not the year before another one
+        ("A decrease from the year before, when it was 40 percent; the year before the election.", ["the year before"]),
+        ("Der Umsatz stieg im Vorjahr, weniger als des Vorjahres.", ["Vorjahr", "des Vorjahres"]),
         # a day or month and the year it is in, as one date
         ("On Waitangi Day - February 6 - this year, and on March 3 last year; am 6. Februar dieses Jahres.",
          ["February 6 - this year", "March 3 last year", "6. Februar dieses Jahres"]),
