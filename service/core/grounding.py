@@ -37,7 +37,7 @@ from service.core.mediatopics import MeaningIndex, MediaTopics
 from service.core.participants import is_a_form_of, merge_participants, named_in
 from service.core.salience import ranked
 from service.core.subjects import subjects
-from service.core.unresolved import signals_unresolved
+from service.core.unresolved import signals_unresolved, speaks_of
 from service.core.warnings import SummaryWarning, WarningKind
 from service.languages import english, tag
 
@@ -367,14 +367,19 @@ class Grounder:
                 self._drop(WarningKind.dropped_open_issue, item.issue, "its quote is not in the article", "open_issues")
                 continue
             sentence = self.text.sentence_around(span)
-            if not signals_unresolved(self.text.text[sentence.start : sentence.end]):
+            passage = self.text.text[sentence.start : sentence.end]
+            if not signals_unresolved(passage):
                 reason = "its passage reports what happened: no word in it says anything is open"
+                self._drop(WarningKind.dropped_open_issue, item.issue, reason, "open_issues")
+                continue
+            if not speaks_of(item.issue, passage):
+                reason = "it shares no word with the passage it quotes"
                 self._drop(WarningKind.dropped_open_issue, item.issue, reason, "open_issues")
                 continue
             key = " ".join(item.issue.casefold().split())
             if key in issues:
                 continue
-            parties = named_in(f"{self.text.text[sentence.start : sentence.end]} {item.issue}", participants)
+            parties = named_in(f"{passage} {item.issue}", participants)
             issues[key] = OpenIssue(issue=item.issue.strip(), parties=parties, evidence=[self._evidence(span)])
         return list(issues.values())
 

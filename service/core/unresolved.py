@@ -17,6 +17,8 @@ MAX_CANDIDATES = 6
 # Sentences with a strong cue are offered first: the model tends to take candidates in the order given.
 _STRONG = re.compile(rf"\b(?:{'|'.join(cue for language in every() for cue in language.doubt)})\b", re.IGNORECASE)
 _WEAK = re.compile(rf"\b(?:{'|'.join(cue for language in every() for cue in language.plans)})\b", re.IGNORECASE)
+_COMMON = frozenset(word for language in every() for word in language.function_words)
+_STEM = 5  # letters two words share at their start to count as one ("referendum", "referendums")
 
 
 def signals_unresolved(passage: str) -> bool:
@@ -24,6 +26,17 @@ def signals_unresolved(passage: str) -> bool:
     reports what happened, and a "whether" made of it is no open issue ("The Supreme Court thus retracted
     the pardon": "Whether the Supreme Court retracted the pardon")."""
     return bool(_STRONG.search(passage) or _WEAK.search(passage)) or "?" in passage
+
+
+def speaks_of(issue: str, passage: str) -> bool:
+    """Whether an issue shares a word with the passage that shows it (not one of the commonest, three letters
+    or more, compared by its first letters): one that shares none is not about it (the prompt's example
+    copied, "Ob der Stadtrat von Springfield …" of a Dresden election) or not in the passage's language."""
+
+    def stems(text: str) -> set[str]:
+        return {w[:_STEM] for w in re.findall(r"\w{3,}", text.casefold()) if w not in _COMMON}
+
+    return bool(stems(issue) & stems(passage))
 
 
 def unresolved_sentences(text: ArticleText, start: int = 0, end: int | None = None) -> list[str]:

@@ -17,11 +17,27 @@ Nur Namen, Daten und Zahlen, die der Artikel nennt. Keine doppelten Anführungsz
 Beispiel: {"news": "Der Stadtrat von Springfield stimmt nächste Woche über den Haushalt ab, sagte Bürgermeisterin Ana Ruiz am Montag.", "detail": "Der Plan erhöht die Ausgaben für Schulen um 4 Prozent.", "open": "Ein Ratsmitglied sagte, die Abstimmung könne sich bis Juli verschieben."}
 """
 
+# The open-issues question written in German: asked in English, the embedded model wrote a German article's
+# issues in English ("Whether the AKP will lose …"), which an editor cannot use and the gold's German
+# issues never match (bench/JOURNAL.md, 2026-12-06 (day)).
+_ISSUES = """
+Frage: Was lässt der Artikel offen?
+Diese Sätze des Artikels enthalten Wörter des Zweifels, des Wartens oder des Streits, nummeriert:
+$candidates
+Nenne die offenen Fragen (höchstens 5): noch nicht getroffene Entscheidungen, noch nicht bestätigte
+Tatsachen, noch nicht bekannte Ergebnisse, noch nicht beigelegte Streitigkeiten — nur solche, die der Artikel
+selbst nennt oder andeutet, die wichtigste zuerst. Nutze die Sätze oben, wo sie eine zeigen; übergehe
+solche, die nur berichten, was geschah. Für jede:
+- quote: die Stelle, die sie zeigt, genau aus dem Artikel kopiert (ein Satzteil oder ein Satz);
+- issue: ein konkreter Satz auf Deutsch, meist mit „Ob“ beginnend, der sagt, wer und was.
+Beispiel: {"open_issues": [{"quote": "die Abstimmung könnte sich bis Juli verschieben", "issue": "Ob der Stadtrat von Springfield nächste Woche oder erst im Juli über den Haushalt abstimmt."}]}
+"""
+
 # fmt: off
 LANGUAGE = Language(
     code="de",
     name="German",
-    questions={"summary": _SUMMARY},
+    questions={"summary": _SUMMARY, "issues": _ISSUES},
     dates=DateWords(
         hedges=("etwa", "ungefähr", "gegen", "um"),
         frames=("am", "im Jahre", "im Jahr", "im", "bis", "zum", "ab"),

@@ -717,3 +717,31 @@ async def test_a_date_is_the_expression_code_found_not_a_longer_one_that_contain
     may_1 = body["dates"][1]
     assert may_1["event"] == "The vote is on May 1"  # a short clause: its sentence
     assert may_1["evidence"][0]["quote"] == "The vote is on May 1."
+
+
+async def test_a_german_articles_open_issues_are_asked_in_german_and_a_copied_example_is_dropped(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter
+) -> None:
+    article = {
+        "text": "Die Stadt Dresden hat am Sonntag gewählt. Kein Bewerber erhielt die Mehrheit, es gibt noch keinen "
+        "Sieger. Die Stichwahl findet am 5. Juli statt.",
+        "language": "de",
+        "published": "2015-06-08",
+    }
+    runoff = {"quote": "es gibt noch keinen Sieger", "issue": "Ob die Stichwahl am 5. Juli einen Sieger bringt."}
+    example = {  # the question's own example, its quote a passage of the article
+        "quote": "Kein Bewerber erhielt die Mehrheit",
+        "issue": "Ob der Stadtrat von Springfield nächste Woche oder erst im Juli über den Haushalt abstimmt.",
+    }
+    issues = {"open_issues": [runoff, example]}
+    server = ModelServer(
+        {"participants": {"participants": []}, "issues": issues, "summary": composed("Dresden hat gewählt.")}
+    )
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=article)).json()
+
+    (asked,) = server.requests["issues"]
+    assert is_question(asked["messages"][2]["content"], "issues-de")  # German's variant
+    assert [i["issue"] for i in body["open_issues"]] == [runoff["issue"]]
+    assert any(example["issue"] in w and "shares no word" in w for w in body["meta"]["warnings"])

@@ -3,7 +3,7 @@
 import pytest
 
 from service.core.alignment import ArticleText
-from service.core.unresolved import MAX_CANDIDATES, signals_unresolved, unresolved_sentences
+from service.core.unresolved import MAX_CANDIDATES, signals_unresolved, speaks_of, unresolved_sentences
 
 
 def found(text: str) -> list[str]:
@@ -69,3 +69,11 @@ def test_only_sentences_that_start_inside_the_chunk_are_offered() -> None:
 
     assert unresolved_sentences(ArticleText(text), second, len(text)) == ["The result is unclear."]
     assert unresolved_sentences(ArticleText(text), 0, second) == ["The vote is pending."]
+
+
+def test_an_issue_speaks_of_its_passage_when_they_share_a_word() -> None:
+    passage = "The New Zealand government intends to hold two referendums on the flag."
+
+    assert speaks_of("Whether the referendum on the flag is held in 2016.", passage)  # "referendum(s)", "flag"
+    assert not speaks_of("Whether the Springfield City Council votes on the budget.", passage)
+    assert not speaks_of("Whether it is the one or the other.", passage)  # the commonest words say nothing
