@@ -63,7 +63,8 @@ def test_a_question_is_asked_in_the_articles_language_where_the_file_has_it_writ
     assert prompt.question_in("summary", "de-AT") == "summary-de"
     assert prompt.question_in("summary", "en") == "summary"
     assert prompt.question_in("summary", None) == "summary"
-    assert prompt.question_in("issues", "de") == "issues"  # no German variant: the English question
+    assert prompt.question_in("issues", "de") == "issues-de"
+    assert prompt.question_in("subjects", "de") == "subjects"  # no German variant: the English question
     german = prompt.render("summary-de", published="x", language="German", title="T", text="a", participants="-")[-1][
         "content"
     ]
