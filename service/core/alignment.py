@@ -16,7 +16,7 @@ from functools import cached_property
 from rapidfuzz import fuzz
 
 from schemas import MatchKind
-from service.languages import every
+from service.languages import commonest_words, every
 
 FUZZY_MIN = 92.0  # rapidfuzz score (0-100) for a fuzzy match; "with" for "without" scores below it
 FUZZY_MIN_CHARS = 12  # shorter quotes (names, dates) must match exactly or normalised
@@ -44,7 +44,7 @@ _CLAUSE_END = re.compile(r"[,;:](?=\s)|(?<!\d)\s[–—-]\s(?!\d)")  # "1 – 0"
 _DATELINE = re.compile(
     r"\s*(?P<place>[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:[A-ZÀ-Ý][\w'’.-]*|\([^)\n]{1,30}\)))*),\s+[^\n–—]{3,40}?[\d)]\s[–—-]\s+"
 )
-_FUNCTION_WORDS = frozenset(word for language in every() for word in language.function_words)
+_FUNCTION_WORDS = commonest_words()
 _WORD_BEFORE = re.compile(r"(\w+)\.$")
 # A full stop after these is an abbreviation, not the end of a sentence ("U.S.", "Feb. 26", "Dr. Jones").
 _ABBREVIATIONS = frozenset(word for language in every() for word in language.abbreviations)

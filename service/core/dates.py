@@ -31,7 +31,7 @@ from dateparser.date import DateDataParser
 from rapidfuzz import fuzz
 
 from schemas import Precision
-from service.languages import DateWords, every, tag
+from service.languages import DateWords, commonest_words, every, tag
 
 # --- the vocabulary: every language's date words (service/languages) ---------------------------------------
 
@@ -645,7 +645,7 @@ def dedupe_key(expression: str) -> str:
 # "was awarded a silver medal on Tuesday" (0.44), the seed's three "Feb. 26" one (0.55, 0.49). Chosen on the
 # gold set's dev split (its one-event repeats 0.49-0.61, its two-event ones 0.38-0.46): bench/JOURNAL.md.
 SAME_EVENT = 0.48
-_COMMON_WORDS = frozenset(word for language in every() for word in language.function_words)
+_COMMON_WORDS = commonest_words()
 
 
 def same_event(clause: str, other: str) -> bool:

@@ -10,7 +10,11 @@ From the entities of a NER pipeline (OntoNotes labels):
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
   ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG), but a country's name tagged
   PERSON less often than not is the country ("Tunisia": GPE four times, PERSON once); a one-word ORG that
-  is the surname of a name tagged PERSON is that person ("Wilkins" after "Kristen Wilkins");
+  is the surname of a name tagged PERSON is that person ("Wilkins" after "Kristen Wilkins"); a journal's
+  name is a publication, kind other ("published in the Medical Journal of Australia");
+- a country named only as the place where or as whose, doing nothing there ("in Italy", "under Italy's
+  law"), is the story's setting, not a candidate;
+- a short form in brackets after a name is one of its names ("The World Health Organisation (WHO)");
 - an organisation that only ever stands before a person's name with title words between ("NSDC
   Secretary Rustem Umerov") is part of that person's title, not a candidate of its own;
 - mentions are merged by `participants.merge_participants` (surname ~ full name, "the Kremlin" ~

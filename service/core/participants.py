@@ -107,7 +107,7 @@ def same_participant(a: Participant, b: Participant) -> bool:
 def _fullest(names: Iterable[str], kind: ParticipantKind) -> str:
     if kind is ParticipantKind.person:
         candidates = [person_name(name) for name in names]
-    else:  # "The Kremlin" -> "Kremlin"; "a World Health Organisation report" -> "World Health Organisation"
+    else:  # "The Kremlin" -> "Kremlin"; NER's "a World Health Organisation" (report) -> "World Health Organisation"
         candidates = [re.sub(r"^(?:the|an?|die|der|das)\s+", "", name, flags=re.IGNORECASE) for name in names]
     return max(candidates, key=lambda name: (len(name.split()), len(name)))
 

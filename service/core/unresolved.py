@@ -9,7 +9,7 @@ the places to look — sentences with words of doubt, waiting or dispute ("not y
 import re
 
 from service.core.alignment import ArticleText
-from service.languages import every
+from service.languages import commonest_words, every
 
 MAX_CANDIDATES = 6
 
@@ -17,7 +17,7 @@ MAX_CANDIDATES = 6
 # Sentences with a strong cue are offered first: the model tends to take candidates in the order given.
 _STRONG = re.compile(rf"\b(?:{'|'.join(cue for language in every() for cue in language.doubt)})\b", re.IGNORECASE)
 _WEAK = re.compile(rf"\b(?:{'|'.join(cue for language in every() for cue in language.plans)})\b", re.IGNORECASE)
-_COMMON = frozenset(word for language in every() for word in language.function_words)
+_COMMON = commonest_words()
 _STEM = 5  # letters two words share at their start to count as one ("referendum", "referendums")
 
 

@@ -157,6 +157,12 @@ def every() -> tuple[Language, ...]:
     return tuple(sorted(found, key=lambda language: (language.code != "en", language.code)))
 
 
+@cache
+def commonest_words() -> frozenset[str]:
+    """Every language's commonest words ("the", "der", "och"): what says nothing of what a text is about."""
+    return frozenset(word for language in every() for word in language.function_words)
+
+
 def english() -> Language:
     """English: an article that does not say its language is read as English."""
     return every()[0]

@@ -9,8 +9,9 @@ digest; it is used for a language whose module has rules for its parse (`Languag
 
 Only the `ner`, `parser` and `tagger` components run, with the embedding layer they listen to: the
 parser and tagger say which verb an entity is the subject (or a passive verb's agent) of, which nouns stand
-beside it, what it is listed with ("talks with Iran") and whether it is cited ("according to AFP"), so code
-can say what a participant does and who it is.
+beside it, what it is listed with ("talks with Iran"), whether it is cited ("according to AFP"), a
+publication ("published in Nature") or only the place where ("in Italy"), and where a name NER cut ends
+("Wong Kwok-hing"), so code can say what a participant does and who it is.
 """
 
 import functools
