@@ -330,10 +330,11 @@ class Grounder:
         dateline = (tag(language).known or english()).dateline  # a date in the dateline tells when it was written
         for start, end in sorted(found):
             expression = self.text.text[start:end]
-            resolved = resolver.resolve(expression, published)
+            if (resolved := resolver.resolve(expression, published)) is None:
+                continue
             event = dateline if self._in_dateline(start, end) else self._clause_around(start, end)
             told = events.setdefault(dedupe_key(expression), [])
-            if resolved is None or any(same_event(event, other) for other in told):
+            if any(same_event(event, other) for other in told):
                 continue  # a repeated expression of one event is listed once
             told.append(event)
             items.append(

@@ -30,8 +30,8 @@ import pycountry
 
 from schemas import Evidence, MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
-from service.core.participants import TITLE_WORDS, merge_participants, person_name
-from service.languages import every, tag
+from service.core.participants import TITLE_WORDS, found_in, merge_participants, person_name
+from service.languages import commonest_words, every, tag
 from service.model.ner import Entity
 
 # Countries ISO 3166 spells otherwise (its names are formal: "Russian Federation").
@@ -81,7 +81,7 @@ class Candidate:
             for other in others
             if other is not self and other.kind in _AFFILIATIONS
             for form in (other.name, *other.aliases)
-            if (found := re.search(rf"(?<!\w){re.escape(form)}(?!\w)", self.described))
+            if (found := found_in(self.described, form))
         ]
         return min(named)[1] if named else None
 
@@ -286,7 +286,7 @@ _DEED_END = re.compile(r"[,;:](?=\s)|[()\"“”]|(?<!\.[A-Z])[.!?](?=\s+[A-Z\"�
 _SUBORDINATORS = frozenset(word for language in every() for word in language.subordinators)
 _SMALL_WORDS = _CONNECTORS | _SUBORDINATORS | frozenset(word for language in every() for word in language.small_words)
 _POSSESSIVE_AT = re.compile(r"['’]s\b")
-_DETERMINERS = _SMALL_WORDS | frozenset(word for language in every() for word in language.function_words)
+_DETERMINERS = _SMALL_WORDS | commonest_words()
 
 
 def _described(

@@ -192,12 +192,13 @@ def _merge(group: list[Participant], evidence_limit: int | None) -> Participant:
     )
 
 
+def found_in(text: str, name: str) -> re.Match[str] | None:
+    """Where `name` stands in `text` as whole words ("Iran" not in "Iranian")."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+
+
 def named_in(passage: str, participants: list[Participant]) -> list[str]:
     """The participants a passage names by any of their names, in the participants' order: an open issue's
     parties, found by code in its sentence and its wording (asked for them, the embedded model also named
     things, "Crops", "Ozone", and spent a tenth of its answer on them: bench/JOURNAL.md, 2026-12-06 (day))."""
-    return [
-        p.name
-        for p in participants
-        if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", passage) for name in (p.name, *p.aliases) if name)
-    ]
+    return [p.name for p in participants if any(found_in(passage, name) for name in (p.name, *p.aliases) if name)]

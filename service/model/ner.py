@@ -38,6 +38,7 @@ _NER_NEEDS = ("ner", "parser", "tagger", "transformer", "tok2vec")
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _AUXILIARIES = frozenset({"aux", "auxpass", "neg"})
 _JOINED = frozenset({"conj", "appos"})
+_LISTED = frozenset({"conj"})
 _MODIFIERS = frozenset({"compound", "amod", "nmod"})
 _COMMON_NOUNS = frozenset({"NN", "NNS"})  # Penn tags: the tagger gives no coarse part of speech
 _ARTICLES = frozenset({"DT", "CD"})
@@ -195,9 +196,8 @@ def _publication(entity: Any) -> bool:
 def _where(entity: Any) -> bool:
     """Whether the mention only says where something happens or whose something is: the object of "in",
     "across", "of" (or in a list that is), or a modifier of another noun ("Italy's", "US")."""
-    name = entity.root
-    while name.dep_ == "conj" and name.head.i < name.i:
-        name = name.head  # "in Italy and Spain"; not an apposition, which names more ("Geneva, Switzerland")
+    # "in Italy and Spain"; not through an apposition, which names more ("Geneva, Switzerland")
+    name = _first_of_list(entity.root, _LISTED)
     if name.dep_ == "poss" and name.head.dep_ in _SUBJECTS:
         return False  # it acts through what is its own: "Ukraine's delegation waited"
     beside = [name.head, *(t for t in name.lefts if t.dep_ == "compound")]
@@ -230,10 +230,11 @@ def _name_end(entity: Any) -> int:
     return end
 
 
-def _first_of_list(token: Any) -> Any:
+def _first_of_list(token: Any, joined: frozenset[str] = _JOINED) -> Any:
     """The first of the names a list or an apposition joins `token` to ("the Croucher Foundation, US
-    National Science Foundation, and US National Park Service": the Croucher Foundation)."""
-    while token.dep_ in _JOINED and token.head.i < token.i:
+    National Science Foundation, and US National Park Service": the Croucher Foundation); through a list
+    alone where `joined` is `_LISTED`."""
+    while token.dep_ in joined and token.head.i < token.i:
         token = token.head
     return token
 
@@ -245,9 +246,7 @@ def _title(entity: Any) -> tuple[tuple[int, int], ...]:
     Makos and Felice Quinto"); then an "of" after the name ("disco club owner Steve Rubell of Studio 54").
     Capitalised titles ("Special Envoy") the core reads from the text itself."""
     name = entity.root
-    first = name
-    while first.dep_ == "conj" and first.head.i < first.i:
-        first = first.head
+    first = _first_of_list(name, _LISTED)
     before = _words_before(name, entity.start)
     if before is None and name.dep_ == "appos" and name.head.i < entity.start and _is_noun(name.head):
         before = _words_before(name.head, name.head.i, with_head=True)
