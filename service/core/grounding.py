@@ -175,8 +175,16 @@ class Grounder:
     # --- the rows' grounding: a field's value from every part's answers -------------------------------
 
     def model_participants(self, answers: Sequence[tuple[Part, ParticipantsAnswer]]) -> list[Participant]:
-        """The model's lists of every part, grounded, merged and ranked (no NER for the article's language)."""
-        return self._ranked(self.participants([p for _, answer in answers for p in answer.participants]))
+        """The model's lists of every part, grounded, merged and ranked (no NER for the article's language).
+        A name that is a date, or part of one, is none (held to a number of names, the model listed "7. Juni")."""
+        dates = [self.text.text[start:end].casefold() for start, end in self.source.date_spans]
+        listed = []
+        for item in (p for _, answer in answers for p in answer.participants):
+            if (name := item.name.strip().casefold()) and any(name in date for date in dates):
+                self._drop(WarningKind.dropped_participant, item.name, "a date, not a participant", "participants")
+            else:
+                listed.append(item)
+        return self._ranked(self.participants(listed))
 
     def named_participants(self, answers: Sequence[tuple[Part, Any]] = ()) -> list[Participant]:
         """Code's named candidates, merged and ranked."""

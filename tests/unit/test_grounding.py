@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from schemas import MatchKind, ParticipantKind
+from schemas import ArticleRequest, MatchKind, ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.dates import find_date_expressions, resolver_for
-from service.core.grounding import Grounder
+from service.core.grounding import Grounder, Source
 from service.core.participants import merge_participants
-from service.core.questions import ExtractedParticipant
+from service.core.questions import ExtractedParticipant, Part, ParticipantsAnswer
 
 ARTICLE = (
     "U.S. and Ukrainian officials will meet on Feb. 26. \u201cWe are ready,\u201d the envoy said.\n\n"
@@ -199,6 +199,26 @@ def test_a_listed_alias_that_is_no_form_of_the_name_neither_names_nor_merges_any
         "Markus Ulbig": ["Ulbig"],
         "Alternative für Deutschland": ["AfD"],  # initials are a form of the name
     }
+
+
+def test_a_name_the_model_lists_that_is_a_date_or_part_of_one_is_no_participant() -> None:
+    # Held to eight names, the 1.5B model listed the election's day and year among a German article's parties.
+    text = "Bei der Wahl am 7. Juni 2015 hat die AKP von Präsident Erdoğan die Mehrheit verloren. Die HDP gewann."
+    named = ["AKP", "7. Juni", "2015", "Erdoğan", "HDP"]
+    answer = ParticipantsAnswer(
+        participants=[ExtractedParticipant(name=name, kind=ParticipantKind.other, role="") for name in named]
+    )
+    grounder = Grounder(
+        ArticleText(text), text, Source(ArticleRequest(text=text), date_spans=find_date_expressions(text))
+    )
+
+    found = grounder.model_participants([(Part(ArticleText(text), 0, len(text)), answer)])
+
+    assert [p.name for p in found] == ["AKP", "Erdoğan", "HDP"]
+    assert [(w.item, w.reason) for w in grounder.warnings] == [
+        ("7. Juni", "a date, not a participant"),
+        ("2015", "a date, not a participant"),
+    ]
 
 
 def test_a_repeated_date_is_listed_once_per_event() -> None:

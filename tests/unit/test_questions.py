@@ -2,6 +2,7 @@
 the model once, in the question's words, where it is the response's."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -9,7 +10,17 @@ from pydantic import ValidationError
 from schemas import SummaryResponse
 from service.core.alignment import ArticleText
 from service.core.grounding import SummaryFacts, checked_against
-from service.core.questions import COMBINE, WITH_NAMES, WITHOUT_NAMES, ByCode, ComposedSummary, Table
+from service.core.questions import (
+    COMBINE,
+    ISSUES,
+    PARTICIPANTS,
+    WITH_NAMES,
+    WITHOUT_NAMES,
+    ByCode,
+    ComposedSummary,
+    Question,
+    Table,
+)
 from service.model.client import SayBack
 
 ARTICLE = ArticleText("Officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said.")
@@ -52,3 +63,13 @@ def test_a_summary_the_article_supports_is_not_said_back() -> None:
 
     with checked_against(ARTICLE, facts):
         assert ComposedSummary.model_validate(supported).summary == supported["news"]
+
+
+def test_the_model_first_participants_question_is_held_to_eight_names_and_the_issues_to_code_s_sentences() -> None:
+    def held(question: Question[Any], listed: list[str]) -> int | None:
+        schema = question.answer_for(listed).model_json_schema()
+        return schema["properties"][question.fills].get("minItems")
+
+    assert held(PARTICIPANTS, []) == 8  # no candidates of code's to count: the question's own floor
+    assert held(ISSUES, ["one doubt"]) == 1  # as many as code found, when they are fewer
+    assert held(ISSUES, ["one", "two", "three"]) == 2
