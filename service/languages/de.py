@@ -33,11 +33,28 @@ solche, die nur berichten, was geschah. Für jede:
 Beispiel: {"open_issues": [{"quote": "die Abstimmung könnte sich bis Juli verschieben", "issue": "Ob der Stadtrat von Springfield nächste Woche oder erst im Juli über den Haushalt abstimmt."}]}
 """
 
+# The participants question written in German (asked where no NER reads German, so the model lists them):
+# asked in English, the embedded model gave a German article's roles in English ("party", "president").
+_PARTICIPANTS = """
+Frage: Wer ist an dieser Geschichte beteiligt?
+Nenne jede genannte Person, Organisation, jedes Land und jede Gruppe, die handelt, spricht oder besprochen
+wird (höchstens 15), jede einmal.
+- name: die vollständigste Form des Namens, wie der Artikel ihn schreibt, ohne Titel.
+- kind: person, organization, country, group oder other.
+- role: wer sie sind und was sie in dieser Geschichte tun, in wenigen Wörtern auf Deutsch.
+- affiliation: ihr Land oder ihre Organisation, wenn der Artikel es sagt, sonst null.
+- aliases: andere Schreibweisen desselben Namens im Artikel (der Nachname allein, mit Titel).
+Nur Eigennamen, keine allgemeinen Wörter (wie „die Parteien“). Kopiere Namen genau so, wie sie geschrieben
+sind. Nenne keine Orte, die nur sagen, wo etwas geschieht.
+Beispiel, für „Bürgermeisterin Ana Ruiz sagte, der Stadtrat von Springfield werde abstimmen. Ruiz erwartet Zustimmung.“:
+{"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "Bürgermeisterin; erwartet Zustimmung", "affiliation": null, "aliases": ["Bürgermeisterin Ana Ruiz", "Ruiz"]}, {"name": "Stadtrat von Springfield", "kind": "organization", "role": "Stadtparlament; stimmt über den Haushalt ab", "affiliation": null, "aliases": []}]}
+"""
+
 # fmt: off
 LANGUAGE = Language(
     code="de",
     name="German",
-    questions={"summary": _SUMMARY, "issues": _ISSUES},
+    questions={"summary": _SUMMARY, "issues": _ISSUES, "participants": _PARTICIPANTS},
     dates=DateWords(
         hedges=("etwa", "ungefähr", "gegen", "um"),
         frames=("am", "im Jahre", "im Jahr", "im", "bis", "zum", "ab"),

@@ -719,7 +719,7 @@ async def test_a_date_is_the_expression_code_found_not_a_longer_one_that_contain
     assert may_1["evidence"][0]["quote"] == "The vote is on May 1."
 
 
-async def test_a_german_articles_open_issues_are_asked_in_german_and_a_copied_example_is_dropped(
+async def test_a_german_articles_participants_and_open_issues_are_asked_in_german_and_a_copied_example_is_dropped(
     api: AsyncTestClient[Any], model_server: respx.MockRouter
 ) -> None:
     article = {
@@ -743,5 +743,7 @@ async def test_a_german_articles_open_issues_are_asked_in_german_and_a_copied_ex
 
     (asked,) = server.requests["issues"]
     assert is_question(asked["messages"][2]["content"], "issues-de")  # German's variant
+    (listed,) = server.requests["participants"]  # no NER reads German: the model lists them, asked in German
+    assert is_question(listed["messages"][2]["content"], "participants-de")
     assert [i["issue"] for i in body["open_issues"]] == [runoff["issue"]]
     assert any(example["issue"] in w and "shares no word" in w for w in body["meta"]["warnings"])
