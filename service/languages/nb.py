@@ -16,11 +16,41 @@ Bare navn, datoer og tall som artikkelen nevner. Ingen doble anførselstegn. Ikk
 Eksempel: {"news": "Bystyret i Springfield stemmer over budsjettet neste uke, sa ordfører Ana Ruiz mandag.", "detail": "Planen øker utgiftene til skolene med 4 prosent.", "open": "Et medlem av bystyret sa at avstemningen kan bli utsatt til juli."}
 """
 
+# The open-issues and participants questions written in Norwegian, as German's: asked in English, the embedded
+# model wrote a German article's issues and roles in English (bench/JOURNAL.md, 2026-12-06).
+_ISSUES = """
+Spørsmål: Hva lar artikkelen stå åpent?
+Disse setningene i artikkelen har ord for tvil, venting eller strid, nummerert:
+$candidates
+Nevn de åpne spørsmålene (høyst 5): beslutninger som ennå ikke er tatt, fakta som ennå ikke er bekreftet,
+utfall som ennå ikke er kjent, stridigheter som ennå ikke er avgjort — bare de som artikkelen selv sier eller
+antyder, det viktigste først. Bruk setningene over der de viser ett; hopp over dem som bare forteller hva som
+skjedde. For hvert:
+- quote: stedet som viser det, kopiert nøyaktig fra artikkelen (en setningsdel eller en setning);
+- issue: én konkret setning på norsk bokmål, som regel med «Om» først, som sier hvem og hva.
+Eksempel: {"open_issues": [{"quote": "avstemningen kan bli utsatt til juli", "issue": "Om bystyret i Springfield stemmer over budsjettet neste uke eller først i juli."}]}
+"""
+
+_PARTICIPANTS = """
+Spørsmål: Hvem deltar i denne saken?
+Nevn hver navngitt person, organisasjon, hvert land og hver gruppe som handler, uttaler seg eller omtales
+(høyst 15), hver én gang.
+- name: den fulleste formen av navnet slik artikkelen skriver det, uten titler.
+- kind: person, organization, country, group eller other.
+- role: hvem de er og hva de gjør i denne saken, med noen få ord på norsk.
+- affiliation: deres land eller organisasjon hvis artikkelen sier det, ellers null.
+- aliases: andre måter artikkelen skriver det samme navnet på (etternavnet alene, med tittel).
+Bare egennavn, ikke vanlige ord (som «partiene»). Kopier navn nøyaktig slik de er skrevet. Ikke nevn steder som
+bare sier hvor noe skjer.
+Eksempel, for «Ordfører Ana Ruiz sa at bystyret i Springfield skal stemme. Ruiz venter flertall.»:
+{"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "ordfører; venter flertall", "affiliation": null, "aliases": ["Ordfører Ana Ruiz", "Ruiz"]}, {"name": "bystyret i Springfield", "kind": "organization", "role": "bystyre; stemmer over budsjettet", "affiliation": null, "aliases": []}]}
+"""
+
 # fmt: off
 LANGUAGE = Language(
     code="nb",
     name="Norwegian",
-    questions={"summary": _SUMMARY},
+    questions={"summary": _SUMMARY, "issues": _ISSUES, "participants": _PARTICIPANTS},
     other_codes=("no",),
     itself=("artikkelen", "denne artikkel"),
     dates=DateWords(

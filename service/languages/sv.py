@@ -16,11 +16,41 @@ Bara namn, datum och siffror som artikeln nämner. Inga dubbla citattecken. Bör
 Exempel: {"news": "Kommunfullmäktige i Springfield röstar om budgeten nästa vecka, sa kommunalrådet Ana Ruiz på måndagen.", "detail": "Planen höjer utgifterna för skolorna med 4 procent.", "open": "En ledamot sa att omröstningen kan skjutas upp till juli."}
 """
 
+# The open-issues and participants questions written in Swedish, as German's: asked in English, the embedded
+# model wrote a German article's issues and roles in English (bench/JOURNAL.md, 2026-12-06).
+_ISSUES = """
+Fråga: Vad lämnar artikeln öppet?
+De här meningarna i artikeln har ord för tvivel, väntan eller strid, numrerade:
+$candidates
+Nämn de öppna frågorna (högst 5): beslut som ännu inte är fattade, fakta som ännu inte är bekräftade, utfall
+som ännu inte är kända, tvister som ännu inte är avgjorda — bara de som artikeln själv säger eller antyder,
+den viktigaste först. Använd meningarna ovan där de visar en; hoppa över dem som bara berättar vad som hände.
+För var och en:
+- quote: stället som visar den, kopierat exakt från artikeln (en satsdel eller en mening);
+- issue: en konkret mening på svenska, oftast med ”Om” först, som säger vem och vad.
+Exempel: {"open_issues": [{"quote": "omröstningen kan skjutas upp till juli", "issue": "Om kommunfullmäktige i Springfield röstar om budgeten nästa vecka eller först i juli."}]}
+"""
+
+_PARTICIPANTS = """
+Fråga: Vilka deltar i den här nyheten?
+Nämn varje namngiven person, organisation, varje land och varje grupp som handlar, uttalar sig eller omtalas
+(högst 15), var och en en gång.
+- name: den fullständigaste formen av namnet så som artikeln skriver det, utan titlar.
+- kind: person, organization, country, group eller other.
+- role: vilka de är och vad de gör i den här nyheten, med några få ord på svenska.
+- affiliation: deras land eller organisation om artikeln säger det, annars null.
+- aliases: andra sätt artikeln skriver samma namn på (efternamnet ensamt, med titel).
+Bara egennamn, inte vanliga ord (som ”partierna”). Kopiera namn exakt så som de är skrivna. Nämn inte platser
+som bara säger var något händer.
+Exempel, för ”Kommunalrådet Ana Ruiz sa att kommunfullmäktige i Springfield ska rösta. Ruiz väntar sig majoritet.”:
+{"participants": [{"name": "Ana Ruiz", "kind": "person", "role": "kommunalråd; väntar sig majoritet", "affiliation": null, "aliases": ["Kommunalrådet Ana Ruiz", "Ruiz"]}, {"name": "kommunfullmäktige i Springfield", "kind": "organization", "role": "fullmäktige; röstar om budgeten", "affiliation": null, "aliases": []}]}
+"""
+
 # fmt: off
 LANGUAGE = Language(
     code="sv",
     name="Swedish",
-    questions={"summary": _SUMMARY},
+    questions={"summary": _SUMMARY, "issues": _ISSUES, "participants": _PARTICIPANTS},
     itself=("artikeln", "denna artikel"),
     dates=DateWords(
         hedges=("omkring", "runt", "cirka", "ungefär"),

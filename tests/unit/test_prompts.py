@@ -65,6 +65,10 @@ def test_a_question_is_asked_in_the_articles_language_where_the_file_has_it_writ
     assert prompt.question_in("summary", None) == "summary"
     assert prompt.question_in("issues", "de") == "issues-de"
     assert prompt.question_in("subjects", "de") == "subjects"  # no German variant: the English question
+    for language in ("de", "nb", "no", "sv"):  # what is written in the article's language, in its language
+        code = "nb" if language == "no" else language
+        for question in ("summary", "issues", "participants"):
+            assert prompt.question_in(question, language) == f"{question}-{code}"
     german = prompt.render("summary-de", published="x", language="German", title="T", text="a", participants="-")[-1][
         "content"
     ]
