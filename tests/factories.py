@@ -40,8 +40,8 @@ def composed(news: str, detail: str = "", open_: str = "") -> dict[str, Any]:
 SEED_ISSUES: dict[str, Any] = {
     "open_issues": [
         {
-            "sentence": 6,  # of the seed's six sentences of doubt listed: "The Kremlin did not confirm the timeline …"
             "issue": "The timeline of the talks is not confirmed.",
+            "quote": "The Kremlin did not confirm the timeline for the talks.",
         }
     ],
 }

@@ -37,7 +37,7 @@ from service.core.mediatopics import MeaningIndex, MediaTopics
 from service.core.participants import is_a_form_of, merge_participants, named_in
 from service.core.salience import ranked
 from service.core.subjects import subjects
-from service.core.unresolved import speaks_of
+from service.core.unresolved import signals_unresolved, speaks_of
 from service.core.warnings import SummaryWarning, WarningKind
 from service.languages import english, tag
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # the answer models validate against this module's article: a
     from service.core.names import Candidate
     from service.core.questions import (
         ComposedSummary,
+        ExtractedIssue,
         ExtractedParticipant,
         IssuesAnswer,
         Part,
@@ -200,17 +201,8 @@ class Grounder:
         )
 
     def issues(self, answers: Sequence[tuple[Part, IssuesAnswer]]) -> list[OpenIssue]:
-        """The open issues of every part, each with the sentence of its part it gave by number, parties among
-        the participants."""
-        asked = []
-        for part, answer in answers:
-            listed = part.doubt_spans()  # as the question listed them
-            for item in answer.open_issues:
-                if item.sentence > len(listed):
-                    reason = f"its sentence, number {item.sentence}, is not one of the {len(listed)} listed"
-                    self._drop(WarningKind.dropped_open_issue, item.issue, reason, "open_issues")
-                else:
-                    asked.append((item.issue, listed[item.sentence - 1]))
+        """The open issues of every part, each quote looked for near its part, parties among the participants."""
+        asked = [(issue, part.start) for part, answer in answers for issue in answer.open_issues]
         return self.open_issues(asked, self.filled.get("participants", []))
 
     def media_topics(self, answers: Sequence[tuple[Part, SubjectsAnswer]]) -> list[Subject]:
@@ -375,23 +367,29 @@ class Grounder:
         return _shortened(" ".join(self.original[clause_start:clause_end].split()).strip(' ,;:."“”'), 160)
 
     def open_issues(
-        self, extracted: list[tuple[str, tuple[int, int]]], participants: list[Participant]
+        self, extracted: list[tuple[ExtractedIssue, int]], participants: list[Participant]
     ) -> list[OpenIssue]:
-        """Each (issue, the span of the sentence that shows it) an open issue, unless the issue speaks of
-        something else; once each; parties among the participants its sentence and its words name."""
         issues: dict[str, OpenIssue] = {}
-        for issue, (start, end) in extracted:
-            passage = self.text.text[start:end]
-            if not speaks_of(issue, passage):
-                reason = "it shares no word with the sentence it gives"
-                self._drop(WarningKind.dropped_open_issue, issue, reason, "open_issues")
+        for item, near in extracted:
+            span = self.text.locate(item.quote, near=near)
+            if span is None:
+                self._drop(WarningKind.dropped_open_issue, item.issue, "its quote is not in the article", "open_issues")
                 continue
-            key = " ".join(issue.casefold().split())
+            sentence = self.text.sentence_around(span)
+            passage = self.text.text[sentence.start : sentence.end]
+            if not signals_unresolved(passage):
+                reason = "its passage reports what happened: no word in it says anything is open"
+                self._drop(WarningKind.dropped_open_issue, item.issue, reason, "open_issues")
+                continue
+            if not speaks_of(item.issue, passage):
+                reason = "it shares no word with the passage it quotes"
+                self._drop(WarningKind.dropped_open_issue, item.issue, reason, "open_issues")
+                continue
+            key = " ".join(item.issue.casefold().split())
             if key in issues:
                 continue
-            parties = named_in(f"{passage} {issue}", participants)
-            evidence = self._evidence(Span(start, end, MatchKind.exact))
-            issues[key] = OpenIssue(issue=issue.strip(), parties=parties, evidence=[evidence])
+            parties = named_in(f"{passage} {item.issue}", participants)
+            issues[key] = OpenIssue(issue=item.issue.strip(), parties=parties, evidence=[self._evidence(span)])
         return list(issues.values())
 
 

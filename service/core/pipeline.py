@@ -53,7 +53,7 @@ from service.core.questions import (
 )
 from service.core.warnings import SummaryWarning, WarningKind
 from service.errors import ArticleTooLong
-from service.model.client import Answer, CallStats, ModelClient
+from service.model.client import Answer, ModelClient
 from service.model.ner import Ner
 from service.model.prompts import PromptTemplate
 from service.settings import CoreSettings
@@ -263,8 +263,6 @@ class Summariser:
     ) -> Answer[A]:
         listed = question.candidates(part) if question.candidates is not None else []
         if question.candidates is not None:
-            if not listed:  # its answer points at what is listed, by number: with nothing listed, nothing to ask
-                return Answer(question.answer(), CallStats(deadline))
             variables = {**variables, "candidates": _numbered(listed)}
         messages = self.prompt.render(self.prompt.question_in(question.name, language), **variables)
         checked: AbstractContextManager[None] = nullcontext()
@@ -429,4 +427,4 @@ def _addressed_warning(text: str, start: int, end: int) -> SummaryWarning:
 
 
 def _numbered(listed: list[str]) -> str:
-    return "\n".join(f"{n}. {item}" for n, item in enumerate(listed, start=1))
+    return "\n".join(f"{n}. {item}" for n, item in enumerate(listed, start=1)) or "(none found)"

@@ -3,9 +3,7 @@
 The open-issues question is the one a small model answers worst: asked cold, the 1.5B model returned an
 empty list for nearly every article (2 issues in the 17 gold articles). As with dates, code points at
 the places to look — sentences with words of doubt, waiting or dispute ("not yet", "unclear", "whether",
-"may", "appeal", "noch nicht"), numbered — and the model says what each leaves open and which sentence
-shows it, by number. A sentence that only reports what happened is never listed, so never an issue's
-passage ("The Supreme Court thus retracted the pardon": "Whether the Supreme Court retracted the pardon").
+"may", "appeal", "noch nicht") — and the model says what each leaves open. Its quotes are still located in the article by the grounder.
 """
 
 import re
@@ -23,6 +21,13 @@ _COMMON = commonest_words()
 _STEM = 5  # letters two words share at their start to count as one ("referendum", "referendums")
 
 
+def signals_unresolved(passage: str) -> bool:
+    """Whether a passage has a word of doubt, waiting or dispute, or asks a question: where it has none, it
+    reports what happened, and a "whether" made of it is no open issue ("The Supreme Court thus retracted
+    the pardon": "Whether the Supreme Court retracted the pardon")."""
+    return bool(_STRONG.search(passage) or _WEAK.search(passage)) or "?" in passage
+
+
 def speaks_of(issue: str, passage: str) -> bool:
     """Whether an issue shares a word with the passage that shows it (not one of the commonest, three letters
     or more, compared by its first letters): one that shares none is not about it (the prompt's example
@@ -34,24 +39,18 @@ def speaks_of(issue: str, passage: str) -> bool:
     return bool(stems(issue) & stems(passage))
 
 
-def unresolved_spans(text: ArticleText, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of the sentences starting between `start` and `end` that signal something unresolved:
-    outright doubt first, then plans, each in article order; at most MAX_CANDIDATES, a sentence the article
-    repeats word for word once."""
+def unresolved_sentences(text: ArticleText, start: int = 0, end: int | None = None) -> list[str]:
+    """Sentences starting between `start` and `end` that signal something unresolved: outright doubt first,
+    then plans, each in article order; at most MAX_CANDIDATES."""
     stop = len(text.text) if end is None else end
-    strong: dict[str, tuple[int, int]] = {}
-    weak: dict[str, tuple[int, int]] = {}
+    strong: list[str] = []
+    weak: list[str] = []
     for sentence_start, sentence_end in text.sentences:
         if not start <= sentence_start < stop:
             continue
         sentence = text.text[sentence_start:sentence_end]
         if _STRONG.search(sentence):
-            strong.setdefault(sentence, (sentence_start, sentence_end))
+            strong.append(sentence)
         elif _WEAK.search(sentence):
-            weak.setdefault(sentence, (sentence_start, sentence_end))
-    return [*strong.values(), *(span for sentence, span in weak.items() if sentence not in strong)][:MAX_CANDIDATES]
-
-
-def unresolved_sentences(text: ArticleText, start: int = 0, end: int | None = None) -> list[str]:
-    """The sentences of `unresolved_spans`."""
-    return [text.text[a:b] for a, b in unresolved_spans(text, start, end)]
+            weak.append(sentence)
+    return (strong + weak)[:MAX_CANDIDATES]

@@ -26,11 +26,11 @@ Diese Sätze des Artikels enthalten Wörter des Zweifels, des Wartens oder des S
 $candidates
 Nenne die offenen Fragen (höchstens 5): noch nicht getroffene Entscheidungen, noch nicht bestätigte
 Tatsachen, noch nicht bekannte Ergebnisse, noch nicht beigelegte Streitigkeiten — nur solche, die der Artikel
-selbst nennt oder andeutet, die wichtigste zuerst. Übergehe die Sätze, die nur berichten, was geschah.
-Für jede:
-- sentence: die Nummer des Satzes oben, der sie zeigt;
+selbst nennt oder andeutet, die wichtigste zuerst. Nutze die Sätze oben, wo sie eine zeigen; übergehe
+solche, die nur berichten, was geschah. Für jede:
+- quote: die Stelle, die sie zeigt, genau aus dem Artikel kopiert (ein Satzteil oder ein Satz);
 - issue: ein konkreter Satz auf Deutsch, meist mit „Ob“ beginnend, der sagt, wer und was.
-Beispiel: {"open_issues": [{"sentence": 2, "issue": "Ob der Stadtrat von Springfield nächste Woche oder erst im Juli über den Haushalt abstimmt."}]}
+Beispiel: {"open_issues": [{"quote": "die Abstimmung könnte sich bis Juli verschieben", "issue": "Ob der Stadtrat von Springfield nächste Woche oder erst im Juli über den Haushalt abstimmt."}]}
 """
 
 # The participants question written in German (asked where no NER reads German, so the model lists them):

@@ -24,10 +24,11 @@ Disse setningene i artikkelen har ord for tvil, venting eller strid, nummerert:
 $candidates
 Nevn de åpne spørsmålene (høyst 5): beslutninger som ennå ikke er tatt, fakta som ennå ikke er bekreftet,
 utfall som ennå ikke er kjent, stridigheter som ennå ikke er avgjort — bare de som artikkelen selv sier eller
-antyder, det viktigste først. Hopp over setningene som bare forteller hva som skjedde. For hvert:
-- sentence: nummeret på setningen over som viser det;
+antyder, det viktigste først. Bruk setningene over der de viser ett; hopp over dem som bare forteller hva som
+skjedde. For hvert:
+- quote: stedet som viser det, kopiert nøyaktig fra artikkelen (en setningsdel eller en setning);
 - issue: én konkret setning på norsk bokmål, som regel med «Om» først, som sier hvem og hva.
-Eksempel: {"open_issues": [{"sentence": 2, "issue": "Om bystyret i Springfield stemmer over budsjettet neste uke eller først i juli."}]}
+Eksempel: {"open_issues": [{"quote": "avstemningen kan bli utsatt til juli", "issue": "Om bystyret i Springfield stemmer over budsjettet neste uke eller først i juli."}]}
 """
 
 _PARTICIPANTS = """

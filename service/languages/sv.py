@@ -24,10 +24,11 @@ De här meningarna i artikeln har ord för tvivel, väntan eller strid, numrerad
 $candidates
 Nämn de öppna frågorna (högst 5): beslut som ännu inte är fattade, fakta som ännu inte är bekräftade, utfall
 som ännu inte är kända, tvister som ännu inte är avgjorda — bara de som artikeln själv säger eller antyder,
-den viktigaste först. Hoppa över meningarna som bara berättar vad som hände. För var och en:
-- sentence: numret på meningen ovan som visar den;
+den viktigaste först. Använd meningarna ovan där de visar en; hoppa över dem som bara berättar vad som hände.
+För var och en:
+- quote: stället som visar den, kopierat exakt från artikeln (en satsdel eller en mening);
 - issue: en konkret mening på svenska, oftast med ”Om” först, som säger vem och vad.
-Exempel: {"open_issues": [{"sentence": 2, "issue": "Om kommunfullmäktige i Springfield röstar om budgeten nästa vecka eller först i juli."}]}
+Exempel: {"open_issues": [{"quote": "omröstningen kan skjutas upp till juli", "issue": "Om kommunfullmäktige i Springfield röstar om budgeten nästa vecka eller först i juli."}]}
 """
 
 _PARTICIPANTS = """

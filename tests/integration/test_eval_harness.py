@@ -92,9 +92,7 @@ def test_eval_scores_both_pipelines_side_by_side(
     )
 
     assert result.exit_code == 0, result.output
-    # ours asks four questions of the seed and three of the short case (no sentence of doubt to list: no
-    # open-issues question), naive one each
-    assert route.call_count == 4 + 3 + 2
+    assert route.call_count == 2 * 4 + 2  # ours asks four questions per case, naive one
     report = json.loads(report_path.read_text())
     ours, naive = report["totals"]["ours"], report["totals"]["naive"]
     # seed: Witkoff, Kushner, Kremlin of 4 gold (Umerov is extra); short: Ana Ruiz
@@ -124,7 +122,7 @@ def test_eval_only_and_limit_pick_cases(model_env: None, cases: Path, model_serv
     )
 
     assert result.exit_code == 0, result.output
-    assert route.call_count == 3  # the short case: no open-issues question
+    assert route.call_count == 4
     assert "naive" not in result.stdout
 
     limited = CliRunner().invoke(
@@ -132,7 +130,7 @@ def test_eval_only_and_limit_pick_cases(model_env: None, cases: Path, model_serv
     )
 
     assert limited.exit_code == 0, limited.output
-    assert route.call_count == 3 + 1  # one case, one naive call
+    assert route.call_count == 4 + 1  # one case, one naive call
     assert "ours" not in limited.stdout
 
 

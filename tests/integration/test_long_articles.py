@@ -60,8 +60,8 @@ async def test_a_long_article_is_summarised_in_parts_within_the_context(
         "issues": {
             "open_issues": [
                 {
-                    "sentence": 1,  # each part lists "Council member Tom Berg said the vote could slip …" first
                     "issue": "Whether the vote slips to July.",
+                    "quote": "the vote could slip to July",
                 }
             ],
         },

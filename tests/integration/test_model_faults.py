@@ -359,8 +359,8 @@ async def test_an_answer_failing_the_schema_twice_is_a_502_with_the_last_error(
 async def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
-    kremlin = '{"sentence": 6, "issue": "Whether the timeline '  # "The Kremlin did not confirm the timeline …"
-    umerov = '{"sentence": 2, "issue": "Whether Umerov '  # "… Umerov may come to the U.S. for another round …"
+    kremlin = '{"quote": "The Kremlin did not confirm the timeline for the talks.", "issue": "Whether the timeline '
+    umerov = '{"quote": "Umerov may come to the U.S. for another round of talks", "issue": "Whether Umerov '
     looping = f'{{"open_issues": [{kremlin}holds."}}, {umerov}comes."}}, {umerov}co'
 
     server = ModelServer({"issues": answer(looping, finish_reason="length")})
