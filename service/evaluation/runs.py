@@ -21,7 +21,7 @@ from service.core.alignment import ArticleText
 from service.core.checking import unsupported, wrong_language
 from service.core.pipeline import Summariser
 from service.errors import SummariseError
-from service.evaluation.editor import SummaryScore, score_summary, summary_totals
+from service.evaluation.editor import SummaryScore, copied_share, score_summary, summary_totals
 from service.evaluation.naive import NaiveSummariser, NaiveSummary
 from service.evaluation.reliability import FIELDS as RATED_FIELDS
 from service.evaluation.reliability import Rated, Thirds, by_field
@@ -65,6 +65,7 @@ class CaseResult:
     in_language: bool = True
     split: str | None = None  # "dev", "test" or None (splits.py)
     summary_score: SummaryScore | None = None  # where the gold set has key facts for the case
+    issues_copied: list[float] = field(default_factory=list)  # each open issue's copied share (editor.copied_share)
     anchors: dict[str, SummaryScore] = field(default_factory=dict)  # other summarisers', same facts
     subjects: list[str] | None = None  # the qcodes predicted; None where the pipeline gives no subjects
     topics: dict[str, Counts] | None = None  # "subjects" and "roots", where there are both subjects and gold topics
@@ -85,13 +86,19 @@ def _subject_scores(case: Case, prediction: Prediction) -> dict[str, Any]:
     }
 
 
-def _editor_scores(case: Case, summary: str) -> dict[str, Any]:
-    """The fields of a CaseResult that score what an editor reads: ours, and the anchors beside it."""
-    if not case.facts:
-        return {"split": split_of(case.id)}
-    return {
+def _editor_scores(case: Case, prediction: Prediction) -> dict[str, Any]:
+    """The fields of a CaseResult that score what an editor reads: ours, and the anchors beside it; how much
+    of each open issue is one run of words copied from the article (the similarity that matches issues to
+    the gold's cannot tell a question in the desk's words from a sentence of the article after "Whether")."""
+    scores: dict[str, Any] = {
         "split": split_of(case.id),
-        "summary_score": score_summary(summary, case.facts, case.text),
+        "issues_copied": [copied_share(issue.issue, case.text) for issue in prediction.open_issues],
+    }
+    if not case.facts:
+        return scores
+    return {
+        **scores,
+        "summary_score": score_summary(prediction.summary, case.facts, case.text),
         "anchors": {source: score_summary(text, case.facts, case.text) for source, text in case.anchors.items()},
     }
 
@@ -108,7 +115,7 @@ async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
             score(Prediction(), case.gold),
             time.monotonic() - started,
             error=exc.detail,
-            **_editor_scores(case, ""),  # a lost case conveys nothing
+            **_editor_scores(case, Prediction()),  # a lost case conveys nothing
             **_subject_scores(case, Prediction(subjects=[])),  # and finds no subject
         )
     return CaseResult(
@@ -125,7 +132,7 @@ async def run_case(pipeline: str, runner: Runner, case: Case) -> CaseResult:
         unsupported=unsupported(outcome.prediction.summary, ArticleText(case.text), case.language, dates),
         language=case.language,
         in_language=wrong_language(outcome.prediction.summary, case.language) is None,
-        **_editor_scores(case, outcome.prediction.summary),
+        **_editor_scores(case, outcome.prediction),
         **_subject_scores(case, outcome.prediction),
     )
 
@@ -162,7 +169,7 @@ def rescore(saved: dict[str, Any], cases: list[Case]) -> list[CaseResult]:
                     unsupported=entry.get("summary_unsupported", []),
                     language=case.language,
                     in_language=entry.get("summary_in_language", True),
-                    **_editor_scores(case, prediction.summary),
+                    **_editor_scores(case, prediction),
                     **_subject_scores(case, prediction),
                 )
             )
@@ -396,6 +403,12 @@ def table(results: list[CaseResult]) -> str:
             f"{sum(1 for r in done if r.unsupported)}/{len(done)}; German articles summarised in German: "
             f"{sum(1 for r in german if r.in_language)}/{len(german)}"
         )
+        copied = [share for r in done for share in r.issues_copied]
+        if copied:
+            lines.append(
+                f"{pipeline:<9} open issues: copied p50 {statistics.median(copied):.2f}; "
+                f"half or more one run of the article's words: {sum(1 for c in copied if c >= 0.5)}/{len(copied)}"
+            )
     for pipeline in pipelines:
         mine = [r for r in results if r.pipeline == pipeline and r.completion_by_question]
         questions = list(dict.fromkeys(q for r in mine for q in r.completion_by_question))
@@ -486,6 +499,7 @@ def report(results: list[CaseResult], meta: dict[str, Any]) -> dict[str, Any]:
                     "error": r.error,
                     "split": r.split,
                     "summary_score": r.summary_score.as_dict() if r.summary_score else None,
+                    "issues_copied": [round(share, 3) for share in r.issues_copied],
                     "subjects": r.subjects,
                     "topic_scores": {k: c.__dict__ for k, c in r.topics.items()} if r.topics else None,
                     "rated": [item.__dict__ for item in r.rated],

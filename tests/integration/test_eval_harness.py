@@ -1,6 +1,7 @@
 """`summarise eval` end to end on two cases, both pipelines, with the model server mocked by respx."""
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,12 @@ def test_eval_scores_both_pipelines_side_by_side(
     assert report["cases"]["naive"]["001_short"]["output"]["participants"] == ["Steve Witkoff", "Mickey Mouse"]
     assert report["cases"]["naive"]["001_short"]["prompt_tokens"] == 500
     assert report["meta"]["model"] == "test-model"
+    # "The Kremlin did not confirm the timeline." is the article's, word for word; ours is in other words
+    assert report["cases"]["naive"]["000_seed"]["issues_copied"] == [1.0]
+    assert report["cases"]["ours"]["000_seed"]["issues_copied"][0] < 0.5
     table = result.stdout
+    # naive's one issue, the seed's words, given for the short case too, where they are not
+    assert re.search(r"naive +open issues: copied p50 0\.\d\d; half or more one run of the article's words: 1/2", table)
     assert "ours      participants" in table
     assert "naive     participants" in table
     assert "no-evidence items" in table
