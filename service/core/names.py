@@ -32,7 +32,7 @@ from schemas import Evidence, MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.participants import TITLE_WORDS, found_in, merge_participants, person_name
 from service.languages import commonest_words, every, tag
-from service.model.ner import Entity
+from service.model.ner import DEED_WORDS, Entity
 
 # Countries ISO 3166 spells otherwise (its names are formal: "Russian Federation").
 _COUNTRY_NAMES = frozenset(
@@ -130,7 +130,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
             p.aliases,
             spans,
             _described(text, spans, p.kind, spoken_of, titles),
-            next((deed for _, end in spans if end in acts and (deed := _deed(text, *acts[end]))), None),
+            next((deed for _, end in spans if end in acts and (deed := _deed(text, acts[end]))), None),
             _setting(text, article.clause_around(*spans[0]), *spans[0]),
             next((done[end] for _, end in spans if end in done), None),
             next((parties[end] for _, end in spans if end in parties), None),
@@ -272,7 +272,6 @@ _CONNECTORS = frozenset(word for language in every() for word in language.name_c
 _HONORIFICS = frozenset(word for language in every() for word in language.honorifics)
 _ADJECTIVES = frozenset(word for language in every() for word in language.lone_titles)
 _POSSESSIVE = re.compile(r"['’]s$")
-_DEED_WORDS = 8
 _DEED_MIN_WORDS = 3  # "said", "told reporters" say less than the words around the name
 # What an editor reads as a role: 8 words around the name (4 before). Over the English gold cases, roles
 # right at an editor's length (<= 12 words, or 1.5x the gold's) rose from 12 words' 82/129 to 87/129 on the
@@ -367,12 +366,13 @@ def _done(text: str, verb: tuple[int, int], patient: tuple[int, int]) -> str:
     return " ".join([text[slice(*verb)], *words])
 
 
-def _deed(text: str, start: int, end: int) -> str | None:
-    """A predicate cut to what a role can say: its first clause, before a clause it starts ("conceded a
-    penalty which the referee …"), at most 8 words, without the small words a cut leaves at its end."""
-    clause = _DEED_END.split(text[start:end], maxsplit=1)[0]
+def _deed(text: str, runs: tuple[tuple[int, int], ...]) -> str | None:
+    """A predicate as the parse cut it to what a role can say (`ner.DEED_WORDS` words in whole phrases):
+    its first clause, before a clause it starts ("conceded a penalty which the referee …"), without the
+    small words a cut leaves at its end."""
+    clause = _DEED_END.split(" ".join(text[start:end] for start, end in runs), maxsplit=1)[0]
     words: list[str] = []
-    for word in clause.split()[:_DEED_WORDS]:
+    for word in clause.split()[:DEED_WORDS]:
         if len(words) >= 2 and word.casefold() in _SUBORDINATORS:
             break
         words.append(word)

@@ -58,6 +58,9 @@ _AGENT = "agent"  # the by-phrase of a passive verb ("supported by the Croucher 
 _PATIENTS = frozenset({"nsubjpass", "nsubj"})
 _PRONOUNS = frozenset({"PRP", "WDT", "WP", "EX"})
 _BREAKS = frozenset({",", ":", ".", "``", "''", "-LRB-", "-RRB-", "NFP"})  # a hyphen ("pan-democratic") is none
+DEED_WORDS = 8  # what a role says of a deed: the verb and what it governs (names.py)
+# Dependents that are a clause or a list's next item: cut short, they say something else or nothing.
+_WHOLE_OR_NOT = frozenset({"conj", "relcl", "advcl", "acl", "parataxis", "csubj"})
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,8 @@ class Entity:
     label: str  # OntoNotes labels: PERSON, ORG, GPE, NORP, ...
     start: int  # code-point offsets into the text
     end: int
-    acts: tuple[int, int] | None = None  # the predicate it is the subject of ("defeated Panama 3–0"), if any
+    # The predicate it is the subject of, in at most DEED_WORDS words, as runs of offsets ("defeated Panama 3–0").
+    acts: tuple[tuple[int, int], ...] = ()
     title: tuple[tuple[int, int], ...] = ()  # the words the parse joins to it that say who it is ("musician")
     # As the agent of a passive verb, the verb and what it was done to: "the study was supported by the
     # Croucher Foundation" gives "supported" and "the study".
@@ -94,7 +98,7 @@ class Ner:
                 entity.label_,
                 entity.start_char,
                 _name_end(entity),
-                _acts(entity) if parsed else None,
+                _acts(entity) if parsed else (),
                 _title(entity) if parsed else (),
                 _done(entity) if parsed else None,
                 _party_to(entity) if parsed else None,
@@ -107,27 +111,65 @@ class Ner:
         ]
 
 
-def _acts(entity: Any) -> tuple[int, int] | None:
-    """The offsets of what the entity does in its clause, when it is the subject of a verb that follows it:
-    from the verb (and the auxiliaries after the subject) to the verb's last word. "Ukraine and Russia
-    agreed": Russia, a conjunct of the subject, is a subject too, and so is an apposition to it ("the
-    region's president, Roberto Maroni, has reacted"); "…, said Witkoff" says nothing."""
+def _acts(entity: Any) -> tuple[tuple[int, int], ...]:
+    """What the entity does in its clause, when it is the subject of a verb that follows it: the verb (and
+    the auxiliaries after the subject) and as much of what the verb governs as DEED_WORDS words say in
+    whole phrases (`_phrase`), as runs of offsets. "Ukraine and Russia agreed": Russia, a conjunct of the
+    subject, is a subject too, and so is an apposition to it ("the region's president, Roberto Maroni, has
+    reacted"); "…, said Witkoff" says nothing."""
     subject = _first_of_list(entity.root)
     verb = subject.head
     if subject.dep_ not in _SUBJECTS or verb.i < subject.i:
-        return None
+        return ()
     if verb.tag_ and not verb.tag_.startswith(("VB", "MD")):
-        return None  # a misparse: "Kushner (Trump's son-in-law …)" made "son" the verb of "Trump"
+        return ()  # a misparse: "Kushner (Trump's son-in-law …)" made "son" the verb of "Trump"
     if verb.tag_ == "VBN" and not any(t.dep_ in _AUXILIARIES for t in verb.lefts):
-        return None  # "talks among Ukraine and the U.S. held in Geneva": a participle, not the U.S.'s deed
+        return ()  # "talks among Ukraine and the U.S. held in Geneva": a participle, not the U.S.'s deed
     after = subject.right_edge.i
     first = min([verb.i] + [t.i for t in verb.lefts if t.dep_ in _AUXILIARIES and t.i > after])
-    last = verb.right_edge
-    start, end = int(entity.doc[first].idx), _end(last)
-    text = entity.doc.text
-    if "\n" in text[entity.end_char : start]:
-        return None  # a heading run into the next line ("Belgium 3 – 0 Panama⏎In the first game, Belgium faced …")
-    return start, end
+    if "\n" in entity.doc.text[entity.end_char : entity.doc[first].idx]:
+        return ()  # a heading run into the next line ("Belgium 3 – 0 Panama⏎In the first game, Belgium faced …")
+    tokens = [*entity.doc[first : verb.i], *_phrase(verb, DEED_WORDS - (verb.i - first), lefts=False)]
+    return _runs(tokens)
+
+
+def _phrase(token: Any, budget: int, lefts: bool = True) -> list[Any]:
+    """`token` with its words before it (its determiner, adjectives: `lefts`) and, in order, each phrase it
+    governs after it that fits in `budget` words whole; of the first that does not, its head and what of
+    it fits, unless it is a clause or a conjunct, which is whole or not at all; nothing after it, nor
+    after a comma. [] where `token` and its words before it do not fit. "said in an online address at the
+    Yalta European Strategy conference Feb. 24", 8 words: "said in an online address"."""
+    words = [*(t for child in token.lefts for t in child.subtree), token] if lefts else [token]
+    if _counted(words) > budget:
+        return []
+    for child in token.rights:
+        whole = list(child.subtree)
+        if child.dep_ == "punct":
+            break
+        if _counted(words) + _counted(whole) <= budget:
+            words += whole
+            continue
+        if child.dep_ not in _WHOLE_OR_NOT:
+            words += _phrase(child, budget - _counted(words))
+        break
+    while words and (words[-1].dep_ in ("cc", "punct", "prep", "mark") or words[-1].tag_ in ("DT", "IN", "CC")):
+        words.pop()  # a cut leaves no "and", "of", "the" at the end
+    return words
+
+
+def _counted(tokens: list[Any]) -> int:
+    return sum(1 for t in tokens if not t.is_punct)
+
+
+def _runs(tokens: list[Any]) -> tuple[tuple[int, int], ...]:
+    """Offsets of the runs of consecutive tokens."""
+    runs: list[tuple[int, int]] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if runs and token.i > 0 and token.doc[token.i - 1] in tokens:
+            runs[-1] = (runs[-1][0], _end(token))
+        else:
+            runs.append((int(token.idx), _end(token)))
+    return tuple(runs)
 
 
 def _done(entity: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:

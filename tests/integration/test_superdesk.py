@@ -194,7 +194,7 @@ async def test_superdesks_exact_request_gets_tags_the_widget_keeps(
     assert not orphans(analysis["subject"])
     witkoff = analysis["person"][0]
     assert witkoff["name"] == "Steve Witkoff"
-    assert witkoff["description"] == "Special Envoy; said in an online address at the Yalta"  # the article's words
+    assert witkoff["description"] == "Special Envoy; said in an online address"  # the article's words
     assert witkoff["original_source"] == "summarise"
     assert witkoff["altids"] == {"imatrics": witkoff["qcode"]}
     assert [tag["name"] for tag in analysis["organisation"]] == ["Yalta European Strategy", "Kremlin"]
@@ -309,7 +309,7 @@ async def test_a_model_slower_than_the_wait_is_answered_by_code_and_cached_for_t
     assert {d["text"] for d in by_code["summarise"]["dates"]} >= {"Feb. 26"}
     assert cached["summarise"]["source"] == "cache"
     # The roles are the article's words, found by code: the same whichever way the answer was made.
-    role = "Special Envoy; said in an online address at the Yalta"
+    role = "Special Envoy; said in an online address"
     assert by_code_tags["person"][0]["description"] == parse_concepts(cached)["person"][0]["description"] == role
     assert model.count("summary") == 1
     # the same participant keeps its qcode whichever way it was found

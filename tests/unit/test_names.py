@@ -135,6 +135,18 @@ def test_what_a_participant_does_is_the_predicate_it_is_the_subject_of() -> None
     assert headed.get("Panama") is None  # a heading the parser ran into the next line's clause
 
 
+def test_what_a_participant_does_is_cut_to_whole_phrases_not_to_a_count_of_words() -> None:
+    text = (
+        "Special Envoy Steve Witkoff said in an online address at the Yalta European Strategy conference "
+        "Feb. 24. Tunisia's goalkeeper Mouez Hassen was substituted off due to injury and replaced by Farouk Ben "
+        "Mustapha."
+    )
+    acts = {c.name: c.acts for c in candidates(text, load_ner(NER).entities(text))}
+
+    assert acts["Steve Witkoff"] == "said in an online address"  # not "… at the Yalta": a name cut in two
+    assert acts["Mouez Hassen"] == "was substituted off due to injury"  # a conjunct whole or not at all
+
+
 def test_the_role_is_what_the_article_calls_it_then_what_it_does() -> None:
     def role(described: str | None, acts: str | None) -> str | None:
         return Candidate("Steve Witkoff", ParticipantKind.person, [], [(0, 13)], described, acts).role
