@@ -72,14 +72,19 @@ class _Grounded(BaseModel):
 
 
 class ParticipantsAnswer(_Grounded):
+    """Asked again only where most of its names are not the article's: a list of eight with one garbled
+    name is taken and the name dropped (the grounder says so). Asked again, the embedded model wrote the
+    whole list anew, ~700 tokens, and garbled the same name (gold set 023: 89 s)."""
+
     participants: Annotated[list[ExtractedParticipant], Field(max_length=15)]
 
     def ungrounded(self, article: ArticleText) -> list[str]:
-        return [
+        problems = [
             f"participant {p.name!r} is not named in the article"
             for p in self.participants
             if not any(article.contains(name) for name in p.names())
         ]
+        return problems if 2 * len(problems) > len(self.participants) else []
 
 
 class IssuesAnswer(_Grounded):

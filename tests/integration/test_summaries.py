@@ -306,12 +306,34 @@ async def test_a_participant_the_article_never_names_is_dropped(
 ) -> None:
     invented = copy.deepcopy(SEED_PARTICIPANTS)
     invented["participants"].append({"name": "Mickey Mouse", "kind": "person", "role": "none", "aliases": []})
-    serve(model_server, ModelServer({"participants": invented}))
+    server = ModelServer({"participants": invented})
+    serve(model_server, server)
 
     body = (await api.post("/v1/summaries", json=seed_article)).json()
 
+    assert server.count("participants") == 1  # one name of five: dropped, the list not asked for again
     assert "Mickey Mouse" not in [p["name"] for p in body["participants"]]
-    assert any("Mickey Mouse" in w for w in body["meta"]["warnings"])
+    assert "Steve Witkoff" in [p["name"] for p in body["participants"]]
+    assert "dropped participant 'Mickey Mouse': not named in the article" in body["meta"]["warnings"]
+
+
+@pytest.mark.model_first  # the model's own list
+async def test_a_list_whose_names_are_mostly_not_the_articles_is_asked_for_again(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    cartoons = [{"name": name, "kind": "person", "role": "none", "aliases": []} for name in ("Mickey", "Goofy")]
+    invented = {"participants": [*cartoons, SEED_PARTICIPANTS["participants"][0]]}
+    server = ModelServer({"participants": [invented, SEED_PARTICIPANTS]})
+    serve(model_server, server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("participants") == 2
+    reask = str(server.requests["participants"][1]["messages"][-1]["content"])
+    assert "participant 'Mickey' is not named in the article" in reask
+    assert "participant 'Goofy' is not named in the article" in reask
+    assert {p["name"] for p in body["participants"]} >= {"Steve Witkoff", "Jared Kushner", "Rustem Umerov"}
+    assert not any("Mickey" in w for w in body["meta"]["warnings"])  # the list asked again is clean
 
 
 @pytest.mark.model_first  # the model's own list
