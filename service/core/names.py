@@ -32,7 +32,7 @@ from schemas import Evidence, MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.participants import TITLE_WORDS, found_in, merge_participants, person_name
 from service.languages import commonest_words, every, tag
-from service.model.ner import DEED_WORDS, Entity
+from service.model.ner import Entity
 
 # Countries ISO 3166 spells otherwise (its names are formal: "Russian Federation").
 _COUNTRY_NAMES = frozenset(
@@ -367,12 +367,12 @@ def _done(text: str, verb: tuple[int, int], patient: tuple[int, int]) -> str:
 
 
 def _deed(text: str, runs: tuple[tuple[int, int], ...]) -> str | None:
-    """A predicate as the parse cut it to what a role can say (`ner.DEED_WORDS` words in whole phrases):
+    """A predicate as the parse cut it to what a role can say (8 words in whole phrases, `ner._acts`):
     its first clause, before a clause it starts ("conceded a penalty which the referee …"), without the
     small words a cut leaves at its end."""
     clause = _DEED_END.split(" ".join(text[start:end] for start, end in runs), maxsplit=1)[0]
     words: list[str] = []
-    for word in clause.split()[:DEED_WORDS]:
+    for word in clause.split():
         if len(words) >= 2 and word.casefold() in _SUBORDINATORS:
             break
         words.append(word)

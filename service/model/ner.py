@@ -58,7 +58,7 @@ _AGENT = "agent"  # the by-phrase of a passive verb ("supported by the Croucher 
 _PATIENTS = frozenset({"nsubjpass", "nsubj"})
 _PRONOUNS = frozenset({"PRP", "WDT", "WP", "EX"})
 _BREAKS = frozenset({",", ":", ".", "``", "''", "-LRB-", "-RRB-", "NFP"})  # a hyphen ("pan-democratic") is none
-DEED_WORDS = 8  # what a role says of a deed: the verb and what it governs (names.py)
+_DEED_WORDS = 8  # what a role says of a deed (`_acts`): the verb and what it governs
 # Dependents that are a clause or a list's next item: cut short, they say something else or nothing.
 _WHOLE_OR_NOT = frozenset({"conj", "relcl", "advcl", "acl", "parataxis", "csubj"})
 
@@ -68,7 +68,7 @@ class Entity:
     label: str  # OntoNotes labels: PERSON, ORG, GPE, NORP, ...
     start: int  # code-point offsets into the text
     end: int
-    # The predicate it is the subject of, in at most DEED_WORDS words, as runs of offsets ("defeated Panama 3–0").
+    # The predicate it is the subject of, in at most _DEED_WORDS words, as runs of offsets ("defeated Panama 3–0").
     acts: tuple[tuple[int, int], ...] = ()
     title: tuple[tuple[int, int], ...] = ()  # the words the parse joins to it that say who it is ("musician")
     # As the agent of a passive verb, the verb and what it was done to: "the study was supported by the
@@ -113,7 +113,7 @@ class Ner:
 
 def _acts(entity: Any) -> tuple[tuple[int, int], ...]:
     """What the entity does in its clause, when it is the subject of a verb that follows it: the verb (and
-    the auxiliaries after the subject) and as much of what the verb governs as DEED_WORDS words say in
+    the auxiliaries after the subject) and as much of what the verb governs as _DEED_WORDS words say in
     whole phrases (`_phrase`), as runs of offsets. "Ukraine and Russia agreed": Russia, a conjunct of the
     subject, is a subject too, and so is an apposition to it ("the region's president, Roberto Maroni, has
     reacted"); "…, said Witkoff" says nothing."""
@@ -129,7 +129,7 @@ def _acts(entity: Any) -> tuple[tuple[int, int], ...]:
     first = min([verb.i] + [t.i for t in verb.lefts if t.dep_ in _AUXILIARIES and t.i > after])
     if "\n" in entity.doc.text[entity.end_char : entity.doc[first].idx]:
         return ()  # a heading run into the next line ("Belgium 3 – 0 Panama⏎In the first game, Belgium faced …")
-    tokens = [*entity.doc[first : verb.i], *_phrase(verb, DEED_WORDS - (verb.i - first), lefts=False)]
+    tokens = [*entity.doc[first : verb.i], *_phrase(verb, _DEED_WORDS - (verb.i - first), lefts=False)]
     return _runs(tokens)
 
 
@@ -164,11 +164,13 @@ def _counted(tokens: list[Any]) -> int:
 def _runs(tokens: list[Any]) -> tuple[tuple[int, int], ...]:
     """Offsets of the runs of consecutive tokens."""
     runs: list[tuple[int, int]] = []
+    previous = -2
     for token in sorted(tokens, key=lambda t: t.i):
-        if runs and token.i > 0 and token.doc[token.i - 1] in tokens:
+        if token.i == previous + 1:
             runs[-1] = (runs[-1][0], _end(token))
         else:
             runs.append((int(token.idx), _end(token)))
+        previous = token.i
     return tuple(runs)
 
 

@@ -202,7 +202,7 @@ def test_a_listed_alias_that_is_no_form_of_the_name_neither_names_nor_merges_any
 
 
 def test_a_name_the_model_lists_that_is_a_date_or_part_of_one_is_no_participant() -> None:
-    # Held to eight names, the 1.5B model listed the election's day and year among a German article's parties.
+    # Held to a number of names, the 1.5B model listed the election's day and year among a German article's parties.
     text = "Bei der Wahl am 7. Juni 2015 hat die AKP von Präsident Erdoğan die Mehrheit verloren. Die HDP gewann."
     named = ["AKP", "7. Juni", "2015", "Erdoğan", "HDP"]
     answer = ParticipantsAnswer(
