@@ -33,7 +33,7 @@ $(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
 
 # llama.cpp built for this processor: xllamacpp's own sdist (llama.cpp's sources inside) compiled with
 # -march=native (AVX-512 where the CPU has it; the prebuilt wheel is AVX2-only), once per machine: the wheel is
-# cached outside the venv, by xllamacpp's version and the CPU's flags, and installed over the prebuilt one.
+# cached outside the venv, by xllamacpp's version, the CPU's flags and the build's arguments, and installed over the prebuilt one.
 # Without a C/C++ compiler, or if the build fails, the prebuilt wheel stays; `summarise serve` says at start
 # which one runs. NATIVE=0 skips it. Offline: llguidance grammars and BoringSSL (HTTPS) are left out of the
 # build, and the embedded server needs neither (llama.cpp's own JSON-schema grammars, loopback HTTP).
@@ -43,9 +43,43 @@ XLLAMACPP    := $(shell sed -n 's/.*"xllamacpp==\([^"]*\)".*/\1/p' pyproject.tom
 NATIVE_STAMP := $(VENV)/.native-stamp
 NATIVE_ARGS  := -DGGML_NATIVE=ON -DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF -DCMAKE_BUILD_TYPE=Release
 
+# AMX (Intel's tile units, Sapphire Rapids on): -march=native builds llama.cpp's AMX kernels, but GCC 12
+# (Debian 12's) miscompiles their set-up: its `_tile_loadconfig` tells the optimiser it reads 8 bytes of the
+# 64-byte tile configuration, the stores of the rest are dropped, and the first matrix product faults (the
+# embedded server dies loading the model). The probe below is that set-up (ggml-cpu/amx/mmq.cpp's
+# ggml_tile_config_init), built with this compiler and run on this CPU: where it fails, AMX is left out.
+NO_AMX := '-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16' '-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16'
+define AMX_PROBE
+#include <immintrin.h>
+#include <cstdint>
+#include <sys/syscall.h>
+#include <unistd.h>
+struct tile_config_t { uint8_t palette_id = 0, start_row = 0, reserved_0[14] = {0}; uint16_t colsb[16] = {0}; uint8_t rows[16] = {0}; };
+__attribute__((noinline)) static void configure() {
+    alignas(64) tile_config_t tc = {};
+    tc.palette_id = 1;
+    for (int i = 0; i < 8; i++) { tc.rows[i] = 16; tc.colsb[i] = 64; }
+    _tile_loadconfig(&tc);
+}
+int main() {
+    if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */)) return 1;
+    configure();
+    _tile_zero(0);
+    _tile_release();
+    return 0;
+}
+endef
+
 $(NATIVE_STAMP): $(STAMP)
 	@set -e; \
-	dir="$(NATIVE_CACHE)/xllamacpp-$(XLLAMACPP)-$$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-16)"; \
+	args="$(NATIVE_ARGS)"; \
+	if grep -q -m1 '^flags.* amx_tile' /proc/cpuinfo; then \
+	  $(file >$(VENV)/amx-probe.cpp,$(AMX_PROBE)) \
+	  if ! { $(CXX) -O2 -march=native $(VENV)/amx-probe.cpp -o $(VENV)/amx-probe && $(VENV)/amx-probe; } >/dev/null 2>&1; then \
+	    echo "AMX tiles fail as llama.cpp would set them up with this compiler: left out of the build"; args="$$args $(NO_AMX)"; \
+	  fi; \
+	fi; \
+	dir="$(NATIVE_CACHE)/xllamacpp-$(XLLAMACPP)-$$({ grep -m1 '^flags' /proc/cpuinfo; echo "$$args"; } | sha256sum | cut -c1-16)"; \
 	if ! ls "$$dir"/xllamacpp-*.whl >/dev/null 2>&1; then \
 	  if ! command -v $(CC) >/dev/null || ! command -v $(CXX) >/dev/null; then \
 	    echo "no C/C++ compiler: the embedded llama.cpp stays the prebuilt wheel (AVX2)"; touch $@; exit 0; \
@@ -54,7 +88,7 @@ $(NATIVE_STAMP): $(STAMP)
 	  mkdir -p "$(NATIVE_CACHE)"; part=$$(mktemp -d "$$dir.part.XXXXXX"); \
 	  if ! $(PY) -m pip install --quiet -c requirements.lock -e '.[native]' > "$$part/build.log" 2>&1 || \
 	    ! env -u XLLAMACPP_RELEASE PATH="$(abspath $(VENV))/bin:$$PATH" CC=$(CC) CXX=$(CXX) CMAKE_GENERATOR=Ninja \
-	    CMAKE_ARGS="$(NATIVE_ARGS)" $(PY) -m pip wheel --no-build-isolation --no-deps --no-binary xllamacpp \
+	    CMAKE_ARGS="$$args" $(PY) -m pip wheel --no-build-isolation --no-deps --no-binary xllamacpp \
 	    --no-cache-dir "xllamacpp==$(XLLAMACPP)" -w "$$part" >> "$$part/build.log" 2>&1; then \
 	    echo "the build failed (log: $$part/build.log): the embedded llama.cpp stays the prebuilt wheel (AVX2)"; \
 	    touch $@; exit 0; \
