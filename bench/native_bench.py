@@ -217,12 +217,13 @@ def one(weights: Path) -> None:
     article_part = f"Title: {article['title']}\n\n{article['text']}"
     prompt = f"[{time.time_ns()}] {instructions}\n\n{article_part}\n\n{article_part}"
     timings = ask(prompt, 100)["timings"]
-    used = [flag for flag in xllamacpp.get_system_info().split("|") if "AVX512" in flag and "= 1" in flag]
+    info = xllamacpp.get_system_info()
+    used = [name for name, flag in (("AVX-512", "AVX512 = 1"), ("AMX", "AMX_INT8 = 1")) if flag in info]
     print(
         json.dumps(
             {
                 "weights": weights.name,
-                "system": "AVX-512" if used else "AVX2",
+                "system": ", ".join(used) or "AVX2",
                 "prompt_n": timings["prompt_n"],
                 "prompt_per_second": round(timings["prompt_per_second"], 1),
                 "predicted_n": timings["predicted_n"],

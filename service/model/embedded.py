@@ -256,7 +256,7 @@ class EmbeddedServer:
 def llama_build(system_info: str, cpu_flags: frozenset[str], built_here: bool) -> str:
     """One line on the llama.cpp that runs: built for this processor (`make native`), or the prebuilt wheel,
     whose AVX2-only code leaves an AVX-512 processor's widest instructions unused."""
-    used = sorted(re.findall(r"\b(AVX512\w*) = 1", system_info))
+    used = sorted(re.findall(r"\b((?:AVX512|AMX)\w*) = 1", system_info))
     if used or built_here:
         return f"llama.cpp built for this processor ({', '.join(used) or 'no AVX-512 on it'})"
     if "avx512f" in cpu_flags:

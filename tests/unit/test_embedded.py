@@ -253,6 +253,11 @@ def test_the_start_says_which_llama_cpp_runs_and_what_this_processor_could_run(t
         == "llama.cpp built for this processor (AVX512, AVX512_BF16, AVX512_VBMI, AVX512_VNNI)"
     )
     assert "`make native`" in llama_build(PREBUILT, zen4, built_here=False)
+    # a Sapphire Rapids Xeon's build, whose AMX tiles `make native` probes before it builds for them
+    sapphire_rapids = NATIVE.replace("REPACK", "AMX_INT8 = 1 | REPACK")
+    assert llama_build(sapphire_rapids, zen4 | {"amx_tile"}, built_here=True) == (
+        "llama.cpp built for this processor (AMX_INT8, AVX512, AVX512_BF16, AVX512_VBMI, AVX512_VNNI)"
+    )
     assert llama_build(PREBUILT, frozenset({"avx2"}), built_here=False) == "llama.cpp from the prebuilt wheel (AVX2)"
     assert cpu_flags(tmp_path / "missing") == frozenset()
     # built here on a processor without AVX-512 (Zen 3): its info reads as the prebuilt wheel's
