@@ -49,6 +49,14 @@ def unfinished(summary: str) -> str | None:
     return None if not words or _FINISHED.search(words[-1]) else " ".join(words[-4:])
 
 
+def starts_midway(sentence: str) -> bool:
+    """Whether a sentence is the rest of another ("and also a minority larger than a third ..."): its first
+    word all in lower case, in a script that has capitals ("iPhone" and "eBay" have one)."""
+    words = sentence.split(maxsplit=1)
+    first = words[0].lstrip("'\"‘“„«(") if words else ""
+    return first.isalpha() and first.islower()
+
+
 def finished(summary: str) -> tuple[str, str | None]:
     """The summary without an unfinished last sentence where a finished one stands before it, and that
     sentence (None when nothing is dropped)."""

@@ -226,7 +226,7 @@ class Grounder:
 
     def summary(self, answers: Sequence[tuple[Part, SummaryAnswer | ComposedSummary]]) -> str:
         """The summary, checked as it was asked (`summary_feedback`, said back once): an unfinished last
-        sentence after a finished one is dropped, a sentence that still holds an unsupported name or number
+        sentence after a finished one is dropped (and a part that starts midway: `ComposedSummary.summary`), a sentence that still holds an unsupported name or number
         is dropped (every one: kept), so is one that tells of the article ("The article describes ..."),
         and what is still wrong is said."""
         ((_, answer),) = answers  # one summary: of the one part, or the parts' summaries combined
@@ -241,6 +241,8 @@ class Grounder:
         elif (words := answer.cut(article.title)) is not None:
             reason = "kept, ended with a full stop, as a sentence follows it"
             said.append(SummaryWarning(WarningKind.unfinished_summary, words, reason))
+        if (words := answer.midway()) is not None:
+            said.append(SummaryWarning(WarningKind.headless_summary, words, "dropped"))
         if still := unsupported(summary, self.text, article.language, self.resolved_dates()):
             kept, unsupported_sentences = without(summary, still)
             reason = f"it gives {', '.join(repr(item) for item in still)}, which the article does not"

@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field, ValidationInfo, create_model, model_valid
 
 from schemas import ParticipantKind
 from service.core.alignment import ArticleText
-from service.core.checking import is_headline, unfinished
+from service.core.checking import is_headline, starts_midway, unfinished
 from service.core.grounding import Grounder, check_in_progress, summary_feedback
 from service.core.unresolved import unresolved_sentences
 from service.model.client import SayBack
@@ -125,6 +125,9 @@ class _Said(BaseModel):
     def cut(self, headline: str | None) -> str | None:
         return None
 
+    def midway(self) -> str | None:
+        return None
+
 
 class SummaryAnswer(_Said):
     summary: Annotated[str, Field(min_length=1, max_length=600)]
@@ -150,7 +153,7 @@ class ComposedSummary(_Said):
         given: 4 sentences and 90 words on the seed); a part without an end (a headline copied) is ended, but
         the last is kept as written, so that a sentence cut off there is still seen as cut (one cut before
         it is found by `cut`)."""
-        parts = self.parts()
+        parts = [part for index, part in enumerate(self.parts()) if index == 0 or not starts_midway(part)]
         return " ".join(
             part if index == len(parts) - 1 or unfinished(part) is None else part + "."
             for index, part in enumerate(parts)
@@ -168,6 +171,12 @@ class ComposedSummary(_Said):
             if first.strip() and first.casefold().rstrip(".") not in {p.casefold().rstrip(".") for p in parts}:
                 parts.append(first)
         return parts
+
+    def midway(self) -> str | None:
+        """The first words of a part after the first that starts mid-sentence, the rest of the one before it
+        ("and also a minority larger than a third to veto"), which `summary` leaves out. Not said back: asked
+        again, the embedded model wrote the same part (001)."""
+        return next((" ".join(part.split()[:6]) for part in self.parts()[1:] if starts_midway(part)), None)
 
     def cut(self, headline: str | None) -> str | None:
         """The last words of a part before the last one that stops mid-sentence (a double quote ends a JSON

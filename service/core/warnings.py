@@ -23,6 +23,7 @@ class WarningKind(StrEnum):
     summary_language = "summary-language"  # the summary is not in the article's language
     summary_of_itself = "summary-of-itself"  # a sentence that tells of the article, not the news: dropped
     unfinished_summary = "unfinished-summary"  # its last sentence stops midway: dropped, or kept and said
+    headless_summary = "headless-summary"  # a sentence that starts midway, the rest of the one before: dropped
     estimated_tokens = "estimated-tokens"  # parts sized by an estimate: the server counts no tokens for us
     mode_switched = "mode-switched"  # the server refused our request shape: asked in the next mode its family takes
 
@@ -53,6 +54,7 @@ _TEXT = {
     WarningKind.summary_language: "summary: not in {item}, the article's language: {reason}",
     WarningKind.summary_of_itself: "summary: dropped the sentence {item!r}: {reason}",
     WarningKind.unfinished_summary: "summary: the sentence {item!r} stops midway: {reason}",
+    WarningKind.headless_summary: "summary: the sentence that starts {item!r} starts midway: {reason}",
     WarningKind.estimated_tokens: "{item}: {reason}",
     WarningKind.mode_switched: "SUMMARISE_MODE={item}: {reason}",
 }

@@ -678,6 +678,21 @@ async def test_a_part_cut_before_the_last_is_asked_again_and_a_copied_headline_i
     assert body["summary"] == f"{seed_article['title']}. {kremlin}"
 
 
+async def test_a_part_that_starts_midway_is_dropped_and_said(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    news = "Officials will hold talks in Geneva on Feb. 26."
+    server = ModelServer({"summary": [composed(news, "and also with Iran, according to Interfax Ukraine.")]})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("summary") == 1  # not asked again: the embedded model wrote the same part again
+    assert body["summary"] == news
+    warning = "summary: the sentence that starts 'and also with Iran, according to' starts midway: dropped"
+    assert warning in body["meta"]["warnings"]
+
+
 async def test_a_german_article_summarised_in_english_is_asked_again_in_german(
     api: AsyncTestClient[Any], model_server: respx.MockRouter
 ) -> None:

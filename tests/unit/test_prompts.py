@@ -89,3 +89,10 @@ def test_a_composed_summary_is_its_parts_each_a_sentence_the_last_as_written() -
     # A part that repeats an earlier one is said once (a one-sentence article: the same sentence three times).
     same = ComposedSummary(news="Google bought a plot in Skien.", detail="Google bought a plot in Skien.", open="")
     assert same.summary == "Google bought a plot in Skien."
+    # A part that starts midway is the rest of the one before: left out, and its first words said.
+    rest = ComposedSummary(
+        news="Turnout was 58%.", detail="and also a third to veto reforms.", open="iPhone sales fell."
+    )
+    assert rest.summary == "Turnout was 58%. iPhone sales fell."
+    assert rest.midway() == "and also a third to veto"  # its first six words
+    assert ComposedSummary(news="and so it began.", detail="", open="").summary == "and so it began."  # the news
