@@ -5,8 +5,8 @@ participants: the model neither judges nor adds to them (`grounding.Grounder.nam
 From the entities of a NER pipeline (OntoNotes labels):
 - PERSON and ORG are kept; GPE only when it is a country (ISO 3166 names and codes, by pycountry);
   nationalities, cities, dates and numbers are not candidates, nor a mention without a capital; a name
-  does not run across a line break, and a one-word "person" the article also writes in lower case is a
-  common noun;
+  does not run across a line break, and a one-word "person" or "organisation" the article also writes in
+  lower case is a common noun;
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
   ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG), but a country's name tagged
   PERSON less often than not is the country ("Tunisia": GPE four times, PERSON once); a one-word ORG that
@@ -227,14 +227,18 @@ def _with_given_name(text: str, person: Participant, names: list[tuple[int, int,
     return person
 
 
-def _a_common_noun(text: str, person: Participant) -> bool:
-    """A "person" of one word the article also writes in lower case ("Homeopathy", "Iodine"): a common noun
-    that opens a sentence or a heading. On GUM's non-news documents (`bench/gum_typing.py`) 23 of 25 such
-    candidates were not people."""
-    forms = [person.name, *person.aliases]
-    return person.kind is ParticipantKind.person and all(
-        " " not in form and _written_in_lower_case(text, form) for form in forms
-    )
+def _a_common_noun(text: str, candidate: Participant) -> bool:
+    """A person or organisation of one word the article also writes in lower case: a common noun that opens
+    a sentence or a heading ("Homeopathy", "Iodine", "Localist"). An organisation so written mid-sentence is
+    one ("the Government", "the Church"); a person so written is still none. On GUM's non-news documents
+    (`bench/gum_typing.py`): 23 of 25 such people were none; of such organisations, the 17 whose every
+    mention opens a sentence were none of either; of the 22 others, 2 were organisations and 2 people."""
+    forms = [candidate.name, *candidate.aliases]
+    if not all(" " not in form and _written_in_lower_case(text, form) for form in forms):
+        return False
+    if candidate.kind is ParticipantKind.organization:
+        return all(_SENTENCE_END.search(text, max(0, m.start - 3), m.start) for m in candidate.evidence)
+    return candidate.kind is ParticipantKind.person
 
 
 def _written_in_lower_case(text: str, word: str) -> bool:

@@ -291,6 +291,24 @@ def test_a_word_the_article_also_writes_in_lower_case_is_no_person() -> None:
     assert {c.name for c in candidates(text, entities)} == {"Karen Smith"}
 
 
+def test_an_organisation_of_a_word_written_in_lower_case_is_one_only_where_its_capital_is_not_a_sentences() -> None:
+    from service.model.ner import Entity
+
+    text = (
+        "Localist group Civic Passion won a seat. The localist camp grew. Tax is due, the Government said. "
+        "The government will talk."
+    )
+
+    def span(words: str, label: str) -> Entity:
+        start = text.index(words)
+        return Entity(label, start, start + len(words))
+
+    entities = [span("Localist", "ORG"), span("Civic Passion", "ORG"), span("Government", "ORG")]
+
+    # "Localist" is capitalised only as a sentence's first word; "the Government", mid-sentence, names one
+    assert {c.name for c in candidates(text, entities)} == {"Civic Passion", "Government"}
+
+
 def test_a_surname_tagged_as_an_organisation_is_the_person_of_that_name() -> None:
     from service.model.ner import Entity
 
