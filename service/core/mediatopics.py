@@ -79,6 +79,7 @@ class MediaTopics:
         self._by_qcode = {c.qcode: c for c in concepts}
         self._by_subject_code = {code: c for c in concepts for code in c.subject_codes if not c.retired}
         self.active: tuple[Concept, ...] = tuple(c for c in concepts if not c.retired)
+        self._labels = frozenset(label.casefold() for c in self.active for label in c.labels.values())
 
     def get(self, code: str) -> Concept | None:
         """The concept of a QCode ("medtop:20000076"), a Media Topic URI, or an old Subject Code (as a
@@ -90,6 +91,10 @@ class MediaTopics:
             return self._by_qcode.get(code)
         code = code.removeprefix(_SUBJECT_CODE).removeprefix("subj:").strip("/")
         return self._by_subject_code.get(code)
+
+    def labels(self, name: str) -> bool:
+        """Whether an active concept has `name` as its label in any language ("Scientology", "Parlament")."""
+        return " ".join(name.casefold().split()) in self._labels
 
     def chain(self, concept: Concept) -> list[Concept]:
         """Its broader concepts, the parent first, up to a top concept."""

@@ -56,7 +56,7 @@ def subjects(
     agreed = _matching_the_article(topics, text.text, title, language)
     warnings = []
     scored = []
-    asked = _subject_terms(terms, participants)
+    asked = _subject_terms(terms, participants, topics)
     for term, (concept, similarity) in zip(asked, meanings.nearest(asked), strict=True):
         if similarity < NEAR:
             reason = f"no IPTC Media Topic is near it in meaning (nearest: {concept.labels.get(ENGLISH)!r})"
@@ -97,12 +97,12 @@ def subjects(
     return result, warnings
 
 
-def _subject_terms(terms: Sequence[str], participants: Sequence[Participant]) -> list[str]:
+def _subject_terms(terms: Sequence[str], participants: Sequence[Participant], topics: MediaTopics) -> list[str]:
     """The terms that are not a participant's name (asked for kinds of events and issues, a small model
-    still gives "Hong Kong" or "Mecca")."""
+    still gives "Hong Kong" or "Mecca"), but a name the vocabulary has as a concept's label ("Scientology")."""
     names = {" ".join(n.casefold().split()) for p in participants for n in (p.name, *p.aliases)}
     unique = dict.fromkeys(" ".join(t.split()) for t in terms if t.strip())
-    return [t for t in unique if t.casefold() not in names]
+    return [t for t in unique if t.casefold() not in names or topics.labels(t)]
 
 
 def _matching_the_article(topics: MediaTopics, text: str, title: str | None, language: str | None) -> set[str]:

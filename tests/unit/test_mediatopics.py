@@ -65,12 +65,17 @@ def test_a_german_label_is_found_inside_a_compound_and_named_in_german(meanings:
     assert warnings == []
 
 
-def test_a_term_that_names_a_participant_is_not_a_subject(meanings: MeaningIndex) -> None:
-    text = "The Scientology defector was arrested on Thursday."
+def test_a_term_that_names_a_participant_is_not_a_subject_unless_the_vocabulary_names_it(
+    meanings: MeaningIndex,
+) -> None:
+    text = "The Scientology defector was arrested in Hong Kong on Thursday."
     church = Participant(name="Scientology", kind=ParticipantKind.organization, evidence=[])
+    city = Participant(name="Hong Kong", kind=ParticipantKind.organization, evidence=[])
     topics = media_topics()
-    found, _ = subjects(["Scientology", "arrest"], topics, meanings, ArticleText(text), text, None, "en", [church])
-    assert [s.name for s in found] == ["arrest"]
+    terms = ["Hong Kong", "arrest", "Scientology"]
+    found, _ = subjects(terms, topics, meanings, ArticleText(text), text, None, "en", [city, church])
+    # "Hong Kong" goes; "Scientology" is a Media Topic of its own (a religion), whoever bears the name
+    assert [s.name for s in found] == ["arrest", "Scientology"]
     assert found[0].evidence[0].match is MatchKind.exact
 
 
