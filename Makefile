@@ -33,7 +33,8 @@ $(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
 
 # llama.cpp built for this processor: xllamacpp's own sdist (llama.cpp's sources inside) compiled with
 # -march=native (AVX-512 where the CPU has it; the prebuilt wheel is AVX2-only), once per machine: the wheel is
-# cached outside the venv, by xllamacpp's version, the CPU's flags and the build's arguments, and installed over the prebuilt one.
+# cached outside the venv, by xllamacpp's version, the CPU's flags and the build's arguments, and installed
+# over the prebuilt one.
 # Without a C/C++ compiler, or if the build fails, the prebuilt wheel stays; `summarise serve` says at start
 # which one runs. NATIVE=0 skips it. Offline: llguidance grammars and BoringSSL (HTTPS) are left out of the
 # build, and the embedded server needs neither (llama.cpp's own JSON-schema grammars, loopback HTTP).
@@ -75,17 +76,17 @@ int main() {
 endef
 
 $(NATIVE_STAMP): $(STAMP)
+	$(file >$(VENV)/amx-probe.cpp,$(AMX_PROBE))
 	@set -e; \
 	args="$(NATIVE_ARGS)"; \
-	flags=; \
+	extra=; \
 	if grep -q -m1 '^flags.* amx_tile' /proc/cpuinfo; then \
-	  $(file >$(VENV)/amx-probe.cpp,$(AMX_PROBE)) \
 	  if $(call amx_works,); then :; \
-	  elif $(call amx_works,$(KEEP_STORES)); then flags="$(KEEP_STORES)"; \
+	  elif $(call amx_works,$(KEEP_STORES)); then extra="$(KEEP_STORES)"; \
 	    echo "this compiler drops the AMX tile set-up's stores: llama.cpp built without dead-store elimination"; \
-	  else flags="$(NO_AMX)"; echo "AMX tiles fail here as llama.cpp sets them up: left out of the build"; fi; \
+	  else extra="$(NO_AMX)"; echo "AMX tiles fail here as llama.cpp sets them up: left out of the build"; fi; \
 	fi; \
-	[ -z "$$flags" ] || args="$$args '-DCMAKE_C_FLAGS=$$flags' '-DCMAKE_CXX_FLAGS=$$flags'"; \
+	[ -z "$$extra" ] || args="$$args '-DCMAKE_C_FLAGS=$$extra' '-DCMAKE_CXX_FLAGS=$$extra'"; \
 	dir="$(NATIVE_CACHE)/xllamacpp-$(XLLAMACPP)-$$({ grep -m1 '^flags' /proc/cpuinfo; echo "$$args"; } | sha256sum | cut -c1-16)"; \
 	if ! ls "$$dir"/xllamacpp-*.whl >/dev/null 2>&1; then \
 	  if ! command -v $(CC) >/dev/null || ! command -v $(CXX) >/dev/null; then \

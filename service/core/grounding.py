@@ -226,9 +226,10 @@ class Grounder:
 
     def summary(self, answers: Sequence[tuple[Part, SummaryAnswer | ComposedSummary]]) -> str:
         """The summary, checked as it was asked (`summary_feedback`, said back once): an unfinished last
-        sentence after a finished one is dropped (and a part that starts midway: `ComposedSummary.summary`), a sentence that still holds an unsupported name or number
-        is dropped (every one: kept), so is one that tells of the article ("The article describes ..."),
-        and what is still wrong is said."""
+        sentence after a finished one is dropped (a part that starts midway is left out by
+        `ComposedSummary.summary`), a sentence that still holds an unsupported name or number is dropped
+        (every one: kept), so is one that tells of the article ("The article describes ..."), and what is
+        still wrong is said."""
         ((_, answer),) = answers  # one summary: of the one part, or the parts' summaries combined
         article = self.source.article
         summary, dropped = finished(as_written(answer.summary.strip(), self.text))

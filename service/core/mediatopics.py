@@ -92,7 +92,7 @@ class MediaTopics:
         code = code.removeprefix(_SUBJECT_CODE).removeprefix("subj:").strip("/")
         return self._by_subject_code.get(code)
 
-    def labels(self, name: str) -> bool:
+    def has_label(self, name: str) -> bool:
         """Whether an active concept has `name` as its label in any language ("Scientology", "Parlament")."""
         return " ".join(name.casefold().split()) in self._labels
 

@@ -102,7 +102,7 @@ def _subject_terms(terms: Sequence[str], participants: Sequence[Participant], to
     still gives "Hong Kong" or "Mecca"), but a name the vocabulary has as a concept's label ("Scientology")."""
     names = {" ".join(n.casefold().split()) for p in participants for n in (p.name, *p.aliases)}
     unique = dict.fromkeys(" ".join(t.split()) for t in terms if t.strip())
-    return [t for t in unique if t.casefold() not in names or topics.labels(t)]
+    return [t for t in unique if t.casefold() not in names or topics.has_label(t)]
 
 
 def _matching_the_article(topics: MediaTopics, text: str, title: str | None, language: str | None) -> set[str]:

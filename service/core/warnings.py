@@ -54,7 +54,7 @@ _TEXT = {
     WarningKind.summary_language: "summary: not in {item}, the article's language: {reason}",
     WarningKind.summary_of_itself: "summary: dropped the sentence {item!r}: {reason}",
     WarningKind.unfinished_summary: "summary: the sentence {item!r} stops midway: {reason}",
-    WarningKind.headless_summary: "summary: the sentence that starts {item!r} starts midway: {reason}",
+    WarningKind.headless_summary: "summary: the part {item!r}… starts mid-sentence: {reason}",
     WarningKind.estimated_tokens: "{item}: {reason}",
     WarningKind.mode_switched: "SUMMARISE_MODE={item}: {reason}",
 }

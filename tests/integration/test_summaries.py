@@ -689,7 +689,7 @@ async def test_a_part_that_starts_midway_is_dropped_and_said(
 
     assert server.count("summary") == 1  # not asked again: the embedded model wrote the same part again
     assert body["summary"] == news
-    warning = "summary: the sentence that starts 'and also with Iran, according to' starts midway: dropped"
+    warning = "summary: the part 'and also with Iran, according to'… starts mid-sentence: dropped"
     assert warning in body["meta"]["warnings"]
 
 
