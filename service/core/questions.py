@@ -153,7 +153,7 @@ class ComposedSummary(_Said):
         given: 4 sentences and 90 words on the seed); a part without an end (a headline copied) is ended, but
         the last is kept as written, so that a sentence cut off there is still seen as cut (one cut before
         it is found by `cut`)."""
-        parts = [part for index, part in enumerate(self.parts()) if index == 0 or not starts_midway(part)]
+        parts = self.parts()
         return " ".join(
             part if index == len(parts) - 1 or unfinished(part) is None else part + "."
             for index, part in enumerate(parts)
@@ -163,6 +163,12 @@ class ComposedSummary(_Said):
         return self.summary
 
     def parts(self) -> list[str]:
+        """The parts `summary` joins: `sentences` but one after the first that starts mid-sentence, the rest
+        of the one before it (`midway`)."""
+        sentences = self.sentences()
+        return sentences[:1] + [part for part in sentences[1:] if not starts_midway(part)]
+
+    def sentences(self) -> list[str]:
         """Each part's first sentence, a part that repeats an earlier one left out (NTB's one-sentence item:
         the model gave the same sentence as news, detail and open)."""
         parts: list[str] = []
@@ -174,9 +180,9 @@ class ComposedSummary(_Said):
 
     def midway(self) -> str | None:
         """The first words of a part after the first that starts mid-sentence, the rest of the one before it
-        ("and also a minority larger than a third to veto"), which `summary` leaves out. Not said back: asked
+        ("and also a minority larger than a third to veto"), which `parts` leaves out. Not said back: asked
         again, the embedded model wrote the same part (001)."""
-        return next((" ".join(part.split()[:6]) for part in self.parts()[1:] if starts_midway(part)), None)
+        return next((" ".join(part.split()[:6]) for part in self.sentences()[1:] if starts_midway(part)), None)
 
     def cut(self, headline: str | None) -> str | None:
         """The last words of a part before the last one that stops mid-sentence (a double quote ends a JSON
