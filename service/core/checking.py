@@ -33,7 +33,6 @@ from service.languages import Language, english, every, tag
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
-_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-ZÀ-ÖØ-Þ0-9])")
 # Capitalised words that are not names however they stand: months and weekdays (a date is checked by its
 # numbers), and a language's own (`Language.not_names`).
 _CALENDAR_WORDS = calendar_words()
@@ -68,7 +67,9 @@ def finished(summary: str) -> tuple[str, str | None]:
 
 
 def sentences(summary: str) -> list[str]:
-    return [part.strip() for part in _SENTENCE.split(summary.strip()) if part.strip()]
+    """The summary's sentences by the article's rule: "Feb. 26", "am 7. Juni" and "U.S." end none."""
+    summary = summary.strip()
+    return [summary[start:end].strip() for start, end in ArticleText(summary).sentences if summary[start:end].strip()]
 
 
 def unsupported(summary: str, article: ArticleText, language: str | None, dates: Iterable[date]) -> list[str]:

@@ -56,6 +56,15 @@ def test_sentences_with_an_unsupported_item_are_dropped_the_rest_kept() -> None:
     assert dropped == ["Over 900 attended."]
 
 
+def test_a_date_inside_a_sentence_ends_no_sentence_when_one_is_dropped() -> None:
+    kept, dropped = without("Talks on Feb. 26 drew 900 people. Witkoff spoke.", ["900"])
+
+    assert (kept, dropped) == ("Witkoff spoke.", ["Talks on Feb. 26 drew 900 people."])
+    kept, dropped = without("Die Wahl ist am 7. Juni mit 900 Wählern. Sie gewann.", ["900"])
+
+    assert (kept, dropped) == ("Sie gewann.", ["Die Wahl ist am 7. Juni mit 900 Wählern."])
+
+
 def test_an_abbreviation_the_model_spaced_is_written_as_the_article_writes_it() -> None:
     assert as_written("U. S. and Ukrainian officials met.", ARTICLE) == "U.S. and Ukrainian officials met."
     assert as_written("The U. S.-led talks", ARTICLE) == "The U.S.-led talks"
