@@ -26,6 +26,7 @@ from service.core.checking import (
     about_itself,
     as_written,
     finished,
+    not_the_articles,
     sentences,
     unfinished,
     unsupported,
@@ -252,15 +253,18 @@ class Grounder:
                 said += [SummaryWarning(WarningKind.unsupported_summary, s, reason) for s in unsupported_sentences]
             else:  # every sentence: keep it, said
                 said.append(SummaryWarning(WarningKind.unsupported_summary_kept, summary, reason))
-        if (itself := about_itself(summary, self.text, article.language)) and (
-            kept := " ".join(s for s in sentences(summary) if s not in itself)
-        ):
-            summary = kept
-            reason = "it tells of the article, not of the news"
-            said += [SummaryWarning(WarningKind.summary_of_itself, sentence, reason) for sentence in itself]
+        itself = about_itself(summary, self.text, article.language)
+        summary = _without_sentences(
+            summary, itself, WarningKind.summary_of_itself, "it tells of the article, not of the news", said
+        )
         if (language := wrong_language(summary, article.language)) is not None:
             reason = "the model wrote it in another language"
             said.append(SummaryWarning(WarningKind.summary_language, language, reason))
+        else:  # written in another language, its words are not the article's whatever it says
+            foreign = not_the_articles(summary, self.text)
+            summary = _without_sentences(
+                summary, foreign, WarningKind.unsupported_summary, "most of its words are not the article's", said
+            )
         return summary
 
     def summary_facts(self) -> SummaryFacts:
@@ -399,3 +403,13 @@ class Grounder:
 def _shortened(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word."""
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _without_sentences(
+    summary: str, dropped: list[str], kind: WarningKind, reason: str, said: list[SummaryWarning]
+) -> str:
+    """The summary without the `dropped` sentences, each said, where a sentence is left; else as it was."""
+    if not dropped or not (kept := " ".join(s for s in sentences(summary) if s not in dropped)):
+        return summary
+    said += [SummaryWarning(kind, sentence, reason) for sentence in dropped]
+    return kept

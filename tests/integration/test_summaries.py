@@ -614,6 +614,25 @@ async def test_a_summary_that_tells_of_the_article_is_said_back_and_what_still_d
     )
 
 
+async def test_a_summary_sentence_of_the_questions_example_is_dropped_not_said_back(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    copied = composed(
+        "Talks are set for Feb. 26 in Geneva.", open_="A council member said the vote could slip to July."
+    )
+    server = ModelServer({"summary": copied})
+    model_server.post("/chat/completions").mock(side_effect=server)
+
+    body = (await api.post("/v1/summaries", json=seed_article)).json()
+
+    assert server.count("summary") == 1
+    assert body["summary"] == "Talks are set for Feb. 26 in Geneva."
+    assert (
+        "summary: dropped the sentence 'A council member said the vote could slip to July.': most of its words "
+        "are not the article's" in body["meta"]["warnings"]
+    )
+
+
 @pytest.mark.parametrize(
     ("answer", "asked", "summary", "warning"),
     [

@@ -6,7 +6,16 @@ from datetime import date
 import pytest
 
 from service.core.alignment import ArticleText
-from service.core.checking import about_itself, as_written, finished, unfinished, unsupported, without, wrong_language
+from service.core.checking import (
+    about_itself,
+    as_written,
+    finished,
+    not_the_articles,
+    unfinished,
+    unsupported,
+    without,
+    wrong_language,
+)
 
 ARTICLE = ArticleText(
     "Russia, Ukraine and U.S. and Ukrainian officials will hold talks in Geneva on Feb. 26, Special Envoy Steve Witkoff said. "
@@ -54,6 +63,23 @@ def test_sentences_with_an_unsupported_item_are_dropped_the_rest_kept() -> None:
 
     assert kept == "Talks are on Feb. 26. Witkoff spoke."
     assert dropped == ["Over 900 attended."]
+
+
+@pytest.mark.parametrize(
+    ("summary", "found"),
+    [
+        # the question's example copied: no word of it but "said" is the article's
+        (
+            "Talks are set in Geneva. A council member said the vote could slip to July.",
+            ["A council member said the vote could slip to July."],
+        ),
+        ("The article does not leave any open issues.", ["The article does not leave any open issues."]),
+        ("Envoy Witkoff says Russia and Ukraine hold talks in Geneva.", []),  # "says" for "said", "talks" for "talks"
+        ("The Kremlin denied it.", []),  # three words or more are judged: two say too little
+    ],
+)
+def test_a_sentence_most_of_whose_words_are_not_the_articles(summary: str, found: list[str]) -> None:
+    assert not_the_articles(summary, ARTICLE) == found
 
 
 def test_a_date_inside_a_sentence_ends_no_sentence_when_one_is_dropped() -> None:
