@@ -18,7 +18,7 @@ class WarningKind(StrEnum):
     dropped_participant = "dropped-participant"
     dropped_open_issue = "dropped-open-issue"
     dropped_subject = "dropped-subject"  # a subject term no Media Topic matches, or no sentence speaks of
-    unsupported_summary = "unsupported-summary"  # a summary sentence with a name or number not in the article, or most of its words
+    unsupported_summary = "unsupported-summary"  # a sentence with a name or number, or most words, not the article's
     unsupported_summary_kept = "unsupported-summary-kept"  # ... in every sentence: the summary kept, said
     summary_language = "summary-language"  # the summary is not in the article's language
     summary_of_itself = "summary-of-itself"  # a sentence that tells of the article, not the news: dropped
