@@ -147,7 +147,12 @@ def _as_names(text: str, entities: list[Entity]) -> list[tuple[int, int, str]]:
     """The entities' spans as one name each: two names NER ran into one ("Ukraine and Russia", "Greenpeace
     spokesman John Hale") are split where every part is named alone elsewhere in the article or is a
     country."""
-    spans = [part for e in entities for part in _lines(text, e.start, e.end, e.label)]
+    lines = [part for e in entities for part in _lines(text, e.start, e.end, e.label)]
+    extended = [_to_its_short_form(text, *span) for span in lines]
+    # NER's entities never overlap: where one now does, it is the part of a name extended over it.
+    spans = [
+        (a, b, tag) for a, b, tag in extended if not any(s < b and a < e and e - s > b - a for s, e, _ in extended)
+    ]
     label_of = {text[start:end]: label for start, end, label in spans}
     people = [name for name, label in label_of.items() if label == "PERSON"]
     named: list[tuple[int, int, str]] = []
@@ -164,6 +169,32 @@ def _lines(text: str, start: int, end: int, label: str) -> list[tuple[int, int, 
         for found in re.finditer(r"\S(?:[^\n]*\S)?", text[start:end])
     ]
 
+
+def _to_its_short_form(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """A name NER cut short, extended back to the word its short form in brackets says it starts with:
+    "Stelle" in "Movimento 5 Stelle (M5S)", "Agnostics" in "The Union of Rationalist Atheists and Agnostics
+    (UAAR)" (the letters in any order: a short form may be of the name in its own language). A name with a
+    short form is an organisation's, a country's or a group's, not a person's."""
+    found = _ABBREVIATION.match(text, end)
+    if found is None:
+        return start, end, label
+    wanted = sorted(found[1].casefold().replace(".", ""))
+    initials = [word[0].casefold() for word in text[start:end].split() if word[0].isupper() or word[0].isdigit()]
+    if sorted(initials) == wanted or len(initials) >= len(wanted):
+        return start, end, label
+    for word in reversed(list(re.finditer(r"\S+", text[max(0, start - _SHORT_FORM_REACH) : start]))):
+        if word[0][0].isupper() or word[0].isdigit():
+            initials.append(word[0][0].casefold())
+        elif word[0] not in _CONNECTORS:
+            break
+        if not re.fullmatch(r"[\w&'’-]+", word[0]) or len(initials) > len(wanted):
+            break
+        if sorted(initials) == wanted:
+            return max(0, start - _SHORT_FORM_REACH) + word.start(), end, "ORG" if label == "PERSON" else label
+    return start, end, label
+
+
+_SHORT_FORM_REACH = 80  # characters before a name where the words its short form stands for may start
 
 _AND = re.compile(rf"\s+(?:{'|'.join(language.and_word for language in every() if language.and_word)}|&)\s+")
 

@@ -465,6 +465,21 @@ def test_a_name_ends_where_the_name_does_not_where_ner_cut_it() -> None:
     assert "WHO" in found["World Health Organisation"].aliases  # the short form it gives in brackets
 
 
+def test_a_name_ner_cut_short_starts_where_its_short_form_in_brackets_says() -> None:
+    # NER tags "Stelle" and "Agnostics" PERSON, "The Union of Rationalist Atheists" ORG: the short forms'
+    # letters (in any order: UAAR is the Italian name's) say where each name starts.
+    text = (
+        "The motion came from the deputies of Movimento 5 Stelle (M5S) of the regional council.\n\n"
+        "The Union of Rationalist Atheists and Agnostics (UAAR) has launched a petition."
+    )
+
+    named = found(text)
+
+    assert named["Movimento 5 Stelle"] == (ParticipantKind.organization, ["M5S"])
+    assert named["Union of Rationalist Atheists and Agnostics"] == (ParticipantKind.organization, ["UAAR"])
+    assert not {"Stelle", "Agnostics", "Union of Rationalist Atheists"} & named.keys()
+
+
 def test_a_country_that_only_says_where_is_the_setting_not_a_participant() -> None:
     text = (
         "Schools in Italy must pay the tax under Italy's law. The talks will be held in Geneva, "
