@@ -14,7 +14,8 @@ From the entities of a NER pipeline (OntoNotes labels):
   name is a publication, kind other ("published in the Medical Journal of Australia");
 - a country named only as the place where or as whose, doing nothing there ("in Italy", "under Italy's
   law"), is the story's setting, not a candidate;
-- a short form in brackets after a name is one of its names ("The World Health Organisation (WHO)");
+- a short form in brackets after a name is one of its names ("The World Health Organisation (WHO)"), and
+  says where a name NER cut short starts ("Stelle" is "Movimento 5 Stelle (M5S)");
 - an organisation that only ever stands before a person's name with title words between ("NSDC
   Secretary Rustem Umerov") is part of that person's title, not a candidate of its own;
 - mentions are merged by `participants.merge_participants` (surname ~ full name, "the Kremlin" ~
