@@ -683,6 +683,7 @@ def _part_lead(word: str, part: str) -> str:
 
 _MONTH = rf"(?:{_alternation(_every(lambda w: w.months))})"
 _WEEKDAY = rf"(?:{_alternation(_every(lambda w: w.weekdays))})"
+_ON_WEEKDAY = rf"(?:{_WEEKDAY},?\s+)?"  # before a date: "Thursday, Feb. 26", "Monday 5 June"
 _DAY_NUMBER = r"(?:[12]\d|3[01]|0?[1-9])(?!\d)(?:st|nd|rd|th|\.)?"
 _YEAR_NUMBER = r"(?:1[5-9]\d\d|20\d\d)"
 _DASH = rf"\s*(?:{_CONNECTORS})\s*"
@@ -739,10 +740,11 @@ _SPOKEN_PATTERNS = [
 
 _DATE_PATTERNS = [
     # Feb. 17–18, 2026 · between March 3 and 5 · from November 20 to December 11 · Around Feb. 27, give or take …
-    rf"{_HEDGE}{_LEAD}{_MONTH}\s+{_DAY_NUMBER}(?:{_DASH}(?:{_MONTH}\s+)?{_DAY_NUMBER})?"
+    # · Sunday, May 28, 2006 (the weekday names the same day: one date, not two)
+    rf"{_HEDGE}{_LEAD}{_ON_WEEKDAY}{_MONTH}\s+{_DAY_NUMBER}(?:{_DASH}(?:{_MONTH}\s+)?{_DAY_NUMBER})?"
     rf"(?:,?\s+{_YEAR_NUMBER}|{_YEAR_OF_DATE})?{_TAIL}",
-    # 17–18 February 2026 · am 7. Juni 2015 · am 6. Februar dieses Jahres
-    rf"{_HEDGE}{_LEAD}{_DAY_NUMBER}(?:{_DASH}{_DAY_NUMBER})?\s+{_MONTH}(?:\s+{_YEAR_NUMBER}|{_YEAR_OF_DATE})?",
+    # 17–18 February 2026 · am 7. Juni 2015 · am 6. Februar dieses Jahres · Sonntag, 7. Juni 2015
+    rf"{_HEDGE}{_LEAD}{_ON_WEEKDAY}{_DAY_NUMBER}(?:{_DASH}{_DAY_NUMBER})?\s+{_MONTH}(?:\s+{_YEAR_NUMBER}|{_YEAR_OF_DATE})?",
     # September last year · im März vergangenen Jahres
     rf"{_LEAD}{_MONTH}(?:{_YEAR_OF_DATE})",
     # between July 2003 and December 2004 · seit September 2009 · early in 2016

@@ -180,6 +180,11 @@ def test_an_unknown_language_falls_back_to_detection() -> None:
         # the hedge is part of the expression in every language the resolver reads
         ("Die Frist endet etwa am 5. Mai 2024.", ["etwa am 5. Mai 2024"]),
         ("Circa March 3, 2024, the talks began.", ["Circa March 3, 2024"]),
+        # a weekday before a date names the same day: one expression (two resolved apart, the weekday could
+        # fall on another day than the date), but not across a sentence's end
+        ("Sunday, May 28, 2006. Talks on Thursday, Feb. 26 and on Monday 5 June. He left on Friday. May 5 is next.",
+         ["Sunday, May 28, 2006", "Thursday, Feb. 26", "Monday 5 June", "Friday", "May 5"]),
+        ("Am Sonntag, 7. Juni 2015 wird gewählt.", ["Sonntag, 7. Juni 2015"]),
     ],
 )  # fmt: skip
 def test_date_expressions_are_found_in_text(text: str, found: list[str]) -> None:
