@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from schemas import ArticleRequest
+from service.core.captions import caption_lines
 from service.core.dates import ResolvedDate, find_date_expressions, resolver_for
+from service.core.injection import masked
 from service.core.names import Candidate, candidates
 from service.languages import tag
 from service.model.ner import Ner
@@ -34,13 +36,14 @@ class CodeReading:
 
 async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeReading:
     """Candidates (when a pipeline serves the article's language, English when none is given) and dates."""
-    found = await named_candidates(article.text, article.language, ner)
+    text = masked(article.text, caption_lines(article.text))  # a picture's caption is no story text
+    found = await named_candidates(text, article.language, ner)
     resolver = resolver_for(article.language)
     dates = [
         FoundDate(
             article.text[start:end], start, end, resolver.resolve(article.text[start:end], article.published_date)
         )
-        for start, end in find_date_expressions(article.text)
+        for start, end in find_date_expressions(text)
     ]
     return CodeReading(found, dates)
 

@@ -53,11 +53,11 @@ def neutralise_delimiters(text: str) -> str:
 
 def addressed_lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line that speaks to the summariser, in order."""
-    spans = [_line_around(text, match.start(), match.end()) for match in _ADDRESSED.finditer(text)]
+    spans = [line_around(text, match.start(), match.end()) for match in _ADDRESSED.finditer(text)]
     # A fake closing tag frames what follows, up to a fake opening tag, as outside the article: all of it.
     for closing in _CLOSING.finditer(text):
         opening = _OPENING.search(text, closing.end())
-        spans.append(_line_around(text, closing.start(), opening.end() if opening else len(text)))
+        spans.append(line_around(text, closing.start(), opening.end() if opening else len(text)))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -67,7 +67,7 @@ def addressed_lines(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
+def line_around(text: str, start: int, end: int) -> tuple[int, int]:
     line_end = text.find("\n", end)
     return text.rfind("\n", 0, start) + 1, len(text) if line_end == -1 else line_end
 

@@ -35,6 +35,7 @@ from schemas import ArticleRequest, Meta, Participant, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
 from service.core.by_code import named_candidates
+from service.core.captions import caption_lines
 from service.core.checking import language_name
 from service.core.dates import find_date_expressions
 from service.core.grounding import Grounder, Source, SummaryFacts, Vocabulary, checked_against
@@ -157,9 +158,10 @@ class Summariser:
         deadline = started + self.settings.request_budget_s
         check_limits(article, self.settings.max_text_chars)
         warnings = request_warnings(article)
-        # Lines that speak to the summariser are blanked for grounding: nothing taken from them is evidence.
+        # Lines that speak to the summariser are blanked for grounding: nothing taken from them is evidence;
+        # nor from a picture's caption and credit (no story text, and its photographer is no participant).
         addressed = addressed_lines(article.text)
-        text = ArticleText(masked(article.text, addressed))
+        text = ArticleText(masked(article.text, addressed + caption_lines(article.text)))
         warnings += [_addressed_warning(article.text, start, end) for start, end in addressed]
 
         named = await named_candidates(text.text, article.language, self.ner)

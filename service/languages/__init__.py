@@ -119,6 +119,7 @@ class Language:
     nouns_capitalised: bool = False  # German: a capital does not make a word a name
     conjunctions: tuple[str, ...] = ()  # "and", "or": after a list's comma, the list goes on
     and_word: str | None = None  # what joins two names NER ran into one ("Ukraine and Russia")
+    credits: tuple[str, ...] = ()  # what names a picture's source at a caption's end: "Image: NASA"
     # Whether names.py's rules are written for this language's spaCy parse (its dependency labels and tags): a
     # NER pipeline for a language without them is not used, and the model lists the participants.
     ner_rules: bool = False

@@ -87,6 +87,7 @@ LANGUAGE = Language(
     doubt=("ikke ennå", "ennå ikke", "ikke enda", "uklart", "usikkert", "uavklart", "hvorvidt", "ikke bekreftet",
            "omstridt", r"anket?", r"etterforsk\w+", r"uenig\w*", "kunne"),
     plans=("ventes", "forventes", r"planlegg\w*", "skal", r"vurder\w+", r"foreslå\w*", "varslet"),
+    credits=("foto", "bilde"),
     function_words=frozenset({"og", "ikke", "det", "som", "er", "på", "til", "av", "med", "har", "ble", "etter",
                               "skal", "jeg", "hun", "var"}),
     titles=frozenset({"statsminister", "statsministeren", "minister", "ministeren", "utenriksminister",

@@ -88,6 +88,7 @@ LANGUAGE = Language(
     doubt=("ännu inte", "inte ännu", "oklart", "osäkert", "huruvida", "inte bekräftat", r"omstridd\w*",
            r"överklag\w*", r"utred\w+", r"tvist\w*", "kunde", "skulle kunna"),
     plans=("väntas", "förväntas", r"planer\w*", "ska", r"överväg\w*", r"föreslå\w*", "varnade"),
+    credits=("foto", "bild"),
     function_words=frozenset({"och", "inte", "det", "som", "är", "på", "till", "av", "med", "har", "blev", "efter",
                               "ska", "jag", "hon", "var"}),
     titles=frozenset({"statsminister", "statsministern", "minister", "ministern", "utrikesminister",

@@ -375,6 +375,27 @@ async def test_without_a_publication_date_relative_dates_stay_unresolved(
     assert "Published: unknown" in server.requests["issues"][0]["messages"][1]["content"]
 
 
+async def test_a_pictures_caption_gives_no_participant_date_or_evidence(
+    api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
+) -> None:
+    caption = "\nSteve Witkoff in Geneva on Friday. Image: David Shankbone.\n"
+    first_paragraph_end = seed_article["text"].index("\n")
+    text = seed_article["text"][:first_paragraph_end] + caption + seed_article["text"][first_paragraph_end:]
+    server = ModelServer()
+    serve(model_server, server)
+
+    body = (await api.post("/v1/summaries", json={**seed_article, "text": text})).json()
+
+    names = {p["name"] for p in body["participants"]}
+    assert "Steve Witkoff" in names
+    assert not {"David Shankbone", "Shankbone"} & names
+    assert "Friday" not in {d["text"] for d in body["dates"]}
+    caption_start = text.index(caption)
+    evidence = [e for field in ("participants", "dates") for item in body[field] for e in item["evidence"]]
+    assert evidence and not any(caption_start <= e["start"] < caption_start + len(caption) for e in evidence)
+    assert caption.strip() in server.requests["summary"][0]["messages"][1]["content"]  # the model reads it as sent
+
+
 @pytest.mark.model_first  # the model lists who takes part: what an injected line asks it to list
 async def test_what_the_model_takes_from_an_injected_line_is_never_returned(
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
