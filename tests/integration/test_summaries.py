@@ -392,7 +392,8 @@ async def test_a_pictures_caption_gives_no_participant_date_or_evidence(
     assert "Friday" not in {d["text"] for d in body["dates"]}
     caption_start = text.index(caption)
     evidence = [e for field in ("participants", "dates") for item in body[field] for e in item["evidence"]]
-    assert evidence and not any(caption_start <= e["start"] < caption_start + len(caption) for e in evidence)
+    assert evidence
+    assert not any(caption_start <= e["start"] < caption_start + len(caption) for e in evidence)
     assert caption.strip() in server.requests["summary"][0]["messages"][1]["content"]  # the model reads it as sent
 
 
