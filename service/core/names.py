@@ -3,9 +3,9 @@ with every mention's offsets, what the article calls it and what it does. They a
 participants: the model neither judges nor adds to them (`grounding.Grounder.named` says why).
 
 From the entities of a NER pipeline (OntoNotes labels):
-- PERSON and ORG are kept; GPE only when it is a country (ISO 3166 names and codes, by pycountry);
-  nationalities, cities, dates and numbers are not candidates, nor a mention without a capital; a name
-  does not run across a line break, and a one-word "person" or "organisation" the article also writes in
+- PERSON and ORG are kept, but a storm's name ("Typhoon Haiyan", tagged PERSON: an event); GPE only when
+  it is a country (ISO 3166 names and codes, by pycountry); nationalities, cities, dates and numbers are
+  not candidates, nor a mention without a capital; a name does not run across a line break, and a one-word "person" or "organisation" the article also writes in
   lower case is a common noun;
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
   ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG), but a country's name tagged
@@ -90,7 +90,7 @@ class Candidate:
 def candidates(text: str, entities: list[Entity], language: str | None = None) -> list[Candidate]:
     """One candidate per participant, in the order of their first mention (`language`, ISO 639-1: where
     every noun is capitalised, a capital says nothing of a name)."""
-    names = _as_names(text, entities)
+    names = _without_storms(text, _as_names(text, entities))
     people = _people(text, names)
     surnames = frozenset(name.split()[-1] for name in people if len(name.split()) > 1)
     published = frozenset(text[e.start : e.end] for e in entities if e.publication)
@@ -142,6 +142,18 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
         and not (p.kind is ParticipantKind.country and all(_within(span, settings) for span in spans))
     ]
     return sorted(found, key=lambda candidate: candidate.mentions[0][0])
+
+
+_STORMS = sorted((re.escape(word) for language in every() for word in language.storms), key=len, reverse=True)
+_STORM = re.compile(rf"(?:{'|'.join(_STORMS)})\s+\w")  # the longest first: "Tropical Storm Erin"
+
+
+def _without_storms(text: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The names but a storm's, an event's and no participant's: "Typhoon Haiyan" (which NER tags PERSON), and
+    "Haiyan" or "Cyclone" where the article named it so."""
+    storms = {text[start:end] for start, end, _ in names if _STORM.match(text, start, end)}
+    named = storms | {word for storm in storms for word in (storm.split()[0], storm.split()[-1])}
+    return [(start, end, label) for start, end, label in names if text[start:end] not in named]
 
 
 def _as_names(text: str, entities: list[Entity]) -> list[tuple[int, int, str]]:

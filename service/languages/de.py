@@ -145,6 +145,7 @@ LANGUAGE = Language(
     doubt=("noch nicht", r"noch kein\w*", "unklar", "ungewiss", "offen", "ob", "bislang nicht", "entscheidet",
            r"könnte\w*", "Einspruch", "Berufung", "muss", "müssen", "wohl", r"befürcht\w*", r"kritisier\w*"),
     plans=("erwartet", "geplant", "soll(?:en|te|ten)?", r"prüf\w+", r"Verhandlung\w*"),
+    storms=("Hurrikan", "Taifun", "Zyklon", "Tropensturm", "Sturm", "Sturmtief", "Orkan", "Orkantief"),
     credits=("foto", "fotos", "bild", "bilder", "bildquelle"),
     function_words=frozenset({"der", "die", "das", "und", "ist", "nicht", "den", "von", "mit", "sich", "auf", "ein",
                               "eine", "im", "zu", "dem", "des", "wird", "hat", "für"}),

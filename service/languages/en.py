@@ -134,6 +134,7 @@ LANGUAGE = Language(
     ),
     plans=("(?:is|are) to be", "scheduled", "expected", "plans? to", "planned", r"propos\w+", r"consider\w*", "hopes? to", "warned", "threatened",
            "at least", "intends? to"),
+    storms=("Hurricane", "Typhoon", "Super Typhoon", "Cyclone", "Tropical Cyclone", "Tropical Storm", "Storm", "Tropical Depression"),
     credits=("image", "photo", "photograph", "picture", "illustration", "credit", "photo credit", "image credit"),
     function_words=frozenset({"the", "and", "of", "to", "is", "was", "in", "that", "on", "for", "with", "has", "will"}),
     titles=frozenset({

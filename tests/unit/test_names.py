@@ -480,6 +480,16 @@ def test_a_name_ner_cut_short_starts_where_its_short_form_in_brackets_says() -> 
     assert not {"Stelle", "Agnostics", "Union of Rationalist Atheists"} & named.keys()
 
 
+def test_a_storm_is_an_event_not_a_participant() -> None:
+    # NER tags "Typhoon Haiyan", "Tropical Storm Erin" and "Cyclone Phailin" PERSON
+    text = (
+        "Typhoon Haiyan killed thousands in the Philippines. Haiyan left the islands. Tropical Storm Erin weakened "
+        "on Monday. Cyclone Phailin made landfall; the Cyclone is losing strength, Governor Naveen Patnaik said."
+    )
+
+    assert set(found(text)) == {"Naveen Patnaik"}  # the Philippines only say where
+
+
 def test_a_country_that_only_says_where_is_the_setting_not_a_participant() -> None:
     text = (
         "Schools in Italy must pay the tax under Italy's law. The talks will be held in Geneva, "
