@@ -5,8 +5,8 @@ participants: the model neither judges nor adds to them (`grounding.Grounder.nam
 From the entities of a NER pipeline (OntoNotes labels):
 - PERSON and ORG are kept, but a storm's name ("Typhoon Haiyan", tagged PERSON: an event); GPE only when
   it is a country (ISO 3166 names and codes, by pycountry); nationalities, cities, dates and numbers are
-  not candidates, nor a mention without a capital; a name does not run across a line break, and a one-word "person" or "organisation" the article also writes in
-  lower case is a common noun;
+  not candidates, nor a mention without a capital; a name does not run across a line break, and a
+  one-word "person" or "organisation" the article also writes in lower case is a common noun;
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
   ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG), but a country's name tagged
   PERSON less often than not is the country ("Tunisia": GPE four times, PERSON once); a one-word ORG that
