@@ -139,7 +139,7 @@ _PERIODS = {"day": Precision.day, "week": Precision.week, "month": Precision.mon
 
 # Each language's rules (`DateRules.reads`), by name; the groups each must have are the ones its code reads.
 RULES = ("give_or_take", "span", "in", "ago", "quarter", "short_year", "decade", "weekend", "midnight", "century",
-         "year_end", "relative_month", "year_of_date", "year_before")  # fmt: skip
+         "year_end", "relative_month", "year_of_date", "year_before", "period", "relative_weekday")  # fmt: skip
 _NUMBERS = {word.casefold(): n for language in _LANGUAGES for word, n in language.rules.numbers.items()}
 _VAGUE = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.vague)
 _UNIT = {word.casefold(): unit for language in _LANGUAGES for word, unit in language.rules.units.items()}
@@ -172,6 +172,7 @@ def _filled(rule: str, language: DateWords) -> str:
         "{ahead}": _either(words.ahead),
         "{ordinal}": _either(words.ordinals),
         "{month}": _either(language.months),
+        "{weekday}": _either(language.weekdays),
     }
     return _placed(rule, fills)
 
@@ -315,6 +316,8 @@ class DateResolver:
             return _quarter(match, published)
         if match := _read("relative_month", text):
             return self._relative_month(match, published)
+        if match := _read("relative_weekday", text):
+            return self._relative_weekday(match, published)
         if match := _read("year_of_date", text):
             return self._year_of_date(match, published)
         first, second = (self._parse_against(text, base) for base in _PROBES)
@@ -347,6 +350,21 @@ class DateResolver:
         elif which.startswith(_AHEAD):
             year += month <= published.month
         return _month_of(year, month)
+
+    def _relative_weekday(self, match: re.Match[str], published: date | None) -> "_Parsed | _Relative | None":
+        """ "am vergangenen Montag" is the latest Monday before the publication day, "nächsten Montag" the first
+        after it."""
+        named = self._parse_against(match["weekday"], _PROBES[0])
+        if named is None:
+            return None
+        if published is None:
+            return _Relative(Precision.day)
+        days = (named.start.weekday() - published.weekday()) % 7
+        if match["which"].casefold().startswith(_BACK):
+            day = published - timedelta(days=(7 - days) or 7)
+        else:
+            day = published + timedelta(days=days or 7)
+        return _Parsed(day, day, Precision.day)
 
     def _year_of_date(self, match: re.Match[str], published: date | None) -> "_Parsed | _Relative | None":
         """ "February 6 this year", "September last year": the date in the year the words name, counted from
@@ -452,6 +470,13 @@ def _spoken(text: str, published: date | None) -> "tuple[_Parsed | _Relative, bo
     if _read("year_end", text):
         last = date(published.year, 12, 31) if published else None
         return (_Parsed(last, last, Precision.day) if last else _Relative(Precision.day)), False
+    if match := _read("period", text):  # "vergangenes Jahr", "in der kommenden Woche", "diesen Monat"
+        unit = _UNIT[match["unit"].casefold()]
+        if published is None:
+            return _Relative(_UNIT_PRECISION[unit]), False
+        which = match["which"].casefold()
+        step = -1 if which.startswith(_BACK) else 1 if which.startswith(_AHEAD) else 0
+        return _period_of(_shifted(published, unit, step), unit), False
     if _read("year_before", text):  # "the previous year", "im Vorjahr": the year before the article's
         year = published.year - 1 if published else None
         return (

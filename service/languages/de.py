@@ -76,11 +76,11 @@ LANGUAGE = Language(
         finder=DateFinder(
             unwritten=("am", "im", "im Jahre", "im Jahr"),
             before_date=("seit", "vom", "zwischen", "am", "im", "im Jahre", "im Jahr"),
-            parts=(),
+            parts=("Anfang", "Mitte", "Ende"),
             before_season=("im", "bis",
                            *declined(("dies", "nächst", "kommend", "letzt", "vergangen"), "e", "en", "em", "es")),
             before_weekday=("am", *declined(("letzt", "vergangen", "kommend", "nächst"), "en")),
-            before_period=declined(("letzt", "nächst", "dies", "vergangen"), "e", "en", "er"),
+            before_period=declined(("letzt", "nächst", "dies", "vergangen", "kommend"), "e", "en", "er", "es", "em"),
             before_fall=(),
             seasons=("Frühjahr", "Frühling", "Sommer", "Herbst", "Winter"),
             times_of_day=(),
@@ -115,6 +115,11 @@ LANGUAGE = Language(
                 "year_end": (r"^(?:bis|vor)\s+(?:(?:zum\s+)?jahresende|(?:zum\s+)?ende\s+(?:des|dieses)\s+jahres)$",),
                 "relative_month": (r"^(?:im\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+(?P<month>{month})$",),
                 "year_before": (r"^(?:im|des|dem|das|seit\s+dem)?\s*vorjahr(?:es|s)?$",),
+                # vergangenes Jahr · im vergangenen Jahr · in der kommenden Woche · diesen Monat
+                "period": (r"^(?:(?:im|in\s+der|in)\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?"
+                           r"\s+(?P<unit>woche|monat|jahr)(?:e?s)?$",),
+                # am vergangenen Montag · nächsten Freitag
+                "relative_weekday": (r"^(?:am\s+)?(?P<which>{back}|{ahead})(?:e[nmrs]?)?\s+(?P<weekday>{weekday})$",),
                 # am 6. Februar dieses Jahres · im September vergangenen Jahres
                 "year_of_date": (r"^(?P<date>.*?(?:\d\.?|{month})),?\s+(?:des\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+jahres$",),
             },

@@ -125,6 +125,21 @@ def test_what_is_not_a_date_is_none(expression: str) -> None:
         ("kommenden Winter", "de", "2026-12-01", "2027-02-28", False),
         ("letzten Herbst", "de", "2025-09-01", "2025-11-30", False),
         ("etwa am 5. Mai 2024", "de", "2024-05-05", "2024-05-05", True),
+        # a period before or after the article's (the seed is published on Tuesday, Feb. 24, 2026)
+        ("vergangenes Jahr", "de", "2025-01-01", "2025-12-31", False),
+        ("im vergangenen Jahr", "de", "2025-01-01", "2025-12-31", False),
+        ("in der kommenden Woche", "de", "2026-03-02", "2026-03-08", False),
+        ("vergangene Woche", "de", "2026-02-16", "2026-02-22", False),
+        ("in diesem Jahr", "de", "2026-01-01", "2026-12-31", False),
+        ("diesen Monat", "de", "2026-02-01", "2026-02-28", False),
+        # a weekday before or after the article's day, never the day itself
+        ("am vergangenen Montag", "de", "2026-02-23", "2026-02-23", False),
+        ("vergangenen Dienstag", "de", "2026-02-17", "2026-02-17", False),
+        ("nächsten Dienstag", "de", "2026-03-03", "2026-03-03", False),
+        # a part of a year
+        ("Ende 2025", "de", "2025-09-01", "2025-12-31", True),
+        ("Anfang 2025", "de", "2025-01-01", "2025-04-30", True),
+        ("end of 2026", "en", "2026-09-01", "2026-12-31", True),
     ],
 )
 def test_other_languages(expression: str, language: str, start: str, end: str, approximate: bool) -> None:
@@ -185,6 +200,10 @@ def test_an_unknown_language_falls_back_to_detection() -> None:
         ("Sunday, May 28, 2006. Talks on Thursday, Feb. 26 and on Monday 5 June. He left on Friday. May 5 is next.",
          ["Sunday, May 28, 2006", "Thursday, Feb. 26", "Monday 5 June", "Friday", "May 5"]),
         ("Am Sonntag, 7. Juni 2015 wird gewählt.", ["Sonntag, 7. Juni 2015"]),
+        # German relative periods in every case ending, and parts of a year in both languages
+        ("Letztes Jahr und im vergangenen Jahr, in diesem Jahr und in der kommenden Woche; Ende 2025.",
+         ["Letztes Jahr", "vergangenen Jahr", "diesem Jahr", "kommenden Woche", "Ende 2025"]),
+        ("Sales fell at the end of 2025 and rose at the beginning of 2024.", ["end of 2025", "beginning of 2024"]),
     ],
 )  # fmt: skip
 def test_date_expressions_are_found_in_text(text: str, found: list[str]) -> None:
