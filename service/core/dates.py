@@ -138,7 +138,7 @@ _PERIODS = {"day": Precision.day, "week": Precision.week, "month": Precision.mon
 # --- what dateparser does not read: counted spans, quarters, '90s, weekends, midnight, "last March" -------------
 
 # Each language's rules (`DateRules.reads`), by name; the groups each must have are the ones its code reads.
-RULES = ("give_or_take", "span", "in", "ago", "quarter", "short_year", "decade", "weekend", "midnight", "century",
+RULES = ("give_or_take", "span", "in", "ago", "quarter", "short_year", "decade", "weekend", "same_day", "century",
          "year_end", "relative_month", "year_of_date", "year_before", "period", "relative_weekday")  # fmt: skip
 _NUMBERS = {word.casefold(): n for language in _LANGUAGES for word, n in language.rules.numbers.items()}
 _VAGUE = tuple(word.casefold() for language in _LANGUAGES for word in language.rules.vague)
@@ -463,7 +463,7 @@ def _spoken(text: str, published: date | None) -> "tuple[_Parsed | _Relative, bo
             return _period_of(_shifted(published, unit, sign * count), unit), vague
     if match := _read("weekend", text):
         return (_weekend(match["which"], published) if published else _Relative(Precision.day)), False
-    if _read("midnight", text):
+    if _read("same_day", text):  # by midnight, tonight, this morning: the article's own day
         return (_Parsed(published, published, Precision.day) if published else _Relative(Precision.day)), False
     if (match := _read("century", text)) and 1 <= (nth := int(match["nth"])) <= 21:
         return _Parsed(date(100 * nth - 99, 1, 1), date(100 * nth, 12, 31), Precision.year), False

@@ -110,7 +110,7 @@ LANGUAGE = Language(
                 ),
                 # am vergangenen Wochenende · an diesem Wochenende
                 "weekend": (r"^(?:(?:am|an|zum|übers)\s+)?(?:(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+)?wochenende$",),
-                "midnight": (r"^(?:bis|vor)\s+mitternacht$",),
+                "same_day": (r"^(?:bis|vor)\s+mitternacht$",),
                 "century": (r"^(?:im\s+|das\s+)?(?P<nth>\d{1,2})\.\s+jahrhunderts?$",),  # im 19. Jahrhundert
                 "year_end": (r"^(?:bis|vor)\s+(?:(?:zum\s+)?jahresende|(?:zum\s+)?ende\s+(?:des|dieses)\s+jahres)$",),
                 "relative_month": (r"^(?:im\s+)?(?P<which>dies|{back}|{ahead})(?:e[nmrs]?)?\s+(?P<month>{month})$",),

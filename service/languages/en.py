@@ -75,7 +75,8 @@ LANGUAGE = Language(
                 # this weekend · over the weekend
                 "weekend": (r"^(?:(?:over|at|on|during)\s+)?(?:the\s+)?(?:(?P<which>this past|this|{back}|{ahead})\s+)?"
                             r"weekend$",),
-                "midnight": (r"^(?:by|until|till|before)\s+midnight$",),
+                # by midnight · tonight · this morning: the article's own day
+                "same_day": (r"^(?:by|until|till|before)\s+midnight$", r"^tonight$", r"^this\s+(?:morning|afternoon|evening)$"),
                 "century": (r"^(?:the\s+)?(?P<nth>\d{1,2})(?:st|nd|rd|th)\s+century$",),
                 "year_end": (r"^(?:by|until|till|before)\s+(?:(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[-\s]end)$",),
                 "relative_month": (r"^(?:in\s+)?(?P<which>this\s+past|this|{back}|{ahead})\s+(?P<month>{month})$",),  # last March
@@ -84,6 +85,7 @@ LANGUAGE = Language(
                 "year_of_date": (r"^(?P<date>.*?(?:\d\.?|{month}))\s*[,–—-]?\s*(?:of\s+)?(?P<which>this|{back}|{ahead})\s+year$",),
             },
             finds=(
+                r"[Tt]his\s+(?:morning|afternoon|evening)\b",
                 # the past 10 days · over the last three years · the next five years
                 r"(?:[Tt]he\s+)?(?:[Ll]ast|[Pp]ast|[Pp]revious|[Nn]ext|[Cc]oming)\s+{any_count}\s+"
                 r"(?:days|weeks|months|years|decades)\b(?!\s+(?:of|before|after)\b)",

@@ -204,6 +204,7 @@ def test_an_unknown_language_falls_back_to_detection() -> None:
         ("Letztes Jahr und im vergangenen Jahr, in diesem Jahr und in der kommenden Woche; Ende 2025.",
          ["Letztes Jahr", "vergangenen Jahr", "diesem Jahr", "kommenden Woche", "Ende 2025"]),
         ("Sales fell at the end of 2025 and rose at the beginning of 2024.", ["end of 2025", "beginning of 2024"]),
+        ("He will speak tonight; police said this morning that it held.", ["tonight", "this morning"]),
     ],
 )  # fmt: skip
 def test_date_expressions_are_found_in_text(text: str, found: list[str]) -> None:
@@ -293,6 +294,8 @@ SPOKEN = [
     ("in two weeks", "en", WEDNESDAY, "2015-08-17", "2015-08-23", False),
     ("bis Mitternacht", "de", WEDNESDAY, "2015-08-05", "2015-08-05", False),
     ("until midnight", "en", WEDNESDAY, "2015-08-05", "2015-08-05", False),
+    ("tonight", "en", WEDNESDAY, "2015-08-05", "2015-08-05", False),
+    ("this morning", "en", WEDNESDAY, "2015-08-05", "2015-08-05", False),
     # a deadline at the year's end: its last day
     ("by the end of the year", "en", WEDNESDAY, "2015-12-31", "2015-12-31", False),
     ("by year end", "en", WEDNESDAY, "2015-12-31", "2015-12-31", False),
