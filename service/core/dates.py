@@ -135,7 +135,7 @@ _KNOWN_LANGUAGES = frozenset(language_order)
 _PERIODS = {"day": Precision.day, "week": Precision.week, "month": Precision.month, "year": Precision.year}
 
 
-# --- what dateparser does not read: counted spans, quarters, '90s, weekends, midnight, "last March" -------------
+# --- what dateparser does not read: counted spans, quarters, '90s, weekends, "tonight", "last March" -------------
 
 # Each language's rules (`DateRules.reads`), by name; the groups each must have are the ones its code reads.
 RULES = ("give_or_take", "span", "in", "ago", "quarter", "short_year", "decade", "weekend", "same_day", "century",

@@ -183,6 +183,9 @@ def _lines(text: str, start: int, end: int, label: str) -> list[tuple[int, int, 
     ]
 
 
+_SHORT_FORM_REACH = 80  # characters before a name where the words its short form stands for may start
+
+
 def _to_its_short_form(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
     """A name NER cut short, extended back to the word its short form in brackets says it starts with:
     "Stelle" in "Movimento 5 Stelle (M5S)", "Agnostics" in "The Union of Rationalist Atheists and Agnostics
@@ -193,21 +196,22 @@ def _to_its_short_form(text: str, start: int, end: int, label: str) -> tuple[int
         return start, end, label
     wanted = sorted(found[1].casefold().replace(".", ""))
     initials = [word[0].casefold() for word in text[start:end].split() if word[0].isupper() or word[0].isdigit()]
-    if sorted(initials) == wanted or len(initials) >= len(wanted):
-        return start, end, label
-    for word in reversed(list(re.finditer(r"\S+", text[max(0, start - _SHORT_FORM_REACH) : start]))):
-        if word[0][0].isupper() or word[0].isdigit():
+    if len(initials) >= len(wanted):
+        return start, end, label  # its own words give the short form's letters (or more)
+    reach = max(0, start - _SHORT_FORM_REACH)
+    for word in reversed(list(re.finditer(r"\S+", text[reach:start]))):
+        if not re.fullmatch(r"[\w&'’-]+", word[0]):
+            break  # a comma, a bracket, a full stop: another phrase
+        if word[0][0].isupper() or word[0][0].isdigit():
             initials.append(word[0][0].casefold())
         elif word[0] not in _CONNECTORS:
             break
-        if not re.fullmatch(r"[\w&'’-]+", word[0]) or len(initials) > len(wanted):
+        if len(initials) > len(wanted):
             break
         if sorted(initials) == wanted:
-            return max(0, start - _SHORT_FORM_REACH) + word.start(), end, "ORG" if label == "PERSON" else label
+            return reach + word.start(), end, "ORG" if label == "PERSON" else label
     return start, end, label
 
-
-_SHORT_FORM_REACH = 80  # characters before a name where the words its short form stands for may start
 
 _AND = re.compile(rf"\s+(?:{'|'.join(language.and_word for language in every() if language.and_word)}|&)\s+")
 
