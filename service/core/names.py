@@ -3,10 +3,11 @@ with every mention's offsets, what the article calls it and what it does. They a
 participants: the model neither judges nor adds to them (`grounding.Grounder.named` says why).
 
 From the entities of a NER pipeline (OntoNotes labels):
-- PERSON and ORG are kept, but a storm's name ("Typhoon Haiyan", tagged PERSON: an event); GPE only when
-  it is a country (ISO 3166 names and codes, by pycountry); nationalities, cities, dates and numbers are
-  not candidates, nor a mention without a capital; a name does not run across a line break, and a
-  one-word "person" or "organisation" the article also writes in lower case is a common noun;
+- PERSON and ORG are kept, but a storm's name ("Typhoon Haiyan", tagged PERSON: an event) and a law's
+  ("the New START Treaty", tagged ORG); GPE only when it is a country (ISO 3166 names and codes, by
+  pycountry); nationalities, cities, dates and numbers are not candidates, nor a mention without a capital;
+  a name does not run across a line break, and a one-word "person" or "organisation" the article also
+  writes in lower case is a common noun;
 - a mention whose text, or whose last word, is tagged PERSON elsewhere in the article is a person
   ("Umerov" tagged GPE once and PERSON twice; "Rustem Umerov" tagged ORG), but a country's name tagged
   PERSON less often than not is the country ("Tunisia": GPE four times, PERSON once); a one-word ORG that
@@ -90,7 +91,7 @@ class Candidate:
 def candidates(text: str, entities: list[Entity], language: str | None = None) -> list[Candidate]:
     """One candidate per participant, in the order of their first mention (`language`, ISO 639-1: where
     every noun is capitalised, a capital says nothing of a name)."""
-    names = _without_storms(text, _as_names(text, entities))
+    names = _without_storms_and_laws(text, _as_names(text, entities))
     people = _people(text, names)
     surnames = frozenset(name.split()[-1] for name in people if len(name.split()) > 1)
     published = frozenset(text[e.start : e.end] for e in entities if e.publication)
@@ -145,15 +146,31 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
 
 
 _STORMS = sorted((re.escape(word) for language in every() for word in language.storms), key=len, reverse=True)
+_LAWS = frozenset(word.casefold() for language in every() for word in language.laws)
+_OF = frozenset(word for language in every() for word in language.of)
 _STORM = re.compile(rf"(?:{'|'.join(_STORMS)})\s+\w")  # the longest first: "Tropical Storm Erin"
 
 
-def _without_storms(text: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The names but a storm's, an event's and no participant's: "Typhoon Haiyan" (which NER tags PERSON), and
-    "Haiyan" or "Cyclone" where the article named it so."""
+def _without_storms_and_laws(text: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The names but a storm's, an event's ("Typhoon Haiyan", which NER tags PERSON, and "Haiyan" or "Cyclone"
+    where the article named it so), and a law's, a text's ("the New START Treaty", "Personal Law", which NER
+    tags ORG, and "the Treaty" after it; "Nathan Law", a PERSON, stays): neither is a participant."""
     storms = {text[start:end] for start, end, _ in names if _STORM.match(text, start, end)}
-    named = storms | {word for storm in storms for word in (storm.split()[0], storm.split()[-1])}
-    return [(start, end, label) for start, end, label in names if text[start:end] not in named]
+    laws = {_the_name(text[start:end]) for start, end, label in names if label == "ORG" and _a_law(text[start:end])}
+    named = storms | laws | {word for storm in storms for word in (storm.split()[0], storm.split()[-1])}
+    named |= {law.split()[-1] for law in laws}  # "Treaty", not "New"
+    return [(start, end, label) for start, end, label in names if _the_name(text[start:end]) not in named]
+
+
+def _the_name(words: str) -> str:
+    """The name without an article before it: "the Treaty" is "Treaty"."""
+    return re.sub(r"^[Tt]he\s+", "", words)
+
+
+def _a_law(name: str) -> bool:
+    """A name that ends in a law's word, which is its head: "the Court of Personal Law" is a court."""
+    words = name.casefold().split()
+    return len(words) > 1 and words[-1] in _LAWS and not _OF.intersection(words)
 
 
 def _as_names(text: str, entities: list[Entity]) -> list[tuple[int, int, str]]:

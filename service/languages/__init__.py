@@ -121,6 +121,7 @@ class Language:
     and_word: str | None = None  # what joins two names NER ran into one ("Ukraine and Russia")
     credits: tuple[str, ...] = ()  # what names a picture's source at a caption's end: "Image: NASA"
     storms: tuple[str, ...] = ()  # before a name, a storm's: "Typhoon Haiyan" is no person (NER tags it PERSON)
+    laws: tuple[str, ...] = ()  # at an organisation's name's end, a law's: "the New START Treaty" (NER: ORG)
     # Whether names.py's rules are written for this language's spaCy parse (its dependency labels and tags): a
     # NER pipeline for a language without them is not used, and the model lists the participants.
     ner_rules: bool = False

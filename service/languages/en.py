@@ -137,6 +137,8 @@ LANGUAGE = Language(
     plans=("(?:is|are) to be", "scheduled", "expected", "plans? to", "planned", r"propos\w+", r"consider\w*", "hopes? to", "warned", "threatened",
            "at least", "intends? to"),
     storms=("Hurricane", "Typhoon", "Super Typhoon", "Cyclone", "Tropical Cyclone", "Tropical Storm", "Storm", "Tropical Depression"),
+    laws=("Act", "Law", "Bill", "Treaty", "Accord", "Accords", "Agreement", "Amendment", "Constitution", "Charter",
+          "Code", "Declaration", "Protocol", "Directive", "Regulation", "Statute"),
     credits=("image", "photo", "photograph", "picture", "illustration", "credit", "photo credit", "image credit"),
     function_words=frozenset({"the", "and", "of", "to", "is", "was", "in", "that", "on", "for", "with", "has", "will"}),
     titles=frozenset({

@@ -490,6 +490,16 @@ def test_a_storm_is_an_event_not_a_participant() -> None:
     assert set(found(text)) == {"Naveen Patnaik"}  # the Philippines only say where
 
 
+def test_a_law_is_no_participant_but_a_court_of_law_and_a_person_named_law_are() -> None:
+    # NER tags "the New START Treaty" and "the Treaty" ORG
+    text = (
+        "Russia suspended the New START Treaty on Tuesday; the Treaty expires next year. Activist Nathan Law "
+        "said the Court of Personal Law had ruled."
+    )
+
+    assert set(found(text)) == {"Russia", "Nathan Law", "Court of Personal Law"}
+
+
 def test_a_country_that_only_says_where_is_the_setting_not_a_participant() -> None:
     text = (
         "Schools in Italy must pay the tax under Italy's law. The talks will be held in Geneva, "
