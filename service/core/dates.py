@@ -812,6 +812,33 @@ def find_date_expressions(text: str) -> list[tuple[int, int]]:
         kept = _read("in", text[start:end]) or text[start:end].casefold() in _DAYS
         if not kept and (frame := _LEADING_FRAME.match(text, start, end)):
             start = frame.end()  # "on Feb. 26" is written "Feb. 26"; "since 2007" keeps its meaning
-        if end > start:
+        if end > start and not _in_a_name(text, start, end):
             spans.append((start, end))
     return spans
+
+
+_WEEKDAYS = frozenset(day.casefold() for day in _every(lambda w: w.weekdays))
+_BEFORE_WEEKDAY = frozenset(word.casefold() for word in _every(lambda w: w.finder.before_weekday))
+_CALENDAR = calendar_words()
+_ARTICLES = frozenset(word.casefold() for word in _every(lambda w: w.articles))
+_NAME_AFTER = re.compile(r"[ \t]+([A-ZÀ-ÖØ-Þ][\w'’-]*)")
+# A paper's name in quotes: "«Bild am Sonntag»", "„Welt am Sonntag“" (one or two capitalised words, "am" or "on")
+_TITLE_OPENED = re.compile(r"[«„“\"‘'](?:[A-ZÀ-ÖØ-Þ][\w'’-]*[ \t]+){1,2}(\w+)[ \t]+$")
+_QUOTE_CLOSED = re.compile(r"[»“”\"'’]")
+
+
+def _in_a_name(text: str, start: int, end: int) -> bool:
+    """A weekday alone that is part of a name, no date: "The Sunday Times", "the Good Friday Agreement" (a capitalised
+    word after it, an article or a capitalised word before it, not "On"), "«Bild am Sonntag»" (one or two
+    capitalised words and "am" or "on" in quotes that close right after it)."""
+    if text[start:end].casefold() not in _WEEKDAYS:
+        return False
+    opened = _TITLE_OPENED.search(text, max(0, start - 40), start)
+    if opened and opened[1].casefold() in _BEFORE_WEEKDAY and _QUOTE_CLOSED.match(text, end):
+        return True
+    after = _NAME_AFTER.match(text, end)
+    if after is None or after[1].casefold().rstrip(".") in _CALENDAR:
+        return False
+    before = text[max(0, start - 20) : start].split()  # "the Sunday Times", "Good Friday": not "said Tuesday"
+    word = before[-1] if before else ""
+    return word.casefold() in _ARTICLES or (word[:1].isupper() and word.casefold() not in _BEFORE_WEEKDAY)

@@ -205,6 +205,11 @@ def test_an_unknown_language_falls_back_to_detection() -> None:
          ["Letztes Jahr", "vergangenen Jahr", "diesem Jahr", "kommenden Woche", "Ende 2025"]),
         ("Sales fell at the end of 2025 and rose at the beginning of 2024.", ["end of 2025", "beginning of 2024"]),
         ("He will speak tonight; police said this morning that it held.", ["tonight", "this morning"]),
+        # a weekday in a name is no date: a paper's, an agreement's, in quotes; beside a name it still is one
+        ("The Sunday Times and «Bild am Sonntag» cited the Good Friday Agreement; the Monday Night Football game.",
+         []),
+        ("On Tuesday President Biden signed; the White House said Tuesday Congress would act; \"We meet on Sunday\".",
+         ["Tuesday", "Tuesday", "Sunday"]),
     ],
 )  # fmt: skip
 def test_date_expressions_are_found_in_text(text: str, found: list[str]) -> None:
