@@ -32,7 +32,7 @@ import pycountry
 
 from schemas import Evidence, MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
-from service.core.participants import TITLE_WORDS, found_in, merge_participants, person_name
+from service.core.participants import TITLE_WORDS, found_in, merge_participants, person_name, without_article
 from service.languages import commonest_words, every, tag
 from service.model.ner import Entity
 
@@ -156,15 +156,12 @@ def _without_storms_and_laws(text: str, names: list[tuple[int, int, str]]) -> li
     where the article named it so), and a law's, a text's ("the New START Treaty", "Personal Law", which NER
     tags ORG, and "the Treaty" after it; "Nathan Law", a PERSON, stays): neither is a participant."""
     storms = {text[start:end] for start, end, _ in names if _STORM.match(text, start, end)}
-    laws = {_the_name(text[start:end]) for start, end, label in names if label == "ORG" and _a_law(text[start:end])}
+    laws = {
+        without_article(text[start:end]) for start, end, label in names if label == "ORG" and _a_law(text[start:end])
+    }
     named = storms | laws | {word for storm in storms for word in (storm.split()[0], storm.split()[-1])}
     named |= {law.split()[-1] for law in laws}  # "Treaty", not "New"
-    return [(start, end, label) for start, end, label in names if _the_name(text[start:end]) not in named]
-
-
-def _the_name(words: str) -> str:
-    """The name without an article before it: "the Treaty" is "Treaty"."""
-    return re.sub(r"^[Tt]he\s+", "", words)
+    return [(start, end, label) for start, end, label in names if without_article(text[start:end]) not in named]
 
 
 def _a_law(name: str) -> bool:
@@ -208,10 +205,10 @@ def _to_its_short_form(text: str, start: int, end: int, label: str) -> tuple[int
     "Stelle" in "Movimento 5 Stelle (M5S)", "Agnostics" in "The Union of Rationalist Atheists and Agnostics
     (UAAR)" (the letters in any order: a short form may be of the name in its own language). A name with a
     short form is an organisation's, a country's or a group's, not a person's."""
-    found = _ABBREVIATION.match(text, end)
-    if found is None:
+    short = _abbreviation_after(text, end)
+    if not short:
         return start, end, label
-    wanted = sorted(found[1].casefold().replace(".", ""))
+    wanted = sorted(short[0].casefold().replace(".", ""))
     initials = [word[0].casefold() for word in text[start:end].split() if word[0].isupper() or word[0].isdigit()]
     if len(initials) >= len(wanted):
         return start, end, label  # its own words give the short form's letters (or more)

@@ -50,6 +50,7 @@ def is_only_a_title(name: str) -> bool:
     return all(word in TITLE_WORDS or word in _ROLE_WORDS for word in words)
 
 
+_ARTICLE = re.compile(r"^(?:the|an?|die|der|das)\s+", re.IGNORECASE)
 _ROLE_WORDS = frozenset(word for language in every() for word in language.role_words)
 
 
@@ -107,9 +108,15 @@ def same_participant(a: Participant, b: Participant) -> bool:
 def _fullest(names: Iterable[str], kind: ParticipantKind) -> str:
     if kind is ParticipantKind.person:
         candidates = [person_name(name) for name in names]
-    else:  # "The Kremlin" -> "Kremlin"; NER's "a World Health Organisation" (report) -> "World Health Organisation"
-        candidates = [re.sub(r"^(?:the|an?|die|der|das)\s+", "", name, flags=re.IGNORECASE) for name in names]
+    else:
+        candidates = [without_article(name) for name in names]
     return max(candidates, key=lambda name: (len(name.split()), len(name)))
+
+
+def without_article(name: str) -> str:
+    """The name without an article before it: "The Kremlin" -> "Kremlin"; NER's "a World Health Organisation"
+    (report) -> "World Health Organisation"."""
+    return _ARTICLE.sub("", name)
 
 
 def merge_participants(participants: list[Participant], evidence_limit: int | None = 3) -> list[Participant]:
