@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from service.core.questions import COMBINE, QUESTIONS, QUESTIONS_WITHOUT_NAMES
+from service.core.questions import COMBINE, KIND, QUESTIONS, QUESTIONS_WITHOUT_NAMES
 from service.evaluation.naive import NaiveSummary
 
 SEED_PARTICIPANTS: dict[str, Any] = {
@@ -51,7 +51,14 @@ SEED_ISSUES: dict[str, Any] = {
 SEED_SUBJECTS: dict[str, Any] = {"subjects": ["peace talks"]}
 
 
+# What a name code is unsure of is (`questions.KIND`): the seed's (the Yalta European Strategy) an organisation.
+SEED_KIND: dict[str, Any] = {"kind": "organization"}
+# The questions asked of the seed where NER reads it, in order: what its one unsure name is, then the table.
+SEED_QUESTIONS = ("kind", "summary", "issues", "subjects")
+
+
 SEED_ANSWERS: dict[str, Any] = {
+    "kind": SEED_KIND,
     "participants": SEED_PARTICIPANTS,
     "issues": SEED_ISSUES,
     "summary": SEED_SUMMARY,
@@ -60,7 +67,7 @@ SEED_ANSWERS: dict[str, Any] = {
 # The warning of a summary made model-first (no pipeline for the language, or NER off: tests marked model_first).
 NO_NER = "language 'en': no named-entity pipeline for this language: participants are the model's own list"
 # Which question a request asks, by the name of the schema it sends: from the pipeline's question table.
-QUESTION_OF_SCHEMA = {q.answer.__name__: q.name for q in (*QUESTIONS, *QUESTIONS_WITHOUT_NAMES, COMBINE)} | {
+QUESTION_OF_SCHEMA = {q.answer.__name__: q.name for q in (*QUESTIONS, *QUESTIONS_WITHOUT_NAMES, COMBINE, KIND)} | {
     NaiveSummary.__name__: "naive"
 }
 

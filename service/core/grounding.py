@@ -313,9 +313,10 @@ class Grounder:
 
     def named(self, found: list[Candidate]) -> list[Participant]:
         """Code's candidates, every one, with their role and affiliation in the article's own words. The
-        model neither judges nor adds to them: over the gold set, of the 23 candidates it judged out 18
-        were gold participants (prompts v12, v13), and of the participants it said the list missed none
-        survived grounding as someone new in 15 English articles (v14), at 127 written tokens an article."""
+        model adds none and judges only those code is unsure of, one at a time (`questions.KIND`): judging
+        the whole list, of the 23 candidates it judged out 18 were gold participants (prompts v12, v13), and
+        of the participants it said the list missed none survived grounding as someone new in 15 English
+        articles (v14), at 127 written tokens an article."""
         return [
             Participant(
                 name=candidate.name,

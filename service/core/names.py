@@ -1,6 +1,7 @@
 """Participant candidates found by code: named entities merged into one candidate per participant,
 with every mention's offsets, what the article calls it and what it does. They are the summary's
-participants: the model neither judges nor adds to them (`grounding.Grounder.named` says why).
+participants: the model adds none, and is asked only what each one code is unsure of is (`unsure`), a
+"thing" (a product, a festival, a book) being no participant (`grounding.Grounder.named` says why).
 
 From the entities of a NER pipeline (OntoNotes labels):
 - PERSON and ORG are kept, but a storm's name ("Typhoon Haiyan", tagged PERSON: an event) and a law's
@@ -41,6 +42,7 @@ _COUNTRY_NAMES = frozenset(
     {"russia", "britain", "great britain", "uk", "england", "scotland", "wales", "palestine", "kosovo"}
 )
 _AFFILIATIONS = frozenset({ParticipantKind.country, ParticipantKind.organization})
+_ASKED_KINDS = frozenset({ParticipantKind.person, ParticipantKind.organization})
 _TITLE_GAP = re.compile(r"^(?:['’]s)?[\s,()A-Za-z.\-]{0,40}$")
 
 
@@ -149,6 +151,21 @@ _STORMS = sorted((re.escape(word) for language in every() for word in language.s
 _LAWS = frozenset(word.casefold() for language in every() for word in language.laws)
 _OF = frozenset(word for language in every() for word in language.of)
 _STORM = re.compile(rf"(?:{'|'.join(_STORMS)})\s+\w")  # the longest first: "Tropical Storm Erin"
+
+
+def unsure(found: list[Candidate], at_most: int) -> list[Candidate]:
+    """The candidates the model is asked what they are (`questions.KIND`), the first `at_most`: a person or an
+    organisation named once that code finds doing nothing in the story: not called anything beside its name,
+    no verb's subject or agent, no party, no source. What acts is a participant, whatever NER called it:
+    asked, the embedded model called "the Kremlin" (which "did not confirm the timeline") and a robotics team a
+    thing; of the names it called a thing in GUM's interviews, 4 of 7 real participants acted, 3 of 24 others."""
+    asked = [c for c in found if c.kind in _ASKED_KINDS and len(c.mentions) == 1 and _does_nothing(c)]
+    return asked[:at_most]
+
+
+def _does_nothing(candidate: Candidate) -> bool:
+    said = (candidate.described, candidate.acts, candidate.done, candidate.party, candidate.source)
+    return all(found is None for found in said)
 
 
 def _without_storms_and_laws(text: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

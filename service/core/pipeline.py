@@ -1,6 +1,8 @@
 """Article in, grounded summary out: ask the model focused questions, then check and complete by code.
 
 For each part of the article (one part unless it is longer than the model's context):
+- with NER for the language, each named candidate code is unsure of is first asked what it is, one at a
+  time (`questions.KIND`): one the model calls a thing is no participant;
 - the questions of the table (`questions.WITH_NAMES`, or `WITHOUT_NAMES` with no NER for the language)
   share one prefix (system prompt + article): a summary, what is unresolved, the subjects, and, with no NER,
   who takes part (with NER, code's candidates are the participants). The server reuses the processed
@@ -41,9 +43,10 @@ from service.core.dates import find_date_expressions
 from service.core.grounding import Grounder, Source, SummaryFacts, Vocabulary, checked_against
 from service.core.injection import addressed_lines, masked, neutralise_delimiters
 from service.core.mediatopics import ENGLISH, media_topics
-from service.core.names import Candidate
+from service.core.names import Candidate, unsure
 from service.core.questions import (
     COMBINE,
+    KIND,
     SUMMARY,
     WITH_NAMES,
     WITHOUT_NAMES,
@@ -63,6 +66,12 @@ A = TypeVar("A", bound=BaseModel)
 Result = TypeVar("Result")
 _PROMPT_MARGIN_TOKENS = 64
 _MAIN_PARTICIPANTS = 6  # listed for the summary: enough for its 2-3 sentences, few tokens to read
+# Candidates asked what they are, at most: ~0.7 s each on the embedded model (a question of ~60 tokens read
+# after the cached article). The gold set's 15 English articles have 3 such a median; 12, 21 and 26 the
+# three longest lists of names (an election's candidates, an exhibition's photographers).
+_KINDS_ASKED = 10
+_CONTEXT_CHARS = 100  # of the sentence shown with a name asked about, either side of it
+_A_THING = "asked what it is in the article, the model says a thing (not a person, organisation or country)"
 
 
 @dataclass(frozen=True)
@@ -179,6 +188,10 @@ class Summariser:
             warnings.append(SummaryWarning(WarningKind.estimated_tokens, f"{len(spans)} parts", reason))
         answers = _Answers()
         parts = [Part(text, start, end) for start, end in spans]
+        if named is not None:
+            things = await self._things(named, article, parts, answers, deadline)
+            named = [candidate for candidate in named if not any(candidate is thing for thing in things)]
+            warnings += [SummaryWarning(WarningKind.dropped_participant, thing.name, _A_THING) for thing in things]
         source = Source(article, named, date_spans, Vocabulary(self.topics, self.meanings))
         grounder = Grounder(text, article.text, source)
         grounding = _Grounding(self, article, parts, grounder, table.in_turn, warnings, progress)
@@ -207,6 +220,34 @@ class Summariser:
             ),
         )
         return Summary(response, warnings, answers.completion_tokens())
+
+    async def _things(
+        self, named: list[Candidate], article: ArticleRequest, parts: list[Part], answers: _Answers, deadline: float
+    ) -> list[Candidate]:
+        """The candidates code is unsure of that the model, asked what each is, calls a thing."""
+        asked = unsure(named, _KINDS_ASKED)
+        asks = [self._kind_of(candidate, article, parts, deadline) for candidate in asked]
+        things = []
+        for candidate, answer in zip(asked, await _in_turn(self.settings.parallel_calls, asks), strict=True):
+            answers.add(KIND, answer)
+            if answer.value.kind == "thing":
+                things.append(candidate)
+        return things
+
+    async def _kind_of(
+        self, candidate: Candidate, article: ArticleRequest, parts: list[Part], deadline: float
+    ) -> Answer[Any]:
+        start, end = candidate.mentions[0]
+        part = next((part for part in parts if part.start <= start < part.end), parts[0])
+        text = part.article
+        around = next(((s, e) for s, e in text.sentences if s <= start < e), (start, end))
+        shown = text.text[max(around[0], start - _CONTEXT_CHARS) : min(around[1], end + _CONTEXT_CHARS)]
+        variables = {
+            **self._variables(article, article.text[part.start : part.end]),
+            "name": candidate.name.replace('"', "'"),
+            "context": " ".join(shown.replace('"', "'").split()),
+        }
+        return await self.ask(KIND, part, variables, article.language, deadline)
 
     async def _combined(self, article: ArticleRequest, grounder: Grounder, answers: _Answers, deadline: float) -> None:
         """The parts' summaries combined in one, the response's (asked and checked as the one part's is)."""

@@ -6,7 +6,7 @@ embedded model: bench/README.md): capped lists, so a runaway list ends at the ca
 budget; no offsets; quotes only where code cannot find the evidence itself. A participant's evidence is the sentence
 where code finds its name; an open issue needs the model's quote. Dates are not asked: code finds,
 resolves and describes them (`grounding.Grounder.dates`); nor are participants where a NER pipeline
-reads the article's language (`grounding.Grounder.named`). The public contract in `schemas/` is built from
+reads the article's language (`grounding.Grounder.named`), only what each name code is unsure of is (`KIND`). The public contract in `schemas/` is built from
 these by the grounder.
 
 A grounded question's answer is rejected while it is asked (`grounding.checked_against`) when a name or a
@@ -26,7 +26,7 @@ import copy
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Self, TypeVar, get_origin
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar, get_origin
 
 from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
 
@@ -102,6 +102,12 @@ class SubjectsAnswer(BaseModel):
     ones every concept has); code maps them to Media Topics (`subjects.subjects`)."""
 
     subjects: Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(max_length=4)]
+
+
+class KindAnswer(BaseModel):
+    """What one named candidate is, in a word: "thing" is no participant (`KIND`)."""
+
+    kind: Literal["person", "organization", "country", "place", "thing"]
 
 
 class _Said(BaseModel):
@@ -281,6 +287,12 @@ ISSUES = Question("issues", IssuesAnswer, "open_issues", Grounder.issues, candid
 # response's is checked as it is asked (its validator, given the pipeline's `grounding.SummaryFacts`).
 SUMMARY = Question("summary", ComposedSummary, "summary", Grounder.summary, grounded=False, participants=True)
 SUBJECTS = Question("subjects", SubjectsAnswer, "subjects", Grounder.media_topics, grounded=False)
+# Asked of each candidate code is unsure of (`names.unsure`), one at a time, before the table's questions:
+# what it is, in a word. spaCy tags products, spacecraft, festivals and books as persons or organisations;
+# asked of all at once, the embedded model said "person" of every name; asked of one, with the sentence it is
+# in, it named 59 of 62 people right and called products and works "thing" (bench/JOURNAL.md, 2026-12-06
+# night). Not a row: its answers decide which of code's candidates the `NAMED` row grounds.
+KIND = Question("kind", KindAnswer, "participants", Grounder.named_participants, grounded=False)
 # Asked once when a long article was summarised in parts: one summary of the parts' summaries.
 COMBINE = Question("combine", CombinedSummaryAnswer, "summary", Grounder.summary, grounded=False)
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from tests.conftest import MODEL_URL
-from tests.factories import ModelServer, error
+from tests.factories import SEED_QUESTIONS, ModelServer, error
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_batch_resumes_skipping_what_is_done_even_after_a_torn_last_line(
 
     assert result.exit_code == 0, result.output
     assert "2 summarised, 0 failed (error records), 1 already done" in result.output
-    assert len(server.asked) == 6  # a1 and a2 only (issues, summary and subjects each)
+    assert len(server.asked) == 2 * len(SEED_QUESTIONS)  # a1 and a2 only
     assert set(records_skipping_torn(output)) == {"a0", "a1", "a2"}
 
 

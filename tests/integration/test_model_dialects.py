@@ -15,9 +15,17 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import QUESTION_OF_SCHEMA, SEED_ANSWERS, SEED_SUMMARY_TEXT, answer, error, tool_call_completion
+from tests.factories import (
+    QUESTION_OF_SCHEMA,
+    SEED_ANSWERS,
+    SEED_QUESTIONS,
+    SEED_SUMMARY_TEXT,
+    answer,
+    error,
+    tool_call_completion,
+)
 
-QUESTIONS = ("summary", "issues", "subjects")  # who takes part is code's (NER)
+QUESTIONS = SEED_QUESTIONS  # who takes part is code's (NER)
 
 # llama_cpp/server/app.py, get_models: every model it serves, as
 #     {"id": model_alias, "object": "model", "owned_by": "me", "permissions": []}

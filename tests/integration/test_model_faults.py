@@ -19,10 +19,10 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import SEED_ISSUES, ModelServer, answer, composed, error, question_of
+from tests.factories import SEED_ISSUES, SEED_QUESTIONS, ModelServer, answer, composed, error, question_of
 
 Client = AsyncTestClient[Any]
-QUESTIONS = ("participants", "issues", "summary", "subjects")
+QUESTIONS = ("kind", "participants", "issues", "summary", "subjects")
 
 
 def serve(model_server: respx.MockRouter, server: ModelServer) -> respx.Route:
@@ -72,7 +72,7 @@ async def test_429_with_retry_after_waits_as_asked_then_succeeds(
     assert len(sent_at) == 2
     assert sent_at[1] - sent_at[0] >= 0.9  # at least ~1 s either way
     assert response.json()["meta"]["retries"] == 1
-    assert response.json()["meta"]["attempts"] == 3  # the summary, issues and subjects (participants: NER's)
+    assert response.json()["meta"]["attempts"] == len(SEED_QUESTIONS)  # participants: NER's
 
 
 async def test_429_with_retry_after_beyond_the_budget_fails_fast_with_503(
@@ -337,7 +337,7 @@ async def test_malformed_json_content_is_re_asked(
 
     assert response.status_code == 200, response.text
     assert server.count("issues") == 2
-    assert response.json()["meta"]["attempts"] == 4  # three questions, one asked again
+    assert response.json()["meta"]["attempts"] == len(SEED_QUESTIONS) + 1  # one asked again
 
 
 async def test_an_answer_failing_the_schema_twice_is_a_502_with_the_last_error(

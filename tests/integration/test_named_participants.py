@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import SEED_PARTICIPANTS, ModelServer
+from tests.factories import SEED_PARTICIPANTS, SEED_QUESTIONS, ModelServer
 
 Client = AsyncTestClient[Any]
 
@@ -30,7 +30,9 @@ async def test_the_seed_articles_people_come_from_code_with_the_articles_words_f
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert sorted(server.asked) == ["issues", "subjects", "summary"]  # who takes part is code's alone
+    assert sorted(server.asked) == sorted(
+        SEED_QUESTIONS
+    )  # who takes part is code's: the model is asked only what one name is
     people = {p["name"]: p for p in body["participants"]}
     # Every named person of the article, once: Trump and Kyrylo Budanov too (NER tags only "Budanov"),
     # whom the model never had to write.
@@ -128,3 +130,36 @@ async def test_a_pipeline_that_is_not_installed_leaves_participants_model_first(
     assert response.status_code == 200, response.text
     assert "participants" in server.asked
     assert any("no named-entity pipeline" in warning for warning in response.json()["meta"]["warnings"])
+
+
+COCKTAIL = (
+    "The bartender Maria Lopez won the national cocktail championship in Dublin on Saturday. Lopez said her winning "
+    "drink mixed coffee with Baileys Irish Cream and a dash of nutmeg. The organisers, the Irish Bartenders "
+    "Association, said 40 bartenders took part. The Kremlin did not comment."
+)
+
+
+@pytest.mark.parametrize(("kind", "kept"), [("thing", False), ("organization", True), ("place", True)])
+async def test_a_name_that_does_nothing_is_asked_what_it_is_and_a_thing_is_no_participant(
+    api: Client, model_server: respx.MockRouter, kind: str, kept: bool
+) -> None:
+    # spaCy tags the liqueur an organisation; named once, called nothing, doing nothing: the model is asked.
+    def what_it_is(request: dict[str, Any]) -> dict[str, Any]:
+        question = request["messages"][-1]["content"]
+        return {"kind": kind if '"Baileys Irish Cream"' in question else "organization"}
+
+    server = serve(model_server, ModelServer({"kind": what_it_is}))
+    article = {"id": "cocktail", "title": "A bartender wins", "text": COCKTAIL, "language": "en",
+               "published": "2026-03-01"}  # fmt: skip
+
+    response = await api.post("/v1/summaries", json=article)
+
+    assert response.status_code == 200, response.text
+    names = {p["name"] for p in response.json()["participants"]}
+    assert {"Maria Lopez", "Irish Bartenders Association", "Kremlin"} <= names  # described or acting: not asked
+    assert ("Baileys Irish Cream" in names) is kept
+    dropped = [w for w in response.json()["meta"]["warnings"] if w.startswith("dropped participant 'Baileys")]
+    assert len(dropped) == (0 if kept else 1)
+    assert server.count("kind") == 1
+    question = server.requests["kind"][0]["messages"][-1]["content"]
+    assert "drink mixed coffee with Baileys Irish Cream and a dash of nutmeg" in question  # the sentence it is in

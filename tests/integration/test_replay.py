@@ -14,10 +14,10 @@ from service.api.app import create_app
 from service.api.idempotency import Idempotency
 from service.errors import IdempotencyKeyInProgress, IdempotencyKeyReused, ModelServerError
 from service.settings import Settings
-from tests.factories import ModelServer, Reply, error
+from tests.factories import SEED_QUESTIONS, ModelServer, Reply, error
 
 Client = AsyncTestClient[Any]
-QUESTIONS = ("summary", "issues", "subjects")
+QUESTIONS = SEED_QUESTIONS
 ASKED = len(QUESTIONS)  # for one summary of the seed: who takes part is code's (NER)
 
 

@@ -12,10 +12,10 @@ from litestar.testing import AsyncTestClient
 
 from service.api.app import create_app
 from service.settings import Settings
-from tests.factories import SEED_SUMMARY_TEXT, ModelServer
+from tests.factories import SEED_QUESTIONS, SEED_SUMMARY_TEXT, ModelServer
 from tests.live_servers import lifespan_answered, read_body, serving
 
-QUESTIONS = 3  # asked of the seed: the summary, issues, subjects (who takes part is code's, NER)
+QUESTIONS = len(SEED_QUESTIONS)  # who takes part is code's (NER): the one name it is unsure of is asked
 
 
 def sse_chunks(completion: dict[str, Any], pieces: int) -> list[bytes]:

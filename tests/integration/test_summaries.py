@@ -19,7 +19,16 @@ from litestar.testing import AsyncTestClient
 from service.api.app import create_app
 from service.model.prompts import load_prompt
 from service.settings import Settings
-from tests.factories import NO_NER, SEED_ISSUES, SEED_PARTICIPANTS, SEED_SUMMARY, ModelServer, composed, error
+from tests.factories import (
+    NO_NER,
+    SEED_ISSUES,
+    SEED_PARTICIPANTS,
+    SEED_QUESTIONS,
+    SEED_SUMMARY,
+    ModelServer,
+    composed,
+    error,
+)
 
 Client = AsyncTestClient[Any]
 PROMPT = load_prompt("summarise")
@@ -70,7 +79,7 @@ class Path(NamedTuple):
     warnings: list[str]
 
 
-BY_NER = Path(["issues", "subjects", "summary"], "U.S.", ["Witkoff"], [])
+BY_NER = Path(["issues", "kind", "subjects", "summary"], "U.S.", ["Witkoff"], [])
 MODEL_FIRST = Path(
     ["issues", "participants", "subjects", "summary"],
     "Steve Witkoff",
@@ -241,8 +250,8 @@ async def test_a_quote_not_in_the_article_is_re_asked_and_the_correction_returne
     assert "The Kremlin refused to comment on anything at all." in str(reask[-1]["content"])
     assert "is not in the article" in str(reask[-1]["content"])
     assert body["open_issues"][0]["evidence"][0]["quote"] == "The Kremlin did not confirm the timeline for the talks."
-    assert body["meta"]["attempts"] == 4
-    assert body["meta"]["usage"]["prompt_tokens"] == 4 * 900
+    assert body["meta"]["attempts"] == len(SEED_QUESTIONS) + 1
+    assert body["meta"]["usage"]["prompt_tokens"] == (len(SEED_QUESTIONS) + 1) * 900
 
 
 async def test_a_paraphrased_quote_is_aligned_fuzzily_without_a_re_ask(
@@ -294,7 +303,7 @@ async def test_an_item_still_ungrounded_after_the_re_ask_is_dropped_with_a_warni
     assert body["open_issues"] == []
     assert len(body["participants"]) == 14  # the grounded items survive (code's: NER's, every one of the article)
     assert body["summary"].startswith(SEED_SUMMARY["news"])
-    assert body["meta"]["attempts"] == 4
+    assert body["meta"]["attempts"] == len(SEED_QUESTIONS) + 1
     warnings = " | ".join(body["meta"]["warnings"])
     assert "issues: no answer passed the grounding check (2 answers)" in warnings
     assert "dropped open issue" in warnings
@@ -529,7 +538,7 @@ async def test_one_at_a_time_a_re_ask_follows_its_own_question(
         response = await api.post("/v1/summaries", json=seed_article)
 
     assert response.status_code == 200, response.text
-    assert server.asked == ["summary", "issues", "issues", "subjects"]
+    assert server.asked == ["kind", "summary", "issues", "issues", "subjects"]
 
 
 def test_the_embedded_server_is_asked_one_question_at_a_time(settings: Settings) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas import ParticipantKind
-from service.core.names import Candidate, candidates, is_country
+from service.core.names import Candidate, candidates, is_country, unsure
 from service.errors import WeightsError
 from service.model.ner import load_ner, pipeline_directory, tree_digest
 
@@ -524,3 +524,17 @@ def test_an_adjective_ner_took_for_a_name_is_none() -> None:
 
     assert not any("Beijing" in name for name in names)  # "pro-Beijing", every word of it an adjective
     assert {"Ann Lee", "UN"} <= names
+
+
+def test_only_names_that_do_nothing_in_the_story_are_asked_what_they_are() -> None:
+    text = (
+        "The bartender Maria Lopez won the championship in Dublin. Her drink mixed coffee with Baileys Irish Cream. "
+        "The Irish Bartenders Association said 40 bartenders took part. The Kremlin did not comment. "
+        "Ireland sent a team."
+    )
+    named = candidates(text, load_ner(NER).entities(text))
+
+    # Described ("The bartender"), a verb's subject, or a country: what NER says. Named once, doing nothing:
+    # asked. At most as many as allowed.
+    assert [c.name for c in unsure(named, 10)] == ["Baileys Irish Cream"]
+    assert unsure(named, 0) == []
