@@ -135,7 +135,8 @@ async def test_a_pipeline_that_is_not_installed_leaves_participants_model_first(
 COCKTAIL = (
     "The bartender Maria Lopez won the national cocktail championship in Dublin on Saturday. Lopez said her winning "
     "drink mixed coffee with Baileys Irish Cream and a dash of nutmeg. The organisers, the Irish Bartenders "
-    "Association, said 40 bartenders took part. The Kremlin did not comment."
+    "Association, said 40 bartenders took part. The Kremlin did not comment. The winners were photographed in front "
+    "of Ground Zero last year."
 )
 
 
@@ -143,10 +144,11 @@ COCKTAIL = (
 async def test_a_name_that_does_nothing_is_asked_what_it_is_and_a_thing_is_no_participant(
     api: Client, model_server: respx.MockRouter, kind: str, kept: bool
 ) -> None:
-    # spaCy tags the liqueur an organisation; named once, called nothing, doing nothing: the model is asked.
+    # spaCy tags the liqueur an organisation and Ground Zero a person; named once, called nothing, doing
+    # nothing: the model is asked what each is. A place NER called a person is no participant either.
     def what_it_is(request: dict[str, Any]) -> dict[str, Any]:
         question = request["messages"][-1]["content"]
-        return {"kind": kind if '"Baileys Irish Cream"' in question else "organization"}
+        return {"kind": kind if '"Baileys Irish Cream"' in question else "place"}
 
     server = serve(model_server, ModelServer({"kind": what_it_is}))
     article = {"id": "cocktail", "title": "A bartender wins", "text": COCKTAIL, "language": "en",
@@ -158,8 +160,13 @@ async def test_a_name_that_does_nothing_is_asked_what_it_is_and_a_thing_is_no_pa
     names = {p["name"] for p in response.json()["participants"]}
     assert {"Maria Lopez", "Irish Bartenders Association", "Kremlin"} <= names  # described or acting: not asked
     assert ("Baileys Irish Cream" in names) is kept
-    dropped = [w for w in response.json()["meta"]["warnings"] if w.startswith("dropped participant 'Baileys")]
-    assert len(dropped) == (0 if kept else 1)
-    assert server.count("kind") == 1
+    assert "Ground Zero" not in names
+    dropped = [w for w in response.json()["meta"]["warnings"] if w.startswith("dropped participant")]
+    assert dropped[-1] == (
+        "dropped participant 'Ground Zero': asked what it is in the article, the model says a place: not a person, "
+        "organisation or country"
+    )
+    assert len(dropped) == (1 if kept else 2)
+    assert server.count("kind") == 2
     question = server.requests["kind"][0]["messages"][-1]["content"]
     assert "drink mixed coffee with Baileys Irish Cream and a dash of nutmeg" in question  # the sentence it is in
