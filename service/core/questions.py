@@ -34,6 +34,7 @@ from schemas import ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.checking import is_headline, starts_midway, unfinished
 from service.core.grounding import Grounder, check_in_progress, summary_feedback
+from service.core.names import Candidate
 from service.core.unresolved import unresolved_sentences
 from service.model.client import SayBack
 from service.model.salvage import is_lenient
@@ -293,6 +294,24 @@ SUBJECTS = Question("subjects", SubjectsAnswer, "subjects", Grounder.media_topic
 # in, it named 59 of 62 people right and called products and works "thing" (bench/JOURNAL.md, 2026-12-06
 # night). Not a row: its answers decide which of code's candidates the `NAMED` row grounds.
 KIND = Question("kind", KindAnswer, "participants", Grounder.named_participants, grounded=False)
+_AROUND_A_NAME = 100  # characters of its sentence shown either side of a name asked about
+
+
+def kind_variables(candidate: Candidate, article: ArticleText) -> dict[str, str]:
+    """`KIND`'s own placeholders: the name, and the words around its first mention, in their sentence."""
+    start, end = candidate.mentions[0]
+    around = next(((s, e) for s, e in article.sentences if s <= start < e), (start, end))
+    shown = article.text[max(around[0], start - _AROUND_A_NAME) : min(around[1], end + _AROUND_A_NAME)]
+    return {"name": candidate.name.replace('"', "'"), "context": " ".join(shown.replace('"', "'").split())}
+
+
+def no_participant(candidate: Candidate, answer: KindAnswer) -> bool:
+    """A thing, or a place where NER said a person ("McMurdo Station", "Art Gallery"). A place NER called an
+    organisation stays: the model calls universities and museums places (gold set dev: 2 of the 3 so named
+    are participants)."""
+    return answer.kind == "thing" or (answer.kind == "place" and candidate.kind is ParticipantKind.person)
+
+
 # Asked once when a long article was summarised in parts: one summary of the parts' summaries.
 COMBINE = Question("combine", CombinedSummaryAnswer, "summary", Grounder.summary, grounded=False)
 
