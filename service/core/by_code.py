@@ -3,8 +3,8 @@ expressions resolved by the date vocabulary.
 
 It answers in the time NER takes (bench/README.md), for a caller that cannot wait for the
 model (Superdesk's tagging widget, which gives up after 30 s). A candidate is what NER tagged, merged,
-with its role in the article's own words, the same participants the full summary has (the model is not
-asked who takes part where NER reads the article).
+with its role in the article's own words: the candidates the full summary starts from, before the model is
+asked what the ones code is unsure of are (`questions.KIND`).
 """
 
 import asyncio
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from schemas import ArticleRequest
 from service.core.captions import caption_lines
 from service.core.dates import ResolvedDate, find_date_expressions, resolver_for
-from service.core.injection import masked
+from service.core.injection import addressed_lines, masked
 from service.core.names import Candidate, candidates
 from service.languages import tag
 from service.model.ner import Ner
@@ -36,7 +36,8 @@ class CodeReading:
 
 async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeReading:
     """Candidates (when a pipeline serves the article's language, English when none is given) and dates."""
-    text = masked(article.text, caption_lines(article.text))  # a picture's caption is no story text
+    # As the summary reads it: lines to the summariser and a picture's caption are no story text.
+    text = masked(article.text, addressed_lines(article.text) + caption_lines(article.text))
     found = await named_candidates(text, article.language, ner)
     resolver = resolver_for(article.language)
     dates = [
