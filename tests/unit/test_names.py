@@ -538,3 +538,15 @@ def test_only_names_that_do_nothing_in_the_story_are_asked_what_they_are() -> No
     # asked. At most as many as allowed.
     assert [c.name for c in unsure(named, 10)] == ["Baileys Irish Cream"]
     assert unsure(named, 0) == []
+
+
+def test_organisations_are_asked_before_people() -> None:
+    # Of the names the model called no participant in GUM, those NER called organisations were right more often.
+    text = "The winners were photographed in front of Ground Zero. Her drink mixed coffee with Baileys Irish Cream."
+    named = candidates(text, load_ner(NER).entities(text))
+
+    assert [(c.name, c.kind) for c in unsure(named, 10)] == [
+        ("Baileys Irish Cream", ParticipantKind.organization),
+        ("Ground Zero", ParticipantKind.person),
+    ]
+    assert [c.name for c in unsure(named, 1)] == ["Baileys Irish Cream"]
