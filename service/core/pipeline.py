@@ -68,11 +68,11 @@ A = TypeVar("A", bound=BaseModel)
 Result = TypeVar("Result")
 _PROMPT_MARGIN_TOKENS = 64
 _MAIN_PARTICIPANTS = 6  # listed for the summary: enough for its 2-3 sentences, few tokens to read
-# Candidates asked what they are, at most: ~1.5 s each on the embedded model (~90 tokens read after the
+# Candidates asked what they are, at most: ~1.5-2 s each on the embedded model (~90 tokens read after the
 # cached article, 7 written). The gold set's 15 English articles have 3 such a median; 12, 21 and 26 the
-# three longest lists of names (an election's candidates, an exhibition's photographers). Ten at most put
-# the gold set's p50 latency at 40 s (26 s without): bench/JOURNAL.md, 2026-12-06 (night).
-KINDS_ASKED = 5
+# three longest lists of names (an election's candidates, an exhibition's photographers). At most ten put
+# the gold set's p50 latency at 40.3 s, five at 35.7 s (26.2 s without): bench/JOURNAL.md, 2026-12-06 (night).
+KINDS_ASKED = 3
 _NO_PARTICIPANT = "asked what it is in the article, the model says a {}: not a person, organisation or country"
 
 
