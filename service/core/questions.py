@@ -6,8 +6,8 @@ embedded model: bench/README.md): capped lists, so a runaway list ends at the ca
 budget; no offsets; quotes only where code cannot find the evidence itself. A participant's evidence is the sentence
 where code finds its name; an open issue needs the model's quote. Dates are not asked: code finds,
 resolves and describes them (`grounding.Grounder.dates`); nor are participants where a NER pipeline
-reads the article's language (`grounding.Grounder.named`), only what each name code is unsure of is (`KIND`). The public contract in `schemas/` is built from
-these by the grounder.
+reads the article's language (`grounding.Grounder.named`): only what each name code is unsure of is
+(`KIND`). The public contract in `schemas/` is built from these by the grounder.
 
 A grounded question's answer is rejected while it is asked (`grounding.checked_against`) when a name or a
 quote is not in the article, with a message that lists each one, and the model is re-asked. Under
@@ -290,9 +290,10 @@ SUMMARY = Question("summary", ComposedSummary, "summary", Grounder.summary, grou
 SUBJECTS = Question("subjects", SubjectsAnswer, "subjects", Grounder.media_topics, grounded=False)
 # Asked of each candidate code is unsure of (`names.unsure`), one at a time, before the table's questions:
 # what it is, in a word. spaCy tags products, spacecraft, festivals and books as persons or organisations;
-# asked of all at once, the embedded model said "person" of every name; asked of one, with the sentence it is
-# in, it named 59 of 62 people right and called products and works "thing" (bench/JOURNAL.md, 2026-12-06
-# night). Not a row: its answers decide which of code's candidates the `NAMED` row grounds.
+# asked of every name in one answer, the embedded model said "person" of Iran and the Kremlin (2026-12-05);
+# asked of one, with the sentence it is in, it named 59 of 62 people right and called products and works a
+# "thing" (bench/JOURNAL.md, 2026-12-06 (night)). Not a row: its answers decide which of code's candidates
+# the `NAMED` row grounds (its field and grounding are that row's).
 KIND = Question("kind", KindAnswer, "participants", Grounder.named_participants, grounded=False)
 _AROUND_A_NAME = 100  # characters of its sentence shown either side of a name asked about
 
