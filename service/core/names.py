@@ -34,7 +34,7 @@ import pycountry
 from schemas import Evidence, MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.participants import TITLE_WORDS, found_in, merge_participants, person_name, without_article
-from service.languages import commonest_words, every, tag
+from service.languages import commonest_words, every, of_words, tag
 from service.model.ner import Entity
 
 # Countries ISO 3166 spells otherwise (its names are formal: "Russian Federation").
@@ -149,7 +149,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
 
 _STORMS = sorted((re.escape(word) for language in every() for word in language.storms), key=len, reverse=True)
 _LAWS = frozenset(word.casefold() for language in every() for word in language.laws)
-_OF = frozenset(word for language in every() for word in language.of)
+_OF = of_words()
 _STORM = re.compile(rf"(?:{'|'.join(_STORMS)})\s+\w")  # the longest first: "Tropical Storm Erin"
 
 

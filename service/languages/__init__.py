@@ -166,6 +166,12 @@ def commonest_words() -> frozenset[str]:
     return frozenset(word for language in every() for word in language.function_words)
 
 
+@cache
+def of_words() -> frozenset[str]:
+    """Every language's words that tie a name to what it belongs to ("of", "von"): "Steve Rubell of Studio 54"."""
+    return frozenset(word for language in every() for word in language.of)
+
+
 def english() -> Language:
     """English: an article that does not say its language is read as English."""
     return every()[0]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import NerPipelineMissing, WeightsError
-from service.languages import every
+from service.languages import every, of_words
 from service.model.embedded import sha256_of
 
 # Digest over "relative/path sha256" lines of every file of the pipeline directory, sorted by path.
@@ -44,7 +44,7 @@ _COMMON_NOUNS = frozenset({"NN", "NNS"})  # Penn tags: the tagger gives no coars
 _ARTICLES = frozenset({"DT", "CD"})
 _PLURALS = frozenset({"NNS", "VBZ"})  # the tagger reads "photographers" before a name as a verb
 _LIST_DEPS = frozenset({"cc", "conj", "punct"})
-_OF = frozenset(word for language in every() for word in language.of)  # "Steve Rubell of Studio 54"
+_OF = of_words()  # "Steve Rubell of Studio 54"
 _WITH = frozenset(word for language in every() for word in language.parties)  # "talks with Iran"
 _ACCORDING = frozenset(word for language in every() for word in language.attributions)  # "according to AFP"
 _PUBLICATIONS = frozenset(word for language in every() for word in language.publications)  # "journal"
