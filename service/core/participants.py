@@ -130,7 +130,7 @@ def merge_participants(participants: list[Participant], evidence_limit: int | No
             if any(same_participant(participant, member) for member in group) and not _conflicts(participant, group)
         ]
         if joins:
-            _nearest(joins, participant).append(participant)
+            _nearest(_by_surname(joins, participant), participant).append(participant)
         else:
             groups.append([participant])
     return [_merge(group, evidence_limit) for group in groups]
@@ -167,6 +167,18 @@ def _same_full_name(a: list[str], b: list[str]) -> bool:
         return True  # the end of a longer name: "Tayyip Erdogan", "Lula da Silva", "bin Salman"
     # A middle name more or less ("Hernan Dario Gomez" ~ "Hernan Gomez") is the same person.
     return fuzz.ratio(a[0], b[0]) >= NAME_FUZZ and fuzz.ratio(a[-1], b[-1]) >= NAME_FUZZ
+
+
+def _by_surname(groups: list[list[Participant]], participant: Participant) -> list[list[Participant]]:
+    """Of the groups a one-word person could join, those whose full name ends with it, where there are any: a
+    name alone is a surname before it is a given name ("Warhol" is Andy Warhol's, not "Warhol Polaroid"'s,
+    which NER tagged a person)."""
+    if participant.kind is not ParticipantKind.person or len(words := _plain(participant.name).split()) != 1:
+        return groups
+    ending = [
+        g for g in groups if any(fuzz.ratio(words[0], full[-1]) >= NAME_FUZZ for m in g for full in _full_names(m))
+    ]
+    return ending or groups
 
 
 def _nearest(groups: list[list[Participant]], participant: Participant) -> list[Participant]:

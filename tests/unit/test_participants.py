@@ -66,6 +66,20 @@ def test_a_bare_surname_is_the_person_of_that_name_mentioned_last_before_it() ->
     assert {p.name: [e.start for e in p.evidence] for p in merged} == {"Liam Smith": [0, 30], "Mark Smith": [60, 90]}
 
 
+def test_a_bare_name_is_a_surname_before_it_is_a_given_name() -> None:
+    from schemas import Evidence, MatchKind
+
+    def at(name: str, start: int) -> Participant:
+        evidence = [Evidence(quote=name, start=start, end=start + len(name), match=MatchKind.exact)]
+        return named(name).model_copy(update={"evidence": evidence})
+
+    # "an Andy Warhol exhibit ... the Warhol Polaroid (NER: a person) ... Warhol's legacy": the nearest before it
+    # would be "Warhol Polaroid", whose first word it is; it is the last word of Andy Warhol's name.
+    merged = merge_participants([at("Andy Warhol", 0), at("Warhol Polaroid", 30), at("Warhol", 60)])
+
+    assert {p.name: [e.start for e in p.evidence] for p in merged} == {"Andy Warhol": [0, 60], "Warhol Polaroid": [30]}
+
+
 @pytest.mark.parametrize(
     ("title_and_name", "name"),
     [
