@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from schemas import ArticleRequest
-from service.core.captions import caption_lines
+from service.core.captions import story_text
 from service.core.dates import ResolvedDate, find_date_expressions, resolver_for
-from service.core.injection import addressed_lines, masked
+from service.core.injection import addressed_lines
 from service.core.names import Candidate, candidates
 from service.languages import tag
 from service.model.ner import Ner
@@ -37,7 +37,7 @@ class CodeReading:
 async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeReading:
     """Candidates (when a pipeline serves the article's language, English when none is given) and dates."""
     # As the summary reads it: lines to the summariser and a picture's caption are no story text.
-    text = masked(article.text, addressed_lines(article.text) + caption_lines(article.text))
+    text = story_text(article.text, addressed_lines(article.text))
     found = await named_candidates(text, article.language, ner)
     resolver = resolver_for(article.language)
     dates = [

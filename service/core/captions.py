@@ -11,7 +11,7 @@ reads the article as sent.
 
 import re
 
-from service.core.injection import line_around
+from service.core.injection import line_around, masked
 from service.languages import every
 
 _CAPTION_WORDS = 40  # a caption is a line of a few words; a paragraph that quotes "Image:" is no caption
@@ -28,3 +28,9 @@ def caption_lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line that ends with a picture's credit ("… Image: NASA"), in order."""
     spans = (line_around(text, found.start(), found.end()) for found in _CREDIT.finditer(text))
     return [(start, end) for start, end in spans if len(text[start:end].split()) <= _CAPTION_WORDS]
+
+
+def story_text(text: str, addressed: list[tuple[int, int]]) -> str:
+    """`text` as code reads it, same length: the lines addressed to the summariser (`addressed`, from
+    `injection.addressed_lines`) and a picture's captions blanked."""
+    return masked(text, addressed + caption_lines(text))

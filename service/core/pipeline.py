@@ -37,11 +37,11 @@ from schemas import ArticleRequest, Meta, Participant, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
 from service.core.by_code import named_candidates
-from service.core.captions import caption_lines
+from service.core.captions import story_text
 from service.core.checking import language_name
 from service.core.dates import find_date_expressions
 from service.core.grounding import Grounder, Source, SummaryFacts, Vocabulary, checked_against
-from service.core.injection import addressed_lines, masked, neutralise_delimiters
+from service.core.injection import addressed_lines, neutralise_delimiters
 from service.core.mediatopics import ENGLISH, media_topics
 from service.core.names import Candidate, unsure
 from service.core.questions import (
@@ -172,7 +172,7 @@ class Summariser:
         # Lines that speak to the summariser are blanked for grounding: nothing taken from them is evidence;
         # nor from a picture's caption and credit (no story text, and its photographer is no participant).
         addressed = addressed_lines(article.text)
-        text = ArticleText(masked(article.text, addressed + caption_lines(article.text)))
+        text = ArticleText(story_text(article.text, addressed))
         warnings += [_addressed_warning(article.text, start, end) for start, end in addressed]
 
         named = await named_candidates(text.text, article.language, self.ner)
