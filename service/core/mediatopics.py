@@ -185,10 +185,11 @@ class LabelIndex:
         found, scores = self._bm25.retrieve(self._tokens([query]), k=limit, show_progress=False)
         return [(self._concepts[i], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
 
-    def stems(self, text: str) -> set[str]:
-        """The stemmed words of `text` that count (no stop words), as the index reads them."""
-        words: list[list[str]] = self._tokens([text], return_ids=False)
-        return set(words[0]) if words else set()
+    def stems(self, texts: list[str]) -> list[set[str]]:
+        """The stemmed words of each text that count (no stop words), as the index reads them. In one call:
+        bm25s makes its (disabled) progress bars per call, which cost more than stemming a sentence."""
+        words: list[list[str]] = self._tokens(texts, return_ids=False)
+        return [set(found) for found in words]
 
     def shared(self, wanted: set[str], stems: set[str]) -> int:
         """How many of the `wanted` stems a text's `stems` hold (inside a compound too, where the language

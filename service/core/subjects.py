@@ -65,8 +65,10 @@ def subjects(
             scored.append(_Scored(concept, term, round(similarity, 2), concept.qcode in agreed))
     first_term = {s.concept.qcode: s for s in reversed(scored)}  # a concept twice: its first term's
     index = topics.index(language)
-    sentences = [(span, index.stems(text.text[slice(*span)])) for span in text.sentences]  # stemmed once
-    title_stems, lead_stems = index.stems(title or ""), index.stems(text.lead)
+    title_stems, lead_stems, *stemmed = index.stems(
+        [title or "", text.lead, *(text.text[slice(*s)] for s in text.sentences)]
+    )
+    sentences = list(zip(text.sentences, stemmed, strict=True))  # stemmed once
     result = []
     for concept in topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]:
         found = first_term[concept.qcode]
@@ -118,7 +120,7 @@ def _speaking(
     """The words that say a subject, and the sentences that hold one, each with how many: its labels' words,
     else the model's term's (which may carry a name: "Ukraine-Russia negotiations")."""
     for words in (" ".join(labels), term):
-        wanted = index.stems(words)
+        (wanted,) = index.stems([words])
         counted = [(span, index.shared(wanted, stems)) for span, stems in sentences]
         if speaking := [(span, shared) for span, shared in counted if shared]:
             return wanted, speaking
