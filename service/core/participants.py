@@ -173,7 +173,10 @@ def _by_surname(groups: list[list[Participant]], participant: Participant) -> li
     """Of the groups a one-word person could join, those whose full name ends with it, where there are any: a
     name alone is a surname before it is a given name ("Warhol" is Andy Warhol's, not "Warhol Polaroid"'s,
     which NER tagged a person)."""
-    if participant.kind is not ParticipantKind.person or len(words := _plain(participant.name).split()) != 1:
+    if (
+        participant.kind is not ParticipantKind.person
+        or len(words := _plain(person_name(participant.name)).split()) != 1
+    ):
         return groups
     ending = [
         g for g in groups if any(fuzz.ratio(words[0], full[-1]) >= NAME_FUZZ for m in g for full in _full_names(m))

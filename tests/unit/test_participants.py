@@ -2,7 +2,7 @@
 
 import pytest
 
-from schemas import Participant, ParticipantKind
+from schemas import Evidence, MatchKind, Participant, ParticipantKind
 from service.core.participants import is_a_form_of, merge_participants, named_in, person_name
 
 K = ParticipantKind
@@ -10,6 +10,12 @@ K = ParticipantKind
 
 def named(name: str, kind: ParticipantKind = K.person, aliases: tuple[str, ...] = ()) -> Participant:
     return Participant(name=name, kind=kind, aliases=list(aliases), evidence=[])
+
+
+def at(name: str, start: int) -> Participant:
+    """A person named at `start` of the article."""
+    evidence = [Evidence(quote=name, start=start, end=start + len(name), match=MatchKind.exact)]
+    return named(name).model_copy(update={"evidence": evidence})
 
 
 @pytest.mark.parametrize(
@@ -38,8 +44,6 @@ def test_participants_named_several_ways_are_merged(listed: list[Participant], e
 
 
 def test_merging_keeps_the_first_role_and_the_evidence_of_all() -> None:
-    from schemas import Evidence, MatchKind
-
     first = named("Steve Witkoff").model_copy(
         update={"role": "U.S. envoy", "evidence": [Evidence(quote="a", start=5, end=6, match=MatchKind.exact)]}
     )
@@ -54,12 +58,6 @@ def test_merging_keeps_the_first_role_and_the_evidence_of_all() -> None:
 
 
 def test_a_bare_surname_is_the_person_of_that_name_mentioned_last_before_it() -> None:
-    from schemas import Evidence, MatchKind
-
-    def at(name: str, start: int) -> Participant:
-        evidence = [Evidence(quote=name, start=start, end=start + len(name), match=MatchKind.exact)]
-        return named(name).model_copy(update={"evidence": evidence})
-
     # "Liam Smith, 14, ... Smith said ... his father, Mark Smith, ... Smith added"
     merged = merge_participants([at("Liam Smith", 0), at("Smith", 30), at("Mark Smith", 60), at("Smith", 90)])
 
@@ -67,12 +65,6 @@ def test_a_bare_surname_is_the_person_of_that_name_mentioned_last_before_it() ->
 
 
 def test_a_bare_name_is_a_surname_before_it_is_a_given_name() -> None:
-    from schemas import Evidence, MatchKind
-
-    def at(name: str, start: int) -> Participant:
-        evidence = [Evidence(quote=name, start=start, end=start + len(name), match=MatchKind.exact)]
-        return named(name).model_copy(update={"evidence": evidence})
-
     # "an Andy Warhol exhibit ... the Warhol Polaroid (NER: a person) ... Warhol's legacy": the nearest before it
     # would be "Warhol Polaroid", whose first word it is; it is the last word of Andy Warhol's name.
     merged = merge_participants([at("Andy Warhol", 0), at("Warhol Polaroid", 30), at("Warhol", 60)])
