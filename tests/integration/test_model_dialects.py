@@ -25,8 +25,6 @@ from tests.factories import (
     tool_call_completion,
 )
 
-QUESTIONS = SEED_QUESTIONS  # who takes part is code's (NER)
-
 # llama_cpp/server/app.py, get_models: every model it serves, as
 #     {"id": model_alias, "object": "model", "owned_by": "me", "permissions": []}
 # (for real, the id is the --model path unless --model_alias is given; it answers any model name we send).
@@ -142,7 +140,7 @@ async def test_llama_cpp_python_with_no_setting_is_asked_in_tools_after_it_refus
     refused = [question for question, kind in sent_for_the_first if kind == "json_schema"]
     assert refused
     assert len(refused) == len(set(refused))
-    assert {question for question, kind in sent_for_the_first if kind == "tools"} == set(QUESTIONS)
+    assert {question for question, kind in sent_for_the_first if kind == "tools"} == set(SEED_QUESTIONS)
     # The answer says so too, once, with the setting that avoids it; the second summary goes straight to tools.
     switch = [w for w in first.json()["meta"]["warnings"] if w.startswith("SUMMARISE_MODE=json_schema: ")]
     assert len(switch) == 1
@@ -205,6 +203,6 @@ async def test_a_500_that_names_no_request_shape_is_retried_as_any_500(
     problem = response.json()
     assert "model server failed: HTTP 500" in problem["detail"]
     assert "SUMMARISE_MODE" not in problem["detail"]
-    assert max(sent.count(question) for question in QUESTIONS) == settings.transient_attempts
+    assert max(sent.count(question) for question in SEED_QUESTIONS) == settings.transient_attempts
     assert (problem["attempts"], problem["retries"]) == (0, settings.transient_attempts - 1)
     assert models.call_count == asked_at_start  # not a dialect: nobody asked who the server is

@@ -30,9 +30,8 @@ async def test_the_seed_articles_people_come_from_code_with_the_articles_words_f
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert sorted(server.asked) == sorted(
-        SEED_QUESTIONS
-    )  # who takes part is code's: the model is asked only what one name is
+    # Who takes part is code's: the model is asked only what one name is, then the table's questions.
+    assert sorted(server.asked) == sorted(SEED_QUESTIONS)
     people = {p["name"]: p for p in body["participants"]}
     # Every named person of the article, once: Trump and Kyrylo Budanov too (NER tags only "Budanov"),
     # whom the model never had to write.
