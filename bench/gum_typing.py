@@ -359,9 +359,9 @@ def asked_what_it_is(
     article = ArticleText(document.text)
     schema = {"name": KindAnswer.__name__, "schema": KindAnswer.model_json_schema()}
     title = document.text.split("\n", 1)[0]
+    variables = {"published": "unknown", "language": "English", "title": title, "text": document.text}
     asked = []
     for candidate in unsure(found, KINDS_ASKED):
-        variables = {"published": "unknown", "language": "English", "title": title, "text": document.text}
         messages = prompt.render("kind", **variables, **kind_variables(candidate, article))
         body = {
             "messages": messages,
