@@ -27,7 +27,8 @@ from service.api.app import create_app
 from service.model.embedded import EMBEDDED_MODELS
 from service.model.faults import refused_shape
 from service.settings import Settings
-from tests.integration.test_model_dialects import LLAMA_CPP_PYTHON_MODELS, QUESTIONS, REFUSED_JSON_SCHEMA, logged
+from tests.factories import SEED_QUESTIONS
+from tests.integration.test_model_dialects import LLAMA_CPP_PYTHON_MODELS, REFUSED_JSON_SCHEMA, logged
 from tests.live_servers import llama_cpp_python_server
 from tests.unit.test_server_profiles import status_error
 
@@ -123,7 +124,7 @@ async def test_the_seed_is_summarised_with_no_setting_grounded(
     assert body["meta"]["mode"] == "tools"
     # Only the questions asked at once in json_schema before the switch were refused, each once; the rest 200.
     refused = statuses.count(500)
-    assert 1 <= refused <= len(QUESTIONS)
+    assert 1 <= refused <= len(SEED_QUESTIONS)
     assert statuses.count(200) == len(statuses) - refused
     (switched,) = [record for record in caplog.records if logged(record).get("event") == "model_mode_switched"]
     assert (logged(switched)["server"], logged(switched)["mode"]) == ("llama-cpp-python", "tools")
