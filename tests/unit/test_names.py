@@ -266,6 +266,24 @@ def test_a_name_the_article_attributes_what_it_says_to_is_cited_as_a_source() ->
     assert found["United Nations"].source is None
 
 
+def test_a_cited_name_tagged_as_a_place_or_an_event_is_an_organisation() -> None:
+    # The small pipeline tags "Interfax Ukraine" LOC and "the Sydney Morning Herald" EVENT: neither a
+    # participant before, though the article quotes each (gold set 000 and 008).
+    text = (
+        "The envoys would travel to Geneva to hold talks with Iran, according to the news outlet Interfax "
+        'Ukraine. By this time, "her skin was weeping", according to the Sydney Morning Herald. The family '
+        "lived in Sydney."
+    )
+    ner = load_ner(NER)
+
+    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+
+    assert found["Interfax Ukraine"].kind is ParticipantKind.organization
+    assert found["Sydney Morning Herald"].kind is ParticipantKind.organization
+    assert found["Sydney Morning Herald"].role == "cited as a source"
+    assert found.keys().isdisjoint({"Geneva", "Sydney"})  # a place not cited stays a place
+
+
 def test_what_an_agent_did_to_a_pronoun_says_nothing_and_a_title_comes_first() -> None:
     text = "It was founded by Jane Doe. The deal was signed by Foreign Minister Mark Lee on Monday."
     ner = load_ner(NER)
