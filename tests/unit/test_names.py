@@ -135,6 +135,19 @@ def test_what_a_participant_does_is_the_predicate_it_is_the_subject_of() -> None
     assert headed.get("Panama") is None  # a heading the parser ran into the next line's clause
 
 
+def test_a_list_the_parser_split_before_a_participle_keeps_its_last_name() -> None:
+    # The small pipeline reads "held" as a verb whose subject is "the U.S.", and "Russia" as the list's end.
+    split = "The meeting follows the latest round of negotiations among Ukraine, Russia, and the U.S. held in Geneva."
+    clause = "The meeting followed talks with Poland, and Britain held a vote on Monday."
+    ner = load_ner(NER)
+
+    found = {c.name: c for t in (split, clause) for c in candidates(t, ner.entities(t), "en")}
+
+    assert found["U.S."].acts is None
+    assert found["U.S."].role == found["Russia"].role == "party to the negotiations"
+    assert found["Britain"].acts == "held a vote on Monday"  # a verb with an object: a clause of its own
+
+
 def test_what_a_participant_does_is_cut_to_whole_phrases_not_to_a_count_of_words() -> None:
     text = (
         "Special Envoy Steve Witkoff said in an online address at the Yalta European Strategy conference "
