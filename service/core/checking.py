@@ -58,9 +58,10 @@ def unfinished(summary: str) -> str | None:
 
 def starts_midway(sentence: str) -> bool:
     """Whether a sentence is the rest of another ("and also a minority larger than a third ..."): its first
-    word all in lower case, in a script that has capitals ("iPhone" and "eBay" have one)."""
+    word all in lower case, in a script that has capitals ("iPhone" and "eBay" have one); so too the last
+    word of one alone ("hearing.", the open part of a summary of a lawsuit)."""
     words = sentence.split(maxsplit=1)
-    first = words[0].lstrip("'\"‘“„«(") if words else ""
+    first = words[0].lstrip("'\"‘“„«(").rstrip(".,;:!?'\"’”»)") if words else ""
     return first.isalpha() and first.islower()
 
 

@@ -11,6 +11,7 @@ from service.core.checking import (
     as_written,
     finished,
     not_the_articles,
+    starts_midway,
     unfinished,
     unsupported,
     without,
@@ -115,6 +116,23 @@ def test_an_abbreviation_the_model_spaced_is_written_as_the_article_writes_it() 
 )
 def test_a_summary_that_stops_mid_sentence_is_told_by_its_last_words(summary: str, cut: str | None) -> None:
     assert unfinished(summary) == cut
+
+
+@pytest.mark.parametrize(
+    ("part", "midway"),
+    [
+        ("and also with Iran, according to Interfax Ukraine.", True),
+        ("hearing.", True),  # the last word of a sentence, alone: an open part written so
+        ("“and then we left,” she said.", True),
+        ("Talks resume in Geneva.", False),
+        ("iPhone sales fell.", False),
+        ("eBay.", False),
+        ("2026 was a year of talks.", False),
+        ("", False),
+    ],
+)
+def test_a_part_of_a_summary_that_is_the_rest_of_a_sentence(part: str, midway: bool) -> None:
+    assert starts_midway(part) is midway
 
 
 def test_an_unfinished_last_sentence_goes_where_a_finished_one_stands_before_it() -> None:
