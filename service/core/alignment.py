@@ -146,6 +146,14 @@ class ArticleText:
                 clause = sentence.start, following[1]
         return clause
 
+    def before_in_clause(self, start: int, end: int) -> str:
+        """The words before an expression in its own clause, not widened as `clause_around` widens it: "will
+        travel to Geneva" of "on Thursday" in "… will travel to Geneva on Thursday, officials said on Monday",
+        "officials said" of "on Monday"."""
+        sentence = self.sentence_around(Span(start, end, MatchKind.exact))
+        bounds = [sentence.start, *(m.end() for m in _CLAUSE_END.finditer(self.text, sentence.start, start))]
+        return self.text[max(bounds) : start]
+
     def locate(self, quote: str, near: int | None = None) -> Span | None:
         """Offsets of `quote`; of several occurrences, the one nearest `near` (else the first)."""
         needle = quote.strip()

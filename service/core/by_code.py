@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from schemas import ArticleRequest
+from service.core.alignment import ArticleText
 from service.core.captions import story_text
 from service.core.dates import ResolvedDate, find_date_expressions, resolver_for
 from service.core.injection import addressed_lines
@@ -40,9 +41,13 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
     text = story_text(article.text, addressed_lines(article.text))
     found = await named_candidates(text, article.language, ner)
     resolver = resolver_for(article.language)
+    story = ArticleText(text)
     dates = [
         FoundDate(
-            article.text[start:end], start, end, resolver.resolve(article.text[start:end], article.published_date)
+            article.text[start:end],
+            start,
+            end,
+            resolver.resolve(article.text[start:end], article.published_date, story.before_in_clause(start, end)),
         )
         for start, end in find_date_expressions(text)
     ]

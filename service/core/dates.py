@@ -233,14 +233,15 @@ class DateResolver:
         # dateparser takes milliseconds per expression, and "Monday" or "Feb. 26" recur across a day's articles.
         self._cached = lru_cache(maxsize=8192)(self._resolve)
 
-    def resolve(self, expression: str, published: date | None) -> ResolvedDate | None:
-        """None when the expression is not a date at all; start/end None when it needs a `published`."""
+    def resolve(self, expression: str, published: date | None, before: str = "") -> ResolvedDate | None:
+        """None when the expression is not a date at all; start/end None when it needs a `published`. `before`:
+        the words before it in its clause, which say whether a weekday alone is ahead ("will meet on Thursday")."""
         try:
-            return self._cached(expression, published)
+            return self._cached(expression, published, _FUTURE.search(before) is not None)
         except (ValueError, OverflowError):  # a day outside 1..9999 ("in 9,000 years"): no calendar date
             return None
 
-    def _resolve(self, expression: str, published: date | None) -> ResolvedDate | None:
+    def _resolve(self, expression: str, published: date | None, ahead: bool = False) -> ResolvedDate | None:
         text = " ".join(expression.split()).strip(" .,;:")
         approximate, window = False, 0
         if match := _give_or_take(text):
@@ -267,6 +268,11 @@ class DateResolver:
             text = text[match.end() :]
         if not text:
             return None
+        if ahead and published is not None and text.casefold() in _WEEKDAYS:  # the day itself or the next such
+            named = self._parse_against(text, _PROBES[0])
+            if named is not None:
+                day = published + timedelta(days=(named.start.weekday() - published.weekday()) % 7)
+                return ResolvedDate(day, day, Precision.day, approximate)
 
         parsed = self._parse_range(text, published) or self._parse_single(text, published)
         if parsed is None:
@@ -818,6 +824,7 @@ def find_date_expressions(text: str) -> list[tuple[int, int]]:
 
 
 _WEEKDAYS = frozenset(day.casefold() for day in _every(lambda w: w.weekdays))
+_FUTURE = re.compile(rf"(?<!\w)(?:{'|'.join(_every(lambda w: w.future))})(?!\w)", re.IGNORECASE)
 _BEFORE_WEEKDAY = frozenset(word.casefold() for word in _every(lambda w: w.finder.before_weekday))
 _CALENDAR = calendar_words()
 _ARTICLES = frozenset(word.casefold() for word in _every(lambda w: w.articles))

@@ -346,7 +346,7 @@ class Grounder:
         dateline = (tag(language).known or english()).dateline  # a date in the dateline tells when it was written
         for start, end in sorted(found):
             expression = self.text.text[start:end]
-            if (resolved := resolver.resolve(expression, published)) is None:
+            if (resolved := resolver.resolve(expression, published, self.text.before_in_clause(start, end))) is None:
                 continue
             event = dateline if self._in_dateline(start, end) else self._clause_around(start, end)
             told = events.setdefault(dedupe_key(expression), [])

@@ -85,6 +85,9 @@ class DateWords:
     finder: DateFinder
     rules: DateRules = field(default_factory=DateRules)
     date_order: str | None = None  # dateparser's DATE_ORDER where its own for the language misreads news
+    # Before a weekday in its clause, what puts it ahead of the publication day ("will meet on Thursday"), where
+    # a weekday alone is otherwise the last one (news tells of the days just past).
+    future: tuple[str, ...] = ()
 
     @property
     def relative(self) -> tuple[str, ...]:

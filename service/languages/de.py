@@ -73,6 +73,7 @@ LANGUAGE = Language(
         weekdays=("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonnabend", "Sonntag"),
         days=("gestern", "heute", "vorgestern", "übermorgen"),
         periods=("Woche", "Monat", "Jahr"),
+        future=("wird", "werden"),
         finder=DateFinder(
             unwritten=("am", "im", "im Jahre", "im Jahr"),
             before_date=("seit", "vom", "zwischen", "am", "im", "im Jahre", "im Jahr"),

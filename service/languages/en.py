@@ -36,6 +36,7 @@ LANGUAGE = Language(
         weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
         days=("yesterday", "today", "tomorrow", "tonight"),
         periods=("week", "month", "year"),
+        future=("will", "won['’]t", "shall", r"\w+['’]ll", r"(?:is|are) (?:due|set|scheduled|expected|to)"),
         finder=DateFinder(
             unwritten=("on", "in", "at"),
             before_date=("between", "from", "since", "until", "by", "in", "on"),

@@ -71,6 +71,7 @@ LANGUAGE = Language(
         weekdays=("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
         days=("i går", "i dag", "i morgen", "i fjor"),
         periods=("uke", "uken", "måned", "måneden", "år", "året"),
+        future=("skal", "vil"),
         finder=DateFinder(
             unwritten=("i", "på"),
             before_date=("mellom", "fra", "siden", "innen", "i", "på"),

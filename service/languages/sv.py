@@ -70,6 +70,7 @@ LANGUAGE = Language(
         weekdays=("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
         days=("i går", "i dag", "i morgon", "i fjol"),
         periods=("vecka", "veckan", "månad", "månaden", "år", "året"),
+        future=("ska", "kommer att"),
         finder=DateFinder(
             unwritten=("i", "på"),
             before_date=("mellan", "från", "sedan", "senast", "i", "på"),

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from service.core.dates import DateResolver, dedupe_key
+from service.core.alignment import ArticleText
+from service.core.dates import DateResolver, dedupe_key, find_date_expressions
 
 SEED_PUBLISHED = date(2026, 2, 24)  # a Tuesday
 DECEMBER = date(2026, 12, 20)
@@ -159,6 +160,32 @@ def test_seasons_south_of_the_equator_are_flipped(expression: str, start: str, e
 
     assert resolved is not None
     assert (resolved.start, resolved.end) == (date.fromisoformat(start), date.fromisoformat(end))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "days"),
+    [
+        (
+            "Witkoff will travel to Geneva on Thursday, officials said on Monday. Talks were held on Thursday.",
+            "en",
+            {"Thursday": ["2026-02-26", "2026-02-19"], "Monday": ["2026-02-23"]},  # "on" is no part of a span
+        ),
+        ("The talks are due to start on Tuesday.", "en", {"Tuesday": ["2026-02-24"]}),  # the day itself
+        ("Die Delegation wird am Donnerstag in Genf erwartet.", "de", {"Donnerstag": ["2026-02-26"]}),
+    ],
+)
+def test_a_weekday_alone_is_the_last_one_unless_its_clause_puts_it_ahead(
+    text: str, language: str, days: dict[str, list[str]]
+) -> None:
+    article = ArticleText(text)
+    resolver = DateResolver((language,))
+    resolved: dict[str, list[str]] = {}
+    for start, end in find_date_expressions(text):
+        day = resolver.resolve(text[start:end], SEED_PUBLISHED, article.before_in_clause(start, end))
+        assert day is not None
+        resolved.setdefault(text[start:end], []).append(str(day.start))
+
+    assert resolved == days
 
 
 def test_an_unknown_language_falls_back_to_detection() -> None:
