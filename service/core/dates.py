@@ -241,7 +241,7 @@ class DateResolver:
         except (ValueError, OverflowError):  # a day outside 1..9999 ("in 9,000 years"): no calendar date
             return None
 
-    def _resolve(self, expression: str, published: date | None, ahead: bool = False) -> ResolvedDate | None:
+    def _resolve(self, expression: str, published: date | None, ahead: bool) -> ResolvedDate | None:
         text = " ".join(expression.split()).strip(" .,;:")
         approximate, window = False, 0
         if match := _give_or_take(text):

@@ -535,10 +535,8 @@ def _kind(
         return ParticipantKind.organization
     if label in ("GPE", "PERSON") and is_country(words):
         return ParticipantKind.country
-    if label in _PLACES_AND_EVENTS and words in sources:
-        return (
-            ParticipantKind.organization
-        )  # a place or an event says nothing: "according to the outlet Interfax Ukraine"
+    if label in _PLACES_AND_EVENTS and words in sources:  # a place or an event says nothing: an outlet, an agency
+        return ParticipantKind.organization
     return None
 
 

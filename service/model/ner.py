@@ -125,7 +125,7 @@ def _acts(entity: Any) -> tuple[tuple[int, int], ...]:
     if verb.tag_ and not verb.tag_.startswith(("VB", "MD")):
         return ()  # a misparse: "Kushner (Trump's son-in-law …)" made "son" the verb of "Trump"
     if verb.tag_ == "VBN" and not any(t.dep_ in _AUXILIARIES for t in verb.lefts):
-        return ()  # "talks among Ukraine and the U.S. held in Geneva": a participle, not the U.S.'s deed (also `_split_off`)
+        return ()  # "talks among Ukraine and the U.S. held in Geneva": a participle, not the U.S.'s deed
     after = subject.right_edge.i
     first = min([verb.i] + [t.i for t in verb.lefts if t.dep_ in _AUXILIARIES and t.i > after])
     if "\n" in entity.doc.text[entity.end_char : entity.doc[first].idx]:
