@@ -152,7 +152,7 @@ async def test_an_enrichment_of_each_version_is_valid_by_the_official_schema_and
     assert [p["rel"] for p in enriched[people]] == [
         "about" if about[p["name"]] else "mentions" for p in enriched[people]
     ]
-    assert [o["name"] for o in enriched[organisations]] == ["Yalta European Strategy", "Kremlin"]
+    assert [o["name"] for o in enriched[organisations]] == ["Yalta European Strategy", "Interfax Ukraine", "Kremlin"]
     witkoff = next(p for p in extension["participants"] if p["name"] == "Steve Witkoff")
     assert witkoff["role"] == "Special Envoy; said in an online address"  # the article's words (NER)
     assert extension["text"] == "\n".join(paragraphs(seed_article))

@@ -301,7 +301,7 @@ async def test_an_item_still_ungrounded_after_the_re_ask_is_dropped_with_a_warni
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["open_issues"] == []
-    assert len(body["participants"]) == 14  # the grounded items survive (code's: NER's, every one of the article)
+    assert len(body["participants"]) == 15  # the grounded items survive (code's: NER's, every one of the article)
     assert body["summary"].startswith(SEED_SUMMARY["news"])
     assert body["meta"]["attempts"] == len(SEED_QUESTIONS) + 1
     warnings = " | ".join(body["meta"]["warnings"])
