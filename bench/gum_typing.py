@@ -351,7 +351,12 @@ def report(rows: list[dict[str, Any]], seconds: float, documents: int, skipped: 
 
 
 def asked_what_it_is(
-    ask: str, prompt: PromptTemplate, document: Document, found: list[Candidate], rows: list[dict[str, Any]]
+    ask: str,
+    prompt: PromptTemplate,
+    document: Document,
+    found: list[Candidate],
+    rows: list[dict[str, Any]],
+    at_most: int = KINDS_ASKED,
 ) -> list[dict[str, Any]]:
     """The `KIND` question of each candidate code is unsure of, as the pipeline renders it; one row each, with
     the candidate's GUM type from its row of `rows_of` (the same order as `found`)."""
@@ -361,7 +366,7 @@ def asked_what_it_is(
     title = document.text.split("\n", 1)[0]
     variables = {"published": "unknown", "language": "English", "title": title, "text": document.text}
     asked = []
-    for candidate in unsure(found, KINDS_ASKED):
+    for candidate in unsure(found, at_most):
         messages = prompt.render("kind", **variables, **kind_variables(candidate, article))
         body = {
             "messages": messages,
@@ -387,6 +392,10 @@ def report_asked(rows: list[dict[str, Any]]) -> None:
             counts = Counter(r["gum_type"] for r in rows if r["kind"] == kind and r["answer"] == answer)
             if counts:
                 click.echo(f"| {kind} | {answer} | " + " | ".join(str(counts[t]) for t in types) + " |")
+    places = [r for r in rows if r["kind"] == "organization" and r["answer"] == "place"]
+    for one in (True, False):  # a one-word one is dropped, a longer one kept (`questions.no_participant`)
+        named = Counter(r["gum_type"] for r in places if (len(r["name"].split()) == 1) is one)
+        click.echo(f"organisations called a place, {'one word' if one else 'more words'}: {dict(named)}")
     dropped = [r for r in rows if r["dropped"]]
     real = [r for r in dropped if _participants(r["kind"], Counter([r["gum_type"]]))]
     click.echo(f"\ndropped: {len(dropped)}, of which a participant by GUM's type: {len(real)}")
@@ -400,7 +409,8 @@ def report_asked(rows: list[dict[str, Any]]) -> None:
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--ask", default=None, help="a model server's base URL: ask it what each unsure candidate is")
 @click.option("--genre", default=None, help="only this genre's documents (GUM_<genre>_…)")
-def main(gum: Path, limit: int | None, json_out: Path | None, ask: str | None, genre: str | None) -> None:
+@click.option("--at-most", type=int, default=KINDS_ASKED, help="names asked a document (the pipeline's by default)")
+def main(gum: Path, limit: int | None, json_out: Path | None, ask: str | None, genre: str | None, at_most: int) -> None:
     ner = load_ner(PIPELINE)
     names = [n for n in document_names(gum) if genre is None or n.startswith(f"GUM_{genre}_")][:limit]
     asked: list[dict[str, Any]] = []
@@ -422,7 +432,7 @@ def main(gum: Path, limit: int | None, json_out: Path | None, ask: str | None, g
         these = rows_of(document, found, entities)
         rows += these
         if ask is not None:
-            asked += asked_what_it_is(ask.rstrip("/"), prompt, document, found, these)
+            asked += asked_what_it_is(ask.rstrip("/"), prompt, document, found, these, at_most)
     report(rows, seconds, documents, skipped)
     if ask is not None:
         report_asked(asked)

@@ -169,3 +169,26 @@ async def test_a_name_that_does_nothing_is_asked_what_it_is_and_a_thing_is_no_pa
     assert server.count("kind") == 2
     question = server.requests["kind"][0]["messages"][-1]["content"]
     assert "drink mixed coffee with Baileys Irish Cream and a dash of nutmeg" in question  # the sentence it is in
+
+
+async def test_a_place_the_pipeline_called_an_organisation_is_no_participant_when_its_name_is_one_word(
+    api: Client, model_server: respx.MockRouter
+) -> None:
+    # spaCy tags the town and the museum organisations; the model calls both places. A one-word one is most
+    # often a town (GUM's non-news: 12 of 15 no participant); a museum or a university is one.
+    text = (
+        "President Emmanuel Macron, speaking in Toulon, promised that the government would declare a natural "
+        "disaster. The paintings will be shown in the Weatherspoon Art Museum from March. Macron said no family "
+        "would be left alone."
+    )
+    server = serve(model_server, ModelServer({"kind": {"kind": "place"}}))
+    article = {"id": "storm", "title": "Aid promised", "text": text, "language": "en", "published": "2026-11-10"}
+
+    response = await api.post("/v1/summaries", json=article)
+
+    assert response.status_code == 200, response.text
+    names = {p["name"] for p in response.json()["participants"]}
+    assert server.count("kind") == 2
+    assert "Toulon" not in names
+    assert {"Emmanuel Macron", "Weatherspoon Art Museum"} <= names
+    assert any(w.startswith("dropped participant 'Toulon'") for w in response.json()["meta"]["warnings"])
