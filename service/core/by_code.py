@@ -39,7 +39,7 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
     """Candidates (when a pipeline serves the article's language, English when none is given) and dates."""
     # As the summary reads it: lines to the summariser and a picture's caption are no story text.
     text = story_text(article.text, addressed_lines(article.text))
-    found = await named_candidates(text, article.language, ner)
+    found = await named_candidates(text, article.language, ner, article.title)
     resolver = resolver_for(article.language)
     story = ArticleText(text)
     dates = [
@@ -54,11 +54,13 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
     return CodeReading(found, dates)
 
 
-async def named_candidates(text: str, language: str | None, ner: Mapping[str, Ner]) -> list[Candidate] | None:
+async def named_candidates(
+    text: str, language: str | None, ner: Mapping[str, Ner], title: str | None = None
+) -> list[Candidate] | None:
     """Participant candidates by NER, for a language with a pipeline (English when none is given); None
     when no pipeline serves it."""
     pipeline = ner.get(tag(language).code or "en")
     if pipeline is None:
         return None
     entities = await asyncio.to_thread(pipeline.entities, text)  # CPU work: off the event loop
-    return candidates(text, entities, pipeline.language)
+    return candidates(text, entities, pipeline.language, title)

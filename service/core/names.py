@@ -95,9 +95,12 @@ class Candidate:
         return min(named)[1] if named else None
 
 
-def candidates(text: str, entities: list[Entity], language: str | None = None) -> list[Candidate]:
+def candidates(
+    text: str, entities: list[Entity], language: str | None = None, title: str | None = None
+) -> list[Candidate]:
     """One candidate per participant, in the order of their first mention (`language`, ISO 639-1: where
-    every noun is capitalised, a capital says nothing of a name)."""
+    every noun is capitalised, a capital says nothing of a name; `title`, sent apart from the text, shows
+    words in lower case too)."""
     names = _without_storms_and_laws(text, _as_names(text, entities))
     people = _people(text, names)
     surnames = frozenset(name.split()[-1] for name in people if len(name.split()) > 1)
@@ -122,7 +125,7 @@ def candidates(text: str, entities: list[Entity], language: str | None = None) -
     known = tag(language).known
     if not known or not known.nouns_capitalised:  # "Kanzler Merz": any noun is capitalised
         completed = (_with_given_name(text, p, names) for p in merged)  # "Brown" is "Gordon Brown" first
-        merged = [p for p in completed if not _a_common_noun(text, p)]
+        merged = [p for p in completed if not _a_common_noun(text, p, title or "")]
     spoken_of = [(start, end) for start, end, kind in kept if kind is ParticipantKind.person]
     # By where a mention ends: a name split off a longer entity (`_as_names`) keeps its entity's parse.
     acts = {e.end: e.acts for e in entities if e.acts}
@@ -316,14 +319,15 @@ def _with_given_name(text: str, person: Participant, names: list[tuple[int, int,
     return person
 
 
-def _a_common_noun(text: str, candidate: Participant) -> bool:
-    """A person or organisation of one word the article also writes in lower case: a common noun that opens
-    a sentence or a heading ("Homeopathy", "Iodine", "Localist"). An organisation so written mid-sentence is
-    one ("the Government", "the Church"); a person so written is still none. On GUM's non-news documents
-    (`bench/gum_typing.py`): 23 of 25 such people were none; of such organisations, the 17 whose every
-    mention opens a sentence were none of either; of the 22 others, 2 were organisations and 2 people."""
+def _a_common_noun(text: str, candidate: Participant, title: str = "") -> bool:
+    """A person or organisation of one word the article (its text or its title) also writes in lower case: a
+    common noun that opens a sentence or a heading ("Homeopathy", "Iodine", "Localist", "Turnout was 38%" under
+    "… as turnout falls"). An organisation so written mid-sentence is one ("the Government", "the Church"); a
+    person so written is still none. On GUM's non-news documents (`bench/gum_typing.py`): 23 of 25 such people
+    were none; of such organisations, the 17 whose every mention opens a sentence were none of either; of the 22
+    others, 2 were organisations and 2 people."""
     forms = [candidate.name, *candidate.aliases]
-    if not all(" " not in form and _written_in_lower_case(text, form) for form in forms):
+    if not all(" " not in form and _written_in_lower_case(f"{title}\n{text}", form) for form in forms):
         return False
     if candidate.kind is ParticipantKind.organization:
         return all(_SENTENCE_END.search(text, max(0, m.start - 3), m.start) for m in candidate.evidence)

@@ -175,7 +175,7 @@ class Summariser:
         text = ArticleText(story_text(article.text, addressed))
         warnings += [_addressed_warning(article.text, start, end) for start, end in addressed]
 
-        named = await named_candidates(text.text, article.language, self.ner)
+        named = await named_candidates(text.text, article.language, self.ner, article.title)
         if named is None:
             language = article.language or "unknown"
             reason = "no named-entity pipeline for this language: participants are the model's own list"

@@ -192,3 +192,20 @@ async def test_a_place_the_pipeline_called_an_organisation_is_no_participant_whe
     assert "Toulon" not in names
     assert {"Emmanuel Macron", "Weatherspoon Art Museum"} <= names
     assert any(w.startswith("dropped participant 'Toulon'") for w in response.json()["meta"]["warnings"])
+
+
+async def test_a_word_the_title_writes_in_lower_case_is_no_name_where_it_opens_a_sentence(
+    api: Client, model_server: respx.MockRouter
+) -> None:
+    # spaCy tags "Turnout" a person; the title, sent apart from the text, writes it as the common noun it is.
+    text = (
+        "Turnout was 38%, the lowest in the city's history, county officials said. Mayor Laura Chen won a second term."
+    )
+    serve(model_server, ModelServer({}))
+    article = {"text": text, "language": "en", "published": "2026-11-05"}
+
+    untitled = (await api.post("/v1/summaries", json=article)).json()
+    titled = (await api.post("/v1/summaries", json={**article, "title": "Chen wins as turnout falls"})).json()
+
+    assert {p["name"] for p in untitled["participants"]} == {"Turnout", "Laura Chen"}  # the text alone
+    assert {p["name"] for p in titled["participants"]} == {"Laura Chen"}
