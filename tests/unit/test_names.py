@@ -15,6 +15,12 @@ def found(text: str) -> dict[str, tuple[ParticipantKind, list[str]]]:
     return {c.name: (c.kind, c.aliases) for c in candidates(text, ner.entities(text))}
 
 
+def by_name(*texts: str) -> dict[str, Candidate]:
+    """The candidates of English texts, by name."""
+    ner = load_ner(NER)
+    return {c.name: c for text in texts for c in candidates(text, ner.entities(text), "en")}
+
+
 def test_the_pipeline_is_the_published_one_and_loaded_by_path() -> None:
     directory = pipeline_directory(NER)
 
@@ -139,9 +145,7 @@ def test_a_list_the_parser_split_before_a_participle_keeps_its_last_name() -> No
     # The small pipeline reads "held" as a verb whose subject is "the U.S.", and "Russia" as the list's end.
     split = "The meeting follows the latest round of negotiations among Ukraine, Russia, and the U.S. held in Geneva."
     clause = "The meeting followed talks with Poland, and Britain held a vote on Monday."
-    ner = load_ner(NER)
-
-    found = {c.name: c for t in (split, clause) for c in candidates(t, ner.entities(t), "en")}
+    found = by_name(split, clause)
 
     assert found["U.S."].acts is None
     assert found["U.S."].role == found["Russia"].role == "party to the negotiations"
@@ -252,9 +256,7 @@ def test_an_agent_of_a_passive_verb_did_it_and_a_party_is_one_to_the_talks() -> 
         "Park Service. Panama's attempt in the 54th minute was saved by Thibaut Courtois. The firm was bought "
         "by Oracle. Officials held talks with Iran in Geneva. Prices rose in line with the United States."
     )
-    ner = load_ner(NER)
-
-    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+    found = by_name(text)
 
     assert found["Croucher Foundation"].role == "supported the study"  # its sentence's "The" in lower case
     assert found["US National Park Service"].role == "supported the study"  # a list of agents: every one
@@ -269,9 +271,7 @@ def test_a_name_the_article_attributes_what_it_says_to_is_cited_as_a_source() ->
         "The boats were turned away, which, according to AFP, the United Nations criticised. The team was "
         "denied visas, according to Ambassador Hamdullah Mohib and the U.S. State Department."
     )
-    ner = load_ner(NER)
-
-    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+    found = by_name(text)
 
     assert found["AFP"].role == "cited as a source"
     assert found["U.S. State Department"].role == "cited as a source"  # a list of sources: every one
@@ -287,9 +287,7 @@ def test_a_cited_name_tagged_as_a_place_or_an_event_is_an_organisation() -> None
         'Ukraine. By this time, "her skin was weeping", according to the Sydney Morning Herald. The family '
         "lived in Sydney."
     )
-    ner = load_ner(NER)
-
-    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+    found = by_name(text)
 
     assert found["Interfax Ukraine"].kind is ParticipantKind.organization
     assert found["Sydney Morning Herald"].kind is ParticipantKind.organization
@@ -299,9 +297,7 @@ def test_a_cited_name_tagged_as_a_place_or_an_event_is_an_organisation() -> None
 
 def test_what_an_agent_did_to_a_pronoun_says_nothing_and_a_title_comes_first() -> None:
     text = "It was founded by Jane Doe. The deal was signed by Foreign Minister Mark Lee on Monday."
-    ner = load_ner(NER)
-
-    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+    found = by_name(text)
 
     assert found["Jane Doe"].done is None  # "founded it"
     assert found["Mark Lee"].done == "signed the deal"
@@ -470,9 +466,7 @@ def test_a_journal_is_a_publication_and_a_country_in_its_name_is_not_merged_into
         "A second study was published in journal Nature Climate Change on Monday. Articles in academic "
         "journals including Social Science & Medicine have criticised the method. Australia said nothing."
     )
-    ner = load_ner(NER)
-
-    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+    found = by_name(text)
 
     assert found["Medical Journal of Australia"].kind is ParticipantKind.other
     assert found["Nature Climate Change"].kind is ParticipantKind.other
@@ -487,9 +481,7 @@ def test_a_name_ends_where_the_name_does_not_where_ner_cut_it() -> None:
         "Pro-Beijing veteran politician Wong Kwok-hing of FTU was defeated. The World Health Organisation "
         "(WHO) recommends iodised salt; WHO says it is cheap, as a World Health Organisation report did. A Putin-backed plan failed, and Ukraine-Russia talks went on."
     )
-    ner = load_ner(NER)
-
-    found = {c.name: c for c in candidates(text, ner.entities(text), "en")}
+    found = by_name(text)
 
     assert {"Civic Passion", "Wong Yeung-tat", "Wong Kwok-hing", "Putin", "Ukraine"} <= found.keys()
     assert not any(name.endswith(("'s", "’s", "(WHO")) for name in found)  # a possessive, an open bracket
