@@ -327,7 +327,8 @@ def _a_common_noun(text: str, candidate: Participant, title: str = "") -> bool:
     were none; of such organisations, the 17 whose every mention opens a sentence were none of either; of the 22
     others, 2 were organisations and 2 people."""
     forms = [candidate.name, *candidate.aliases]
-    if not all(" " not in form and _written_in_lower_case(f"{title}\n{text}", form) for form in forms):
+    written = (text, title)
+    if not all(" " not in form and any(_written_in_lower_case(t, form) for t in written) for form in forms):
         return False
     if candidate.kind is ParticipantKind.organization:
         return all(_SENTENCE_END.search(text, max(0, m.start - 3), m.start) for m in candidate.evidence)
