@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pydantic
 
 from schemas import ArticleRequest
 from service.api.stores import opened_store
-from service.errors import SummariseError, WeightsError
+from service.errors import SummariseError, WeightsError, validation_problem
 from service.model.embedded import EMBEDDED_MODELS, assemble_weights, check_installed
 from service.runtime import open_summariser
 from service.settings import LogSettings, ServerSettings, Settings
@@ -129,14 +130,14 @@ def hash_key_command(make_new: bool) -> None:
 @click.option("--title")
 @click.option("--language", help="BCP 47 tag, e.g. en or de.")
 def file(article: Path, published: "date | None", title: str | None, language: str | None) -> None:
-    """Print the JSON summary of one plain-text ARTICLE file."""
-    request = ArticleRequest(
-        text=article.read_text(encoding="utf-8"),
-        published=published.date() if published else None,  # type: ignore[attr-defined]
-        title=title,
-        language=language,
-        id=article.name,
-    )
+    """Print the JSON summary of one ARTICLE file: plain text, or (ending in .json) the API's request body,
+    whose fields the options replace."""
+    given = {"published": published.date() if published else None, "title": title, "language": language}  # type: ignore[attr-defined]
+    try:
+        request = _article_request(article, {key: value for key, value in given.items() if value is not None})
+    except pydantic.ValidationError as exc:
+        click.echo(json.dumps(validation_problem(exc)), err=True)
+        sys.exit(1)
 
     settings = _for_a_terminal(Settings())
 
@@ -150,6 +151,14 @@ def file(article: Path, published: "date | None", title: str | None, language: s
     except SummariseError as exc:
         click.echo(json.dumps({"status": exc.status, "title": exc.title, "detail": exc.detail}), err=True)
         sys.exit(1)
+
+
+def _article_request(article: Path, options: dict[str, Any]) -> ArticleRequest:
+    text = article.read_text(encoding="utf-8")
+    if article.suffix.lower() == ".json":  # as POSTed to /v1/summaries, e.g. tests/fixtures/seed_geneva.json
+        sent = ArticleRequest.model_validate_json(text)  # not JSON, or not a request: said as a problem
+        return ArticleRequest.model_validate({**json.loads(text), "id": sent.id or article.name, **options})
+    return ArticleRequest.model_validate({"text": text, "id": article.name, **options})
 
 
 @main.command("eval")

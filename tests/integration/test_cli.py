@@ -45,6 +45,46 @@ def test_file_prints_the_summary_json(
             assert seed_article["text"][evidence["start"] : evidence["end"]] == evidence["quote"]
 
 
+def test_file_takes_the_api_request_body_and_its_options_replace_its_fields(
+    model_env: None, model_server: respx.MockRouter, seed_article: dict[str, Any], tmp_path: Path
+) -> None:
+    article = tmp_path / "seed.json"
+    article.write_text(json.dumps({**seed_article, "published": "2026-01-01"}), encoding="utf-8")
+    model_server.post("/chat/completions").mock(side_effect=ModelServer())
+
+    result = CliRunner().invoke(main, ["file", str(article), "--published", "2026-02-24"])
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["id"] == seed_article["id"]
+    assert summary["dates"][0]["start"] == "2026-02-26"  # Feb. 26 of the option's year, not the file's
+    assert not any("published" in date["text"] for date in summary["dates"])  # the JSON is no article text
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ("{not json", ""),
+        ('["a list"]', ""),
+        ('{"text": ""}', "text"),
+        ('{"text": "x", "language": "english!"}', "language"),
+    ],
+)
+def test_file_says_what_is_wrong_with_a_request_body(
+    model_env: None, model_server: respx.MockRouter, tmp_path: Path, body: str, key: str
+) -> None:
+    article = tmp_path / "bad.json"
+    article.write_text(body, encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["file", str(article)])
+
+    assert result.exit_code == 1
+    problem = json.loads(result.output)
+    assert problem["status"] == 422
+    assert problem["errors"][0]["key"].startswith(key)
+    assert not model_server.calls
+
+
 def test_file_reports_a_model_failure_and_exits_non_zero(
     model_env: None, model_server: respx.MockRouter, tmp_path: Path
 ) -> None:
