@@ -392,6 +392,32 @@ def test_two_names_run_into_one_are_split_where_a_part_is_named_alone() -> None:
     }
 
 
+def test_two_names_run_together_where_a_comma_was_left_out_are_split_and_one_name_is_not() -> None:
+    from service.model.ner import Entity
+
+    text = (
+        "Mark Rathbun left Scientology. Rathbun wrote a blog. According to Rathbun the Scientology property was "
+        "returned. "
+        "The Church of the Holy Cross rang."
+    )
+
+    def span(words: str, label: str, after: int = 0) -> Entity:
+        start = text.index(words, after)
+        return Entity(label, start, start + len(words))
+
+    entities = [
+        span("Mark Rathbun", "PERSON"),
+        span("Scientology", "ORG"),
+        span("Rathbun", "PERSON", 30),
+        span("Rathbun the Scientology", "ORG"),  # as the small pipeline tags the gold set's 018
+        span("Church of the Holy Cross", "ORG"),  # "Holy Cross" is named nowhere alone
+    ]
+
+    named = {c.name: len(c.mentions) for c in candidates(text, entities)}
+
+    assert named == {"Mark Rathbun": 3, "Scientology": 2, "Church of the Holy Cross": 1}
+
+
 def test_a_surname_takes_the_given_name_the_article_writes_before_it() -> None:
     # The small pipeline tags only "Budanov" in the seed's "Presidential Office Head Kyrylo Budanov".
     text = (
