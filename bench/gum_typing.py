@@ -27,9 +27,10 @@ A candidate's GUM type is the most frequent over its mentions (a tie goes to the
 Its kind is right when person -> person, organization -> organization, country -> place.
 
 With `--ask` (an OpenAI-compatible server's base URL, e.g. the embedded model's), each candidate code is
-unsure of (`names.unsure`) is asked what it is, as the pipeline asks it (`questions.KIND`: its prompt, its
-placeholders, its answer schema in `json_schema` mode; the document's first line is the title), and the
-answers are reported against GUM's types, with those the pipeline would drop (`questions.no_participant`).
+unsure of (`names.unsure`) and each organisation that may be a person (`names.maybe_people`) is asked what it
+is, as the pipeline asks it (`questions.KIND`: its prompt, its placeholders, its answer schema in
+`json_schema` mode; the document's first line is the title), and the answers are reported against GUM's
+types, with those the pipeline would drop or make a person (`questions.as_answered`).
 `--genre` keeps one genre's documents (the model's time: ~15 s a document).
 
 Reported: per our kind, the GUM types of candidates and of mentions, precision (and how many are a participant
@@ -63,9 +64,9 @@ import click
 import httpx
 
 from service.core.alignment import ArticleText
-from service.core.names import Candidate, candidates, unsure
-from service.core.pipeline import KINDS_ASKED
-from service.core.questions import KindAnswer, kind_variables, no_participant
+from service.core.names import Candidate, candidates, maybe_people, unsure
+from service.core.pipeline import KINDS_ASKED, PEOPLE_ASKED
+from service.core.questions import KindAnswer, as_answered, kind_variables
 from service.model.ner import Entity, load_ner
 from service.model.prompts import PromptTemplate, load_prompt
 
@@ -366,7 +367,7 @@ def asked_what_it_is(
     title = document.text.split("\n", 1)[0]
     variables = {"published": "unknown", "language": "English", "title": title, "text": document.text}
     asked = []
-    for candidate in unsure(found, at_most):
+    for candidate in [*unsure(found, at_most), *maybe_people(found, PEOPLE_ASKED)]:
         messages = prompt.render("kind", **variables, **kind_variables(candidate, article))
         body = {
             "messages": messages,
@@ -375,13 +376,19 @@ def asked_what_it_is(
         }
         reply = httpx.post(f"{ask}/chat/completions", json=body, timeout=600).raise_for_status().json()
         answer = KindAnswer.model_validate_json(reply["choices"][0]["message"]["content"])
-        dropped = no_participant(candidate, answer)
+        made = as_answered(candidate, answer)
         asked.append({"name": candidate.name, "kind": candidate.kind.value, "gum_type": typed[id(candidate)],
-                      "answer": answer.kind, "dropped": dropped, "doc": document.name})  # fmt: skip
+                      "answer": answer.kind, "dropped": made is None, "doc": document.name,
+                      "made": made.kind.value if made else None, "acts": candidate in maybe_people([candidate], 1)})  # fmt: skip
     return asked
 
 
-def report_asked(rows: list[dict[str, Any]]) -> None:
+def report_asked(asked: list[dict[str, Any]]) -> None:
+    acting = [r for r in asked if r["acts"]]
+    made = Counter(r["gum_type"] for r in acting if r["made"] == "person" and r["kind"] != "person")
+    click.echo(f"## Organisations that act, asked whether they are people ({len(acting)} asked)\n")
+    click.echo(f"made a person: {dict(made)}; kept: {dict(Counter(r['gum_type'] for r in acting) - made)}\n")
+    rows = [r for r in asked if not r["acts"]]
     answers = sorted({r["answer"] for r in rows})
     types = sorted({r["gum_type"] for r in rows})
     click.echo(f"## The model asked what each unsure candidate is ({len(rows)} asked)\n")
@@ -407,7 +414,11 @@ def report_asked(rows: list[dict[str, Any]]) -> None:
 @click.option("--gum", "gum", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True)
 @click.option("--limit", type=int, default=None, help="only the first N documents (by name)")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--ask", default=None, help="a model server's base URL: ask it what each unsure candidate is")
+@click.option(
+    "--ask",
+    default=None,
+    help="a model server's base URL: ask it what each unsure candidate (and each acting organisation) is",
+)
 @click.option("--genre", default=None, help="only this genre's documents (GUM_<genre>_…)")
 @click.option("--at-most", type=int, default=KINDS_ASKED, help="names asked a document (the pipeline's by default)")
 def main(gum: Path, limit: int | None, json_out: Path | None, ask: str | None, genre: str | None, at_most: int) -> None:

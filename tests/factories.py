@@ -51,10 +51,12 @@ SEED_ISSUES: dict[str, Any] = {
 SEED_SUBJECTS: dict[str, Any] = {"subjects": ["peace talks"]}
 
 
-# What a name code is unsure of is (`questions.KIND`): the seed's (the Yalta European Strategy) an organisation.
+# What a name code is unsure of is (`questions.KIND`), and whether an organisation that acts is a person: the
+# seed's (the Yalta European Strategy; the Kremlin, which "did not confirm") organisations.
 SEED_KIND: dict[str, Any] = {"kind": "organization"}
-# The questions asked of the seed where NER reads it, in order: what its one unsure name is, then the table.
-SEED_QUESTIONS = ("kind", "summary", "issues", "subjects")
+# The questions asked of the seed where NER reads it, in order: what its unsure name and its acting
+# organisation named once are, then the table.
+SEED_QUESTIONS = ("kind", "kind", "summary", "issues", "subjects")
 
 
 SEED_ANSWERS: dict[str, Any] = {

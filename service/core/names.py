@@ -172,11 +172,25 @@ def unsure(found: list[Candidate], at_most: int) -> list[Candidate]:
     thing; of the names it called a thing in GUM's interviews, 4 of 7 real participants acted, 3 of 24 others.
     Organisations first: of those dropped in five GUM genres, 60 of 68 NER called organisations were no
     participant, 22 of 33 it called people (bench/results/gum-kind-2026-12-06-night.txt)."""
-    asked = [c for c in found if c.kind in _ASKED_KINDS and len(c.mentions) == 1 and _does_nothing(c)]
+    asked = [c for c in found if c.kind in _ASKED_KINDS and len(c.mentions) == 1 and does_nothing(c)]
     return sorted(asked, key=lambda c: c.kind is not ParticipantKind.organization)[:at_most]
 
 
-def _does_nothing(candidate: Candidate) -> bool:
+def maybe_people(found: list[Candidate], at_most: int) -> list[Candidate]:
+    """The organisations named once that act (a verb's subject or agent), the first `at_most`, asked what they
+    are too, for a person: NER tags a person it sees once in full as an organisation ("was saved by Thibaut
+    Courtois"). Of 100 such on GUM's non-news documents and the English gold articles, the model called 12 a
+    person: 10 people by GUM's or the gold's type, "the Sams" (a couple) and a news site that asks the
+    questions of an interview (bench/JOURNAL.md, 2026-12-07)."""
+    acting = [c for c in found if c.kind is ParticipantKind.organization and len(c.mentions) == 1 and _acts(c)]
+    return acting[:at_most]
+
+
+def _acts(candidate: Candidate) -> bool:
+    return candidate.acts is not None or candidate.done is not None
+
+
+def does_nothing(candidate: Candidate) -> bool:
     said = (candidate.described, candidate.acts, candidate.done, candidate.party, candidate.source)
     return all(found is None for found in said)
 

@@ -2,7 +2,8 @@
 
 For each part of the article (one part unless it is longer than the model's context):
 - with NER for the language, each named candidate code is unsure of is first asked what it is, one at a
-  time (`questions.KIND`): one the model calls a thing is no participant;
+  time (`questions.KIND`): one the model calls a thing is no participant; so is each organisation named once
+  that acts, which the model may say is a person;
 - the questions of the table (`questions.WITH_NAMES`, or `WITHOUT_NAMES` with no NER for the language)
   share one prefix (system prompt + article): a summary, what is unresolved, the subjects, and, with no NER,
   who takes part (with NER, code's candidates are the participants). The server reuses the processed
@@ -43,7 +44,7 @@ from service.core.dates import find_date_expressions
 from service.core.grounding import Grounder, Source, SummaryFacts, Vocabulary, checked_against
 from service.core.injection import addressed_lines, neutralise_delimiters
 from service.core.mediatopics import ENGLISH, media_topics
-from service.core.names import Candidate, unsure
+from service.core.names import Candidate, maybe_people, unsure
 from service.core.questions import (
     COMBINE,
     KIND,
@@ -54,8 +55,8 @@ from service.core.questions import (
     Part,
     Question,
     Row,
+    as_answered,
     kind_variables,
-    no_participant,
 )
 from service.core.warnings import SummaryWarning, WarningKind
 from service.errors import ArticleTooLong
@@ -73,6 +74,9 @@ _MAIN_PARTICIPANTS = 6  # listed for the summary: enough for its 2-3 sentences, 
 # three longest lists of names (an election's candidates, an exhibition's photographers). At most ten put
 # the gold set's p50 latency at 40.3 s, five at 35.7 s (26.2 s without): bench/JOURNAL.md, 2026-12-06 (night).
 KINDS_ASKED = 3
+# Organisations that act, asked whether they are people (`names.maybe_people`): the gold set's 15 English
+# articles have 15, one an article but 007's four (its study's funders); each ~1.5-2 s.
+PEOPLE_ASKED = 2
 _NO_PARTICIPANT = "asked what it is in the article, the model says a {}: not a person, organisation or country"
 
 
@@ -191,8 +195,7 @@ class Summariser:
         answers = _Answers()
         parts = [Part(text, start, end) for start, end in spans]
         if named is not None:
-            things = await self._things(named, article, parts, answers, deadline)
-            named = [candidate for candidate in named if not any(candidate is thing for thing, _ in things)]
+            named, things = await self._as_answered(named, article, parts, answers, deadline)
             for thing, kind in things:
                 warnings.append(
                     SummaryWarning(WarningKind.dropped_participant, thing.name, _NO_PARTICIPANT.format(kind))
@@ -226,18 +229,22 @@ class Summariser:
         )
         return Summary(response, warnings, answers.completion_tokens())
 
-    async def _things(
+    async def _as_answered(
         self, named: list[Candidate], article: ArticleRequest, parts: list[Part], answers: _Answers, deadline: float
-    ) -> list[tuple[Candidate, str]]:
-        """The candidates code is unsure of that the model, asked what each is, says are no participant."""
-        asked = unsure(named, KINDS_ASKED)
+    ) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
+        """The candidates as the model, asked what those code is unsure of and those that may be people are,
+        says they are (`questions.as_answered`); and those it says are no participant, with its word."""
+        asked = [*unsure(named, KINDS_ASKED), *maybe_people(named, PEOPLE_ASKED)]
         asks = [self._kind_of(candidate, article, parts, deadline) for candidate in asked]
+        answered: dict[int, Candidate | None] = {}
         things = []
         for candidate, answer in zip(asked, await _in_turn(self.settings.parallel_calls, asks), strict=True):
             answers.add(KIND, answer)
-            if no_participant(candidate, answer.value):
+            answered[id(candidate)] = as_answered(candidate, answer.value)
+            if answered[id(candidate)] is None:
                 things.append((candidate, answer.value.kind))
-        return things
+        kept = [answered.get(id(candidate), candidate) for candidate in named]
+        return [candidate for candidate in kept if candidate is not None], things
 
     async def _kind_of(
         self, candidate: Candidate, article: ArticleRequest, parts: list[Part], deadline: float

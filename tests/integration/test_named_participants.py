@@ -157,7 +157,9 @@ async def test_a_name_that_does_nothing_is_asked_what_it_is_and_a_thing_is_no_pa
 
     assert response.status_code == 200, response.text
     names = {p["name"] for p in response.json()["participants"]}
-    assert {"Maria Lopez", "Irish Bartenders Association", "Kremlin"} <= names  # described or acting: not asked
+    # Described, or acting (the organisations named once that act are asked whether they are people, but a
+    # place they are not: what acts is a participant).
+    assert {"Maria Lopez", "Irish Bartenders Association", "Kremlin"} <= names
     assert ("Baileys Irish Cream" in names) is kept
     assert "Ground Zero" not in names
     dropped = [w for w in response.json()["meta"]["warnings"] if w.startswith("dropped participant")]
@@ -166,9 +168,36 @@ async def test_a_name_that_does_nothing_is_asked_what_it_is_and_a_thing_is_no_pa
         "organisation or country"
     )
     assert len(dropped) == (1 if kept else 2)
-    assert server.count("kind") == 2
+    assert server.count("kind") == 4
     question = server.requests["kind"][0]["messages"][-1]["content"]
     assert "drink mixed coffee with Baileys Irish Cream and a dash of nutmeg" in question  # the sentence it is in
+
+
+async def test_an_organisation_named_once_that_acts_is_a_person_where_the_model_says_so(
+    api: Client, model_server: respx.MockRouter
+) -> None:
+    # The small pipeline tags the goalkeeper, seen once in full, an organisation (the gold set's 002).
+    text = (
+        "Belgium beat Panama 3-0 in Sochi. An attempt in the 54th minute, by Michael Murillo, was saved by Thibaut "
+        "Courtois. In the 69th minute, Romelu Lukaku doubled the lead."
+    )
+
+    def what_it_is(request: dict[str, Any]) -> dict[str, Any]:
+        return {"kind": "person" if '"Thibaut Courtois"' in request["messages"][-1]["content"] else "organization"}
+
+    server = serve(model_server, ModelServer({"kind": what_it_is}))
+    article = {"id": "match", "title": "Belgium win", "text": text, "language": "en", "published": "2018-06-18"}
+
+    response = await api.post("/v1/summaries", json=article)
+
+    assert response.status_code == 200, response.text
+    kinds = {p["name"]: p["kind"] for p in response.json()["participants"]}
+    assert kinds["Thibaut Courtois"] == "person"
+    assert kinds["Michael Murillo"] == "person"
+    asked = [request["messages"][-1]["content"] for request in server.requests["kind"]]
+    courtois = [question for question in asked if '"Thibaut Courtois"' in question]
+    assert len(courtois) == 1  # asked once, with its sentence
+    assert "was saved by Thibaut Courtois" in courtois[0]
 
 
 async def test_a_place_the_pipeline_called_an_organisation_is_no_participant_when_its_name_is_one_word(

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas import ParticipantKind
-from service.core.names import Candidate, candidates, is_country, unsure
+from service.core.names import Candidate, candidates, is_country, maybe_people, unsure
 from service.errors import WeightsError
 from service.model.ner import load_ner, pipeline_directory, tree_digest
 
@@ -575,11 +575,11 @@ def test_an_adjective_ner_took_for_a_name_is_none() -> None:
     assert {"Ann Lee", "UN"} <= names
 
 
-def test_only_names_that_do_nothing_in_the_story_are_asked_what_they_are() -> None:
+def test_names_that_do_nothing_are_asked_what_they_are_and_organisations_that_act_whether_they_are_people() -> None:
     text = (
         "The bartender Maria Lopez won the championship in Dublin. Her drink mixed coffee with Baileys Irish Cream. "
         "The Irish Bartenders Association said 40 bartenders took part. The Kremlin did not comment. "
-        "Ireland sent a team."
+        "Ireland sent a team. The Kremlin said so. The prize was paid by the Dublin Spirits Council."
     )
     named = candidates(text, load_ner(NER).entities(text))
 
@@ -587,6 +587,10 @@ def test_only_names_that_do_nothing_in_the_story_are_asked_what_they_are() -> No
     # asked. At most as many as allowed.
     assert [c.name for c in unsure(named, 10)] == ["Baileys Irish Cream"]
     assert unsure(named, 0) == []
+    # An organisation named once that is a verb's subject or a passive's agent is asked whether it is a person;
+    # not the Kremlin, named twice, nor the liqueur.
+    assert [c.name for c in maybe_people(named, 10)] == ["Irish Bartenders Association", "Dublin Spirits Council"]
+    assert [c.name for c in maybe_people(named, 1)] == ["Irish Bartenders Association"]
 
 
 def test_organisations_are_asked_before_people() -> None:
