@@ -326,6 +326,10 @@ SPOKEN = [
     ("in two weeks", "en", WEDNESDAY, "2015-08-17", "2015-08-23", False),
     ("bis Mitternacht", "de", WEDNESDAY, "2015-08-05", "2015-08-05", False),
     ("until midnight", "en", WEDNESDAY, "2015-08-05", "2015-08-05", False),
+    # "through" frames a month as "until" does (the finder takes it with the month: "runs through July")
+    ("through July", "en", WEDNESDAY, "2015-07-01", "2015-07-31", False),
+    ("through mid-July", "en", WEDNESDAY, "2015-07-11", "2015-07-21", True),
+    ("through the end of March", "en", WEDNESDAY, "2015-03-22", "2015-03-31", True),
     ("tonight", "en", WEDNESDAY, "2015-08-05", "2015-08-05", False),
     ("this morning", "en", WEDNESDAY, "2015-08-05", "2015-08-05", False),
     # a deadline at the year's end: its last day
