@@ -145,7 +145,7 @@ def _phrase(token: Any, budget: int, lefts: bool = True) -> list[Any]:
         return []
     for child in token.rights:
         whole = list(child.subtree)
-        if child.dep_ == "punct":
+        if child.dep_ == "punct" or _quoted_from_its_subject(child):
             break
         if _counted(words) + _counted(whole) <= budget:
             words += whole
@@ -156,6 +156,12 @@ def _phrase(token: Any, budget: int, lefts: bool = True) -> list[Any]:
     while words and (words[-1].dep_ in ("cc", "punct", "prep", "mark") or words[-1].tag_ in ("DT", "IN", "CC")):
         words.pop()  # a cut leaves no "and", "of", "the" at the end
     return words
+
+
+def _quoted_from_its_subject(clause: Any) -> bool:
+    """A reported clause whose quotation opens after its subject: a role cut at the quote mark would end on
+    the subject ("said the company" of: said the company "will defend itself")."""
+    return clause.dep_ == "ccomp" and any(t.tag_ == "``" and t.i > clause.left_edge.i for t in clause.lefts)
 
 
 def _counted(tokens: list[Any]) -> int:

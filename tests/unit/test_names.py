@@ -230,6 +230,18 @@ def test_a_bare_said_is_no_role_and_a_number_ends_no_predicate() -> None:
     assert found["Eddie Chu"].role == "nonpartisan pan-democrat; was elected with 84,121 votes"
 
 
+def test_a_role_does_not_end_on_the_subject_of_a_quotation() -> None:
+    text = (
+        'Intel spokesperson Maria Lopez said the company "will defend itself vigorously". '
+        "Senator John Hale said he would vote against the bill."
+    )
+
+    found = {c.name: c for c in candidates(text, load_ner(NER).entities(text))}
+
+    assert found["Maria Lopez"].role == "Intel spokesperson"  # not "…; said the company"
+    assert found["John Hale"].role == "Senator; said he would vote against the bill"  # no quotation: whole
+
+
 def test_the_common_nouns_the_parse_joins_to_a_person_say_who_it_is() -> None:
     text = (
         "He was helped by others, including musician Tiziano Lugli and actor Jason Beghe. In the words of the "
