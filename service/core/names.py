@@ -166,8 +166,7 @@ _STORM = re.compile(rf"(?:{'|'.join(_STORMS)})\s+\w")  # the longest first: "Tro
 
 def unsure(found: list[Candidate], at_most: int) -> list[Candidate]:
     """The candidates the model is asked what they are (`questions.KIND`), the first `at_most`: a person or an
-    organisation named once that code finds doing nothing in the story: not called anything beside its name,
-    no verb's subject or agent, no party, no source. What acts is a participant, whatever NER called it:
+    organisation named once that code finds doing nothing in the story (`does_nothing`). What acts is a participant, whatever NER called it:
     asked, the embedded model called "the Kremlin" (which "did not confirm the timeline") and a robotics team a
     thing; of the names it called a thing in GUM's interviews, 4 of 7 real participants acted, 3 of 24 others.
     Organisations first: of those dropped in five GUM genres, 60 of 68 NER called organisations were no
@@ -191,7 +190,10 @@ def _acts(candidate: Candidate) -> bool:
 
 
 def does_nothing(candidate: Candidate) -> bool:
-    said = (candidate.described, candidate.acts, candidate.done, candidate.party, candidate.source)
+    """Not described, no verb's subject or agent, no source. Being a party ("talks between Ukraine and Russia")
+    says nothing of a person or an organisation: NER tags towns organisations ("trains between Marseille and
+    Nice", where the party rule made them "party to the trains")."""
+    said = (candidate.described, candidate.acts, candidate.done, candidate.source)
     return all(found is None for found in said)
 
 

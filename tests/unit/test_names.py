@@ -605,6 +605,18 @@ def test_names_that_do_nothing_are_asked_what_they_are_and_organisations_that_ac
     assert [c.name for c in maybe_people(named, 1)] == ["Irish Bartenders Association"]
 
 
+def test_an_organisation_that_is_only_a_party_is_asked_what_it_is_and_a_country_is_not() -> None:
+    # NER tags the towns organisations; the party rule is a country's ("party to the talks").
+    text = (
+        "The SNCF railway company said trains between Marseille and Nice would not run before Thursday. "
+        "Talks between Ukraine and Russia failed."
+    )
+    named = candidates(text, load_ner(NER).entities(text), "en")
+
+    assert {c.name: c.party for c in named}["Marseille"] == "party to the trains"
+    assert [c.name for c in unsure(named, 10)] == ["Marseille", "Nice"]
+
+
 def test_organisations_are_asked_before_people() -> None:
     # Of the names the model called no participant in GUM, those NER called organisations were right more often.
     text = "The winners were photographed in front of Ground Zero. Her drink mixed coffee with Baileys Irish Cream."
