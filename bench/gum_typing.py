@@ -367,7 +367,8 @@ def asked_what_it_is(
     title = document.text.split("\n", 1)[0]
     variables = {"published": "unknown", "language": "English", "title": title, "text": document.text}
     asked = []
-    for candidate in [*unsure(found, at_most), *maybe_people(found, PEOPLE_ASKED)]:
+    acting = maybe_people(found, PEOPLE_ASKED)
+    for candidate in [*unsure(found, at_most), *acting]:
         messages = prompt.render("kind", **variables, **kind_variables(candidate, article))
         body = {
             "messages": messages,
@@ -379,7 +380,7 @@ def asked_what_it_is(
         made = as_answered(candidate, answer)
         asked.append({"name": candidate.name, "kind": candidate.kind.value, "gum_type": typed[id(candidate)],
                       "answer": answer.kind, "dropped": made is None, "doc": document.name,
-                      "made": made.kind.value if made else None, "acts": candidate in maybe_people([candidate], 1)})  # fmt: skip
+                      "made": made.kind.value if made else None, "acts": any(candidate is other for other in acting)})  # fmt: skip
     return asked
 
 

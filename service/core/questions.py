@@ -289,11 +289,12 @@ ISSUES = Question("issues", IssuesAnswer, "open_issues", Grounder.issues, candid
 SUMMARY = Question("summary", ComposedSummary, "summary", Grounder.summary, grounded=False, participants=True)
 SUBJECTS = Question("subjects", SubjectsAnswer, "subjects", Grounder.media_topics, grounded=False)
 # Asked of each candidate code is unsure of (`names.unsure`) and of each organisation that may be a person
-# (`names.maybe_people`), one at a time, before the table's questions: what it is, in a word (`as_answered`). spaCy tags products, spacecraft, festivals and books as persons or organisations;
-# asked of every name in one answer, the embedded model said "person" of Iran and the Kremlin (2026-12-05);
-# asked of one, with the sentence it is in, it named 59 of 62 people right and called products and works a
-# "thing" (bench/JOURNAL.md, 2026-12-06 (night)). Not a row: its answers decide which of code's candidates
-# the `NAMED` row grounds (its field and grounding are that row's).
+# (`names.maybe_people`), one at a time, before the table's questions: what it is, in a word (`as_answered`).
+# spaCy tags products, spacecraft, festivals and books as persons or organisations; asked of every name in
+# one answer, the embedded model said "person" of Iran and the Kremlin (2026-12-05); asked of one, with the
+# sentence it is in, it named 59 of 62 people right and called products and works a "thing"
+# (bench/JOURNAL.md, 2026-12-06 (night)). Not a row: its answers decide which of code's candidates the
+# `NAMED` row grounds (its field and grounding are that row's).
 KIND = Question("kind", KindAnswer, "participants", Grounder.named_participants, grounded=False)
 _AROUND_A_NAME = 100  # characters of its sentence shown either side of a name asked about
 
@@ -309,8 +310,8 @@ def kind_variables(candidate: Candidate, article: ArticleText) -> dict[str, str]
 def as_answered(candidate: Candidate, answer: KindAnswer) -> Candidate | None:
     """An asked candidate as the model says it is. One that does nothing: none where it is no participant
     (`no_participant`), else as code found it. One that acts is a participant, whatever it is called, and a
-    person where the model says so of an organisation named once (`names.maybe_people`: 10 of 11 so called
-    on GUM's non-news documents and the gold set were people). The unsure ones stay as NER said them: of
+    person where the model says so of an organisation named once (`names.maybe_people`, whose measurement
+    says how often it was right). The unsure ones stay as NER said them: of
     those it called the other, people or organisations, 19 of 21 on GUM were what it said, but on the gold set
     it called a party a person (test's "Demosisto"), and a given name alone made a person (dev's "Dries")
     joined the player named in full and gave him a worse role."""
