@@ -28,7 +28,7 @@ From the entities of a NER pipeline (OntoNotes labels):
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pycountry
@@ -66,6 +66,8 @@ class Candidate:
     done: str | None = None  # what it did as a passive verb's agent: "supported the study"
     party: str | None = None  # what it is a party to: "party to the talks"
     source: str | None = None  # "cited as a source": the article attributes what it says to it ("according to AFP")
+    # An organisation's: what the article calls it if it is a person ("Belgian goalkeeper"), for `as_person`.
+    titled: str | None = None
 
     @property
     def role(self) -> str | None:
@@ -150,6 +152,9 @@ def candidates(
             next((done[end] for _, end in spans if end in done), None),
             next((parties[end] for _, end in spans if end in parties), None),
             source if any(end in cited for _, end in spans) else None,
+            _described(text, spans, ParticipantKind.person, spoken_of, titles)
+            if p.kind is ParticipantKind.organization
+            else None,
         )
         for p in merged
         if (spans := [(e.start, e.end) for e in p.evidence])
@@ -168,8 +173,8 @@ def unsure(found: list[Candidate], at_most: int) -> list[Candidate]:
     """The candidates the model is asked what they are (`questions.KIND`), the first `at_most`: a person or an
     organisation named once that code finds doing nothing in the story (`does_nothing`). What acts is a
     participant, whatever NER called it: asked, the embedded model called "the Kremlin" (which "did not confirm
-    the timeline") and a robotics team a thing; of the names it called a thing in GUM's interviews, 4 of 7 real participants acted, 3 of 24 others.
-    Organisations first: of those dropped in five GUM genres, 60 of 68 NER called organisations were no
+    the timeline") and a robotics team a thing; of the names it called a thing in GUM's interviews, 4 of 7
+    real participants acted, 3 of 24 others. Organisations first: of those dropped in five GUM genres, 60 of 68 NER called organisations were no
     participant, 22 of 33 it called people (bench/results/gum-kind-2026-12-06-night.txt)."""
     asked = [c for c in found if c.kind in _ASKED_KINDS and len(c.mentions) == 1 and does_nothing(c)]
     return sorted(asked, key=lambda c: c.kind is not ParticipantKind.organization)[:at_most]
@@ -185,6 +190,11 @@ def maybe_people(found: list[Candidate], at_most: int) -> list[Candidate]:
     return acting[:at_most]
 
 
+def as_person(candidate: Candidate) -> Candidate:
+    """An organisation the model says is a person, with what the article calls it as one ("Belgian goalkeeper")."""
+    return replace(candidate, kind=ParticipantKind.person, described=candidate.titled, titled=None)
+
+
 def _acts(candidate: Candidate) -> bool:
     return candidate.acts is not None or candidate.done is not None
 
@@ -193,8 +203,7 @@ def does_nothing(candidate: Candidate) -> bool:
     """Not described, no verb's subject or agent, no source. Being a party ("talks between Ukraine and Russia")
     says nothing of a person or an organisation: NER tags towns organisations ("trains between Marseille and
     Nice", where the party rule made them "party to the trains")."""
-    said = (candidate.described, candidate.acts, candidate.done, candidate.source)
-    return all(found is None for found in said)
+    return candidate.described is None and candidate.source is None and not _acts(candidate)
 
 
 def _without_storms_and_laws(text: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

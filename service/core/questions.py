@@ -25,7 +25,7 @@ its grounding) in the table's tuples, and the field in `schemas.SummaryResponse`
 import copy
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar, get_origin
 
 from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
@@ -34,7 +34,7 @@ from schemas import ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.checking import is_headline, starts_midway, unfinished
 from service.core.grounding import Grounder, check_in_progress, summary_feedback
-from service.core.names import Candidate, does_nothing
+from service.core.names import Candidate, as_person, does_nothing
 from service.core.unresolved import unresolved_sentences
 from service.model.client import SayBack
 from service.model.salvage import is_lenient
@@ -317,7 +317,7 @@ def as_answered(candidate: Candidate, answer: KindAnswer) -> Candidate | None:
     joined the player named in full and gave him a worse role."""
     if does_nothing(candidate):
         return None if no_participant(candidate, answer) else candidate
-    return replace(candidate, kind=ParticipantKind.person) if answer.kind == "person" else candidate
+    return as_person(candidate) if answer.kind == "person" else candidate
 
 
 def no_participant(candidate: Candidate, answer: KindAnswer) -> bool:

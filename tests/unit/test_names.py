@@ -3,7 +3,7 @@
 import pytest
 
 from schemas import ParticipantKind
-from service.core.names import Candidate, candidates, is_country, maybe_people, unsure
+from service.core.names import Candidate, as_person, candidates, is_country, maybe_people, unsure
 from service.errors import WeightsError
 from service.model.ner import load_ner, pipeline_directory, tree_digest
 
@@ -627,3 +627,21 @@ def test_organisations_are_asked_before_people() -> None:
         ("Ground Zero", ParticipantKind.person),
     ]
     assert [c.name for c in unsure(named, 1)] == ["Baileys Irish Cream"]
+
+
+def test_an_organisation_the_model_says_is_a_person_keeps_what_the_article_calls_it() -> None:
+    from service.model.ner import Entity
+
+    text = "Belgium coach Roberto Martinez praised the team. Roberto Martinez left."
+    first = text.index("Roberto Martinez")
+    second = text.index("Roberto Martinez", first + 1)
+    entities = [Entity("ORG", first, first + 16), Entity("ORG", second, second + 16)]  # as a small pipeline may
+
+    (found,) = [c for c in candidates(text, entities, "en") if c.name == "Roberto Martinez"]
+
+    assert found.kind is ParticipantKind.organization
+    assert found.described is None  # words before an organisation's name are rarely its description
+    person = as_person(found)
+    assert person.kind is ParticipantKind.person
+    assert person.described == "Belgium coach"
+    assert person.role == "Belgium coach"
