@@ -359,7 +359,8 @@ def asked_what_it_is(
     rows: list[dict[str, Any]],
     at_most: int = KINDS_ASKED,
 ) -> list[dict[str, Any]]:
-    """The `KIND` question of each candidate code is unsure of, as the pipeline renders it; one row each, with
+    """The `KIND` question of each candidate code is unsure of (`at_most`) and of each organisation that acts
+    (`PEOPLE_ASKED`, as the pipeline asks them), as the pipeline renders it; one row each, with
     the candidate's GUM type from its row of `rows_of` (the same order as `found`)."""
     typed = {id(candidate): row["gum_type"] for candidate, row in zip(found, rows, strict=True)}
     article = ArticleText(document.text)
@@ -421,7 +422,9 @@ def report_asked(asked: list[dict[str, Any]]) -> None:
     help="a model server's base URL: ask it what each unsure candidate (and each acting organisation) is",
 )
 @click.option("--genre", default=None, help="only this genre's documents (GUM_<genre>_…)")
-@click.option("--at-most", type=int, default=KINDS_ASKED, help="names asked a document (the pipeline's by default)")
+@click.option(
+    "--at-most", type=int, default=KINDS_ASKED, help="unsure names asked a document (the pipeline's by default)"
+)
 def main(gum: Path, limit: int | None, json_out: Path | None, ask: str | None, genre: str | None, at_most: int) -> None:
     ner = load_ner(PIPELINE)
     names = [n for n in document_names(gum) if genre is None or n.startswith(f"GUM_{genre}_")][:limit]

@@ -154,11 +154,12 @@ def file(article: Path, published: "date | None", title: str | None, language: s
 
 
 def _article_request(article: Path, options: dict[str, Any]) -> ArticleRequest:
-    text = article.read_text(encoding="utf-8")
     if article.suffix.lower() == ".json":  # as POSTed to /v1/summaries, e.g. tests/fixtures/seed_geneva.json
-        sent = ArticleRequest.model_validate_json(text)  # not JSON, or not a request: said as a problem
-        return ArticleRequest.model_validate({**json.loads(text), "id": sent.id or article.name, **options})
-    return ArticleRequest.model_validate({"text": text, "id": article.name, **options})
+        # Not JSON, or not a request: said as a problem. A byte order mark, which some editors write, is none.
+        sent = ArticleRequest.model_validate_json(article.read_text(encoding="utf-8-sig"))
+        fields = sent.model_dump(exclude_unset=True)
+        return ArticleRequest.model_validate({**fields, "id": sent.id or article.name, **options})
+    return ArticleRequest.model_validate({"text": article.read_text(encoding="utf-8"), "id": article.name, **options})
 
 
 @main.command("eval")

@@ -2,8 +2,8 @@
 
 For each part of the article (one part unless it is longer than the model's context):
 - with NER for the language, each named candidate code is unsure of is first asked what it is, one at a
-  time (`questions.KIND`): one the model calls a thing is no participant; so is each organisation named once
-  that acts, which the model may say is a person;
+  time (`questions.KIND`): one the model calls a thing is no participant. Each organisation named once that
+  acts is asked too: never dropped, it becomes a person where the model says so;
 - the questions of the table (`questions.WITH_NAMES`, or `WITHOUT_NAMES` with no NER for the language)
   share one prefix (system prompt + article): a summary, what is unresolved, the subjects, and, with no NER,
   who takes part (with NER, code's candidates are the participants). The server reuses the processed
@@ -75,7 +75,7 @@ _MAIN_PARTICIPANTS = 6  # listed for the summary: enough for its 2-3 sentences, 
 # the gold set's p50 latency at 40.3 s, five at 35.7 s (26.2 s without): bench/JOURNAL.md, 2026-12-06 (night).
 KINDS_ASKED = 3
 # Organisations that act, asked whether they are people (`names.maybe_people`): the gold set's 15 English
-# articles have 15, one an article but 007's four (its study's funders); each ~1.5-2 s.
+# articles have 15, at most one an article but for 007's four (its study's funders); each ~1.5-2 s.
 PEOPLE_ASKED = 2
 _NO_PARTICIPANT = "asked what it is in the article, the model says a {}: not a person, organisation or country"
 

@@ -159,8 +159,8 @@ def _phrase(token: Any, budget: int, lefts: bool = True) -> list[Any]:
 
 
 def _quoted_from_its_subject(clause: Any) -> bool:
-    """A reported clause whose quotation opens after its subject: a role cut at the quote mark would end on
-    the subject ("said the company" of: said the company "will defend itself")."""
+    """A reported clause whose quotation opens after its first word (its subject, or a "that"): a role cut at
+    the quote mark would end on it ("said the company" of: said the company "will defend itself")."""
     return clause.dep_ == "ccomp" and any(t.tag_ == "``" and t.i > clause.left_edge.i for t in clause.lefts)
 
 
