@@ -174,8 +174,9 @@ def unsure(found: list[Candidate], at_most: int) -> list[Candidate]:
     organisation named once that code finds doing nothing in the story (`does_nothing`). What acts is a
     participant, whatever NER called it: asked, the embedded model called "the Kremlin" (which "did not confirm
     the timeline") and a robotics team a thing; of the names it called a thing in GUM's interviews, 4 of 7
-    real participants acted, 3 of 24 others. Organisations first: of those dropped in five GUM genres, 60 of 68 NER called organisations were no
-    participant, 22 of 33 it called people (bench/results/gum-kind-2026-12-06-night.txt)."""
+    real participants acted, 3 of 24 others. Organisations first: of those dropped in five GUM genres, 60 of
+    68 NER called organisations were no participant, 22 of 33 it called people
+    (bench/results/gum-kind-2026-12-06-night.txt)."""
     asked = [c for c in found if c.kind in _ASKED_KINDS and len(c.mentions) == 1 and does_nothing(c)]
     return sorted(asked, key=lambda c: c.kind is not ParticipantKind.organization)[:at_most]
 

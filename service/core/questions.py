@@ -311,10 +311,10 @@ def as_answered(candidate: Candidate, answer: KindAnswer) -> Candidate | None:
     """An asked candidate as the model says it is. One that does nothing: none where it is no participant
     (`no_participant`), else as code found it. One that acts is a participant, whatever it is called, and a
     person where the model says so of an organisation named once (`names.maybe_people`, whose measurement
-    says how often it was right). The unsure ones stay as NER said them: of
-    those it called the other, people or organisations, 19 of 21 on GUM were what it said, but on the gold set
-    it called a party a person (test's "Demosisto"), and a given name alone made a person (dev's "Dries")
-    joined the player named in full and gave him a worse role."""
+    says how often it was right). The unsure ones stay as NER said them: of those it called the other, people
+    or organisations, 19 of 21 on GUM were what it said, but on the gold set it called a party a person (test's
+    "Demosisto"), and a given name alone made a person (dev's "Dries") joined the player named in full and
+    gave him a worse role."""
     if does_nothing(candidate):
         return None if no_participant(candidate, answer) else candidate
     return as_person(candidate) if answer.kind == "person" else candidate
