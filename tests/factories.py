@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from service.core.questions import COMBINE, KIND, QUESTIONS, QUESTIONS_WITHOUT_NAMES
+from service.core.questions import COMBINE, KIND, NARROWER, QUESTIONS, QUESTIONS_WITHOUT_NAMES
 from service.evaluation.naive import NaiveSummary
 
 SEED_PARTICIPANTS: dict[str, Any] = {
@@ -69,9 +69,9 @@ SEED_ANSWERS: dict[str, Any] = {
 # The warning of a summary made model-first (no pipeline for the language, or NER off: tests marked model_first).
 NO_NER = "language 'en': no named-entity pipeline for this language: participants are the model's own list"
 # Which question a request asks, by the name of the schema it sends: from the pipeline's question table.
-QUESTION_OF_SCHEMA = {q.answer.__name__: q.name for q in (*QUESTIONS, *QUESTIONS_WITHOUT_NAMES, COMBINE, KIND)} | {
-    NaiveSummary.__name__: "naive"
-}
+QUESTION_OF_SCHEMA = {
+    q.answer.__name__: q.name for q in (*QUESTIONS, *QUESTIONS_WITHOUT_NAMES, COMBINE, KIND, NARROWER)
+} | {NaiveSummary.__name__: "naive"}
 
 
 def chat_completion(

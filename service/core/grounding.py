@@ -34,7 +34,7 @@ from service.core.checking import (
     wrong_language,
 )
 from service.core.dates import DateResolver, dedupe_key, resolver_for, same_event
-from service.core.mediatopics import MeaningIndex, MediaTopics
+from service.core.mediatopics import Concept, MeaningIndex, MediaTopics
 from service.core.participants import is_a_form_of, merge_participants, named_in
 from service.core.salience import ranked
 from service.core.subjects import subjects
@@ -154,6 +154,7 @@ class Grounder:
         self._source = source
         self.filled: dict[str, Any] = {}  # the response's fields grounded so far, by name
         self.said: dict[str, list[SummaryWarning]] = {}
+        self.narrowed: dict[str, Concept] = {}  # subjects the model narrowed, by the broad one's QCode (`NARROWER`)
 
     @property
     def source(self) -> Source:
@@ -221,6 +222,7 @@ class Grounder:
             article.title,
             article.language,
             self.filled.get("participants", []),
+            self.narrowed,
         )
         self.said.setdefault("subjects", []).extend(said)
         return found

@@ -80,6 +80,10 @@ class MediaTopics:
         self._by_subject_code = {code: c for c in concepts for code in c.subject_codes if not c.retired}
         self.active: tuple[Concept, ...] = tuple(c for c in concepts if not c.retired)
         self._labels = frozenset(label.casefold() for c in self.active for label in c.labels.values())
+        self._narrower: dict[str, list[Concept]] = {}
+        for c in self.active:
+            if c.broader is not None:
+                self._narrower.setdefault(c.broader, []).append(c)
 
     def get(self, code: str) -> Concept | None:
         """The concept of a QCode ("medtop:20000076"), a Media Topic URI, or an old Subject Code (as a
@@ -103,6 +107,10 @@ class MediaTopics:
             chain.append(parent)
             concept = parent
         return chain
+
+    def narrower(self, concept: Concept) -> list[Concept]:
+        """The concepts one level under it that may be assigned (none retired), in the vocabulary's order."""
+        return self._narrower.get(concept.qcode, [])
 
     def root(self, concept: Concept) -> Concept:
         chain = self.chain(concept)

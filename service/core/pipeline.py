@@ -14,7 +14,8 @@ For each part of the article (one part unless it is longer than the model's cont
 - the table's rows are grounded in turn, each filling its field of the response (`grounding.Grounder`):
   names, date expressions and quotes are located in the article, an item with nothing located is dropped,
   participants named several ways are merged, issue parties are the participants their sentence names; at the end the summary (of the
-  parts' summaries combined, where there are several) and the subjects.
+  parts' summaries combined, where there are several) and the subjects, each with narrower Media Topics first
+  asked which of them the article is about (`questions.NARROWER`).
 Whatever is dropped, cut off or left unresolved is a `SummaryWarning`, shown as text in `meta.warnings`.
 
 Progress: `summarise(article, progress=...)` awaits the callback with what code found (`Found`, before the
@@ -43,11 +44,13 @@ from service.core.checking import language_name
 from service.core.dates import find_date_expressions
 from service.core.grounding import Grounder, Source, SummaryFacts, Vocabulary, checked_against
 from service.core.injection import addressed_lines, neutralise_delimiters
-from service.core.mediatopics import ENGLISH, media_topics
+from service.core.mediatopics import ENGLISH, Concept, media_topics
 from service.core.names import Candidate, maybe_people, unsure
 from service.core.questions import (
     COMBINE,
     KIND,
+    NARROWER,
+    SUBJECTS,
     SUMMARY,
     WITH_NAMES,
     WITHOUT_NAMES,
@@ -56,8 +59,12 @@ from service.core.questions import (
     Question,
     Row,
     as_answered,
+    as_narrowed,
     kind_variables,
+    narrower_answer,
+    narrower_variables,
 )
+from service.core.subjects import broad
 from service.core.warnings import SummaryWarning, WarningKind
 from service.errors import ArticleTooLong
 from service.model.client import Answer, ModelClient
@@ -77,6 +84,9 @@ KINDS_ASKED = 3
 # Organisations that act, asked whether they are people (`names.maybe_people`): the gold set's 15 English
 # articles have 15, at most one an article but for 007's four (its study's funders); each ~1.5-2 s.
 PEOPLE_ASKED = 2
+# Subjects asked which of their narrower concepts the article is about, at most (`NARROWER`): the gold set's
+# 17 articles have 8 such subjects, at most 2 an article.
+NARROWED_ASKED = 2
 _NO_PARTICIPANT = "asked what it is in the article, the model says a {}: not a person, organisation or country"
 
 
@@ -212,6 +222,8 @@ class Summariser:
         warnings += grounder.warnings  # said while grounding in turn
         if len(parts) > 1:
             await self._combined(article, grounder, answers, deadline)
+        if SUBJECTS in table.at_the_end:
+            grounder.narrowed.update(await self._narrowed(article, parts, grounder, answers, deadline))
         grounding.ground_at_the_end(table.at_the_end)
         warnings += answers.warnings() + [said for row in table.at_the_end for said in grounder.said[row.fills]]
         stats = [answer.stats for _, answer in answers.asked]
@@ -255,6 +267,33 @@ class Summariser:
             candidate, part.article
         )
         return await self.ask(KIND, part, variables, article.language, deadline)
+
+    async def _narrowed(
+        self, article: ArticleRequest, parts: list[Part], grounder: Grounder, answers: _Answers, deadline: float
+    ) -> dict[str, Concept]:
+        """The subjects the model's terms map to that have narrower concepts, each asked which of them the article
+        is about: the one it names, by the subject's QCode."""
+        terms = [term for answer in answers.of(SUBJECTS) for term in answer.subjects]
+        mapped = broad(terms, self.topics, self.meanings, grounder.filled.get("participants", []))
+        asked = [(concept, narrower) for concept in mapped if (narrower := self.topics.narrower(concept))]
+        asked = asked[:NARROWED_ASKED]
+        variables = self._variables(article, article.text[parts[0].start : parts[0].end])
+        asks = [
+            self.ask(
+                NARROWER,
+                parts[0],
+                variables | narrower_variables(*each),
+                article.language,
+                deadline,
+                answer=narrower_answer(*each),
+            )
+            for each in asked
+        ]
+        narrowed = {}
+        for (concept, narrower), answer in zip(asked, await _in_turn(self.settings.parallel_calls, asks), strict=True):
+            answers.add(NARROWER, answer)
+            narrowed[concept.qcode] = as_narrowed(concept, narrower, answer.value)
+        return narrowed
 
     async def _combined(self, article: ArticleRequest, grounder: Grounder, answers: _Answers, deadline: float) -> None:
         """The parts' summaries combined in one, the response's (asked and checked as the one part's is)."""
@@ -310,6 +349,7 @@ class Summariser:
         language: str | None,
         deadline: float,
         summary: SummaryFacts | None = None,  # what the response's summary is checked against, when it is asked
+        answer: type[A] | None = None,  # the answer's model, where not the question's own
     ) -> Answer[A]:
         listed = question.candidates(part) if question.candidates is not None else []
         if question.candidates is not None:
@@ -321,7 +361,8 @@ class Summariser:
         elif question.grounded:
             checked = checked_against(part.article)
         with checked:
-            return await self.llm.extract(messages, question.answer_for(listed), name=question.name, deadline=deadline)
+            answer = answer or question.answer_for(listed)
+            return await self.llm.extract(messages, answer, name=question.name, deadline=deadline)
 
 
 class _Grounding:

@@ -24,9 +24,9 @@ its grounding) in the table's tuples, and the field in `schemas.SummaryResponse`
 
 import copy
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Literal, Self, TypeVar, get_origin
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar, cast, get_origin
 
 from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
 
@@ -34,6 +34,7 @@ from schemas import ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.checking import is_headline, starts_midway, unfinished
 from service.core.grounding import Grounder, check_in_progress, summary_feedback
+from service.core.mediatopics import Concept
 from service.core.names import Candidate, as_person, does_nothing
 from service.core.unresolved import unresolved_sentences
 from service.model.client import SayBack
@@ -103,6 +104,13 @@ class SubjectsAnswer(BaseModel):
     ones every concept has); code maps them to Media Topics (`subjects.subjects`)."""
 
     subjects: Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(max_length=4)]
+
+
+class NarrowerAnswer(BaseModel):
+    """Which of a subject's narrower concepts the article is about, by its English label, or the subject's own
+    label (`NARROWER`)."""
+
+    subject: Annotated[str, Field(max_length=120)]
 
 
 class KindAnswer(BaseModel):
@@ -329,6 +337,44 @@ def no_participant(candidate: Candidate, answer: KindAnswer) -> bool:
     if answer.kind == "thing":
         return True
     return answer.kind == "place" and (candidate.kind is ParticipantKind.person or len(candidate.name.split()) == 1)
+
+
+# Asked of each subject the model's terms map to that has narrower concepts (`subjects.broad`), after the
+# table's questions: which of them the article is about, or the subject itself. The model names a kind of
+# event in general terms ("election"), and the vocabulary files news under the specific one ("local
+# elections"). Chosen among one concept's few narrower ones, the embedded model chose right where among a
+# dozen numbered candidates of several terms it had not (bench/JOURNAL.md, 2026-12-07 (2)).
+# Not a row: its answers decide which concepts the `SUBJECTS` row grounds (`Grounder.narrowed`).
+NARROWER = Question("narrower", NarrowerAnswer, "subjects", cast(Any, Grounder.media_topics), grounded=False)
+
+
+def narrower_variables(concept: Concept, narrower: Sequence[Concept]) -> dict[str, str]:
+    """`NARROWER`'s own placeholders: the subject's English label and its narrower concepts', quoted."""
+    return {"broad": concept.label()[0], "narrower": ", ".join(f'"{c.label()[0]}"' for c in narrower)}
+
+
+def narrower_answer(concept: Concept, narrower: Sequence[Concept]) -> type[NarrowerAnswer]:
+    """`NarrowerAnswer` whose subject is one of the labels listed: in the JSON schema it is sent (a server with
+    grammars holds the model to them: unheld, it wrote "elections" for "election"), not in validation, so an
+    answer of another label is still read (and keeps the subject)."""
+    return _one_of(NarrowerAnswer, tuple(c.label()[0] for c in (concept, *narrower)))
+
+
+@functools.cache
+def _one_of(answer: type[A], options: tuple[str, ...]) -> type[A]:
+    (name, field), *others = answer.model_fields.items()
+    if others or field.annotation is not str:
+        raise TypeError(f"{answer.__name__} has more than one field, or not a string")
+    told = copy.copy(field)
+    told.json_schema_extra = {"enum": list(options)}
+    fields: dict[str, Any] = {name: (field.annotation, told)}
+    return create_model(answer.__name__, __base__=answer, __doc__=answer.__doc__, **fields)
+
+
+def as_narrowed(concept: Concept, narrower: Sequence[Concept], answer: NarrowerAnswer) -> Concept:
+    """The narrower concept the model named, or the subject itself where it named none of them."""
+    said = " ".join(answer.subject.casefold().replace('"', " ").split())
+    return next((c for c in narrower if c.label()[0].casefold() == said), concept)
 
 
 # Asked once when a long article was summarised in parts: one summary of the parts' summaries.

@@ -3,8 +3,10 @@
 The model names the kind of event and the issues in a few subject terms (the `subjects` question: a dozen
 tokens); code maps each term to the Media Topic nearest to it in meaning (its label and definition as a
 sentence vector: "asylum seekers" finds "refugees and internally displaced people", which no word of it
-names), and completes the rest: QCode, URI, the label in the article's language, the broader chain, the
-Wikidata id, evidence, relevance and confidence.
+names). A concept with narrower ones is then asked which of them the article is about (`broad` gives the
+pipeline those to ask, `questions.NARROWER` asks: "election" -> "local elections"). Code completes the rest:
+QCode, URI, the label in the article's language, the broader chain, the Wikidata id, evidence, relevance and
+confidence.
 
 Why so, measured in bench/JOURNAL.md (issue 26, 2026-12-05 afternoon and night): the embedded 1.5B model
 chose worse among a numbered list of concepts than it named them; retrieval from the article alone found a
@@ -12,7 +14,7 @@ third of the gold subjects; the terms matched by their labels' words missed wher
 the vocabulary's differ, and matched by meaning they are right more often on both splits.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from schemas import Concept as ConceptItem
@@ -33,11 +35,15 @@ class _Scored:
     concept: Concept
     term: str
     match: float  # the term's and the concept's cosine similarity
-    agreed: bool  # among the concepts the article itself matches best
 
-    @property
-    def confidence(self) -> float:
-        return round((self.match + float(self.agreed)) / 2, 2)
+
+def broad(
+    terms: Sequence[str], topics: MediaTopics, meanings: MeaningIndex, participants: Sequence[Participant] = ()
+) -> list[Concept]:
+    """The concepts the model's terms map to, as `subjects` takes them before any is narrowed: each with
+    narrower concepts may be asked which of them it is (`MediaTopics.narrower`)."""
+    scored, _ = _mapped(terms, topics, meanings, participants)
+    return topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]
 
 
 def subjects(
@@ -49,31 +55,29 @@ def subjects(
     title: str | None,
     language: str | None,
     participants: Sequence[Participant] = (),
+    narrowed: Mapping[str, Concept] | None = None,
 ) -> tuple[list[Subject], list[SummaryWarning]]:
     """The article's subjects for the model's terms, most specific, in the model's order, each with its
     evidence in the article; a term no concept matches, or whose concept no sentence speaks of, is dropped
-    and said."""
+    and said. A concept in `narrowed` (by its QCode) is the narrower one the model chose under it."""
     agreed = _matching_the_article(topics, text.text, title, language)
-    warnings = []
-    scored = []
-    asked = _subject_terms(terms, participants, topics)
-    for term, (concept, similarity) in zip(asked, meanings.nearest(asked), strict=True):
-        if similarity < NEAR:
-            reason = f"no IPTC Media Topic is near it in meaning (nearest: {concept.labels.get(ENGLISH)!r})"
-            warnings.append(SummaryWarning(WarningKind.dropped_subject, term, reason))
-        else:
-            scored.append(_Scored(concept, term, round(similarity, 2), concept.qcode in agreed))
+    scored, warnings = _mapped(terms, topics, meanings, participants)
+    narrowed = narrowed or {}
     first_term = {s.concept.qcode: s for s in reversed(scored)}  # a concept twice: its first term's
+    chosen = topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]
+    under = {narrowed[c.qcode].qcode: c for c in chosen if c.qcode in narrowed}  # a narrowed one's broad one
     index = topics.index(language)
     title_stems, lead_stems, *stemmed = index.stems(
         [title or "", text.lead, *(text.text[slice(*s)] for s in text.sentences)]
     )
     sentences = list(zip(text.sentences, stemmed, strict=True))  # stemmed once
     result = []
-    for concept in topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]:
-        found = first_term[concept.qcode]
+    for concept in topics.most_specific([narrowed.get(c.qcode, c) for c in chosen]):
+        broader = under.get(concept.qcode)
+        found = first_term[(broader or concept).qcode]
         name, name_language = concept.label(language)
-        wanted, speaking = _speaking(index, sentences, _labels(concept, language), found.term)
+        said = [_labels(concept, language), *([_labels(broader, language)] if broader else []), [found.term]]
+        wanted, speaking = _speaking(index, sentences, said)
         if not speaking:
             reason = f"no sentence of the article speaks of {name!r}"
             warnings.append(SummaryWarning(WarningKind.dropped_subject, found.term, reason))
@@ -92,11 +96,27 @@ def subjects(
                 broader=[_item(parent, language) for parent in topics.chain(concept)],
                 wikidata=concept.wikidata,
                 relevance=round(relevance, 2),
-                confidence=found.confidence,
+                confidence=_confidence(found.match, concept.qcode in agreed),
                 evidence=_evidence(speaking, original),
             )
         )
     return result, warnings
+
+
+def _mapped(
+    terms: Sequence[str], topics: MediaTopics, meanings: MeaningIndex, participants: Sequence[Participant]
+) -> tuple[list[_Scored], list[SummaryWarning]]:
+    """Each term (but names) with its nearest concept by meaning; a term none is near is dropped and said."""
+    warnings = []
+    scored = []
+    asked = _subject_terms(terms, participants, topics)
+    for term, (concept, similarity) in zip(asked, meanings.nearest(asked), strict=True):
+        if similarity < NEAR:
+            reason = f"no IPTC Media Topic is near it in meaning (nearest: {concept.labels.get(ENGLISH)!r})"
+            warnings.append(SummaryWarning(WarningKind.dropped_subject, term, reason))
+        else:
+            scored.append(_Scored(concept, term, round(similarity, 2)))
+    return scored, warnings
 
 
 def _subject_terms(terms: Sequence[str], participants: Sequence[Participant], topics: MediaTopics) -> list[str]:
@@ -115,16 +135,23 @@ def _matching_the_article(topics: MediaTopics, text: str, title: str | None, lan
 
 
 def _speaking(
-    index: LabelIndex, sentences: list[tuple[tuple[int, int], set[str]]], labels: list[str], term: str
+    index: LabelIndex, sentences: list[tuple[tuple[int, int], set[str]]], said: list[list[str]]
 ) -> tuple[set[str], list[tuple[tuple[int, int], int]]]:
-    """The words that say a subject, and the sentences that hold one, each with how many: its labels' words,
-    else the model's term's (which may carry a name: "Ukraine-Russia negotiations")."""
-    for words in (" ".join(labels), term):
-        (wanted,) = index.stems([words])
+    """The words that say a subject, and the sentences that hold one, each with how many: the first of the
+    ways `said` (its labels; a narrowed one's broader labels; the model's term, which may carry a name:
+    "Ukraine-Russia negotiations") that some sentence holds."""
+    for words in said:
+        (wanted,) = index.stems([" ".join(words)])
         counted = [(span, index.shared(wanted, stems)) for span, stems in sentences]
         if speaking := [(span, shared) for span, shared in counted if shared]:
             return wanted, speaking
     return set(), []
+
+
+def _confidence(match: float, agreed: bool) -> float:
+    """How sure: the term's cosine with its concept, and whether the concept is among those the article
+    itself matches best."""
+    return round((match + float(agreed)) / 2, 2)
 
 
 def _evidence(speaking: list[tuple[tuple[int, int], int]], original: str) -> list[Evidence]:

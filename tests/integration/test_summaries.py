@@ -158,7 +158,8 @@ async def test_subject_terms_that_name_a_participant_or_no_concept_are_dropped_a
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
     terms = ["Kremlin", "peace talks", "Geneva negotiations", "peace process", "flag"]
-    serve(model_server, ModelServer({"subjects": {"subjects": terms[:4]}}))
+    narrower = {"subject": "international relations"}  # "Geneva negotiations"' concept, asked and kept
+    serve(model_server, ModelServer({"subjects": {"subjects": terms[:4]}, "narrower": narrower}))
     body = (await api.post("/v1/summaries", json=seed_article)).json()
 
     # "Kremlin" is a participant's name; "peace process" is the broader concept of "peace talks": one kept.
@@ -170,6 +171,43 @@ async def test_subject_terms_that_name_a_participant_or_no_concept_are_dropped_a
     body = (await api.post("/v1/summaries", json={**seed_article, "title": "Talks again"})).json()  # not cached
     assert body["subjects"] == []
     assert any(w.startswith("dropped subject 'flag'") for w in body["meta"]["warnings"])
+
+
+ELECTION = {
+    "title": "Springfield votes again",
+    "published": "2026-06-08",
+    "language": "en",
+    "text": (
+        "Springfield will hold a runoff for mayor on July 5. In Sunday's election no candidate won more than "
+        "half of the votes, the city's election office said. Turnout was 48 percent."
+    ),
+}
+
+
+async def test_a_subject_with_narrower_concepts_is_asked_which_of_them_it_is(
+    api: Client, model_server: respx.MockRouter
+) -> None:
+    server = ModelServer({"subjects": {"subjects": ["election"]}, "narrower": {"subject": "local elections"}})
+    serve(model_server, server)
+    body = (await api.post("/v1/summaries", json=ELECTION)).json()
+
+    [asked] = server.requests["narrower"]
+    assert asked["messages"][:2] == server.requests["summary"][0]["messages"][:2]  # the article's prefix, shared
+    assert is_question(asked["messages"][2]["content"], "narrower")
+    assert '"local elections"' in asked["messages"][2]["content"]
+    options = asked["response_format"]["json_schema"]["schema"]["properties"]["subject"]["enum"]
+    assert options[0] == "election"
+    assert "local elections" in options
+    [subject] = body["subjects"]
+    assert (subject["qcode"], subject["name"]) == ("medtop:20000578", "local elections")
+    assert [c["name"] for c in subject["broader"]] == ["election", "politics"]
+    assert all(ELECTION["text"][e["start"] : e["end"]] == e["quote"] for e in subject["evidence"])
+    assert subject["evidence"]
+
+    # The subject itself named, or a label that is none of those listed: the broad concept stays.
+    serve(model_server, ModelServer({"subjects": {"subjects": ["election"]}, "narrower": {"subject": "elections"}}))
+    body = (await api.post("/v1/summaries", json={**ELECTION, "title": "Springfield again"})).json()
+    assert [s["qcode"] for s in body["subjects"]] == ["medtop:20000574"]
 
 
 async def test_every_question_shares_the_article_prefix_and_asks_last(

@@ -6,6 +6,7 @@ import pytest
 from schemas import MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.mediatopics import ENGLISH, MeaningIndex, checked, media_topics, vocabulary_language
+from service.core.subjects import broad as subjects_broad
 from service.core.subjects import subjects
 from service.errors import WeightsError
 
@@ -117,3 +118,33 @@ def test_the_shipped_vectors_are_the_concepts_as_the_model_reads_them() -> None:
     rows = list(range(0, len(texts), 97))  # a sample: all of them take seconds
     shipped = topics.meanings()._vectors[rows]
     assert np.abs(load_embedder().encode([texts[i] for i in rows]) - shipped).max() < 1e-4
+
+
+def test_narrower_concepts_are_those_one_level_under_and_never_retired() -> None:
+    topics = media_topics()
+    election = topics.get("medtop:20000574")
+    assert election is not None
+    narrower = topics.narrower(election)
+    assert {"local elections", "national elections", "regional elections"} <= {c.label()[0] for c in narrower}
+    assert all(c.broader == election.qcode and not c.retired for c in narrower)
+    talks = topics.get("medtop:20000076")
+    assert talks is not None
+    assert topics.narrower(talks) == []
+
+
+def test_a_narrowed_subject_is_filed_under_the_narrower_concept_with_the_broad_ones_evidence(
+    meanings: MeaningIndex,
+) -> None:
+    topics = media_topics()
+    [broad] = subjects_broad(["election"], topics, meanings)
+    assert broad.qcode == "medtop:20000574"
+    local = topics.get("medtop:20000578")
+    assert local is not None
+    text = "Bei der Oberbürgermeisterwahl erhielt kein Bewerber die Mehrheit. Die Stichwahl folgt am 5. Juli."
+    narrowed = {broad.qcode: local}
+    [subject], warnings = subjects(["election"], topics, meanings, ArticleText(text), text, None, "de", [], narrowed)
+    assert (subject.qcode, subject.name) == ("medtop:20000578", "Kommunalwahl")
+    assert [c.qcode for c in subject.broader] == ["medtop:20000574", "medtop:11000000"]
+    # "Kommunalwahl" is in no sentence: the evidence is where the article speaks of the election ("…wahl").
+    assert [e.quote for e in subject.evidence] == [text[: text.index(" Die")], text[text.index("Die") :]]
+    assert warnings == []

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from schemas import SummaryResponse
 from service.core.alignment import ArticleText
 from service.core.grounding import SummaryFacts, checked_against
+from service.core.mediatopics import media_topics
 from service.core.questions import (
     COMBINE,
     ISSUES,
@@ -18,8 +19,12 @@ from service.core.questions import (
     WITHOUT_NAMES,
     ByCode,
     ComposedSummary,
+    NarrowerAnswer,
     Question,
     Table,
+    as_narrowed,
+    narrower_answer,
+    narrower_variables,
 )
 from service.model.client import SayBack
 
@@ -73,3 +78,24 @@ def test_the_model_first_participants_question_is_held_to_five_names_and_the_iss
     assert held(PARTICIPANTS, []) == 5  # no candidates of code's to count: the question's own floor
     assert held(ISSUES, ["one doubt"]) == 1  # as many as code found, when they are fewer
     assert held(ISSUES, ["one", "two", "three"]) == 2
+
+
+def test_a_subject_is_narrowed_to_the_concept_the_model_names_among_those_listed() -> None:
+    topics = media_topics()
+    election = topics.get("medtop:20000574")
+    assert election is not None
+    narrower = topics.narrower(election)
+    variables = narrower_variables(election, narrower)
+    assert variables["broad"] == "election"
+    assert '"local elections"' in variables["narrower"]
+    assert '"national elections"' in variables["narrower"]
+    # The labels are the schema's enum (a server with grammars holds the model to them), the subject's first.
+    schema = narrower_answer(election, narrower).model_json_schema()
+    options = schema["properties"]["subject"]["enum"]
+    assert options[0] == "election"
+    assert len(options) == len(narrower) + 1
+    assert "local elections" in options
+    assert as_narrowed(election, narrower, NarrowerAnswer(subject=" Local  Elections")).qcode == "medtop:20000578"
+    # Another label (a server without grammars) is read, not re-asked: the subject stays as it was.
+    answer = narrower_answer(election, narrower).model_validate({"subject": "elections"})
+    assert as_narrowed(election, narrower, answer) is election
