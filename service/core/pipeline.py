@@ -14,8 +14,8 @@ For each part of the article (one part unless it is longer than the model's cont
 - the table's rows are grounded in turn, each filling its field of the response (`grounding.Grounder`):
   names, date expressions and quotes are located in the article, an item with nothing located is dropped,
   participants named several ways are merged, issue parties are the participants their sentence names; at the end the summary (of the
-  parts' summaries combined, where there are several) and the subjects, each with narrower Media Topics first
-  asked which of them the article is about (`questions.NARROWER`).
+  parts' summaries combined, where there are several) and the subjects, each with a few narrower Media Topics
+  first asked which of them the article is about (`questions.NARROWER`; an article of one part).
 Whatever is dropped, cut off or left unresolved is a `SummaryWarning`, shown as text in `meta.warnings`.
 
 Progress: `summarise(article, progress=...)` awaits the callback with what code found (`Found`, before the
@@ -64,7 +64,7 @@ from service.core.questions import (
     narrower_answer,
     narrower_variables,
 )
-from service.core.subjects import broad
+from service.core.subjects import narrowable
 from service.core.warnings import SummaryWarning, WarningKind
 from service.errors import ArticleTooLong
 from service.model.client import Answer, ModelClient
@@ -85,7 +85,7 @@ KINDS_ASKED = 3
 # articles have 15, at most one an article but for 007's four (its study's funders); each ~1.5-2 s.
 PEOPLE_ASKED = 2
 # Subjects asked which of their narrower concepts the article is about, at most (`NARROWER`): the gold set's
-# 17 articles have 8 such subjects, at most 2 an article.
+# 17 articles have 8 such subjects, at most 2 an article; each ~1-2 s on the embedded model.
 NARROWED_ASKED = 2
 _NO_PARTICIPANT = "asked what it is in the article, the model says a {}: not a person, organisation or country"
 
@@ -222,8 +222,7 @@ class Summariser:
         warnings += grounder.warnings  # said while grounding in turn
         if len(parts) > 1:
             await self._combined(article, grounder, answers, deadline)
-        if SUBJECTS in table.at_the_end:
-            grounder.narrowed.update(await self._narrowed(article, parts, grounder, answers, deadline))
+        grounder.narrowed.update(await self._narrowed(article, parts, grounder, answers, deadline))
         grounding.ground_at_the_end(table.at_the_end)
         warnings += answers.warnings() + [said for row in table.at_the_end for said in grounder.said[row.fills]]
         stats = [answer.stats for _, answer in answers.asked]
@@ -271,28 +270,31 @@ class Summariser:
     async def _narrowed(
         self, article: ArticleRequest, parts: list[Part], grounder: Grounder, answers: _Answers, deadline: float
     ) -> dict[str, Concept]:
-        """The subjects the model's terms map to that have narrower concepts, each asked which of them the article
-        is about: the one it names, by the subject's QCode."""
+        """The subjects the model's terms map to that have a few narrower concepts, each asked which of them the
+        article is about: those it narrowed, by the subject's QCode. Not in an article of several parts: each
+        question would read a part anew."""
+        if len(parts) > 1:
+            return {}
         terms = [term for answer in answers.of(SUBJECTS) for term in answer.subjects]
-        mapped = broad(terms, self.topics, self.meanings, grounder.filled.get("participants", []))
-        asked = [(concept, narrower) for concept in mapped if (narrower := self.topics.narrower(concept))]
-        asked = asked[:NARROWED_ASKED]
+        participants = grounder.filled.get("participants", [])
+        asked = narrowable(terms, self.topics, self.meanings, participants)[:NARROWED_ASKED]
         variables = self._variables(article, article.text[parts[0].start : parts[0].end])
         asks = [
             self.ask(
                 NARROWER,
                 parts[0],
-                variables | narrower_variables(*each),
+                variables | narrower_variables(concept, narrower),
                 article.language,
                 deadline,
-                answer=narrower_answer(*each),
+                answer=narrower_answer(concept, tuple(narrower)),
             )
-            for each in asked
+            for concept, narrower in asked
         ]
         narrowed = {}
         for (concept, narrower), answer in zip(asked, await _in_turn(self.settings.parallel_calls, asks), strict=True):
             answers.add(NARROWER, answer)
-            narrowed[concept.qcode] = as_narrowed(concept, narrower, answer.value)
+            if (chosen := as_narrowed(concept, narrower, answer.value)) is not concept:
+                narrowed[concept.qcode] = chosen
         return narrowed
 
     async def _combined(self, article: ArticleRequest, grounder: Grounder, answers: _Answers, deadline: float) -> None:

@@ -3,8 +3,8 @@
 The model names the kind of event and the issues in a few subject terms (the `subjects` question: a dozen
 tokens); code maps each term to the Media Topic nearest to it in meaning (its label and definition as a
 sentence vector: "asylum seekers" finds "refugees and internally displaced people", which no word of it
-names). A concept with narrower ones is then asked which of them the article is about (`broad` gives the
-pipeline those to ask, `questions.NARROWER` asks: "election" -> "local elections"). Code completes the rest:
+names). A concept with narrower ones is then asked which of them the article is about (`narrowable` gives
+the pipeline those to ask, `questions.NARROWER` asks: "election" -> "local elections"). Code completes the rest:
 QCode, URI, the label in the article's language, the broader chain, the Wikidata id, evidence, relevance and
 confidence.
 
@@ -28,6 +28,10 @@ NEAR = 0.4  # cosine under which a term's nearest concept is not its subject (ch
 _ARTICLE_WORDS = 200  # the article's opening read for agreement, the headline three times before it
 _AGREED_WITHIN = 20  # a concept among the article's 20 best matches counts as code agreeing with the model
 _EVIDENCE = 2  # sentences an item cites
+# A concept with more narrower ones than this is not narrowed: "election" lists 13, "government" 19 (on dev,
+# narrowed to "parliament" for a parliament's election); the vocabulary's longest 99 ("competition discipline":
+# every sport), too many to read for each article and to choose among.
+NARROWER_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,14 @@ class _Scored:
     match: float  # the term's and the concept's cosine similarity
 
 
-def broad(
+def narrowable(
     terms: Sequence[str], topics: MediaTopics, meanings: MeaningIndex, participants: Sequence[Participant] = ()
-) -> list[Concept]:
-    """The concepts the model's terms map to, as `subjects` takes them before any is narrowed: each with
-    narrower concepts may be asked which of them it is (`MediaTopics.narrower`)."""
+) -> list[tuple[Concept, list[Concept]]]:
+    """The concepts the model's terms map to, as `subjects` takes them, that have a few narrower concepts
+    (`NARROWER_LISTED` at most), each with them: the model may be asked which of them the article is about."""
     scored, _ = _mapped(terms, topics, meanings, participants)
-    return topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]
+    chosen = _chosen(scored, topics)
+    return [(c, narrower) for c in chosen if 0 < len(narrower := topics.narrower(c)) <= NARROWER_LISTED]
 
 
 def subjects(
@@ -59,12 +64,14 @@ def subjects(
 ) -> tuple[list[Subject], list[SummaryWarning]]:
     """The article's subjects for the model's terms, most specific, in the model's order, each with its
     evidence in the article; a term no concept matches, or whose concept no sentence speaks of, is dropped
-    and said. A concept in `narrowed` (by its QCode) is the narrower one the model chose under it."""
+    and said. A concept in `narrowed` (by its QCode) is filed under the narrower one the model chose: its
+    evidence the sentences that say the narrower one, else the concept itself, else the term; its confidence
+    the concept's (the model's choice among its narrower ones adds no signal code can check)."""
     agreed = _matching_the_article(topics, text.text, title, language)
     scored, warnings = _mapped(terms, topics, meanings, participants)
     narrowed = narrowed or {}
     first_term = {s.concept.qcode: s for s in reversed(scored)}  # a concept twice: its first term's
-    chosen = topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]
+    chosen = _chosen(scored, topics)
     under = {narrowed[c.qcode].qcode: c for c in chosen if c.qcode in narrowed}  # a narrowed one's broad one
     index = topics.index(language)
     title_stems, lead_stems, *stemmed = index.stems(
@@ -72,7 +79,7 @@ def subjects(
     )
     sentences = list(zip(text.sentences, stemmed, strict=True))  # stemmed once
     result = []
-    for concept in topics.most_specific([narrowed.get(c.qcode, c) for c in chosen]):
+    for concept in [narrowed.get(c.qcode, c) for c in chosen]:  # narrowed, none is another's ancestor still
         broader = under.get(concept.qcode)
         found = first_term[(broader or concept).qcode]
         name, name_language = concept.label(language)
@@ -96,7 +103,7 @@ def subjects(
                 broader=[_item(parent, language) for parent in topics.chain(concept)],
                 wikidata=concept.wikidata,
                 relevance=round(relevance, 2),
-                confidence=_confidence(found.match, concept.qcode in agreed),
+                confidence=_confidence(found.match, (broader or concept).qcode in agreed),
                 evidence=_evidence(speaking, original),
             )
         )
@@ -117,6 +124,11 @@ def _mapped(
         else:
             scored.append(_Scored(concept, term, round(similarity, 2)))
     return scored, warnings
+
+
+def _chosen(scored: list[_Scored], topics: MediaTopics) -> list[Concept]:
+    """The terms' concepts, most specific, in the model's order, as many as an article is filed under."""
+    return topics.most_specific([s.concept for s in scored])[:MAX_SUBJECTS]
 
 
 def _subject_terms(terms: Sequence[str], participants: Sequence[Participant], topics: MediaTopics) -> list[str]:
@@ -149,8 +161,8 @@ def _speaking(
 
 
 def _confidence(match: float, agreed: bool) -> float:
-    """How sure: the term's cosine with its concept, and whether the concept is among those the article
-    itself matches best."""
+    """How sure: the term's cosine with the concept it maps to, and whether that concept is among those the
+    article itself matches best."""
     return round((match + float(agreed)) / 2, 2)
 
 

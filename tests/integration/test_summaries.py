@@ -158,9 +158,10 @@ async def test_subject_terms_that_name_a_participant_or_no_concept_are_dropped_a
     api: Client, model_server: respx.MockRouter, seed_article: dict[str, Any]
 ) -> None:
     terms = ["Kremlin", "peace talks", "Geneva negotiations", "peace process", "flag"]
-    narrower = {"subject": "international relations"}  # "Geneva negotiations"' concept, asked and kept
-    serve(model_server, ModelServer({"subjects": {"subjects": terms[:4]}, "narrower": narrower}))
+    server = ModelServer({"subjects": {"subjects": terms[:4]}})
+    serve(model_server, server)
     body = (await api.post("/v1/summaries", json=seed_article)).json()
+    assert server.count("narrower") == 1  # "Geneva negotiations"' concept, asked and kept
 
     # "Kremlin" is a participant's name; "peace process" is the broader concept of "peace talks": one kept.
     assert [s["qcode"] for s in body["subjects"]][:1] == ["medtop:20000076"]
@@ -205,9 +206,20 @@ async def test_a_subject_with_narrower_concepts_is_asked_which_of_them_it_is(
     assert subject["evidence"]
 
     # The subject itself named, or a label that is none of those listed: the broad concept stays.
-    serve(model_server, ModelServer({"subjects": {"subjects": ["election"]}, "narrower": {"subject": "elections"}}))
-    body = (await api.post("/v1/summaries", json={**ELECTION, "title": "Springfield again"})).json()
-    assert [s["qcode"] for s in body["subjects"]] == ["medtop:20000574"]
+    for n, said in enumerate(("election", "elections")):
+        serve(model_server, ModelServer({"subjects": {"subjects": ["election"]}, "narrower": {"subject": said}}))
+        body = (await api.post("/v1/summaries", json={**ELECTION, "title": f"Springfield again {n}"})).json()
+        assert [s["qcode"] for s in body["subjects"]] == ["medtop:20000574"]
+
+
+async def test_at_most_two_subjects_are_asked_to_be_narrowed_the_model_s_first(
+    api: Client, model_server: respx.MockRouter
+) -> None:
+    server = ModelServer({"subjects": {"subjects": ["election", "military", "war"]}})  # 13, 2 and 1 narrower
+    serve(model_server, server)
+    await api.post("/v1/summaries", json=ELECTION)
+    asked = [body["response_format"]["json_schema"]["schema"] for body in server.requests["narrower"]]
+    assert [schema["properties"]["subject"]["enum"][0] for schema in asked] == ["election", "armed forces"]
 
 
 async def test_every_question_shares_the_article_prefix_and_asks_last(

@@ -6,8 +6,7 @@ import pytest
 from schemas import MatchKind, Participant, ParticipantKind
 from service.core.alignment import ArticleText
 from service.core.mediatopics import ENGLISH, MeaningIndex, checked, media_topics, vocabulary_language
-from service.core.subjects import broad as subjects_broad
-from service.core.subjects import subjects
+from service.core.subjects import narrowable, subjects
 from service.errors import WeightsError
 
 
@@ -130,13 +129,26 @@ def test_narrower_concepts_are_those_one_level_under_and_never_retired() -> None
     talks = topics.get("medtop:20000076")
     assert talks is not None
     assert topics.narrower(talks) == []
+    # Boxing's 18 weight classes are all retired: none is offered.
+    boxing, bantamweight = topics.get("medtop:20000856"), topics.get("medtop:20000857")
+    assert boxing is not None
+    assert bantamweight is not None
+    assert (bantamweight.broader, bantamweight.retired) == (boxing.qcode, True)
+    assert topics.narrower(boxing) == []
+
+
+def test_only_a_concept_with_a_few_narrower_ones_is_offered_for_narrowing(meanings: MeaningIndex) -> None:
+    topics = media_topics()
+    offered = narrowable(["election", "peace talks", "macroeconomics"], topics, meanings)
+    # "peace talks" has none; "macro economics" 28, more than `NARROWER_LISTED`.
+    assert [(c.label()[0], len(narrower)) for c, narrower in offered] == [("election", 13)]
 
 
 def test_a_narrowed_subject_is_filed_under_the_narrower_concept_with_the_broad_ones_evidence(
     meanings: MeaningIndex,
 ) -> None:
     topics = media_topics()
-    [broad] = subjects_broad(["election"], topics, meanings)
+    [(broad, _)] = narrowable(["election"], topics, meanings)
     assert broad.qcode == "medtop:20000574"
     local = topics.get("medtop:20000578")
     assert local is not None
