@@ -286,7 +286,7 @@ class Summariser:
                 variables | narrower_variables(concept, narrower),
                 article.language,
                 deadline,
-                answer=narrower_answer(concept, tuple(narrower)),
+                answer_model=narrower_answer(concept, tuple(narrower)),
             )
             for concept, narrower in asked
         ]
@@ -351,7 +351,7 @@ class Summariser:
         language: str | None,
         deadline: float,
         summary: SummaryFacts | None = None,  # what the response's summary is checked against, when it is asked
-        answer: type[A] | None = None,  # the answer's model, where not the question's own
+        answer_model: type[A] | None = None,  # where not the question's own (`NARROWER`'s enum of labels)
     ) -> Answer[A]:
         listed = question.candidates(part) if question.candidates is not None else []
         if question.candidates is not None:
@@ -363,8 +363,8 @@ class Summariser:
         elif question.grounded:
             checked = checked_against(part.article)
         with checked:
-            answer = answer or question.answer_for(listed)
-            return await self.llm.extract(messages, answer, name=question.name, deadline=deadline)
+            model = answer_model or question.answer_for(listed)
+            return await self.llm.extract(messages, model, name=question.name, deadline=deadline)
 
 
 class _Grounding:

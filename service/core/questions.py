@@ -347,8 +347,9 @@ def no_participant(candidate: Candidate, answer: KindAnswer) -> bool:
 # after the table's questions: which of them the article is about, or the subject itself. The model names a
 # kind of event in general terms ("election"); the vocabulary files news under the specific one ("local
 # elections"). Among one concept's narrower ones, named by their labels, the embedded model chose the gold's
-# for two of the gold set's three elections and kept the other subjects asked (bench/JOURNAL.md, 2026-12-07
-# (2)); among a dozen numbered concepts of several terms it had chosen worse than it named them (2026-12-05).
+# for two of the gold set's three elections (Hong Kong's council "local", the gold "regional"), "parliament"
+# for a parliament's "government" (acceptable), and kept the other four (bench/JOURNAL.md, 2026-12-07 (2));
+# among a dozen numbered concepts of several terms it had chosen worse than it named them (2026-12-05).
 # Not a row: its answers decide which concepts the `SUBJECTS` row grounds (`Grounder.narrowed`).
 NARROWER = Question("narrower", NarrowerAnswer, "subjects", cast(Any, Grounder.media_topics), grounded=False)
 

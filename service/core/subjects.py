@@ -3,10 +3,10 @@
 The model names the kind of event and the issues in a few subject terms (the `subjects` question: a dozen
 tokens); code maps each term to the Media Topic nearest to it in meaning (its label and definition as a
 sentence vector: "asylum seekers" finds "refugees and internally displaced people", which no word of it
-names). A concept with narrower ones is then asked which of them the article is about (`narrowable` gives
-the pipeline those to ask, `questions.NARROWER` asks: "election" -> "local elections"). Code completes the rest:
-QCode, URI, the label in the article's language, the broader chain, the Wikidata id, evidence, relevance and
-confidence.
+names). A concept with a few narrower ones is then asked which of them the article is about (`narrowable`
+gives the pipeline those to ask, `questions.NARROWER` asks: "election" -> "local elections"). Code completes
+the rest: QCode, URI, the label in the article's language, the broader chain, the Wikidata id, evidence,
+relevance and confidence.
 
 Why so, measured in bench/JOURNAL.md (issue 26, 2026-12-05 afternoon and night): the embedded 1.5B model
 chose worse among a numbered list of concepts than it named them; retrieval from the article alone found a
