@@ -80,10 +80,11 @@ class MediaTopics:
         self._by_subject_code = {code: c for c in concepts for code in c.subject_codes if not c.retired}
         self.active: tuple[Concept, ...] = tuple(c for c in concepts if not c.retired)
         self._labels = frozenset(label.casefold() for c in self.active for label in c.labels.values())
-        self._narrower: dict[str, list[Concept]] = {}
+        narrower: dict[str, list[Concept]] = {}
         for c in self.active:
             if c.broader is not None:
-                self._narrower.setdefault(c.broader, []).append(c)
+                narrower.setdefault(c.broader, []).append(c)
+        self._narrower = {qcode: tuple(under) for qcode, under in narrower.items()}
 
     def get(self, code: str) -> Concept | None:
         """The concept of a QCode ("medtop:20000076"), a Media Topic URI, or an old Subject Code (as a
@@ -108,9 +109,9 @@ class MediaTopics:
             concept = parent
         return chain
 
-    def narrower(self, concept: Concept) -> list[Concept]:
+    def narrower(self, concept: Concept) -> tuple[Concept, ...]:
         """The concepts one level under it that may be assigned (none retired), in the vocabulary's order."""
-        return self._narrower.get(concept.qcode, [])
+        return self._narrower.get(concept.qcode, ())
 
     def root(self, concept: Concept) -> Concept:
         chain = self.chain(concept)

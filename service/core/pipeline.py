@@ -286,7 +286,7 @@ class Summariser:
                 variables | narrower_variables(concept, narrower),
                 article.language,
                 deadline,
-                answer_model=narrower_answer(concept, tuple(narrower)),
+                answer_model=narrower_answer(concept, narrower),
             )
             for concept, narrower in asked
         ]

@@ -43,7 +43,7 @@ class _Scored:
 
 def narrowable(
     terms: Sequence[str], topics: MediaTopics, meanings: MeaningIndex, participants: Sequence[Participant] = ()
-) -> list[tuple[Concept, list[Concept]]]:
+) -> list[tuple[Concept, tuple[Concept, ...]]]:
     """The concepts the model's terms map to, as `subjects` takes them, that have a few narrower concepts
     (`NARROWER_LISTED` at most), each with them: the model may be asked which of them the article is about."""
     scored, _ = _mapped(terms, topics, meanings, participants)
@@ -71,19 +71,18 @@ def subjects(
     scored, warnings = _mapped(terms, topics, meanings, participants)
     narrowed = narrowed or {}
     first_term = {s.concept.qcode: s for s in reversed(scored)}  # a concept twice: its first term's
-    chosen = _chosen(scored, topics)
-    under = {narrowed[c.qcode].qcode: c for c in chosen if c.qcode in narrowed}  # a narrowed one's broad one
     index = topics.index(language)
     title_stems, lead_stems, *stemmed = index.stems(
         [title or "", text.lead, *(text.text[slice(*s)] for s in text.sentences)]
     )
     sentences = list(zip(text.sentences, stemmed, strict=True))  # stemmed once
     result = []
-    for concept in [narrowed.get(c.qcode, c) for c in chosen]:  # narrowed, none is another's ancestor still
-        broader = under.get(concept.qcode)
-        found = first_term[(broader or concept).qcode]
+    for mapped in _chosen(scored, topics):
+        concept = narrowed.get(mapped.qcode, mapped)  # narrowed, still none another's ancestor
+        found = first_term[mapped.qcode]
         name, name_language = concept.label(language)
-        said = [_labels(concept, language), *([_labels(broader, language)] if broader else []), [found.term]]
+        narrowed_from = [_labels(mapped, language)] if concept is not mapped else []
+        said = [_labels(concept, language), *narrowed_from, [found.term]]
         wanted, speaking = _speaking(index, sentences, said)
         if not speaking:
             reason = f"no sentence of the article speaks of {name!r}"
@@ -103,7 +102,7 @@ def subjects(
                 broader=[_item(parent, language) for parent in topics.chain(concept)],
                 wikidata=concept.wikidata,
                 relevance=round(relevance, 2),
-                confidence=_confidence(found.match, (broader or concept).qcode in agreed),
+                confidence=_confidence(found.match, mapped.qcode in agreed),
                 evidence=_evidence(speaking, original),
             )
         )

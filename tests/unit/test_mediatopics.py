@@ -128,13 +128,13 @@ def test_narrower_concepts_are_those_one_level_under_and_never_retired() -> None
     assert all(c.broader == election.qcode and not c.retired for c in narrower)
     talks = topics.get("medtop:20000076")
     assert talks is not None
-    assert topics.narrower(talks) == []
+    assert topics.narrower(talks) == ()
     # Boxing's 18 weight classes are all retired: none is offered.
     boxing, bantamweight = topics.get("medtop:20000856"), topics.get("medtop:20000857")
     assert boxing is not None
     assert bantamweight is not None
     assert (bantamweight.broader, bantamweight.retired) == (boxing.qcode, True)
-    assert topics.narrower(boxing) == []
+    assert topics.narrower(boxing) == ()
 
 
 def test_only_a_concept_with_a_few_narrower_ones_is_offered_for_narrowing(meanings: MeaningIndex) -> None:

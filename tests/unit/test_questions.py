@@ -90,12 +90,12 @@ def test_a_subject_is_narrowed_to_the_concept_the_model_names_among_those_listed
     assert '"local elections"' in variables["narrower"]
     assert '"national elections"' in variables["narrower"]
     # The labels are the schema's enum (a server with grammars holds the model to them), the subject's first.
-    schema = narrower_answer(election, tuple(narrower)).model_json_schema()
+    schema = narrower_answer(election, narrower).model_json_schema()
     options = schema["properties"]["subject"]["enum"]
     assert options[0] == "election"
     assert len(options) == len(narrower) + 1
     assert "local elections" in options
     assert as_narrowed(election, narrower, NarrowerAnswer(subject=" Local  Elections")).qcode == "medtop:20000578"
     # Another label (a server without grammars) is read, not re-asked: the subject stays as it was.
-    answer = narrower_answer(election, tuple(narrower)).model_validate({"subject": "elections"})
+    answer = narrower_answer(election, narrower).model_validate({"subject": "elections"})
     assert as_narrowed(election, narrower, answer) is election
