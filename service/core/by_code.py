@@ -18,7 +18,7 @@ from service.core.dates import ResolvedDate, find_date_expressions, resolver_for
 from service.core.injection import addressed_lines
 from service.core.names import Candidate, candidates
 from service.languages import tag
-from service.model.ner import Ner
+from service.model.ner import Clauses, Ner
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
     """Candidates (when a pipeline serves the article's language, English when none is given) and dates."""
     # As the summary reads it: lines to the summariser and a picture's caption are no story text.
     text = story_text(article.text, addressed_lines(article.text))
-    found = await named_candidates(text, article.language, ner, article.title)
+    found = await ner_reading(text, article.language, ner, article.title)
     resolver = resolver_for(article.language)
     story = ArticleText(text)
     dates = [
@@ -51,16 +51,22 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
         )
         for start, end in find_date_expressions(text)
     ]
-    return CodeReading(found, dates)
+    return CodeReading(found.candidates if found else None, dates)
 
 
-async def named_candidates(
+@dataclass(frozen=True)
+class NerReading:
+    candidates: list[Candidate]
+    clauses: Clauses  # each verb's clause, as the parse reads it: what happens on a date it governs
+
+
+async def ner_reading(
     text: str, language: str | None, ner: Mapping[str, Ner], title: str | None = None
-) -> list[Candidate] | None:
-    """Participant candidates by NER, for a language with a pipeline (English when none is given); None
-    when no pipeline serves it."""
+) -> NerReading | None:
+    """Participant candidates by NER, for a language with a pipeline (English when none is given), and the
+    parse's clauses; None when no pipeline serves it."""
     pipeline = ner.get(tag(language).code or "en")
     if pipeline is None:
         return None
-    entities = await asyncio.to_thread(pipeline.entities, text)  # CPU work: off the event loop
-    return candidates(text, entities, pipeline.language, title)
+    reading = await asyncio.to_thread(pipeline.read, text)  # CPU work: off the event loop
+    return NerReading(candidates(text, reading.entities, pipeline.language, title), reading.clauses)

@@ -41,6 +41,7 @@ from service.core.subjects import subjects
 from service.core.unresolved import signals_unresolved, speaks_of
 from service.core.warnings import SummaryWarning, WarningKind
 from service.languages import english, tag
+from service.model.ner import Clauses
 
 if TYPE_CHECKING:  # the answer models validate against this module's article: a cycle at run time
     from service.core.names import Candidate
@@ -141,6 +142,7 @@ class Source:
     named: list[Candidate] | None = None  # the named candidates; None: no NER pipeline for its language
     date_spans: Sequence[tuple[int, int]] = ()  # the date expressions, as offsets
     vocabulary: Vocabulary | None = None
+    clauses: Clauses | None = None  # each verb's clause, where a parse read the article
 
 
 class Grounder:
@@ -199,7 +201,11 @@ class Grounder:
         """Code's date expressions, resolved against the publication date in the article's language."""
         article = self.source.article
         return self.dates(
-            list(self.source.date_spans), article.published_date, resolver_for(article.language), article.language
+            list(self.source.date_spans),
+            article.published_date,
+            resolver_for(article.language),
+            article.language,
+            self.source.clauses,
         )
 
     def issues(self, answers: Sequence[tuple[Part, IssuesAnswer]]) -> list[OpenIssue]:
@@ -338,7 +344,12 @@ class Grounder:
         return [self._evidence(span) for span in unique[:2]]
 
     def dates(
-        self, found: list[tuple[int, int]], published: date | None, resolver: DateResolver, language: str | None = None
+        self,
+        found: list[tuple[int, int]],
+        published: date | None,
+        resolver: DateResolver,
+        language: str | None = None,
+        clauses: Clauses | None = None,
     ) -> list[DateItem]:
         """Every date expression code found that resolves, once per event, with the clause of the article
         that holds it as its event. Not the model's: asked, the embedded model copied the sentence or worse,
@@ -350,7 +361,7 @@ class Grounder:
             expression = self.text.text[start:end]
             if (resolved := resolver.resolve(expression, published, self.text.before_in_clause(start, end))) is None:
                 continue
-            event = dateline if self._in_dateline(start, end) else self._clause_around(start, end)
+            event = dateline if self._in_dateline(start, end) else self._clause_around(start, end, clauses)
             told = events.setdefault(dedupe_key(expression), [])
             if any(same_event(event, other) for other in told):
                 continue  # a repeated expression of one event is listed once
@@ -372,8 +383,15 @@ class Grounder:
         dateline = self.text.dateline
         return dateline is not None and dateline[0] <= start and end <= dateline[1]
 
-    def _clause_around(self, start: int, end: int) -> str:
+    def _clause_around(self, start: int, end: int, clauses: Clauses | None) -> str:
+        """The clause that holds the expression (`ArticleText.clause_around`), or, where the verb that governs
+        it stands outside that clause, the verb's clause as the parse reads it: "in 2007 and a second
+        recently" tells of nothing, "The Foundation made two donations to USI, in 2007" does (gold set: events
+        right dev 35 -> 36 of 45, test 22 -> 24 of 26, none lost; bench/JOURNAL.md, 2026-12-07 (3))."""
         clause_start, clause_end = self.text.clause_around(start, end)
+        verb = clauses.governing(start) if clauses else None
+        if verb and not clause_start <= verb.verb < clause_end and verb.start <= start and end <= verb.end:
+            clause_start, clause_end = verb.start, verb.end
         return _shortened(" ".join(self.original[clause_start:clause_end].split()).strip(' ,;:."“”'), 160)
 
     def open_issues(

@@ -38,7 +38,7 @@ from pydantic import BaseModel
 from schemas import ArticleRequest, Meta, Participant, SummaryResponse, Usage
 from service.core import chunking
 from service.core.alignment import ArticleText
-from service.core.by_code import named_candidates
+from service.core.by_code import ner_reading
 from service.core.captions import story_text
 from service.core.checking import language_name
 from service.core.dates import find_date_expressions
@@ -189,7 +189,8 @@ class Summariser:
         text = ArticleText(story_text(article.text, addressed))
         warnings += [_addressed_warning(article.text, start, end) for start, end in addressed]
 
-        named = await named_candidates(text.text, article.language, self.ner, article.title)
+        reading = await ner_reading(text.text, article.language, self.ner, article.title)
+        named = reading.candidates if reading else None
         if named is None:
             language = article.language or "unknown"
             reason = "no named-entity pipeline for this language: participants are the model's own list"
@@ -210,7 +211,8 @@ class Summariser:
                 warnings.append(
                     SummaryWarning(WarningKind.dropped_participant, thing.name, _NO_PARTICIPANT.format(kind))
                 )
-        source = Source(article, named, date_spans, Vocabulary(self.topics, self.meanings))
+        clauses = reading.clauses if reading else None
+        source = Source(article, named, date_spans, Vocabulary(self.topics, self.meanings), clauses)
         grounder = Grounder(text, article.text, source)
         grounding = _Grounding(self, article, parts, grounder, table.in_turn, warnings, progress)
         for n, part in enumerate(parts):

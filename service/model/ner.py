@@ -11,9 +11,11 @@ Only the `ner`, `parser` and `tagger` components run, with the embedding layer t
 parser and tagger say which verb an entity is the subject (or a passive verb's agent) of, which nouns stand
 beside it, what it is listed with ("talks with Iran"), whether it is cited ("according to AFP"), a
 publication ("published in Nature") or only the place where ("in Italy"), and where a name NER cut ends
-("Wong Kwok-hing"), so code can say what a participant does and who it is.
+("Wong Kwok-hing"), so code can say what a participant does and who it is; and each verb's clause
+(`Clauses`), so code can say what happens on a date the verb governs.
 """
 
+import bisect
 import functools
 import hashlib
 import importlib.metadata
@@ -56,6 +58,8 @@ _NAMES_OF_WORKS = frozenset({"ORG", "WORK_OF_ART", "PRODUCT", "PERSON"})  # what
 _SYLLABLES = frozenset({"NNP", "NN"})  # how the tagger reads a given name's last syllable ("-hing", "-tat")
 _PUBLISHED_IN = frozenset(tuple(words.split()) for language in every() for words in language.published)
 _AGENT = "agent"  # the by-phrase of a passive verb ("supported by the Croucher Foundation")
+# A verb's dependents that are a clause of their own, or the next item of a list: no part of its clause.
+_OWN_CLAUSES = frozenset({"ccomp", "advcl", "relcl", "conj", "cc", "parataxis", "acl"})
 _PATIENTS = frozenset({"nsubjpass", "nsubj"})
 _PRONOUNS = frozenset({"PRP", "WDT", "WP", "EX"})
 _BREAKS = frozenset({",", ":", ".", "``", "''", "-LRB-", "-RRB-", "NFP"})  # a hyphen ("pan-democratic") is none
@@ -81,8 +85,39 @@ class Entity:
     where: bool = False  # it only says where, or whose: "in Italy", "Italy's government", "the US market"
 
 
+@dataclass(frozen=True)
+class Clause:
+    verb: int  # where the verb starts
+    start: int  # its words and what they govern, but the clauses it governs (`_OWN_CLAUSES`), as offsets
+    end: int
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """Each verb's clause as the parse reads it, and which verb governs each word: the nearest verb above it,
+    itself if it is one. "that on October 6, after traveling back from Florida, Montalvo walked into the
+    station": "October 6" is the walking's date, though a comma parts them. A word in an apposition has
+    none: "Sweden won, their first opening win since 1958" says what 1958 was in its own words."""
+
+    clauses: tuple[Clause, ...] = ()
+    words: tuple[int, ...] = ()  # where each word starts
+    governed_by: tuple[int | None, ...] = ()  # each word's verb, as an index into `clauses`
+
+    def governing(self, offset: int) -> Clause | None:
+        """The clause of the verb that governs the word at `offset`; None where no verb does."""
+        word = bisect.bisect_right(self.words, offset) - 1
+        verb = self.governed_by[word] if word >= 0 else None
+        return None if verb is None else self.clauses[verb]
+
+
+@dataclass(frozen=True)
+class Reading:
+    entities: list[Entity]
+    clauses: Clauses
+
+
 class Ner:
-    """One loaded pipeline. `entities` is CPU work (its cost: bench/README.md): call it off the event loop."""
+    """One loaded pipeline. `read` is CPU work (its cost: bench/README.md): call it off the event loop."""
 
     def __init__(self, nlp: Any, language: str, name: str) -> None:
         self._nlp = nlp
@@ -91,10 +126,13 @@ class Ner:
         self.name = name
 
     def entities(self, text: str) -> list[Entity]:
+        return self.read(text).entities
+
+    def read(self, text: str) -> Reading:
         with self._one_at_a_time:
             doc = self._nlp(text)
         parsed = doc.has_annotation("DEP")
-        return [
+        entities = [
             Entity(
                 entity.label_,
                 entity.start_char,
@@ -110,6 +148,36 @@ class Ner:
             for entity in doc.ents
             if not (parsed and all(t.tag_ in _ADJECTIVES for t in entity))  # "pro-Beijing": an adjective, no name
         ]
+        return Reading(entities, _clauses(doc) if parsed else Clauses())
+
+
+def _is_verb(token: Any) -> bool:
+    return bool(token.tag_.startswith(("VB", "MD")))
+
+
+def _clauses(doc: Any) -> Clauses:
+    verbs = [token for token in doc if _is_verb(token)]
+    index = {verb.i: n for n, verb in enumerate(verbs)}
+    governed_by = []
+    for token in doc:
+        while not _is_verb(token) and token.head.i != token.i and token.dep_ != "appos":
+            token = token.head
+        governed_by.append(index.get(token.i) if _is_verb(token) else None)
+    return Clauses(tuple(_clause(verb) for verb in verbs), tuple(t.idx for t in doc), tuple(governed_by))
+
+
+def _clause(verb: Any) -> Clause:
+    """The verb's words and its dependents' in one run, cut before the first clause of its own that follows it
+    and after the last that precedes it ("… that the talks will go on, he said on Monday": he said on Monday)."""
+    first, last = verb.left_edge.i, verb.right_edge.i
+    for child in verb.children:
+        if child.dep_ in _OWN_CLAUSES:
+            if child.i > verb.i:
+                last = min(last, child.left_edge.i - 1)
+            else:
+                first = max(first, child.right_edge.i + 1)
+    doc = verb.doc  # a parse need not be projective: the verb stays inside its clause
+    return Clause(verb.idx, doc[min(first, verb.i)].idx, _end(doc[max(last, verb.i)]))
 
 
 def _acts(entity: Any) -> tuple[tuple[int, int], ...]:

