@@ -151,16 +151,19 @@ class SummaryAnswer(_Said):
         return self.summary
 
 
+_PART_LIMIT = 300  # characters in a part of the composed summary: what a long sentence needs
+
+
 class ComposedSummary(_Said):
     """The summary in the parts an editor writes it in: the news, the detail that matters most or what
     happens next, and what is still open (empty when the article does not make it central)."""
 
     # Room for a long sentence: the grammar cuts a string at its limit mid-sentence (the seed's detail at 200
     # characters), and code keeps only each part's first sentence anyway.
-    news: Annotated[str, Field(min_length=1, max_length=300)]
+    news: Annotated[str, Field(min_length=1, max_length=_PART_LIMIT)]
     # Required, empty or not: a property the schema leaves optional, a small model leaves out.
-    detail: Annotated[str, Field(max_length=300)]
-    open: Annotated[str, Field(max_length=300)]
+    detail: Annotated[str, Field(max_length=_PART_LIMIT)]
+    open: Annotated[str, Field(max_length=_PART_LIMIT)]
 
     @property
     def summary(self) -> str:
@@ -178,26 +181,34 @@ class ComposedSummary(_Said):
         return self.summary
 
     def parts(self) -> list[str]:
-        """The parts `summary` joins: `sentences` but one after the first that starts mid-sentence, the rest
-        of the one before it (`midway`)."""
-        sentences = self.sentences()
-        return sentences[:1] + [part for part in sentences[1:] if not starts_midway(part)]
+        """The parts `summary` joins: `sentences` but one after the first that starts mid-sentence (`midway`)."""
+        firsts = self._firsts()
+        return [sentence for index, (sentence, midway) in enumerate(firsts) if index == 0 or not midway]
 
     def sentences(self) -> list[str]:
         """Each part's first sentence, a part that repeats an earlier one left out (NTB's one-sentence item:
         the model gave the same sentence as news, detail and open)."""
-        parts: list[str] = []
+        return [sentence for sentence, _ in self._firsts()]
+
+    def _firsts(self) -> list[tuple[str, bool]]:
+        """`sentences`, each with whether it starts mid-sentence, the rest of the one before it: its first
+        word in lower case (`starts_midway`: "and also a minority larger than a third to veto"), or the part
+        before it cut by the grammar at its limit, mid-sentence. A German noun is capitalised: a German
+        article's news, cut at "… waren als", went on in the detail with "Kandidaten für die Wahlinitiative
+        Gemeinsam für Dresden.", and its detail, cut at "Staatsministerin" after "St", in the open part."""
+        firsts: list[tuple[str, bool]] = []
+        after_a_cut = False
         for part in (self.news, self.detail, self.open):
             first = _first_sentence(" ".join(part.split()))
-            if first.strip() and first.casefold().rstrip(".") not in {p.casefold().rstrip(".") for p in parts}:
-                parts.append(first)
-        return parts
+            if first.strip() and first.casefold().rstrip(".") not in {f.casefold().rstrip(".") for f, _ in firsts}:
+                firsts.append((first, after_a_cut or starts_midway(first)))
+            after_a_cut = len(part) >= _PART_LIMIT and unfinished(part) is not None
+        return firsts
 
     def midway(self) -> str | None:
-        """The first words of a part after the first that starts mid-sentence, the rest of the one before it
-        ("and also a minority larger than a third to veto"), which `parts` leaves out. Not said back: asked
-        again, the embedded model wrote the same part (001)."""
-        return next((" ".join(part.split()[:6]) for part in self.sentences()[1:] if starts_midway(part)), None)
+        """The first words of a part after the first that starts mid-sentence (`_firsts`), which `parts`
+        leaves out. Not said back: asked again, the embedded model wrote the same part (001)."""
+        return next((" ".join(first.split()[:6]) for first, midway in self._firsts()[1:] if midway), None)
 
     def cut(self, headline: str | None) -> str | None:
         """The last words of a part before the last one that stops mid-sentence (a double quote ends a JSON

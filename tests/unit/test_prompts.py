@@ -96,3 +96,20 @@ def test_a_composed_summary_is_its_parts_each_a_sentence_the_last_as_written() -
     assert rest.summary == "Turnout was 58%. iPhone sales fell."
     assert rest.midway() == "and also a third to veto"  # its first six words
     assert ComposedSummary(news="and so it began.", detail="", open="").summary == "and so it began."  # the news
+
+
+def test_a_part_after_one_the_grammar_cut_at_its_limit_is_the_rest_of_that_sentence() -> None:
+    from service.core.questions import ComposedSummary
+
+    limit = ComposedSummary.model_fields["news"].metadata[-1].max_length
+    # German capitalises nouns: the rest of a cut sentence can start with a capital ("waren als | Kandidaten").
+    news = "Die Wahl fand statt. " + "Die Bewerber " * 40
+    cut = news[: limit - len(" waren als")] + " waren als"
+    assert len(cut) == limit
+    summary = ComposedSummary(news=cut, detail="Kandidaten der Initiative. Sie trat an.", open="Ulbig verlor.")
+
+    assert summary.summary == "Die Wahl fand statt. Ulbig verlor."
+    assert summary.midway() == "Kandidaten der Initiative."
+    # The same part ended by the model short of the limit, a headline without a full stop: the next part is its own.
+    headline = ComposedSummary(news="Die Wahl in Dresden", detail="Kandidaten traten an.", open="")
+    assert headline.summary == "Die Wahl in Dresden. Kandidaten traten an."
