@@ -140,8 +140,8 @@ class _Said(BaseModel):
     def cut(self, headline: str | None) -> str | None:
         return None
 
-    def midway(self) -> str | None:
-        return None
+    def midway(self) -> list[str]:
+        return []
 
 
 class SummaryAnswer(_Said):
@@ -181,21 +181,19 @@ class ComposedSummary(_Said):
         return self.summary
 
     def parts(self) -> list[str]:
-        """The parts `summary` joins: `sentences` but one after the first that starts mid-sentence (`midway`)."""
+        """The parts `summary` joins: each part's first sentence, but those after the first that start
+        mid-sentence (`midway`)."""
         firsts = self._firsts()
         return [sentence for index, (sentence, midway) in enumerate(firsts) if index == 0 or not midway]
 
-    def sentences(self) -> list[str]:
-        """Each part's first sentence, a part that repeats an earlier one left out (NTB's one-sentence item:
-        the model gave the same sentence as news, detail and open)."""
-        return [sentence for sentence, _ in self._firsts()]
-
     def _firsts(self) -> list[tuple[str, bool]]:
-        """`sentences`, each with whether it starts mid-sentence, the rest of the one before it: its first
-        word in lower case (`starts_midway`: "and also a minority larger than a third to veto"), or the part
-        before it cut by the grammar at its limit, mid-sentence. A German noun is capitalised: a German
-        article's news, cut at "… waren als", went on in the detail with "Kandidaten für die Wahlinitiative
-        Gemeinsam für Dresden.", and its detail, cut at "Staatsministerin" after "St", in the open part."""
+        """Each part's first sentence (a part that repeats an earlier one left out: NTB's one-sentence item
+        had the same sentence as news, detail and open), with whether it starts mid-sentence, the rest of the
+        one before it: its first word in lower case (`starts_midway`: "and also a minority larger than a third
+        to veto"), or the part before it cut by the grammar at its limit, mid-sentence. A German noun is
+        capitalised: a German article's news, cut at "… waren als", went on in the detail with "Kandidaten für
+        die Wahlinitiative Gemeinsam für Dresden.", and its detail, cut at "Staatsministerin" after "St", in
+        the open part. A cut just after a full stop ("U.S.") is not seen as one: the next part is kept."""
         firsts: list[tuple[str, bool]] = []
         after_a_cut = False
         for part in (self.news, self.detail, self.open):
@@ -205,10 +203,10 @@ class ComposedSummary(_Said):
             after_a_cut = len(part) >= _PART_LIMIT and unfinished(part) is not None
         return firsts
 
-    def midway(self) -> str | None:
-        """The first words of a part after the first that starts mid-sentence (`_firsts`), which `parts`
+    def midway(self) -> list[str]:
+        """The first words of each part after the first that starts mid-sentence (`_firsts`), which `parts`
         leaves out. Not said back: asked again, the embedded model wrote the same part (001)."""
-        return next((" ".join(first.split()[:6]) for first, midway in self._firsts()[1:] if midway), None)
+        return [" ".join(first.split()[:6]) for first, midway in self._firsts()[1:] if midway]
 
     def cut(self, headline: str | None) -> str | None:
         """The last words of a part before the last one that stops mid-sentence (a double quote ends a JSON

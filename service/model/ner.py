@@ -58,14 +58,15 @@ _NAMES_OF_WORKS = frozenset({"ORG", "WORK_OF_ART", "PRODUCT", "PERSON"})  # what
 _SYLLABLES = frozenset({"NNP", "NN"})  # how the tagger reads a given name's last syllable ("-hing", "-tat")
 _PUBLISHED_IN = frozenset(tuple(words.split()) for language in every() for words in language.published)
 _AGENT = "agent"  # the by-phrase of a passive verb ("supported by the Croucher Foundation")
-# A verb's dependents that are a clause of their own, or the next item of a list: no part of its clause.
-_OWN_CLAUSES = frozenset({"ccomp", "advcl", "relcl", "conj", "cc", "parataxis", "acl"})
 _PATIENTS = frozenset({"nsubjpass", "nsubj"})
 _PRONOUNS = frozenset({"PRP", "WDT", "WP", "EX"})
 _BREAKS = frozenset({",", ":", ".", "``", "''", "-LRB-", "-RRB-", "NFP"})  # a hyphen ("pan-democratic") is none
 _DEED_WORDS = 8  # what a role says of a deed (`_acts`): the verb and what it governs
 # Dependents that are a clause or a list's next item: cut short, they say something else or nothing.
 _WHOLE_OR_NOT = frozenset({"conj", "relcl", "advcl", "acl", "parataxis", "csubj"})
+# A verb's dependents that are no part of its own clause: those above but a clausal subject (the subject is the
+# clause's), and what is said ("talks will go on, he said on Monday"), and a list's "and" before its next item.
+_OWN_CLAUSES = (_WHOLE_OR_NOT - {"csubj"}) | {"ccomp", "cc"}
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,18 @@ class Entity:
 
 @dataclass(frozen=True)
 class Clause:
-    verb: int  # where the verb starts
-    start: int  # its words and what they govern, but the clauses it governs (`_OWN_CLAUSES`), as offsets
+    verb: tuple[int, int]  # the verb's offsets
+    start: int  # the verb's words and all they govern
     end: int
+    own: tuple[tuple[int, int], ...]  # the clauses of their own it governs (`_OWN_CLAUSES`), in order
+
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        """Its words that tell of what happens at `start:end`, a date it governs: all it governs but the
+        clauses of their own beyond both the date and the verb ("after he returned from Florida" between a
+        date and its verb stays: it is no edge)."""
+        first = max([self.start, *(e for s, e in self.own if e <= min(start, self.verb[0]))])
+        last = min([self.end, *(s for s, e in self.own if s >= max(end, self.verb[1]))])
+        return first, last
 
 
 @dataclass(frozen=True)
@@ -126,9 +136,9 @@ class Ner:
         self.name = name
 
     def entities(self, text: str) -> list[Entity]:
-        return self.read(text).entities
+        return self.read(text, clauses=False).entities
 
-    def read(self, text: str) -> Reading:
+    def read(self, text: str, clauses: bool = True) -> Reading:
         with self._one_at_a_time:
             doc = self._nlp(text)
         parsed = doc.has_annotation("DEP")
@@ -148,7 +158,7 @@ class Ner:
             for entity in doc.ents
             if not (parsed and all(t.tag_ in _ADJECTIVES for t in entity))  # "pro-Beijing": an adjective, no name
         ]
-        return Reading(entities, _clauses(doc) if parsed else Clauses())
+        return Reading(entities, _clauses(doc) if parsed and clauses else Clauses())
 
 
 def _is_verb(token: Any) -> bool:
@@ -167,17 +177,8 @@ def _clauses(doc: Any) -> Clauses:
 
 
 def _clause(verb: Any) -> Clause:
-    """The verb's words and its dependents' in one run, cut before the first clause of its own that follows it
-    and after the last that precedes it ("… that the talks will go on, he said on Monday": he said on Monday)."""
-    first, last = verb.left_edge.i, verb.right_edge.i
-    for child in verb.children:
-        if child.dep_ in _OWN_CLAUSES:
-            if child.i > verb.i:
-                last = min(last, child.left_edge.i - 1)
-            else:
-                first = max(first, child.right_edge.i + 1)
-    doc = verb.doc  # a parse need not be projective: the verb stays inside its clause
-    return Clause(verb.idx, doc[min(first, verb.i)].idx, _end(doc[max(last, verb.i)]))
+    own = [(child.left_edge.idx, _end(child.right_edge)) for child in verb.children if child.dep_ in _OWN_CLAUSES]
+    return Clause((verb.idx, _end(verb)), verb.left_edge.idx, _end(verb.right_edge), tuple(own))
 
 
 def _acts(entity: Any) -> tuple[tuple[int, int], ...]:
@@ -190,7 +191,7 @@ def _acts(entity: Any) -> tuple[tuple[int, int], ...]:
     verb = subject.head
     if subject.dep_ not in _SUBJECTS or verb.i < subject.i:
         return ()
-    if verb.tag_ and not verb.tag_.startswith(("VB", "MD")):
+    if verb.tag_ and not _is_verb(verb):
         return ()  # a misparse: "Kushner (Trump's son-in-law …)" made "son" the verb of "Trump"
     if verb.tag_ == "VBN" and not any(t.dep_ in _AUXILIARIES for t in verb.lefts):
         return ()  # "talks among Ukraine and the U.S. held in Geneva": a participle, not the U.S.'s deed

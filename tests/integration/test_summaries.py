@@ -856,6 +856,22 @@ async def test_a_date_is_the_expression_code_found_not_a_longer_one_that_contain
     assert may_1["evidence"][0]["quote"] == "The vote is on May 1."
 
 
+async def test_a_date_s_event_is_the_clause_of_the_verb_the_parse_says_governs_it(
+    api: AsyncTestClient[Any], model_server: respx.MockRouter
+) -> None:
+    # NER's parse is on by default: the verb of "October 6" lies beyond a comma, in another clause by punctuation.
+    text = "Whitmore said that on October 6, after traveling back from Florida, Montalvo walked into the station."
+    article = {"text": text, "published": "2026-10-20"}
+    model_server.post("/chat/completions").mock(side_effect=ModelServer())
+
+    body = (await api.post("/v1/summaries", json=article)).json()
+
+    [october_6] = body["dates"]
+    assert october_6["event"] == (
+        "that on October 6, after traveling back from Florida, Montalvo walked into the station"
+    )  # by punctuation it was "Whitmore said that on October 6"
+
+
 async def test_a_german_articles_participants_and_open_issues_are_asked_in_german_and_a_copied_example_is_dropped(
     api: AsyncTestClient[Any], model_server: respx.MockRouter
 ) -> None:

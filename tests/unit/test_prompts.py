@@ -94,7 +94,7 @@ def test_a_composed_summary_is_its_parts_each_a_sentence_the_last_as_written() -
         news="Turnout was 58%.", detail="and also a third to veto reforms.", open="iPhone sales fell."
     )
     assert rest.summary == "Turnout was 58%. iPhone sales fell."
-    assert rest.midway() == "and also a third to veto"  # its first six words
+    assert rest.midway() == ["and also a third to veto"]  # its first six words
     assert ComposedSummary(news="and so it began.", detail="", open="").summary == "and so it began."  # the news
 
 
@@ -102,14 +102,26 @@ def test_a_part_after_one_the_grammar_cut_at_its_limit_is_the_rest_of_that_sente
     from service.core.questions import ComposedSummary
 
     limit = ComposedSummary.model_fields["news"].metadata[-1].max_length
-    # German capitalises nouns: the rest of a cut sentence can start with a capital ("waren als | Kandidaten").
-    news = "Die Wahl fand statt. " + "Die Bewerber " * 40
-    cut = news[: limit - len(" waren als")] + " waren als"
-    assert len(cut) == limit
-    summary = ComposedSummary(news=cut, detail="Kandidaten der Initiative. Sie trat an.", open="Ulbig verlor.")
 
+    def cut(text: str, ending: str) -> str:  # a part of exactly the limit's length, ending as given
+        padded = text + "Die Bewerber " * 40
+        return padded[: limit - len(ending)] + ending
+
+    # German capitalises nouns: the rest of a cut sentence can start with a capital ("waren als | Kandidaten").
+    news = cut("Die Wahl fand statt. ", " waren als")
+    summary = ComposedSummary(news=news, detail="Kandidaten der Initiative. Sie trat an.", open="Ulbig verlor.")
     assert summary.summary == "Die Wahl fand statt. Ulbig verlor."
-    assert summary.midway() == "Kandidaten der Initiative."
-    # The same part ended by the model short of the limit, a headline without a full stop: the next part is its own.
+    assert summary.midway() == ["Kandidaten der Initiative."]
+    # Cut twice: the detail goes on from the news, the open part from the detail; both left out, both said.
+    detail = cut("Kandidaten der Initiative. ", " Staatsministerin seit St")
+    twice = ComposedSummary(news=news, detail=detail, open="aatsministerin für Kunst. Ulbig verlor.")
+    assert twice.summary == "Die Wahl fand statt."
+    assert twice.midway() == ["Kandidaten der Initiative.", "aatsministerin für Kunst."]
+    # A part of the limit's length that ends its sentence was not cut: the next part is its own.
+    finished = cut("Die Wahl fand statt. ", " Die Wahl ist vorbei.")
+    assert len(finished) == limit
+    whole = ComposedSummary(news=finished, detail="Kandidaten traten an.", open="")
+    assert whole.summary == "Die Wahl fand statt. Kandidaten traten an."
+    # Ended by the model short of the limit, a headline without a full stop: the next part is its own too.
     headline = ComposedSummary(news="Die Wahl in Dresden", detail="Kandidaten traten an.", open="")
     assert headline.summary == "Die Wahl in Dresden. Kandidaten traten an."
