@@ -39,7 +39,7 @@ async def read_by_code(article: ArticleRequest, ner: Mapping[str, Ner]) -> CodeR
     """Candidates (when a pipeline serves the article's language, English when none is given) and dates."""
     # As the summary reads it: lines to the summariser and a picture's caption are no story text.
     text = story_text(article.text, addressed_lines(article.text))
-    found = await ner_reading(text, article.language, ner, article.title)
+    found = await ner_reading(text, article.language, ner, article.title, clauses=False)
     resolver = resolver_for(article.language)
     story = ArticleText(text)
     dates = [
@@ -61,12 +61,12 @@ class NerReading:
 
 
 async def ner_reading(
-    text: str, language: str | None, ner: Mapping[str, Ner], title: str | None = None
+    text: str, language: str | None, ner: Mapping[str, Ner], title: str | None = None, clauses: bool = True
 ) -> NerReading | None:
     """Participant candidates by NER, for a language with a pipeline (English when none is given), and the
-    parse's clauses; None when no pipeline serves it."""
+    parse's clauses (unless not asked for: none then); None when no pipeline serves it."""
     pipeline = ner.get(tag(language).code or "en")
     if pipeline is None:
         return None
-    reading = await asyncio.to_thread(pipeline.read, text)  # CPU work: off the event loop
+    reading = await asyncio.to_thread(pipeline.read, text, clauses)  # CPU work: off the event loop
     return NerReading(candidates(text, reading.entities, pipeline.language, title), reading.clauses)
