@@ -107,7 +107,8 @@ class Clauses:
     """Each verb's clause as the parse reads it, and which verb governs each word: the nearest verb above it,
     itself if it is one. "that on October 6, after traveling back from Florida, Montalvo walked into the
     station": "October 6" is the walking's date, though a comma parts them. A word in an apposition has
-    none: "Sweden won, their first opening win since 1958" says what 1958 was in its own words."""
+    none: "The court freed the general, a commander of the army (1976-1983)" says what 1976-1983 was in its
+    own words."""
 
     clauses: tuple[Clause, ...] = ()
     words: tuple[int, ...] = ()  # where each word starts
