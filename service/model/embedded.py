@@ -302,6 +302,10 @@ class EmbeddedServer:
         kinds = xllamacpp.common_speculative_type
         if speculative == "ngram":  # drafts from n-grams of the prompt: answers copy the article
             params.speculative.types = [kinds.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+            # The last 3 tokens written, found in the prompt, draft the 8 after them there. llama.cpp's own
+            # 12 and 48 drafted seldom and threw long drafts away (bench/README.md, "Speculative decoding").
+            params.speculative.ngram_simple.size_n = 3
+            params.speculative.ngram_simple.size_m = 8
         elif speculative == "draft":  # a small model of the same tokenizer drafts, the large one checks
             if draft is None:
                 raise ValueError("draft speculative decoding needs the draft model's weights")
