@@ -1,6 +1,7 @@
 """The embedded llama.cpp as xllamacpp's prebuilt wheel (AVX2) ships it and as `make native` builds it for
 this processor, side by side in one run: prompt tokens/s and written tokens/s on the same weights and
-prompt, and the seed's latency through `summarise file`.
+prompt, and the seed's latency through `summarise file` (as users run it: the native build with the weights
+rewritten for AMX where it runs AMX kernels, n-gram drafts on).
 
     .venv/bin/python -m bench.native_bench [--rounds 3] [--weights FILE]...    # after `make native`
 
@@ -118,19 +119,13 @@ def side_by_side(rounds: int = 2) -> list[tuple[str, str, str, str]]:
     """`bench.run`'s rows (part, figure, value, target): the prebuilt wheel and this venv's build (`make native`,
     or the wheel itself where no compiler was there) on the published weights, and where that build runs AMX
     kernels, on the weights rewritten for them (`service/model/repack.py`), alternating, medians of `rounds`."""
-    from service.model.embedded import (
-        EMBEDDED_MODELS,
-        assemble_weights,
-        llama_system_info,
-        repacked_weights,
-        uses_amx,
-    )
+    from service.model.embedded import EMBEDDED_MODELS, amx_weights, assemble_weights
     from service.settings import Settings
 
     settings = Settings()
     model = EMBEDDED_MODELS[settings.embedded_model]
     published = assemble_weights(model, settings.model_cache_dir)
-    amx = repacked_weights(model, settings.model_cache_dir) if uses_amx(llama_system_info()) else None
+    amx = amx_weights(model, settings.model_cache_dir)
     prebuilt = _prebuilt(settings.model_cache_dir / "native")
     runs = [("prebuilt", published), ("native", published)] + ([("native", amx)] if amx else [])
     rows = [

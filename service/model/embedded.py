@@ -172,18 +172,26 @@ def uses_amx(system_info: str) -> bool:
     return "AMX_INT8 = 1" in system_info
 
 
-def repacked_weights(model: EmbeddedModel, cache_dir: Path, weights_dir: Path | None = None) -> Path | None:
-    """The weights in AMX's layout, checked: read from `weights_dir` when given (None unless assembled there),
-    else written once into `cache_dir` from the published file. None, and the published layout, when the
-    rewrite does not come out as recorded (another gguf or numpy): that is a defect of ours to report, not a
-    reason to refuse to start."""
-    if model.repacked is None:
+def amx_weights(
+    model: EmbeddedModel, cache_dir: Path, weights_dir: Path | None = None, *, system_info: str | None = None
+) -> Path | None:
+    """The weights rewritten for llama.cpp's AMX kernels where it runs them (`system_info`: the installed
+    llama.cpp's), checked: read from `weights_dir` when given (None unless assembled there), else written once
+    into `cache_dir` from the published file. None, and the published layout loaded, where AMX does not run or
+    the rewrite fails or does not come out as recorded (another gguf or numpy): a defect of ours to report, not
+    a reason to refuse to start. A failed rewrite is not tried again at every start: its marker file says with
+    which gguf and numpy it failed."""
+    if model.repacked is None or not uses_amx(llama_system_info() if system_info is None else system_info):
         return None
     target = (weights_dir or cache_dir) / model.repacked.file_name
     if _is(target, model.repacked.size, model.repacked.sha256):
         return target
     if weights_dir is not None:
         log.info("%s is not there or not as recorded: the published weights' layout is loaded", target)
+        return None
+    failed = target.with_name(target.name + ".failed")
+    versions = " ".join(f"{name} {importlib.metadata.version(name)}" for name in ("gguf", "numpy"))
+    if failed.is_file() and failed.read_text(encoding="utf-8") == versions:
         return None
     from service.model.repack import repack
 
@@ -193,9 +201,12 @@ def repacked_weights(model: EmbeddedModel, cache_dir: Path, weights_dir: Path | 
     try:
         repack(source, partial)
         if not _is(partial, model.repacked.size, model.repacked.sha256):
-            log.warning("the weights rewritten for AMX are not as recorded: the published layout is loaded")
-            return None
+            raise WeightsError("the rewritten file is not as recorded")
         partial.replace(target)
+    except Exception as error:  # the published weights still serve
+        log.warning("the weights rewritten for AMX are not loaded (%s): the published layout is", error)
+        failed.write_text(versions, encoding="utf-8")
+        return None
     finally:
         partial.unlink(missing_ok=True)
     return target
@@ -358,9 +369,11 @@ def start_embedded(
     slots: int = 1,
     speculative: Speculative = "none",
     weights_dir: Path | None = None,
+    rewrite_for_amx: bool = True,
 ) -> tuple[EmbeddedServer, str]:
     """Start llama.cpp on verified weights: those of `weights_dir` (read only) when given, else assembled
-    into `cache_dir`. Threads: the CPUs this process may use unless given."""
+    into `cache_dir`; where llama.cpp runs AMX kernels, unless `rewrite_for_amx` is off, the weights rewritten
+    for them. Threads: the CPUs this process may use unless given."""
     model = EMBEDDED_MODELS[model_key]
     check_installed(model_key, weights_dir)
 
@@ -368,8 +381,8 @@ def start_embedded(
         return verified_weights(wanted, weights_dir) if weights_dir else assemble_weights(wanted, cache_dir)
 
     system_info = llama_system_info()
-    repacked = repacked_weights(model, cache_dir, weights_dir) if uses_amx(system_info) else None
-    weights = repacked or weights_of(model)
+    rewritten = amx_weights(model, cache_dir, weights_dir, system_info=system_info) if rewrite_for_amx else None
+    weights = rewritten or weights_of(model)
     draft = weights_of(EMBEDDED_MODELS["0.5b"]) if speculative == "draft" else None
     threads = threads or available_cpus()
     log.info("%s", llama_build(system_info, cpu_flags(), built_here()))

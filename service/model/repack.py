@@ -4,10 +4,11 @@ Same model, not a new quantisation: a Q4_K sub-block of 32 weights is `d·sc·q 
 is a Q4_1 block (`d`, `m`, the same `q`) but for rounding the two products to fp16 (at most 0.1 % of a
 tensor's largest weight); a Q6_K tensor becomes Q8_0 (6 bits held in 8: a step about a quarter of Q6_K's own).
 Q4_0, llama.cpp's fastest, would quantise again (`Q4_K`'s minimum has no place in it) and answered worse on
-the gold set. Written text per second on this machine's AMX build: bench/README.md, "Weights for AMX".
+the gold set. Written text per second on this machine's AMX build: bench/README.md, "Weights rewritten for AMX".
 
-gguf-py (ggml's own reader and writer) reads and writes the file; the tensors are converted in slices of rows,
-so that the output matrix (151,936 rows) never needs more than a few MB at a time.
+gguf-py (ggml's own reader and writer) reads and writes the file; a tensor is converted in slices of rows into
+its new bytes, so that the output matrix (151,936 rows, 248 MB as Q8_0) is held once, its float copy a slice at
+a time. Tensors other than matrices are kept as they are.
 """
 
 from pathlib import Path
@@ -64,6 +65,8 @@ def repack(source: Path, target: Path) -> None:
     def converted(tensor: Any) -> tuple[Any, int]:
         """The tensor's new type and bytes per row."""
         width = int(tensor.shape[0])  # GGUF lists the row's length first
+        if tensor.data.ndim != 2:
+            return tensor.tensor_type, 0
         if tensor.tensor_type == kind.Q4_K:
             return kind.Q4_1, width // 32 * _Q4_1_BLOCK
         if tensor.tensor_type == kind.Q6_K:
@@ -81,14 +84,14 @@ def repack(source: Path, target: Path) -> None:
     writer.write_kv_data_to_file()
     writer.write_ti_data_to_file()
     for tensor in reader.tensors:
-        new_type, _ = converted(tensor)
-        if new_type == tensor.tensor_type:
+        new_type, row_bytes = converted(tensor)
+        if not row_bytes:
             writer.write_tensor_data(tensor.data, tensor_endianess=reader.endianess)
             continue
         width = int(tensor.shape[0])
-        parts = []
+        out = np.empty((len(tensor.data), row_bytes), dtype=np.uint8)
         for start in range(0, len(tensor.data), _ROWS):
             rows = np.asarray(tensor.data[start : start + _ROWS])
-            parts.append(q4_k_as_q4_1(rows) if new_type == kind.Q4_1 else q6_k_as_q8_0(rows, width))
-        writer.write_tensor_data(np.concatenate(parts), tensor_endianess=reader.endianess)
+            out[start : start + _ROWS] = q4_k_as_q4_1(rows) if new_type == kind.Q4_1 else q6_k_as_q8_0(rows, width)
+        writer.write_tensor_data(out, tensor_endianess=reader.endianess)
     writer.close()

@@ -4,6 +4,7 @@ Slow (model load plus 30-60 s of generation on two cores); deselect locally with
 No mock: the only network traffic is to the embedded server on loopback."""
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -55,21 +56,13 @@ async def test_the_embedded_model_summarises_the_seed_article(seed_article: dict
 async def test_the_weights_rewritten_for_amx_are_the_same_model_to_llama_cpp(seed_article: dict[str, Any]) -> None:
     """llama.cpp reads both files and, on the seed, gives the same next words with the same log-probabilities
     to a few hundredths (fp16's rounding of the rewritten scales); on a processor without AMX, nothing to do."""
-    from service.model.embedded import (
-        EMBEDDED_MODELS,
-        EmbeddedServer,
-        assemble_weights,
-        llama_system_info,
-        repacked_weights,
-        uses_amx,
-    )
+    from service.model.embedded import EMBEDDED_MODELS, EmbeddedServer, amx_weights, assemble_weights
 
-    if not uses_amx(llama_system_info()):
-        pytest.skip("llama.cpp runs no AMX kernels here: the published weights are loaded as they are")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     model = EMBEDDED_MODELS["1.5b"]
-    rewritten = repacked_weights(model, settings.model_cache_dir)
-    assert rewritten is not None, "the rewrite did not come out as recorded"
+    rewritten = amx_weights(model, settings.model_cache_dir)
+    if rewritten is None:
+        pytest.skip("llama.cpp runs no AMX kernels here (or the rewrite failed: the test below says)")
     question = f"{seed_article['text']}\n\nIn one sentence, what will happen in Geneva?"
     answers = []
     for weights in (assemble_weights(model, settings.model_cache_dir), rewritten):
@@ -95,3 +88,21 @@ async def test_the_weights_rewritten_for_amx_are_the_same_model_to_llama_cpp(see
     assert [t["token"] for t in amx[:4]] == [t["token"] for t in published[:4]]
     for one, other in zip(published[:4], amx[:4], strict=True):
         assert abs(one["logprob"] - other["logprob"]) < 0.1
+
+
+@pytest.mark.timeout(600)
+def test_the_published_weights_rewritten_come_out_as_recorded(tmp_path: Path) -> None:
+    """On any processor: the pinned gguf and numpy rewrite the published file into the bytes whose size and
+    SHA-256 `Repacked` records, the ones measured (a lock that moves either would otherwise go unseen until an
+    AMX machine quietly loads the published file)."""
+    from service.model.embedded import EMBEDDED_MODELS, assemble_weights, sha256_of
+    from service.model.repack import repack
+
+    model = EMBEDDED_MODELS["1.5b"]
+    assert model.repacked is not None
+    published = assemble_weights(model, Settings(_env_file=None).model_cache_dir)  # type: ignore[call-arg]
+
+    repack(published, tmp_path / "rewritten.gguf")
+
+    assert (tmp_path / "rewritten.gguf").stat().st_size == model.repacked.size
+    assert sha256_of(tmp_path / "rewritten.gguf") == model.repacked.sha256

@@ -13,7 +13,7 @@ import pytest
 from gguf import GGMLQuantizationType as Kind
 from gguf.quants import dequantize
 
-from service.model.embedded import EmbeddedModel, Repacked, repacked_weights
+from service.model.embedded import EmbeddedModel, Repacked, amx_weights
 from service.model.repack import repack
 from tests.unit.test_embedded import install_fake_parts
 
@@ -51,6 +51,9 @@ def published(tmp_path: Path) -> Path:
     return path
 
 
+AMX = "CPU : AVX512 = 1 | AMX_INT8 = 1 |"  # as llama.cpp's get_system_info() says it
+
+
 def weights(path: Path) -> dict[str, tuple[Kind, np.ndarray]]:
     reader = gguf.GGUFReader(path)
     return {
@@ -59,10 +62,15 @@ def weights(path: Path) -> dict[str, tuple[Kind, np.ndarray]]:
     }
 
 
+def shapes(path: Path) -> dict[str, list[int]]:
+    return {t.name: t.shape.tolist() for t in gguf.GGUFReader(path).tensors}
+
+
 def test_the_rewritten_file_holds_the_same_weights_in_q4_1_and_q8_0(published: Path, tmp_path: Path) -> None:
     repack(published, tmp_path / "amx.gguf")
 
     before, after = weights(published), weights(tmp_path / "amx.gguf")
+    assert shapes(tmp_path / "amx.gguf") == shapes(published)
     assert {name: kind for name, (kind, _) in after.items()} == {
         "blk.0.ffn_up.weight": Kind.Q4_1,
         "output.weight": Kind.Q8_0,  # 5,000 rows: more than one slice of rows
@@ -86,8 +94,8 @@ def test_the_metadata_is_copied(published: Path, tmp_path: Path) -> None:
     assert fields["tokenizer.ggml.tokens"].contents() == ["a", "b", "ç"]
 
 
-def model_of(published: Path, site: Path, repacked: Repacked) -> EmbeddedModel:
-    data = published.read_bytes()
+def model_of(published: Path, site: Path, repacked: Repacked, data: bytes | None = None) -> EmbeddedModel:
+    data = published.read_bytes() if data is None else data
     install_fake_parts(site, "fake-weights-part", [data])
     return EmbeddedModel(
         name="fake",
@@ -112,16 +120,26 @@ def test_the_rewrite_is_made_once_from_the_published_file_and_checked(
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     model = model_of(published, tmp_path / "site", recorded(published, tmp_path))
 
-    made = repacked_weights(model, tmp_path / "cache")
+    made = amx_weights(model, tmp_path / "cache", system_info=AMX)
 
     assert made == tmp_path / "cache" / "fake-amx.gguf"
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["fake-amx.gguf", "fake.gguf"]
+    written = made.stat().st_mtime_ns, made.stat().st_ino
+    assert amx_weights(model, tmp_path / "cache", system_info=AMX) == made
+    assert (made.stat().st_mtime_ns, made.stat().st_ino) == written  # read and checked, not written again
     made.write_bytes(b"tampered")
-    assert repacked_weights(model, tmp_path / "cache") == made  # made again
+    assert amx_weights(model, tmp_path / "cache", system_info=AMX) == made  # made again
     assert made.read_bytes() == (tmp_path / "expected.gguf").read_bytes()
 
 
-def test_a_rewrite_not_as_recorded_is_not_loaded(
+def test_without_amx_the_published_weights_are_loaded(published: Path, tmp_path: Path) -> None:
+    model = model_of(published, tmp_path / "site", recorded(published, tmp_path))
+
+    assert amx_weights(model, tmp_path / "cache", system_info="CPU : AVX2 = 1 | AVX512 = 1 |") is None
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_rewrite_not_as_recorded_is_not_loaded_nor_tried_at_every_start(
     published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
@@ -129,10 +147,27 @@ def test_a_rewrite_not_as_recorded_is_not_loaded(
     model = model_of(published, tmp_path / "site", Repacked(expected.file_name, expected.size, "0" * 64))
 
     with caplog.at_level(logging.WARNING):
-        assert repacked_weights(model, tmp_path / "cache") is None
-
+        assert amx_weights(model, tmp_path / "cache", system_info=AMX) is None
     assert "not as recorded" in caplog.text
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["fake.gguf"]  # no partial file left
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["fake-amx.gguf.failed", "fake.gguf"]
+    caplog.clear()
+
+    with caplog.at_level(logging.INFO):
+        assert amx_weights(model, tmp_path / "cache", system_info=AMX) is None
+    assert "rewriting" not in caplog.text  # the marker names this gguf and numpy: not tried again
+
+
+def test_weights_that_are_no_gguf_fail_the_rewrite_not_the_start(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    model = model_of(published, tmp_path / "site", recorded(published, tmp_path), data=b"not a GGUF file" * 10)
+
+    with caplog.at_level(logging.WARNING):
+        assert amx_weights(model, tmp_path / "cache", system_info=AMX) is None
+
+    assert "not loaded" in caplog.text
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["fake-amx.gguf.failed", "fake.gguf"]
 
 
 def test_a_read_only_weights_directory_is_read_not_written(
@@ -143,7 +178,7 @@ def test_a_read_only_weights_directory_is_read_not_written(
     directory = tmp_path / "image"
     directory.mkdir()
 
-    assert repacked_weights(model, tmp_path / "cache", weights_dir=directory) is None
+    assert amx_weights(model, tmp_path / "cache", weights_dir=directory, system_info=AMX) is None
     assert list(directory.iterdir()) == []
     (directory / "fake-amx.gguf").write_bytes((tmp_path / "expected.gguf").read_bytes())
-    assert repacked_weights(model, tmp_path / "cache", weights_dir=directory) == directory / "fake-amx.gguf"
+    assert amx_weights(model, tmp_path / "cache", weights_dir=directory, system_info=AMX) == directory / "fake-amx.gguf"
