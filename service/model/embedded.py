@@ -190,7 +190,7 @@ def amx_weights(
         log.info("%s is not there or not as recorded: the published weights' layout is loaded", target)
         return None
     failed = target.with_name(target.name + ".failed")
-    versions = " ".join(f"{name} {importlib.metadata.version(name)}" for name in ("gguf", "numpy"))
+    versions = _versions("gguf", "numpy")
     if failed.is_file() and failed.read_text(encoding="utf-8") == versions:
         return None
     from service.model.repack import repack
@@ -203,6 +203,7 @@ def amx_weights(
         if not _is(partial, model.repacked.size, model.repacked.sha256):
             raise WeightsError("the rewritten file is not as recorded")
         partial.replace(target)
+        failed.unlink(missing_ok=True)
     except Exception as error:  # the published weights still serve
         log.warning("the weights rewritten for AMX are not loaded (%s): the published layout is", error)
         failed.write_text(versions, encoding="utf-8")
@@ -210,6 +211,16 @@ def amx_weights(
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def _versions(*names: str) -> str:
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} not installed")
+    return ", ".join(found)
 
 
 def _is(path: Path, size: int, sha256: str) -> bool:
