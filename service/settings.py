@@ -125,14 +125,14 @@ class EmbeddedSettings(BaseModel):
     embedded_speculative: Literal["none", "ngram", "draft"] = Field(
         default="ngram",
         description="Speculative decoding on the embedded server: n-grams of the prompt draft tokens (the "
-        "default: answers quote the article, and the gold set is written 1.5x as fast), or the 0.5B model does "
-        "(needs the `embedded-small` extra), or none. Greedy answers are the model's; see bench/README.md.",
+        "default: answers quote the article, so they are written faster), or the 0.5B model does (needs the "
+        "`embedded-small` extra), or none. Greedy answers are the model's; figures: bench/README.md.",
     )
     embedded_amx_weights: bool = Field(
         default=True,
         description="Where llama.cpp runs AMX kernels (`make native` on an Intel processor that has them), load "
-        "the 1.5B's weights rewritten once for them (Q4_K as Q4_1, Q6_K as Q8_0: the same model, written 1.4x as "
-        "fast; bench/README.md). False: the published file as it is.",
+        "the 1.5B's weights rewritten once for them (Q4_K as Q4_1, Q6_K as Q8_0: the same model, written faster; "
+        "bench/README.md). False: the published file as it is.",
     )
     embedded_weights_dir: Path | None = Field(
         default=None,

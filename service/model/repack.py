@@ -1,8 +1,8 @@
 """The shipped Q4_K_M weights rewritten in the block layouts llama.cpp's AMX kernels write fastest with.
 
 Same model, not a new quantisation: a Q4_K sub-block of 32 weights is `d·sc·q − dmin·m` with 4-bit `q`, which
-is a Q4_1 block (`d`, `m`, the same `q`) but for rounding the two products to fp16 (at most 0.1 % of a
-tensor's largest weight); a Q6_K tensor becomes Q8_0 (6 bits held in 8: a step about a quarter of Q6_K's own).
+is a Q4_1 block (`d`, `m`, the same `q`) but for rounding the two products to fp16 (a relative 2^-11 each:
+under 0.1 % of a tensor's largest weight in the published file); a Q6_K tensor becomes Q8_0 (6 bits held in 8: a step about a quarter of Q6_K's own).
 Q4_0, llama.cpp's fastest, would quantise again (`Q4_K`'s minimum has no place in it) and answered worse on
 the gold set. Written text per second on this machine's AMX build: bench/README.md, "Weights rewritten for AMX".
 
